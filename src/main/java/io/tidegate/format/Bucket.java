@@ -1,0 +1,4 @@
+package io.tidegate.format;
+
+/** One cumulative bucket of a classic histogram. */
+public record Bucket(double upperBound, double cumulativeCount) {}

@@ -1,0 +1,45 @@
+package io.tidegate.format;
+
+/**
+ * The rules for metric and label names (the Prometheus "legacy" character set), in one place for
+ * every ingest path.
+ */
+public final class Names {
+    /** Label names starting with this are reserved for Prometheus' internal use. */
+    public static final String RESERVED_PREFIX = "__";
+
+    private Names() {}
+
+    public static boolean isValidMetricName(String name) {
+        if (name.isEmpty()) {
+            return false;
+        }
+        for (int i = 0; i < name.length(); i++) {
+            char c = name.charAt(i);
+            boolean letter = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_' || c == ':';
+            if (!letter && !(i > 0 && c >= '0' && c <= '9')) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    public static boolean isValidLabelName(String name) {
+        if (name.isEmpty()) {
+            return false;
+        }
+        for (int i = 0; i < name.length(); i++) {
+            char c = name.charAt(i);
+            boolean letter = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_';
+            if (!letter && !(i > 0 && c >= '0' && c <= '9')) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** A valid label name that a push may use: not reserved. */
+    public static boolean isUsableLabelName(String name) {
+        return isValidLabelName(name) && !name.startsWith(RESERVED_PREFIX);
+    }
+}

@@ -1,0 +1,142 @@
+package io.tidegate.push;
+
+import io.tidegate.format.BodyFormatException;
+import io.tidegate.format.ParsedBody;
+import io.tidegate.format.ProtobufBodyReader;
+import io.tidegate.format.TextFormatParser;
+import java.io.EOFException;
+import java.io.FilterInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.PushbackInputStream;
+import java.util.Locale;
+import java.util.zip.GZIPInputStream;
+import java.util.zip.ZipException;
+import org.xerial.snappy.SnappyFramedInputStream;
+
+/**
+ * Turns a push request body into families: undoes its Content-Encoding (gzip, or snappy's framed
+ * format, as upstream reads it), picks the format from its Content-Type exactly as upstream does
+ * (delimited protobuf only for the full media type with both parameters, text otherwise), and
+ * bounds the body before and after decompression.
+ */
+public final class PushBody {
+    private static final String PROTOBUF_MEDIA_TYPE = "application/vnd.google.protobuf";
+
+    private final long maxBytes;
+    private final TextFormatParser textParser = new TextFormatParser();
+    private final ProtobufBodyReader protobufReader = new ProtobufBodyReader();
+
+    public PushBody(long maxBytes) {
+        this.maxBytes = maxBytes;
+    }
+
+    /** A body larger than the limit: answered 413. */
+    public static final class TooLargeException extends IOException {
+        TooLargeException(long limit) {
+            super("request body exceeds the limit of " + limit + " bytes (--push.max-body-size)", null);
+        }
+    }
+
+    public ParsedBody read(String contentType, String contentEncoding, InputStream raw)
+            throws BodyFormatException, IOException {
+        InputStream body = decode(contentEncoding, new Bounded(raw, maxBytes));
+        try {
+            return isDelimitedProtobuf(contentType)
+                    ? protobufReader.read(body, maxBytes)
+                    : textParser.parse(body, maxBytes);
+        } catch (TooLargeException e) {
+            throw e;
+        } catch (ZipException | EOFException e) {
+            throw new BodyFormatException("gzip: " + e.getMessage());
+        }
+    }
+
+    private InputStream decode(String contentEncoding, InputStream body) throws BodyFormatException, IOException {
+        String encoding = contentEncoding == null ? "" : contentEncoding.trim().toLowerCase(Locale.ROOT);
+        switch (encoding) {
+            case "gzip": {
+                PushbackInputStream peek = new PushbackInputStream(body, 1);
+                int first = peek.read();
+                if (first < 0) {
+                    throw new BodyFormatException("EOF");
+                }
+                peek.unread(first);
+                try {
+                    return new GZIPInputStream(peek);
+                } catch (ZipException e) {
+                    throw new BodyFormatException("gzip: invalid header");
+                } catch (EOFException e) {
+                    throw new BodyFormatException("unexpected EOF");
+                }
+            }
+            case "snappy":
+                return new SnappyFramedInputStream(body);
+            default:
+                return body;
+        }
+    }
+
+    /** As Go's mime.ParseMediaType plus upstream's check of the two parameters. */
+    static boolean isDelimitedProtobuf(String contentType) {
+        if (contentType == null) {
+            return false;
+        }
+        String[] parts = contentType.split(";");
+        if (!parts[0].trim().toLowerCase(Locale.ROOT).equals(PROTOBUF_MEDIA_TYPE)) {
+            return false;
+        }
+        String encoding = null;
+        String proto = null;
+        for (int i = 1; i < parts.length; i++) {
+            String parameter = parts[i].trim();
+            int equals = parameter.indexOf('=');
+            if (equals <= 0) {
+                if (parameter.isEmpty() && i == parts.length - 1) {
+                    continue; // Go accepts a trailing semicolon
+                }
+                return false;
+            }
+            String name = parameter.substring(0, equals).trim().toLowerCase(Locale.ROOT);
+            String value = parameter.substring(equals + 1).trim();
+            if (value.length() >= 2 && value.startsWith("\"") && value.endsWith("\"")) {
+                value = value.substring(1, value.length() - 1);
+            }
+            if (name.equals("encoding")) {
+                encoding = value;
+            } else if (name.equals("proto")) {
+                proto = value;
+            }
+        }
+        return "delimited".equals(encoding) && "io.prometheus.client.MetricFamily".equals(proto);
+    }
+
+    /** Stops reading the raw body past the limit, so a huge body costs no more than the limit. */
+    private static final class Bounded extends FilterInputStream {
+        private final long limit;
+        private long consumed;
+
+        Bounded(InputStream in, long limit) {
+            super(in);
+            this.limit = limit;
+        }
+
+        @Override
+        public int read() throws IOException {
+            int b = super.read();
+            if (b >= 0 && ++consumed > limit) {
+                throw new TooLargeException(limit);
+            }
+            return b;
+        }
+
+        @Override
+        public int read(byte[] buffer, int offset, int length) throws IOException {
+            int n = super.read(buffer, offset, length);
+            if (n > 0 && (consumed += n) > limit) {
+                throw new TooLargeException(limit);
+            }
+            return n;
+        }
+    }
+}

@@ -1,0 +1,116 @@
+package io.tidegate.push;
+
+import io.javalin.http.Context;
+import io.javalin.http.HandlerType;
+import io.tidegate.format.BodyFormatException;
+import io.tidegate.format.ParsedBody;
+import io.tidegate.store.Source;
+import io.tidegate.store.Store;
+import io.tidegate.store.Verb;
+import io.tidegate.store.WriteOutcome;
+import io.tidegate.store.WriteRequest;
+import io.tidegate.web.OwnMetrics;
+import io.tidegate.web.PlainAnswer;
+import java.io.IOException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * PUT, POST and DELETE on {@code /metrics/job/...}: reads the grouping key from the path and the
+ * families from the body, hands the store one {@link WriteRequest}, and answers as upstream does
+ * (200 for an accepted checked push, 202 unchecked or for a delete, 400 with the reason otherwise).
+ */
+public final class PushHandler {
+    private static final Logger log = LoggerFactory.getLogger(PushHandler.class);
+    private static final String INCONSISTENT = "pushed metrics are invalid or inconsistent with existing metrics: ";
+
+    private final Store store;
+    private final PushBody bodies;
+    private final boolean checked;
+    private final OwnMetrics metrics;
+    private final String pushPathPrefix;
+
+    /** @param pushPathPrefix the route prefix followed by {@code /metrics/} */
+    public PushHandler(Store store, PushBody bodies, boolean checked, OwnMetrics metrics, String pushPathPrefix) {
+        this.store = store;
+        this.bodies = bodies;
+        this.checked = checked;
+        this.metrics = metrics;
+        this.pushPathPrefix = pushPathPrefix;
+    }
+
+    public void handle(Context ctx) {
+        long started = System.nanoTime();
+        String method = ctx.method().name();
+        String handlerName = ctx.method() == HandlerType.DELETE ? "delete" : "push";
+        try {
+            answer(ctx);
+        } finally {
+            metrics.countRequest(handlerName, ctx.statusCode(), method);
+            if (ctx.method() != HandlerType.DELETE) {
+                long length = Math.max(0, ctx.req().getContentLengthLong());
+                metrics.observePush(method, (System.nanoTime() - started) / 1e9, length);
+            }
+        }
+    }
+
+    private void answer(Context ctx) {
+        String decoded = PushPath.percentDecode(ctx.req().getRequestURI());
+        if (decoded == null || !decoded.startsWith(pushPathPrefix)) {
+            PlainAnswer.notFound(ctx);
+            return;
+        }
+        String rest = decoded.substring(pushPathPrefix.length());
+        int slash = rest.indexOf('/');
+        String first = slash < 0 ? rest : rest.substring(0, slash);
+        boolean jobBase64 = first.equals("job" + PushPath.BASE64_SUFFIX);
+        if (slash < 0 || !(first.equals("job") || jobBase64)) {
+            PlainAnswer.notFound(ctx);
+            return;
+        }
+        String afterJob = rest.substring(slash + 1);
+        int nextSlash = afterJob.indexOf('/');
+        String jobSegment = nextSlash < 0 ? afterJob : afterJob.substring(0, nextSlash);
+        String labelPath = nextSlash < 0 ? "" : afterJob.substring(nextSlash);
+        if (jobSegment.isEmpty()) {
+            // upstream's router sends ".../job/" to ".../job", which has no route
+            PlainAnswer.redirect(ctx, decoded.substring(0, decoded.length() - 1));
+            return;
+        }
+        PushPath.Parsed path = PushPath.parse(jobSegment, jobBase64, labelPath);
+        if (path.error() != null) {
+            log.debug("push path rejected: {}", path.error());
+            PlainAnswer.badRequest(ctx, path.error());
+            return;
+        }
+        Source source = Source.http(ctx.ip());
+        if (ctx.method() == HandlerType.DELETE) {
+            store.write(WriteRequest.delete(path.key(), source));
+            ctx.status(202);
+            return;
+        }
+        ParsedBody body;
+        try {
+            body = bodies.read(ctx.header("Content-Type"), ctx.header("Content-Encoding"), ctx.bodyInputStream());
+        } catch (PushBody.TooLargeException e) {
+            log.debug("push body too large from {}: {}", source.detail(), e.getMessage());
+            PlainAnswer.status(ctx, 413, e.getMessage());
+            return;
+        } catch (BodyFormatException | IOException e) {
+            log.debug("push body rejected from {}: {}", source.detail(), e.getMessage());
+            PlainAnswer.badRequest(ctx, e.getMessage());
+            return;
+        }
+        Verb verb = ctx.method() == HandlerType.PUT ? Verb.PUT : Verb.POST;
+        WriteOutcome outcome = store.write(new WriteRequest(path.key(), verb, body.families(), source));
+        if (!checked) {
+            ctx.status(202);
+        } else if (!outcome.wasApplied()) {
+            log.info("push rejected: method={} source={} group={} err=\"{}\"", verb, source.detail(), path.key(),
+                    outcome.rejection());
+            PlainAnswer.badRequest(ctx, INCONSISTENT + outcome.rejection());
+        } else {
+            ctx.status(200);
+        }
+    }
+}

@@ -1,0 +1,104 @@
+package io.tidegate.push;
+
+import io.tidegate.format.Names;
+import io.tidegate.store.GroupingKey;
+import java.nio.charset.StandardCharsets;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * Reads a grouping key from the path of a push, {@code job/<job>{/<label>/<value>}} after the
+ * {@code /metrics/} prefix, exactly as upstream does: the path is percent-decoded first (so an
+ * encoded slash separates), {@code <name>@base64} takes a base64url value with optional padding,
+ * and labels from the path never override {@code job}.
+ */
+public final class PushPath {
+    public static final String BASE64_SUFFIX = "@base64";
+
+    private PushPath() {}
+
+    /** The result: a key, or a message for a 400 answer. */
+    public record Parsed(GroupingKey key, String error) {}
+
+    /**
+     * @param jobSegment the (decoded) job segment, base64 when {@code jobBase64}
+     * @param labelPath the rest of the decoded path after the job, starting with '/' or empty
+     */
+    public static Parsed parse(String jobSegment, boolean jobBase64, String labelPath) {
+        String job = jobSegment;
+        if (jobBase64) {
+            try {
+                job = Base64Url.decode(jobSegment);
+            } catch (IllegalArgumentException e) {
+                return error("invalid base64 encoding in job name " + GoQuote.quote(jobSegment) + ": " + e.getMessage());
+            }
+        }
+        Map<String, String> labels = new LinkedHashMap<>();
+        if (labelPath.length() > 1) {
+            String[] components = labelPath.substring(1).split("/", -1);
+            if (components.length % 2 != 0) {
+                return error("odd number of components in label string " + GoQuote.quote(labelPath));
+            }
+            for (int i = 0; i < components.length; i += 2) {
+                String name = components[i];
+                String value = components[i + 1];
+                boolean base64 = name.endsWith(BASE64_SUFFIX);
+                String trimmed = base64 ? name.substring(0, name.length() - BASE64_SUFFIX.length()) : name;
+                if (!Names.isUsableLabelName(trimmed)) {
+                    return error("improper label name " + GoQuote.quote(trimmed));
+                }
+                if (base64) {
+                    try {
+                        value = Base64Url.decode(value);
+                    } catch (IllegalArgumentException e) {
+                        return error("invalid base64 encoding for label " + trimmed + "=" + GoQuote.quote(value) + ": "
+                                + e.getMessage());
+                    }
+                }
+                labels.put(trimmed, value);
+            }
+        }
+        if (job.isEmpty()) {
+            return error("job name is required");
+        }
+        labels.put(GroupingKey.JOB, job);
+        return new Parsed(GroupingKey.of(labels), null);
+    }
+
+    private static Parsed error(String message) {
+        return new Parsed(null, message);
+    }
+
+    /**
+     * Percent-decodes a URL path as Go's net/url does for r.URL.Path: {@code %XX} only ('+' stays a
+     * plus). Returns null for a malformed escape.
+     */
+    public static String percentDecode(String rawPath) {
+        if (rawPath.indexOf('%') < 0) {
+            return rawPath;
+        }
+        byte[] out = new byte[rawPath.length() * 3];
+        int length = 0;
+        for (int i = 0; i < rawPath.length(); i++) {
+            char c = rawPath.charAt(i);
+            if (c == '%') {
+                if (i + 2 >= rawPath.length()) {
+                    return null;
+                }
+                int high = Character.digit(rawPath.charAt(i + 1), 16);
+                int low = Character.digit(rawPath.charAt(i + 2), 16);
+                if (high < 0 || low < 0) {
+                    return null;
+                }
+                out[length++] = (byte) (high * 16 + low);
+                i += 2;
+            } else {
+                byte[] encoded = String.valueOf(c).getBytes(StandardCharsets.UTF_8);
+                for (byte b : encoded) {
+                    out[length++] = b;
+                }
+            }
+        }
+        return new String(out, 0, length, StandardCharsets.UTF_8);
+    }
+}

@@ -1,0 +1,55 @@
+package io.tidegate.store;
+
+import io.tidegate.format.Label;
+import io.tidegate.format.Metric;
+import io.tidegate.format.MetricFamily;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * Applies a grouping key to pushed series as upstream does: the key's labels replace labels of the
+ * same name in the body, missing ones are added, a series without {@code instance} gets
+ * {@code instance=""}, and the labels end up sorted by name.
+ */
+final class GroupingLabels {
+    static final String INSTANCE = "instance";
+
+    private GroupingLabels() {}
+
+    static MetricFamily apply(MetricFamily family, GroupingKey key) {
+        List<Metric> sanitized = new ArrayList<>(family.metrics().size());
+        for (Metric metric : family.metrics()) {
+            sanitized.add(metric.withLabels(apply(metric.labels(), key)));
+        }
+        return family.withMetrics(sanitized);
+    }
+
+    /** The labels of a group's own gauges (push times): the key, plus instance="" if absent. */
+    static List<Label> forGroup(GroupingKey key) {
+        return apply(List.of(), key);
+    }
+
+    private static List<Label> apply(List<Label> bodyLabels, GroupingKey key) {
+        Label[] merged = new Label[bodyLabels.size() + key.size() + 1];
+        int count = 0;
+        boolean hasInstance = false;
+        for (Label label : bodyLabels) {
+            if (key.get(label.name()) == null) {
+                merged[count++] = label;
+                hasInstance |= label.name().equals(INSTANCE);
+            }
+        }
+        for (int i = 0; i < key.size(); i++) {
+            Label label = key.label(i);
+            merged[count++] = label;
+            hasInstance |= label.name().equals(INSTANCE);
+        }
+        if (!hasInstance) {
+            merged[count++] = new Label(INSTANCE, "");
+        }
+        Label[] result = Arrays.copyOf(merged, count);
+        Arrays.sort(result, (a, b) -> a.name().compareTo(b.name()));
+        return List.of(result);
+    }
+}

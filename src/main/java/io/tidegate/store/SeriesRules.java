@@ -1,0 +1,92 @@
+package io.tidegate.store;
+
+import io.tidegate.format.Label;
+import io.tidegate.format.Metric;
+import io.tidegate.format.MetricFamily;
+import io.tidegate.format.MetricType;
+import io.tidegate.format.Names;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * The checks a push must pass on its own, before it is compared with what is stored: no
+ * timestamps, valid names, no label a type reserves, no series twice. Each returns a message fit
+ * for the client, or null.
+ */
+final class SeriesRules {
+    static final String TIMESTAMPS_REJECTED = "pushed metrics must not have timestamps";
+
+    private SeriesRules() {}
+
+    static String timestampsPresent(Iterable<MetricFamily> families) {
+        for (MetricFamily family : families) {
+            for (Metric metric : family.metrics()) {
+                if (metric.timestampMs() != null) {
+                    return TIMESTAMPS_REJECTED;
+                }
+            }
+        }
+        return null;
+    }
+
+    /** Checks one family whose labels have been sorted with the grouping key applied. */
+    static String check(MetricFamily family) {
+        if (!Names.isValidMetricName(family.name())) {
+            return "metric name " + quote(family.name()) + " is not a valid metric name";
+        }
+        Set<List<Label>> seen = new HashSet<>();
+        for (Metric metric : family.metrics()) {
+            String previous = "";
+            for (Label label : metric.labels()) {
+                String name = label.name();
+                if (name.equals(previous)) {
+                    return describe(family.name(), metric) + " has two or more labels with the same name: " + name;
+                }
+                if (!Names.isUsableLabelName(name)) {
+                    return describe(family.name(), metric) + " has a label with an invalid name: " + name;
+                }
+                if (family.type() == MetricType.SUMMARY && name.equals("quantile")) {
+                    return describe(family.name(), metric) + " must not have an explicit \"quantile\" label";
+                }
+                if (family.type().isHistogram() && name.equals("le")) {
+                    return describe(family.name(), metric) + " must not have an explicit \"le\" label";
+                }
+                previous = name;
+            }
+            if (!seen.add(metric.labels())) {
+                return describe(family.name(), metric)
+                        + " was collected before with the same name and label values";
+            }
+        }
+        return null;
+    }
+
+    /** {@code collected metric "name" {a="1",b="2"}}, as upstream starts its messages. */
+    static String describe(String familyName, Metric metric) {
+        StringBuilder text = new StringBuilder("collected metric ").append(quote(familyName)).append(" {");
+        boolean first = true;
+        for (Label label : metric.labels()) {
+            if (!first) {
+                text.append(',');
+            }
+            first = false;
+            text.append(label.name()).append('=').append(quote(label.value()));
+        }
+        return text.append('}').toString();
+    }
+
+    static String quote(String value) {
+        StringBuilder text = new StringBuilder(value.length() + 2).append('"');
+        for (int i = 0; i < value.length(); i++) {
+            char c = value.charAt(i);
+            switch (c) {
+                case '"' -> text.append("\\\"");
+                case '\\' -> text.append("\\\\");
+                case '\n' -> text.append("\\n");
+                default -> text.append(c);
+            }
+        }
+        return text.append('"').toString();
+    }
+}

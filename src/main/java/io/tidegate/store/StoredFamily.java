@@ -1,0 +1,87 @@
+package io.tidegate.store;
+
+import io.tidegate.format.Label;
+import io.tidegate.format.Metric;
+import io.tidegate.format.MetricFamily;
+import io.tidegate.format.WireFormat;
+import java.util.List;
+
+/**
+ * One family as a group holds it: its series with the grouping key applied, when it was written,
+ * its deadline, and its series already encoded for scraping. The text encoding is made when the
+ * family is written; the other formats the first time a scrape asks for them.
+ */
+public final class StoredFamily {
+    /** No deadline: the family stays until replaced or deleted. */
+    public static final long NEVER = Long.MAX_VALUE;
+
+    private final MetricFamily family;
+    private final long writtenAtMillis;
+    private final long deadlineMillis;
+    private final byte[] text;
+    private volatile byte[] openMetrics;
+    private volatile byte[] protobuf;
+
+    StoredFamily(MetricFamily family, long writtenAtMillis, long deadlineMillis) {
+        this.family = family;
+        this.writtenAtMillis = writtenAtMillis;
+        this.deadlineMillis = deadlineMillis;
+        this.text = WireFormat.TEXT.format().renderSeries(family);
+    }
+
+    public MetricFamily family() {
+        return family;
+    }
+
+    public String name() {
+        return family.name();
+    }
+
+    public long writtenAtMillis() {
+        return writtenAtMillis;
+    }
+
+    public long deadlineMillis() {
+        return deadlineMillis;
+    }
+
+    public boolean isLiveAt(long nowMillis) {
+        return nowMillis < deadlineMillis;
+    }
+
+    public int seriesCount() {
+        return family.metrics().size();
+    }
+
+    byte[] rendered(WireFormat format) {
+        switch (format) {
+            case TEXT:
+                return text;
+            case OPENMETRICS: {
+                byte[] bytes = openMetrics;
+                if (bytes == null) {
+                    bytes = format.format().renderSeries(family);
+                    openMetrics = bytes;
+                }
+                return bytes;
+            }
+            default: {
+                byte[] bytes = protobuf;
+                if (bytes == null) {
+                    bytes = format.format().renderSeries(family);
+                    protobuf = bytes;
+                }
+                return bytes;
+            }
+        }
+    }
+
+    boolean containsSeries(List<Label> labels) {
+        for (Metric metric : family.metrics()) {
+            if (metric.labels().equals(labels)) {
+                return true;
+            }
+        }
+        return false;
+    }
+}

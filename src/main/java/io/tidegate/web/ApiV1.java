@@ -1,0 +1,145 @@
+package io.tidegate.web;
+
+import com.google.gson.Gson;
+import com.google.gson.GsonBuilder;
+import io.javalin.http.Context;
+import io.tidegate.format.Bucket;
+import io.tidegate.format.GoFloat;
+import io.tidegate.format.Label;
+import io.tidegate.format.Metric;
+import io.tidegate.format.MetricFamily;
+import io.tidegate.format.Quantile;
+import io.tidegate.store.Group;
+import io.tidegate.store.StoredFamily;
+import io.tidegate.store.Store;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * The JSON API under {@code /api/v1}, shaped as upstream's so its clients and the upstream web
+ * page's scripts read it unchanged: {@code status}, {@code metrics} and the admin {@code wipe}.
+ */
+final class ApiV1 {
+    private static final Gson GSON = new GsonBuilder().disableHtmlEscaping().serializeNulls().create();
+    private static final Map<String, String> CORS = Map.of(
+            "Access-Control-Allow-Headers", "Accept, Authorization, Content-Type, Origin",
+            "Access-Control-Allow-Methods", "GET, POST, DELETE, OPTIONS",
+            "Access-Control-Allow-Origin", "*",
+            "Access-Control-Expose-Headers", "Date",
+            "Cache-Control", "no-cache, no-store, must-revalidate");
+
+    private final Store store;
+    private final Map<String, String> flags;
+    private final Map<String, String> buildInformation;
+    private final Instant startTime;
+
+    ApiV1(Store store, Map<String, String> flags, Map<String, String> buildInformation, Instant startTime) {
+        this.store = store;
+        this.flags = new TreeMap<>(flags);
+        this.buildInformation = new TreeMap<>(buildInformation);
+        this.startTime = startTime;
+    }
+
+    void options(Context ctx) {
+        cors(ctx);
+    }
+
+    void status(Context ctx) {
+        Map<String, Object> data = new TreeMap<>();
+        data.put("build_information", buildInformation);
+        data.put("flags", flags);
+        data.put("start_time", startTime.toString());
+        respond(ctx, data);
+    }
+
+    void metrics(Context ctx) {
+        List<Object> groups = new ArrayList<>();
+        for (Group group : store.groups()) {
+            Map<String, Object> entry = new TreeMap<>();
+            Map<String, String> labels = new TreeMap<>();
+            for (Label label : group.key().labels()) {
+                labels.put(label.name(), label.value());
+            }
+            entry.put("labels", labels);
+            entry.put("last_push_successful", group.lastPushSuccessful());
+            for (StoredFamily stored : group.families().values()) {
+                entry.put(stored.name(), family(stored));
+            }
+            groups.add(entry);
+        }
+        respond(ctx, groups);
+    }
+
+    void wipe(Context ctx) {
+        ctx.status(202);
+        store.wipe();
+    }
+
+    private static Map<String, Object> family(StoredFamily stored) {
+        MetricFamily family = stored.family();
+        Map<String, Object> json = new LinkedHashMap<>();
+        json.put("time_stamp", Instant.ofEpochMilli(stored.writtenAtMillis()).toString());
+        json.put("type", family.type().name());
+        if (family.help() != null && !family.help().isEmpty()) {
+            json.put("help", family.help());
+        }
+        List<Object> metrics = new ArrayList<>();
+        for (Metric metric : family.metrics()) {
+            metrics.add(metric(family, metric));
+        }
+        json.put("metrics", metrics);
+        return json;
+    }
+
+    private static Map<String, Object> metric(MetricFamily family, Metric metric) {
+        Map<String, Object> json = new TreeMap<>();
+        Map<String, String> labels = new TreeMap<>();
+        for (Label label : metric.labels()) {
+            labels.put(label.name(), label.value());
+        }
+        json.put("labels", labels);
+        switch (family.type()) {
+            case SUMMARY -> {
+                Map<String, String> quantiles = new TreeMap<>();
+                for (Quantile quantile : metric.quantiles()) {
+                    quantiles.put(GoFloat.format(quantile.quantile()), GoFloat.format(quantile.value()));
+                }
+                json.put("quantiles", quantiles);
+                json.put("count", count(metric.count()));
+                json.put("sum", GoFloat.format(metric.sum()));
+            }
+            case HISTOGRAM, GAUGE_HISTOGRAM -> {
+                Map<String, String> buckets = new TreeMap<>();
+                for (Bucket bucket : metric.buckets()) {
+                    buckets.put(GoFloat.format(bucket.upperBound()), count(bucket.cumulativeCount()));
+                }
+                json.put("buckets", buckets);
+                json.put("count", count(metric.count()));
+                json.put("sum", GoFloat.format(metric.sum()));
+            }
+            default -> json.put("value", GoFloat.format(metric.value()));
+        }
+        return json;
+    }
+
+    private static String count(double count) {
+        return count == Math.rint(count) && Math.abs(count) < 1e18 ? Long.toString((long) count) : GoFloat.format(count);
+    }
+
+    private static void respond(Context ctx, Object data) {
+        cors(ctx);
+        Map<String, Object> envelope = new LinkedHashMap<>();
+        envelope.put("status", "success");
+        envelope.put("data", data);
+        ctx.contentType("application/json");
+        ctx.result(GSON.toJson(envelope));
+    }
+
+    private static void cors(Context ctx) {
+        CORS.forEach(ctx::header);
+    }
+}

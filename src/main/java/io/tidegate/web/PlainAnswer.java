@@ -1,0 +1,28 @@
+package io.tidegate.web;
+
+import io.javalin.http.Context;
+
+/** Plain-text answers written exactly as upstream's Go server writes them (http.Error). */
+public final class PlainAnswer {
+    private PlainAnswer() {}
+
+    public static void status(Context ctx, int code, String message) {
+        ctx.status(code);
+        ctx.header("X-Content-Type-Options", "nosniff");
+        ctx.contentType("text/plain; charset=utf-8");
+        ctx.result(message + "\n");
+    }
+
+    public static void badRequest(Context ctx, String message) {
+        status(ctx, 400, message);
+    }
+
+    public static void notFound(Context ctx) {
+        status(ctx, 404, "404 page not found");
+    }
+
+    public static void redirect(Context ctx, String location) {
+        ctx.status(307);
+        ctx.header("Location", location);
+    }
+}

@@ -1,0 +1,59 @@
+package io.tidegate.web;
+
+import io.javalin.http.Context;
+import io.tidegate.format.WireFormat;
+import io.tidegate.store.Store;
+import java.io.BufferedOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.util.zip.Deflater;
+import java.util.zip.GZIPOutputStream;
+
+/** GET on the telemetry path: every live family once, in the negotiated format, gzipped when accepted. */
+final class ScrapeHandler {
+    private final Store store;
+    private final OwnMetrics metrics;
+
+    ScrapeHandler(Store store, OwnMetrics metrics) {
+        this.store = store;
+        this.metrics = metrics;
+    }
+
+    void handle(Context ctx) throws IOException {
+        long started = System.nanoTime();
+        WireFormat format = ScrapeNegotiation.choose(ctx.header("Accept"));
+        ctx.contentType(format.format().contentType());
+        boolean gzip = acceptsGzip(ctx.header("Accept-Encoding"));
+        if (gzip) {
+            ctx.header("Content-Encoding", "gzip");
+        }
+        OutputStream out = new BufferedOutputStream(ctx.outputStream(), 1 << 16);
+        if (gzip) {
+            out = new FastGzipOutputStream(out);
+        }
+        store.scrape(format, metrics.families(), out);
+        out.close();
+        metrics.observeScrape((System.nanoTime() - started) / 1e9);
+    }
+
+    static boolean acceptsGzip(String acceptEncoding) {
+        if (acceptEncoding == null) {
+            return false;
+        }
+        for (String coding : acceptEncoding.split(",")) {
+            String[] parts = coding.trim().split(";");
+            if (parts[0].trim().equalsIgnoreCase("gzip")) {
+                return parts.length < 2 || !parts[1].replace(" ", "").equals("q=0");
+            }
+        }
+        return false;
+    }
+
+    /** Scrapes are large and repeated every few seconds: compress fast rather than small. */
+    private static final class FastGzipOutputStream extends GZIPOutputStream {
+        FastGzipOutputStream(OutputStream out) throws IOException {
+            super(out, 1 << 16);
+            def.setLevel(Deflater.BEST_SPEED);
+        }
+    }
+}

@@ -1,0 +1,179 @@
+package io.tidegate.web;
+
+import io.javalin.Javalin;
+import io.javalin.compression.CompressionStrategy;
+import io.javalin.config.JavalinConfig;
+import io.javalin.http.Context;
+import io.javalin.http.Handler;
+import io.tidegate.config.Flags;
+import io.tidegate.push.PushBody;
+import io.tidegate.push.PushHandler;
+import io.tidegate.store.Store;
+import java.net.URI;
+import java.time.Instant;
+import java.util.Map;
+import org.eclipse.jetty.http.UriCompliance;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The HTTP side: every route Tidegate serves is listed in {@link #routes}, each a small handler.
+ * Paths, status codes and texts follow the upstream Pushgateway.
+ */
+public final class WebServer implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(WebServer.class);
+
+    private final Javalin app;
+    private final Flags flags;
+    private final Store store;
+    private final OwnMetrics metrics;
+    private final Runnable quit;
+    private final String prefix;
+
+    public WebServer(Flags flags, Store store, OwnMetrics metrics, Runnable quit, Instant startTime) {
+        this.flags = flags;
+        this.store = store;
+        this.metrics = metrics;
+        this.quit = quit;
+        this.prefix = routePrefix(flags.routePrefix, flags.externalUrl);
+        Map<String, String> flagValues = flags.asMap();
+        Map<String, String> build = Map.of("version", io.tidegate.config.Version.current(),
+                "javaVersion", System.getProperty("java.version"));
+        ApiV1 api = new ApiV1(store, flagValues, build, startTime);
+        StatusPage page = new StatusPage(store, flagValues);
+        this.app = Javalin.create(config -> configure(config, api, page));
+    }
+
+    private void configure(JavalinConfig config, ApiV1 api, StatusPage page) {
+        config.startup.showJavalinBanner = false;
+        config.startup.showOldJavalinVersionWarning = false;
+        config.http.compressionStrategy = CompressionStrategy.NONE;
+        config.http.prefer405over404 = true;
+        config.router.ignoreTrailingSlashes = false;
+        // upstream decodes the path before splitting it, so an encoded slash separates labels
+        config.jetty.modifyHttpConfiguration(http -> http.setUriCompliance(UriCompliance.LEGACY));
+        config.jetty.modifyServletContextHandler(context -> context.getServletHandler().setDecodeAmbiguousURIs(true));
+        routes(config, api, page);
+        config.routes.error(404, ctx -> {
+            if (ctx.result() == null) {
+                PlainAnswer.notFound(ctx);
+            }
+        });
+        config.routes.error(405, ctx -> PlainAnswer.status(ctx, 405, "Method Not Allowed"));
+        config.routes.exception(Exception.class, (e, ctx) -> {
+            log.error("request failed: method={} path={} err=\"{}\"", ctx.method(), ctx.path(), e.toString());
+            PlainAnswer.status(ctx, 500, "internal error: " + e.getMessage());
+        });
+    }
+
+    private void routes(JavalinConfig config, ApiV1 api, StatusPage page) {
+        var routes = config.routes;
+        PushHandler push = new PushHandler(store, new PushBody(flags.maxBodySize), !flags.disableConsistencyCheck,
+                metrics, prefix + "/metrics/");
+        routes.put(prefix + "/metrics/*", push::handle);
+        routes.post(prefix + "/metrics/*", push::handle);
+        routes.delete(prefix + "/metrics/*", push::handle);
+
+        ScrapeHandler scrape = new ScrapeHandler(store, metrics);
+        routes.get(joinPath(prefix, flags.telemetryPath), scrape::handle);
+
+        routes.get(prefix + "/-/healthy", counted("healthy", ctx -> ctx.result("OK")));
+        routes.get(prefix + "/-/ready", counted("ready", ctx -> ctx.result("OK")));
+        Handler quitHandler = flags.enableLifecycle
+                ? ctx -> {
+                    ctx.result("Requesting termination... Goodbye!");
+                    quit.run();
+                }
+                : ctx -> PlainAnswer.status(ctx, 403, "Lifecycle API is not enabled.");
+        routes.put(prefix + "/-/quit", quitHandler);
+        routes.post(prefix + "/-/quit", quitHandler);
+        routes.get("/-/quit", ctx -> PlainAnswer.status(ctx, 405, "Only POST or PUT requests allowed."));
+
+        String apiPath = prefix + "/api/v1";
+        routes.options(apiPath + "/*", counted("api/v1/options", api::options));
+        routes.get(apiPath + "/status", counted("api/v1/status", api::status));
+        routes.get(apiPath + "/metrics", counted("api/v1/metrics", api::metrics));
+        if (flags.enableAdminApi) {
+            routes.put(apiPath + "/admin/wipe", counted("wipe", api::wipe));
+        }
+
+        routes.get(prefix + "/", counted("status", page::handle));
+        routes.get(prefix + "/status", counted("status", page::handle));
+    }
+
+    private Handler counted(String name, Handler handler) {
+        return ctx -> {
+            try {
+                handler.handle(ctx);
+            } finally {
+                metrics.countRequest(name, ctx.statusCode(), ctx.method().name());
+            }
+        };
+    }
+
+    public WebServer start() {
+        HostPort address = HostPort.parse(flags.listenAddress);
+        app.start(address.host(), address.port());
+        log.info("listening on address={} route_prefix=\"{}\"", flags.listenAddress, prefix);
+        return this;
+    }
+
+    public int port() {
+        return app.port();
+    }
+
+    @Override
+    public void close() {
+        app.stop();
+    }
+
+    /**
+     * As upstream: the prefix is {@code --web.route-prefix}, else the path of
+     * {@code --web.external-url}; "/" means none; otherwise it starts, and does not end, with "/".
+     */
+    static String routePrefix(String routePrefix, String externalUrl) {
+        String prefix = routePrefix;
+        if (prefix.isEmpty() && !externalUrl.isEmpty()) {
+            prefix = URI.create(externalUrl).getPath();
+            if (prefix == null) {
+                prefix = "";
+            }
+        }
+        if (prefix.equals("/") || prefix.isEmpty()) {
+            return "";
+        }
+        if (!prefix.startsWith("/")) {
+            prefix = "/" + prefix;
+        }
+        while (prefix.endsWith("/")) {
+            prefix = prefix.substring(0, prefix.length() - 1);
+        }
+        return prefix;
+    }
+
+    private static String joinPath(String prefix, String path) {
+        String joined = (prefix + "/" + path).replaceAll("/+", "/");
+        return joined.length() > 1 && joined.endsWith("/") ? joined.substring(0, joined.length() - 1) : joined;
+    }
+
+    /** {@code :9091} (all interfaces), {@code 127.0.0.1:0}, {@code [::1]:9091}. */
+    record HostPort(String host, int port) {
+        static HostPort parse(String address) {
+            int colon = address.lastIndexOf(':');
+            if (colon < 0) {
+                throw new IllegalArgumentException("invalid listen address \"" + address + "\": expected host:port");
+            }
+            String host = address.substring(0, colon);
+            if (host.startsWith("[") && host.endsWith("]")) {
+                host = host.substring(1, host.length() - 1);
+            }
+            int port;
+            try {
+                port = Integer.parseInt(address.substring(colon + 1));
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException("invalid listen address \"" + address + "\": bad port");
+            }
+            return new HostPort(host.isEmpty() ? "0.0.0.0" : host, port);
+        }
+    }
+}
