@@ -1,0 +1,249 @@
+package io.tidegate.store;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.tidegate.TestClock;
+import io.tidegate.format.Label;
+import io.tidegate.format.Metric;
+import io.tidegate.format.MetricFamily;
+import io.tidegate.format.MetricType;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class StoreTest {
+    private final TestClock clock = new TestClock(Instant.parse("2026-11-25T10:00:00Z"));
+    private final Store store = new Store(clock, true, name -> name.equals("process_cpu_seconds_total") ? MetricType.COUNTER : null);
+
+    @Test
+    void putReplacesTheWholeGroup() {
+        assertApplied(put(key("job", "a"), gauge("x", 1), gauge("y", 2)));
+        assertApplied(put(key("job", "a"), gauge("y", 3)));
+
+        assertThat(familyNames(key("job", "a"))).containsExactly("push_failure_time_seconds", "push_time_seconds", "y");
+        assertThat(value(key("job", "a"), "y")).isEqualTo(3);
+    }
+
+    @Test
+    void postReplacesOnlyTheFamiliesItCarries() {
+        assertApplied(put(key("job", "a"), gauge("x", 1), gauge("y", 2)));
+        assertApplied(write(key("job", "a"), Verb.POST, gauge("y", 3)));
+
+        assertThat(value(key("job", "a"), "x")).isEqualTo(1);
+        assertThat(value(key("job", "a"), "y")).isEqualTo(3);
+    }
+
+    @Test
+    void deleteRemovesTheGroupAndDeletingAnUnknownGroupIsFine() {
+        assertApplied(put(key("job", "a"), gauge("x", 1)));
+        assertApplied(store.write(WriteRequest.delete(key("job", "a"), Source.http("test"))));
+        assertApplied(store.write(WriteRequest.delete(key("job", "never"), Source.http("test"))));
+
+        assertThat(store.groups()).isEmpty();
+        assertThat(store.seriesCount()).isZero();
+    }
+
+    @Test
+    void groupingLabelsOverrideBodyLabelsAndInstanceDefaultsToEmpty() {
+        MetricFamily family = new MetricFamily("x", null, MetricType.GAUGE, List.of(
+                Metric.simple(List.of(new Label("job", "body"), new Label("zone", "z")), 1, null)));
+        assertApplied(put(key("job", "a", "zone", "path"), family));
+
+        Metric stored = group(key("job", "a", "zone", "path")).family("x").family().metrics().get(0);
+        assertThat(stored.labels()).containsExactly(
+                new Label("instance", ""), new Label("job", "a"), new Label("zone", "path"));
+    }
+
+    @Test
+    void pushTimeRecordsWhenTheGroupLastChanged() {
+        assertApplied(put(key("job", "a"), gauge("x", 1)));
+
+        assertThat(value(key("job", "a"), "push_time_seconds")).isEqualTo(clock.millis() / 1000.0);
+        assertThat(value(key("job", "a"), "push_failure_time_seconds")).isZero();
+        assertThat(group(key("job", "a")).lastPushSuccessful()).isTrue();
+    }
+
+    @Test
+    void timestampsAreRejectedAndTheFailureTimeRecorded() {
+        assertApplied(put(key("job", "a"), gauge("x", 1)));
+        clock.advance(Duration.ofSeconds(10));
+        MetricFamily stamped = new MetricFamily("x", null, MetricType.GAUGE,
+                List.of(Metric.simple(List.of(), 5, 1234L)));
+
+        WriteOutcome outcome = put(key("job", "a"), stamped);
+
+        assertThat(outcome.rejection()).isEqualTo("pushed metrics must not have timestamps");
+        assertThat(value(key("job", "a"), "x")).isEqualTo(1);
+        assertThat(value(key("job", "a"), "push_failure_time_seconds")).isEqualTo(clock.millis() / 1000.0);
+        assertThat(group(key("job", "a")).lastPushSuccessful()).isFalse();
+    }
+
+    @Test
+    void aFailedFirstPushLeavesAGroupWithOnlyItsTimes() {
+        MetricFamily stamped = new MetricFamily("x", null, MetricType.GAUGE,
+                List.of(Metric.simple(List.of(), 5, 1234L)));
+        put(key("job", "new"), stamped);
+
+        assertThat(familyNames(key("job", "new"))).containsExactly("push_failure_time_seconds", "push_time_seconds");
+        assertThat(value(key("job", "new"), "push_time_seconds")).isZero();
+    }
+
+    @Test
+    void aTypeConflictWithAnotherGroupIsRejected() {
+        assertApplied(put(key("job", "a"), counter("requests_total", 1)));
+
+        WriteOutcome outcome = put(key("job", "b"), gauge("requests_total", 2));
+
+        assertThat(outcome.rejection()).contains("is a GAUGE, but other groups hold \"requests_total\" as a COUNTER");
+        assertThat(group(key("job", "b")).family("requests_total")).isNull();
+    }
+
+    @Test
+    void aGroupMayChangeTheTypeOfAFamilyOnlyItHolds() {
+        assertApplied(put(key("job", "a"), counter("x", 1)));
+        assertApplied(put(key("job", "a"), gauge("x", 2)));
+
+        assertThat(group(key("job", "a")).family("x").family().type()).isEqualTo(MetricType.GAUGE);
+    }
+
+    @Test
+    void aHelpConflictWithAnotherGroupIsRejectedButMissingHelpIsCompatible() {
+        assertApplied(put(key("job", "a"), withHelp(gauge("x", 1), "Temperature.")));
+        assertApplied(put(key("job", "b"), gauge("x", 2)));
+
+        WriteOutcome outcome = put(key("job", "c"), withHelp(gauge("x", 3), "Humidity."));
+
+        assertThat(outcome.rejection()).isEqualTo(
+                "metric family \"x\" has help \"Humidity.\", but other groups have help \"Temperature.\"");
+    }
+
+    @Test
+    void theSameSeriesFromTwoOverlappingGroupsIsRejected() {
+        MetricFamily withInstanceLabel = new MetricFamily("x", null, MetricType.GAUGE,
+                List.of(Metric.simple(List.of(new Label("instance", "i1")), 1, null)));
+        assertApplied(put(key("job", "a"), withInstanceLabel));
+
+        WriteOutcome outcome = put(key("job", "a", "instance", "i1"), gauge("x", 2));
+
+        assertThat(outcome.rejection()).isEqualTo("collected metric \"x\" {instance=\"i1\",job=\"a\"} was collected"
+                + " before with the same name and label values (in group {job=\"a\"})");
+    }
+
+    @Test
+    void aDuplicateSeriesWithinOnePushIsRejected() {
+        MetricFamily twice = new MetricFamily("x", null, MetricType.GAUGE, List.of(
+                Metric.simple(List.of(new Label("a", "1")), 1, null), Metric.simple(List.of(new Label("a", "1")), 2, null)));
+
+        WriteOutcome outcome = put(key("job", "a"), twice);
+
+        assertThat(outcome.rejection()).isEqualTo(
+                "collected metric \"x\" {a=\"1\",instance=\"\",job=\"a\"} was collected before with the same name and label values");
+    }
+
+    @Test
+    void aPushMayAddSeriesToTidegatesOwnFamilyOnlyWithItsType() {
+        assertApplied(put(key("job", "a"), counter("process_cpu_seconds_total", 5)));
+
+        WriteOutcome outcome = put(key("job", "b"), gauge("process_cpu_seconds_total", 5));
+
+        assertThat(outcome.rejection()).isEqualTo("metric family \"process_cpu_seconds_total\" is a GAUGE,"
+                + " but Tidegate's own \"process_cpu_seconds_total\" is a COUNTER");
+    }
+
+    @Test
+    void invalidAndReservedLabelNamesAreRejected() {
+        MetricFamily reserved = new MetricFamily("x", null, MetricType.GAUGE,
+                List.of(Metric.simple(List.of(new Label("__name", "v")), 1, null)));
+        assertThat(put(key("job", "a"), reserved).rejection()).contains("has a label with an invalid name: __name");
+        MetricFamily quantile = new MetricFamily("s", null, MetricType.SUMMARY,
+                List.of(Metric.summary(List.of(new Label("quantile", "0.5")), 1, 1, List.of(), null)));
+        assertThat(put(key("job", "a"), quantile).rejection()).contains("must not have an explicit \"quantile\" label");
+    }
+
+    @Test
+    void withTheCheckDisabledHelpConflictsPassButTypeConflictsDoNot() {
+        Store unchecked = new Store(clock, false, name -> null);
+        assertApplied(unchecked.write(request(key("job", "a"), withHelp(counter("x", 1), "one"))));
+
+        assertApplied(unchecked.write(request(key("job", "b"), withHelp(counter("x", 2), "two"))));
+        assertThat(unchecked.write(request(key("job", "c"), gauge("x", 2))).rejection()).contains("as a COUNTER");
+    }
+
+    @Test
+    void wipeRemovesEveryGroup() {
+        assertApplied(put(key("job", "a"), gauge("x", 1)));
+        assertApplied(put(key("job", "b"), gauge("x", 1)));
+
+        store.wipe();
+
+        assertThat(store.groups()).isEmpty();
+        assertThat(store.groupCount()).isZero();
+    }
+
+    @Test
+    void seriesCountFollowsWrites() {
+        assertApplied(put(key("job", "a"), gauge("x", 1), gauge("y", 1)));
+        assertThat(store.seriesCount()).isEqualTo(4); // two families plus the two push time gauges
+        assertApplied(put(key("job", "a"), gauge("x", 1)));
+        assertThat(store.seriesCount()).isEqualTo(3);
+    }
+
+    private static void assertApplied(WriteOutcome outcome) {
+        assertThat(outcome.rejection()).isNull();
+    }
+
+    private WriteOutcome put(GroupingKey key, MetricFamily... families) {
+        return write(key, Verb.PUT, families);
+    }
+
+    private WriteOutcome write(GroupingKey key, Verb verb, MetricFamily... families) {
+        return store.write(new WriteRequest(key, verb, families(families), Source.http("test")));
+    }
+
+    private static WriteRequest request(GroupingKey key, MetricFamily... families) {
+        return new WriteRequest(key, Verb.PUT, families(families), Source.http("test"));
+    }
+
+    private static Map<String, MetricFamily> families(MetricFamily... families) {
+        Map<String, MetricFamily> byName = new LinkedHashMap<>();
+        Arrays.stream(families).forEach(f -> byName.put(f.name(), f));
+        return byName;
+    }
+
+    private Group group(GroupingKey key) {
+        return store.groups().stream().filter(g -> g.key().equals(key)).findFirst().orElseThrow();
+    }
+
+    private List<String> familyNames(GroupingKey key) {
+        return new ArrayList<>(group(key).families().keySet());
+    }
+
+    private double value(GroupingKey key, String family) {
+        return group(key).family(family).family().metrics().get(0).value();
+    }
+
+    static GroupingKey key(String... namesAndValues) {
+        Map<String, String> labels = new LinkedHashMap<>();
+        for (int i = 0; i < namesAndValues.length; i += 2) {
+            labels.put(namesAndValues[i], namesAndValues[i + 1]);
+        }
+        return GroupingKey.of(labels);
+    }
+
+    private static MetricFamily gauge(String name, double value) {
+        return new MetricFamily(name, null, MetricType.GAUGE, List.of(Metric.simple(List.of(), value, null)));
+    }
+
+    private static MetricFamily counter(String name, double value) {
+        return new MetricFamily(name, null, MetricType.COUNTER, List.of(Metric.simple(List.of(), value, null)));
+    }
+
+    private static MetricFamily withHelp(MetricFamily family, String help) {
+        return new MetricFamily(family.name(), help, family.type(), family.metrics());
+    }
+}
