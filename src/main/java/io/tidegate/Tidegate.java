@@ -32,7 +32,7 @@ public final class Tidegate implements AutoCloseable {
     /** Starts Tidegate with upstream-style flags; {@code --web.listen-address=127.0.0.1:0} picks a free port. */
     public static Tidegate start(String... args) {
         Flags flags = new Flags();
-        new CommandLine(flags).parseArgs(args);
+        Flags.commandLine(flags).parseArgs(args);
         return start(flags, Clock.systemUTC());
     }
 
@@ -67,7 +67,7 @@ public final class Tidegate implements AutoCloseable {
 
     public static void main(String[] args) throws InterruptedException {
         Flags flags = new Flags();
-        CommandLine commandLine = new CommandLine(flags);
+        CommandLine commandLine = Flags.commandLine(flags);
         try {
             commandLine.parseArgs(args);
         } catch (CommandLine.ParameterException e) {

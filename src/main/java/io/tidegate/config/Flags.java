@@ -3,6 +3,7 @@ package io.tidegate.config;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.OptionSpec;
 import picocli.CommandLine.Option;
@@ -77,6 +78,20 @@ public final class Flags {
     @Option(names = "--log.format", defaultValue = "logfmt", paramLabel = "<format>",
             description = "Output format of log messages. One of: [logfmt, json] (default: ${DEFAULT-VALUE}).")
     public LogFormat logFormat;
+
+    /**
+     * The command line for {@code flags}. Boolean flags take upstream's negative form
+     * ({@code --no-web.enable-lifecycle}); picocli's own rule does not allow dots in names.
+     */
+    public static CommandLine commandLine(Flags flags) {
+        CommandLine commandLine = new CommandLine(flags);
+        commandLine.setOverwrittenOptionsAllowed(true); // as upstream: the last occurrence wins
+        commandLine.setNegatableOptionTransformer(new CommandLine.RegexTransformer.Builder()
+                .addPattern("^--no-([\\w.-]+)$", "--$1", "--[no-]$1")
+                .addPattern("^--([\\w.-]+)$", "--no-$1", "--[no-]$1")
+                .build());
+        return commandLine;
+    }
 
     public enum LogLevel { debug, info, warn, error }
 

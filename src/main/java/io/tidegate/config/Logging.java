@@ -99,7 +99,7 @@ public final class Logging {
 
     /** One JSON object per line, with the same fields as the logfmt lines. */
     static final class JsonLayout extends LayoutBase<ILoggingEvent> {
-        private static final com.google.gson.Gson GSON = new com.google.gson.Gson();
+        private static final com.google.gson.Gson GSON = new com.google.gson.GsonBuilder().disableHtmlEscaping().create();
 
         @Override
         public String doLayout(ILoggingEvent event) {
