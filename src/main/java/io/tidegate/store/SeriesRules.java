@@ -37,6 +37,9 @@ final class SeriesRules {
         }
         Set<List<Label>> seen = new HashSet<>();
         for (Metric metric : family.metrics()) {
+            if (!metric.hasValueOf(family.type())) {
+                return describe(family.name(), metric) + " is not a " + family.type();
+            }
             String previous = "";
             for (Label label : metric.labels()) {
                 String name = label.name();

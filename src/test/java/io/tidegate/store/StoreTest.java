@@ -156,6 +156,15 @@ class StoreTest {
     }
 
     @Test
+    void aProtobufValueOfAnotherKindThanItsFamilyIsRejected() {
+        Metric gaugeValue = new Metric(List.of(), 1, 0, 0, null, null, null, null, Metric.valueKindBit(MetricType.GAUGE));
+        MetricFamily counter = new MetricFamily("c", null, MetricType.COUNTER, List.of(gaugeValue));
+
+        assertThat(put(key("job", "a"), counter).rejection())
+                .isEqualTo("collected metric \"c\" {instance=\"\",job=\"a\"} is not a COUNTER");
+    }
+
+    @Test
     void invalidAndReservedLabelNamesAreRejected() {
         MetricFamily reserved = new MetricFamily("x", null, MetricType.GAUGE,
                 List.of(Metric.simple(List.of(new Label("__name", "v")), 1, null)));
