@@ -1,5 +1,6 @@
 package io.tidegate.push;
 
+import io.tidegate.format.GoQuote;
 import io.tidegate.format.Names;
 import io.tidegate.store.GroupingKey;
 import java.nio.charset.StandardCharsets;
@@ -30,14 +31,14 @@ public final class PushPath {
             try {
                 job = Base64Url.decode(jobSegment);
             } catch (IllegalArgumentException e) {
-                return error("invalid base64 encoding in job name " + GoQuote.quote(jobSegment) + ": " + e.getMessage());
+                return error("invalid base64 encoding in job name " + GoQuote.string(jobSegment) + ": " + e.getMessage());
             }
         }
         Map<String, String> labels = new LinkedHashMap<>();
         if (labelPath.length() > 1) {
             String[] components = labelPath.substring(1).split("/", -1);
             if (components.length % 2 != 0) {
-                return error("odd number of components in label string " + GoQuote.quote(labelPath));
+                return error("odd number of components in label string " + GoQuote.string(labelPath));
             }
             for (int i = 0; i < components.length; i += 2) {
                 String name = components[i];
@@ -45,13 +46,13 @@ public final class PushPath {
                 boolean base64 = name.endsWith(BASE64_SUFFIX);
                 String trimmed = base64 ? name.substring(0, name.length() - BASE64_SUFFIX.length()) : name;
                 if (!Names.isUsableLabelName(trimmed)) {
-                    return error("improper label name " + GoQuote.quote(trimmed));
+                    return error("improper label name " + GoQuote.string(trimmed));
                 }
                 if (base64) {
                     try {
                         value = Base64Url.decode(value);
                     } catch (IllegalArgumentException e) {
-                        return error("invalid base64 encoding for label " + trimmed + "=" + GoQuote.quote(value) + ": "
+                        return error("invalid base64 encoding for label " + trimmed + "=" + GoQuote.string(value) + ": "
                                 + e.getMessage());
                     }
                 }

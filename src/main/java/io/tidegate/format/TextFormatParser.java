@@ -1,0 +1,1149 @@
+package io.tidegate.format;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Parses a push body in the Prometheus text exposition format 0.0.4.
+ *
+ * <p>The grammar, the quirks and the error texts are those of {@code expfmt.TextParser} of
+ * prometheus/common v0.39.0, the version the upstream Pushgateway we are compared against (Debian's
+ * 1.5.1) is built with; the state machine below follows it state by state, so that every body is
+ * accepted or rejected as upstream does, with the same message and line number. In particular:
+ * <ul>
+ *   <li>every line, the last one included, must end with {@code \n} ("unexpected end of input
+ *       stream" otherwise); {@code \r} is an ordinary byte, so CRLF bodies fail on the value;
+ *   <li>a value is followed by nothing, or by blanks and an integer timestamp and nothing more;
+ *   <li>{@code _sum}, {@code _count} (and {@code _bucket}) samples belong to the summary (histogram)
+ *       of the stripped name only if that family was declared as such before; otherwise they are
+ *       families of their own. A summary's or histogram's samples are grouped into one series per
+ *       label set (without {@code quantile} / {@code le}), labelled by the first line of the set;
+ *   <li>samples of a family may come back after other families (they are appended); a TYPE line
+ *       after samples of its family, or a second HELP or TYPE line, is an error. HELP and TYPE lines
+ *       of {@code x_sum}/{@code x_count} apply to summary {@code x} when it is one;
+ *   <li>families that end up without samples (only HELP/TYPE lines) are dropped.
+ * </ul>
+ *
+ * <p>Deliberate differences from upstream 1.5.1, where its behaviour is a bug: a
+ * {@code gauge_histogram} family is parsed like a histogram (as later upstream versions do), where
+ * v0.39.0 silently stores series without a value; and a HELP text that is not valid UTF-8 is decoded
+ * with U+FFFD replacing the bad bytes (a Java string cannot hold them), where upstream keeps the raw
+ * bytes.
+ *
+ * <p>One extension: a line {@code #!set stale_timeout = <seconds>|null} (a comment to upstream)
+ * sets the stale timeout of every family first appearing after it, up to the next such line; see
+ * {@link ParsedBody#staleTimeoutSeconds()}.
+ *
+ * <p>Instances hold no state and may be shared between threads.
+ */
+public final class TextFormatParser {
+    /** The start of every parse error message, followed by the line number, as upstream. */
+    public static final String ERROR_PREFIX = "text format parsing error in line ";
+
+    /** The directive that sets the stale timeout of the families following it. */
+    public static final String STALE_TIMEOUT_DIRECTIVE = "#!set";
+
+    /** The only key the {@code #!set} directive knows. */
+    public static final String STALE_TIMEOUT_KEY = "stale_timeout";
+
+    private static final int MAX_ARRAY_LENGTH = Integer.MAX_VALUE - 16;
+
+    /**
+     * Reads {@code body} to its end, but never more than {@code maxBytes} bytes of it, and parses it.
+     *
+     * @throws BodyFormatException if the body is longer than {@code maxBytes} or does not parse
+     */
+    public ParsedBody parse(InputStream body, long maxBytes) throws BodyFormatException, IOException {
+        if (maxBytes < 0) {
+            throw new IllegalArgumentException("maxBytes must not be negative: " + maxBytes);
+        }
+        int limit = (int) Math.min(maxBytes, MAX_ARRAY_LENGTH);
+        byte[] bytes = body.readNBytes(limit + 1);
+        if (bytes.length > limit) {
+            throw new BodyFormatException("request body exceeds the limit of " + limit + " bytes");
+        }
+        return parse(bytes, bytes.length);
+    }
+
+    /** Parses the first {@code length} bytes of {@code body}. */
+    public ParsedBody parse(byte[] body, int length) throws BodyFormatException {
+        if (length < 0 || length > body.length) {
+            throw new IndexOutOfBoundsException("length " + length + " outside 0.." + body.length);
+        }
+        return new Run(body, length).parse();
+    }
+
+    /** Parses {@code body}, encoded as UTF-8. Meant for tests and for bodies already in memory. */
+    public ParsedBody parse(String body) throws BodyFormatException {
+        byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+        return parse(bytes, bytes.length);
+    }
+
+    // ---------------------------------------------------------------------------------------------
+    // Floats and counts exactly as Go reads and converts them.
+
+    /**
+     * The value of {@code text} as the Go parser reads a float ({@code strconv.ParseFloat} after
+     * rejecting {@code p}, {@code P} and {@code _}), or null if Go rejects it. Accepted: decimal
+     * numbers with optional sign, fraction and exponent ({@code 1}, {@code -1.}, {@code .5},
+     * {@code +1e-3}), {@code inf}/{@code infinity} with optional sign and {@code nan} without one, in
+     * any case. Rejected: hexadecimal and other bases, underscores, Java's {@code d}/{@code f}
+     * suffixes, surrounding space, and numbers beyond the float64 range (rounding to infinity).
+     */
+    static Double parseGoFloat(String text) {
+        byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
+        double value = goFloat(bytes, 0, bytes.length);
+        return Double.isNaN(value) && !isNanSpelling(bytes, 0, bytes.length) ? null : value;
+    }
+
+    /** Go's float reading of the bytes, NaN both for "nan" and for a rejected text (check with isNanSpelling). */
+    private static double goFloat(byte[] b, int off, int len) {
+        int end = off + len;
+        int i = off;
+        boolean negative = false;
+        if (i < end && (b[i] == '+' || b[i] == '-')) {
+            negative = b[i] == '-';
+            i++;
+        }
+        if (i == end) {
+            return Double.NaN;
+        }
+        int first = b[i] | 0x20;
+        if (first == 'i') {
+            int rest = end - i;
+            if ((rest == 3 && equalsIgnoreCase(b, i, "inf")) || (rest == 8 && equalsIgnoreCase(b, i, "infinity"))) {
+                return negative ? Double.NEGATIVE_INFINITY : Double.POSITIVE_INFINITY;
+            }
+            return Double.NaN;
+        }
+        if (first == 'n') {
+            // "nan" is accepted only without a sign; the caller tells a real NaN from a rejection.
+            return Double.NaN;
+        }
+        // Decimal: digits [ '.' digits ] [ (e|E) [sign] digits ], at least one mantissa digit.
+        long mantissa = 0;
+        int digits = 0;
+        int fractionDigits = 0;
+        boolean seenDot = false;
+        for (; i < end; i++) {
+            int c = b[i];
+            if (c >= '0' && c <= '9') {
+                if (digits < 18) {
+                    mantissa = mantissa * 10 + (c - '0');
+                }
+                digits++;
+                if (seenDot) {
+                    fractionDigits++;
+                }
+            } else if (c == '.' && !seenDot) {
+                seenDot = true;
+            } else {
+                break;
+            }
+        }
+        if (digits == 0) {
+            return Double.NaN;
+        }
+        if (i == end) {
+            if (digits <= 15 && fractionDigits <= 22) {
+                // Both operands are exact doubles, so the division is correctly rounded.
+                double value = fractionDigits == 0 ? mantissa : mantissa / POWERS_OF_TEN[fractionDigits];
+                return negative ? -value : value;
+            }
+        } else {
+            int c = b[i];
+            if (c != 'e' && c != 'E') {
+                return Double.NaN;
+            }
+            i++;
+            if (i < end && (b[i] == '+' || b[i] == '-')) {
+                i++;
+            }
+            if (i == end) {
+                return Double.NaN;
+            }
+            for (; i < end; i++) {
+                if (b[i] < '0' || b[i] > '9') {
+                    return Double.NaN;
+                }
+            }
+        }
+        // The text is in Go's decimal grammar, a subset of Java's; both round correctly.
+        double value = Double.parseDouble(new String(b, off, len, StandardCharsets.ISO_8859_1));
+        if (Double.isInfinite(value)) {
+            return Double.NaN; // Go: "value out of range"
+        }
+        return value;
+    }
+
+    private static boolean isNanSpelling(byte[] b, int off, int len) {
+        return len == 3 && equalsIgnoreCase(b, off, "nan");
+    }
+
+    private static boolean equalsIgnoreCase(byte[] b, int off, String lowerCase) {
+        for (int k = 0; k < lowerCase.length(); k++) {
+            if ((b[off + k] | 0x20) != lowerCase.charAt(k)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static final double[] POWERS_OF_TEN = new double[23];
+
+    static {
+        POWERS_OF_TEN[0] = 1;
+        for (int k = 1; k < POWERS_OF_TEN.length; k++) {
+            POWERS_OF_TEN[k] = POWERS_OF_TEN[k - 1] * 10;
+        }
+    }
+
+    /**
+     * What a summary count, histogram count or bucket count becomes upstream: the parser stores it
+     * as {@code uint64(value)} and the Pushgateway serves {@code float64} of that. For 0 &le; value
+     * &lt; 2^64 that is the value truncated toward zero. Go leaves other conversions to the
+     * platform; on amd64 (the upstream build we compare against, checked against it) a negative
+     * value above -2^63 wraps around, i.e. becomes 2^64 + trunc(value) (-1 gives 1.8446744073709552e19),
+     * and NaN, infinities, values &le; -2^63 and values &ge; 2^64 all become 2^63 (9.223372036854776e18).
+     */
+    static double goUint64Count(double value) {
+        long bits;
+        if (value < 0x1p63) { // false for NaN
+            bits = truncateLikeAmd64(value);
+        } else {
+            bits = truncateLikeAmd64(value - 0x1p63) | Long.MIN_VALUE;
+        }
+        return unsignedToDouble(bits);
+    }
+
+    /** CVTTSD2SQ: truncation, and 0x8000000000000000 for NaN and anything outside the int64 range. */
+    private static long truncateLikeAmd64(double value) {
+        if (Double.isNaN(value) || value >= 0x1p63 || value < -0x1p63) {
+            return Long.MIN_VALUE;
+        }
+        return (long) value;
+    }
+
+    /** Go's float64(uint64), correctly rounded. */
+    private static double unsignedToDouble(long bits) {
+        if (bits >= 0) {
+            return bits;
+        }
+        double half = (bits >>> 1) | (bits & 1);
+        return half + half;
+    }
+
+    // ---------------------------------------------------------------------------------------------
+
+    /** A family while it is being read. */
+    private static final class FamilyBuilder {
+        final String name;
+        String help;
+        MetricType type; // null until a TYPE line or the first sample
+        final List<MetricBuilder> metrics = new ArrayList<>();
+        Map<List<Label>, MetricBuilder> byLabels; // summaries and histograms: the series per label set
+        boolean hasStaleTimeout;
+        Double staleTimeoutSeconds;
+
+        FamilyBuilder(String name) {
+            this.name = name;
+        }
+
+        boolean isSummaryOrHistogram() {
+            return type == MetricType.SUMMARY || type == MetricType.HISTOGRAM || type == MetricType.GAUGE_HISTOGRAM;
+        }
+
+        MetricFamily build() {
+            List<Metric> built = new ArrayList<>(metrics.size());
+            for (MetricBuilder metric : metrics) {
+                built.add(metric.build(type));
+            }
+            return new MetricFamily(name, help, type, built);
+        }
+    }
+
+    /** A series while it is being read. */
+    private static final class MetricBuilder {
+        final ArrayList<Label> labels = new ArrayList<>(4);
+        double value;
+        double count;
+        double sum;
+        List<Quantile> quantiles;
+        List<Bucket> buckets;
+        Long timestampMs;
+
+        boolean hasLabel(String name) {
+            for (int k = 0; k < labels.size(); k++) {
+                if (labels.get(k).name().equals(name)) {
+                    return true;
+                }
+            }
+            return false;
+        }
+
+        Metric build(MetricType type) {
+            return switch (type) {
+                case SUMMARY -> Metric.summary(labels, count, sum, quantiles, timestampMs);
+                case HISTOGRAM, GAUGE_HISTOGRAM -> Metric.histogram(labels, count, sum, buckets, timestampMs);
+                default -> Metric.simple(labels, value, timestampMs);
+            };
+        }
+    }
+
+    /** One parse: the state machine of Go's TextParser over the bytes of one body. */
+    private static final class Run {
+        private static final int DONE = 0;
+        private static final int START_OF_LINE = 1;
+        private static final int START_COMMENT = 2;
+        private static final int READING_METRIC_NAME = 3;
+        private static final int READING_LABELS = 4;
+        private static final int START_LABEL_NAME = 5;
+        private static final int START_LABEL_VALUE = 6;
+        private static final int READING_VALUE = 7;
+        private static final int START_TIMESTAMP = 8;
+        private static final int READING_HELP = 9;
+        private static final int READING_TYPE = 10;
+
+        private static final String LABEL_QUANTILE = "quantile";
+        private static final String LABEL_LE = "le";
+        private static final String INVALID_DIRECTIVE =
+                "invalid " + STALE_TIMEOUT_DIRECTIVE + " directive, expected \"" + STALE_TIMEOUT_DIRECTIVE + " "
+                        + STALE_TIMEOUT_KEY + " = <seconds>|null\"";
+
+        private final byte[] in;
+        private final int end;
+        private int pos; // the next byte to read
+        private int cur; // the byte read last (Go's currentByte)
+        private int lineCount;
+
+        // The token read last (Go's currentToken): a slice of the input or of the scratch buffer.
+        private byte[] tokenBytes;
+        private int tokenOffset;
+        private int tokenLength;
+        private byte[] scratch = new byte[64];
+
+        private final Map<String, FamilyBuilder> familiesByName = new HashMap<>();
+        private final List<FamilyBuilder> familiesInOrder = new ArrayList<>();
+        private FamilyBuilder currentFamily;
+        private MetricBuilder currentMetric;
+        private String currentLabelName;
+        private boolean currentLabelIsSpecial; // quantile of a summary, le of a histogram
+        private double currentQuantile = Double.NaN;
+        private double currentBucket = Double.NaN;
+        private boolean currentIsSummaryCount;
+        private boolean currentIsSummarySum;
+        private boolean currentIsHistogramCount;
+        private boolean currentIsHistogramSum;
+
+        // The metric name of the last sample, HELP or TYPE line and what it resolved to. A name always
+        // resolves to the same family and flags within one body, so consecutive lines skip the lookup.
+        private byte[] lastName = new byte[0];
+        private FamilyBuilder lastNameFamily;
+        private int lastNameFlags;
+
+        private final StringCache strings = new StringCache();
+
+        private boolean staleTimeoutActive;
+        private Double staleTimeoutSeconds;
+
+        Run(byte[] in, int end) {
+            this.in = in;
+            this.end = end;
+        }
+
+        ParsedBody parse() throws BodyFormatException {
+            int state = START_OF_LINE;
+            while (true) {
+                switch (state) {
+                    case START_OF_LINE -> state = startOfLine();
+                    case START_COMMENT -> state = startComment();
+                    case READING_METRIC_NAME -> state = readingMetricName();
+                    case READING_LABELS -> state = readingLabels();
+                    case START_LABEL_NAME -> state = startLabelName();
+                    case START_LABEL_VALUE -> state = startLabelValue();
+                    case READING_VALUE -> state = readingValue();
+                    case START_TIMESTAMP -> state = startTimestamp();
+                    case READING_HELP -> state = readingHelp();
+                    case READING_TYPE -> state = readingType();
+                    default -> {
+                        return result();
+                    }
+                }
+            }
+        }
+
+        private ParsedBody result() {
+            Map<String, MetricFamily> families = new LinkedHashMap<>();
+            Map<String, Double> staleTimeouts = new LinkedHashMap<>();
+            for (FamilyBuilder family : familiesInOrder) {
+                if (family.metrics.isEmpty()) {
+                    continue; // as upstream: families with only HELP/TYPE lines are dropped
+                }
+                families.put(family.name, family.build());
+                if (family.hasStaleTimeout) {
+                    staleTimeouts.put(family.name, family.staleTimeoutSeconds);
+                }
+            }
+            return new ParsedBody(families, staleTimeouts);
+        }
+
+        // --- states -------------------------------------------------------------------------------
+
+        private int startOfLine() {
+            lineCount++;
+            if (!skipBlankTab()) {
+                return DONE; // the only place where the end of the input is not an error
+            }
+            return switch (cur) {
+                case '#' -> START_COMMENT;
+                case '\n' -> START_OF_LINE;
+                default -> READING_METRIC_NAME;
+            };
+        }
+
+        private int startComment() throws BodyFormatException {
+            int hashPosition = pos - 1;
+            skipBlankTabOrFail();
+            if (cur == '\n') {
+                return START_OF_LINE;
+            }
+            int keywordPosition = pos - 1;
+            readTokenUntilWhitespace();
+            boolean directive = keywordPosition == hashPosition + 1 && tokenEquals("!set");
+            if (cur == '\n') {
+                if (directive) {
+                    applyDirective(pos - 1, pos - 1);
+                }
+                return START_OF_LINE;
+            }
+            boolean help = tokenEquals("HELP");
+            if (!help && !tokenEquals("TYPE")) {
+                // A plain comment: skip to the end of the line.
+                int restStart = pos - 1;
+                int newline = indexOfNewline(restStart);
+                if (newline < 0) {
+                    pos = end;
+                    throw unexpectedEnd();
+                }
+                if (directive) {
+                    applyDirective(restStart, newline);
+                }
+                cur = '\n';
+                pos = newline + 1;
+                return START_OF_LINE;
+            }
+            skipBlankTabOrFail();
+            readTokenAsMetricName();
+            if (cur == '\n') {
+                return START_OF_LINE; // "# HELP name" without text is no error
+            }
+            if (!isBlankOrTab(cur)) {
+                throw parseError("invalid metric name in comment");
+            }
+            setOrCreateCurrentFamily();
+            skipBlankTabOrFail();
+            if (cur == '\n') {
+                return START_OF_LINE;
+            }
+            return help ? READING_HELP : READING_TYPE;
+        }
+
+        private int readingMetricName() throws BodyFormatException {
+            readTokenAsMetricName();
+            if (tokenLength == 0) {
+                throw parseError("invalid metric name");
+            }
+            setOrCreateCurrentFamily();
+            if (currentFamily.type == null) {
+                currentFamily.type = MetricType.UNTYPED;
+            }
+            currentMetric = new MetricBuilder();
+            skipBlankTabIfCurrentBlankTab();
+            return READING_LABELS;
+        }
+
+        private int readingLabels() {
+            currentQuantile = Double.NaN;
+            currentBucket = Double.NaN;
+            return cur == '{' ? START_LABEL_NAME : READING_VALUE;
+        }
+
+        private int startLabelName() throws BodyFormatException {
+            skipBlankTabOrFail();
+            if (cur == '}') {
+                skipBlankTabOrFail();
+                return READING_VALUE;
+            }
+            readTokenAsLabelName();
+            if (tokenLength == 0) {
+                throw parseError("invalid label name for metric " + GoQuote.string(currentFamily.name));
+            }
+            String name = strings.get(tokenBytes, tokenOffset, tokenLength, true);
+            if (name.equals("__name__")) {
+                throw parseError("label name \"__name__\" is reserved");
+            }
+            MetricType type = currentFamily.type;
+            currentLabelIsSpecial = (type == MetricType.SUMMARY && name.equals(LABEL_QUANTILE))
+                    || ((type == MetricType.HISTOGRAM || type == MetricType.GAUGE_HISTOGRAM) && name.equals(LABEL_LE));
+            skipBlankTabIfCurrentBlankTab();
+            if (cur != '=') {
+                throw parseError("expected '=' after label name, found " + GoQuote.byteLiteral(cur));
+            }
+            if (!currentLabelIsSpecial && currentMetric.hasLabel(name)) {
+                throw parseError("duplicate label names for metric " + GoQuote.string(currentFamily.name));
+            }
+            currentLabelName = name;
+            return START_LABEL_VALUE;
+        }
+
+        private int startLabelValue() throws BodyFormatException {
+            skipBlankTabOrFail();
+            if (cur != '"') {
+                throw parseError("expected '\"' at start of label value, found " + GoQuote.byteLiteral(cur));
+            }
+            readTokenAsLabelValue();
+            if (!GoQuote.Utf8.isValid(tokenBytes, tokenOffset, tokenLength)) {
+                throw parseError("invalid label value " + GoQuote.string(tokenBytes, tokenOffset, tokenLength));
+            }
+            if (currentLabelIsSpecial) {
+                double bound = goFloat(tokenBytes, tokenOffset, tokenLength);
+                if (Double.isNaN(bound) && !isNanSpelling(tokenBytes, tokenOffset, tokenLength)) {
+                    String label = currentFamily.type == MetricType.SUMMARY ? LABEL_QUANTILE : LABEL_LE;
+                    throw parseError("expected float as value for '" + label + "' label, got "
+                            + GoQuote.string(tokenBytes, tokenOffset, tokenLength));
+                }
+                if (currentFamily.type == MetricType.SUMMARY) {
+                    currentQuantile = bound;
+                } else {
+                    currentBucket = bound;
+                }
+            } else {
+                String value = strings.get(tokenBytes, tokenOffset, tokenLength, false);
+                currentMetric.labels.add(new Label(currentLabelName, value));
+            }
+            skipBlankTabOrFail(); // keeps the token: the value is still there for the message below
+            switch (cur) {
+                case ',':
+                    return START_LABEL_NAME;
+                case '}':
+                    skipBlankTabOrFail();
+                    return READING_VALUE;
+                default:
+                    throw parseError("unexpected end of label value " + GoQuote.string(tokenBytes, tokenOffset, tokenLength));
+            }
+        }
+
+        private int readingValue() throws BodyFormatException {
+            FamilyBuilder family = currentFamily;
+            MetricBuilder metric = currentMetric;
+            if (family.isSummaryOrHistogram()) {
+                // All labels are read: now we know whether this series exists already.
+                if (family.byLabels == null) {
+                    family.byLabels = new HashMap<>();
+                }
+                List<Label> signature = signature(metric.labels);
+                MetricBuilder existing = family.byLabels.get(signature);
+                if (existing != null) {
+                    metric = existing;
+                    currentMetric = existing;
+                } else {
+                    family.byLabels.put(signature, metric);
+                    family.metrics.add(metric);
+                }
+            } else {
+                family.metrics.add(metric);
+            }
+            readTokenUntilWhitespace();
+            double value = goFloat(tokenBytes, tokenOffset, tokenLength);
+            if (Double.isNaN(value) && !isNanSpelling(tokenBytes, tokenOffset, tokenLength)) {
+                throw parseError("expected float as value, got " + GoQuote.string(tokenBytes, tokenOffset, tokenLength));
+            }
+            switch (family.type) {
+                case SUMMARY -> {
+                    if (currentIsSummaryCount) {
+                        metric.count = goUint64Count(value);
+                    } else if (currentIsSummarySum) {
+                        metric.sum = value;
+                    } else if (!Double.isNaN(currentQuantile)) {
+                        if (metric.quantiles == null) {
+                            metric.quantiles = new ArrayList<>();
+                        }
+                        metric.quantiles.add(new Quantile(currentQuantile, value));
+                    }
+                }
+                case HISTOGRAM, GAUGE_HISTOGRAM -> {
+                    if (currentIsHistogramCount) {
+                        metric.count = goUint64Count(value);
+                    } else if (currentIsHistogramSum) {
+                        metric.sum = value;
+                    } else if (!Double.isNaN(currentBucket)) {
+                        if (metric.buckets == null) {
+                            metric.buckets = new ArrayList<>();
+                        }
+                        metric.buckets.add(new Bucket(currentBucket, goUint64Count(value)));
+                    }
+                }
+                default -> metric.value = value;
+            }
+            return cur == '\n' ? START_OF_LINE : START_TIMESTAMP;
+        }
+
+        private int startTimestamp() throws BodyFormatException {
+            skipBlankTabOrFail();
+            readTokenUntilWhitespace();
+            if (!parseInt64(tokenBytes, tokenOffset, tokenLength)) {
+                throw parseError("expected integer as timestamp, got "
+                        + GoQuote.string(tokenBytes, tokenOffset, tokenLength));
+            }
+            currentMetric.timestampMs = parsedInt64;
+            readTokenUntilNewline(false);
+            if (tokenLength > 0) {
+                throw parseError("spurious string after timestamp: " + GoQuote.string(tokenBytes, tokenOffset, tokenLength));
+            }
+            return START_OF_LINE;
+        }
+
+        private int readingHelp() throws BodyFormatException {
+            if (currentFamily.help != null) {
+                throw parseError("second HELP line for metric name " + GoQuote.string(currentFamily.name));
+            }
+            readTokenUntilNewline(true);
+            currentFamily.help = new String(tokenBytes, tokenOffset, tokenLength, StandardCharsets.UTF_8);
+            return START_OF_LINE;
+        }
+
+        private int readingType() throws BodyFormatException {
+            if (currentFamily.type != null) {
+                throw parseError("second TYPE line for metric name " + GoQuote.string(currentFamily.name)
+                        + ", or TYPE reported after samples");
+            }
+            readTokenUntilNewline(false);
+            MetricType type = metricType(tokenBytes, tokenOffset, tokenLength);
+            if (type == null) {
+                throw parseError("unknown metric type " + GoQuote.string(tokenBytes, tokenOffset, tokenLength));
+            }
+            currentFamily.type = type;
+            return START_OF_LINE;
+        }
+
+        // --- families -----------------------------------------------------------------------------
+
+        private static final int FLAG_SUMMARY_COUNT = 1;
+        private static final int FLAG_SUMMARY_SUM = 2;
+        private static final int FLAG_HISTOGRAM_COUNT = 4;
+        private static final int FLAG_HISTOGRAM_SUM = 8;
+
+        /** Go's setOrCreateCurrentMF: the family the current token (a metric name) belongs to. */
+        private void setOrCreateCurrentFamily() {
+            if (lastNameFamily != null
+                    && Arrays.equals(lastName, 0, lastName.length, tokenBytes, tokenOffset, tokenOffset + tokenLength)) {
+                currentFamily = lastNameFamily;
+                setFlags(lastNameFlags);
+                return;
+            }
+            String name = strings.get(tokenBytes, tokenOffset, tokenLength, true);
+            int flags = 0;
+            FamilyBuilder family = familiesByName.get(name);
+            if (family == null) {
+                // Perhaps the _sum or _count of a summary, or the _bucket, _sum or _count of a histogram.
+                FamilyBuilder summary = familiesByName.get(summaryName(name));
+                if (summary != null && summary.type == MetricType.SUMMARY) {
+                    family = summary;
+                    flags = (isCount(name) ? FLAG_SUMMARY_COUNT : 0) | (isSum(name) ? FLAG_SUMMARY_SUM : 0);
+                } else {
+                    FamilyBuilder histogram = familiesByName.get(histogramName(name));
+                    if (histogram != null
+                            && (histogram.type == MetricType.HISTOGRAM || histogram.type == MetricType.GAUGE_HISTOGRAM)) {
+                        family = histogram;
+                        flags = (isCount(name) ? FLAG_HISTOGRAM_COUNT : 0) | (isSum(name) ? FLAG_HISTOGRAM_SUM : 0);
+                    } else {
+                        family = new FamilyBuilder(name);
+                        family.hasStaleTimeout = staleTimeoutActive;
+                        family.staleTimeoutSeconds = staleTimeoutSeconds;
+                        familiesByName.put(name, family);
+                        familiesInOrder.add(family);
+                    }
+                }
+            }
+            lastName = Arrays.copyOfRange(tokenBytes, tokenOffset, tokenOffset + tokenLength);
+            lastNameFamily = family;
+            lastNameFlags = flags;
+            currentFamily = family;
+            setFlags(flags);
+        }
+
+        private void setFlags(int flags) {
+            currentIsSummaryCount = (flags & FLAG_SUMMARY_COUNT) != 0;
+            currentIsSummarySum = (flags & FLAG_SUMMARY_SUM) != 0;
+            currentIsHistogramCount = (flags & FLAG_HISTOGRAM_COUNT) != 0;
+            currentIsHistogramSum = (flags & FLAG_HISTOGRAM_SUM) != 0;
+        }
+
+        private static boolean isCount(String name) {
+            return name.length() > 6 && name.endsWith("_count");
+        }
+
+        private static boolean isSum(String name) {
+            return name.length() > 4 && name.endsWith("_sum");
+        }
+
+        private static boolean isBucket(String name) {
+            return name.length() > 7 && name.endsWith("_bucket");
+        }
+
+        private static String summaryName(String name) {
+            if (isCount(name)) {
+                return name.substring(0, name.length() - 6);
+            }
+            if (isSum(name)) {
+                return name.substring(0, name.length() - 4);
+            }
+            return name;
+        }
+
+        private static String histogramName(String name) {
+            if (isBucket(name)) {
+                return name.substring(0, name.length() - 7);
+            }
+            return summaryName(name);
+        }
+
+        /** The key of a summary's or histogram's series: its labels (quantile and le not among them), sorted. */
+        private static List<Label> signature(List<Label> labels) {
+            if (labels.size() <= 1) {
+                return List.copyOf(labels);
+            }
+            Label[] sorted = labels.toArray(new Label[0]);
+            Arrays.sort(sorted);
+            return List.of(sorted);
+        }
+
+        /** Go looks the upper-cased word up among the protobuf enum names (gauge_histogram included). */
+        private static MetricType metricType(byte[] b, int off, int len) {
+            String word = new String(b, off, len, StandardCharsets.UTF_8);
+            StringBuilder upper = new StringBuilder(word.length());
+            word.codePoints().forEach(cp -> upper.appendCodePoint(Character.toUpperCase(cp)));
+            return switch (upper.toString()) {
+                case "COUNTER" -> MetricType.COUNTER;
+                case "GAUGE" -> MetricType.GAUGE;
+                case "SUMMARY" -> MetricType.SUMMARY;
+                case "UNTYPED" -> MetricType.UNTYPED;
+                case "HISTOGRAM" -> MetricType.HISTOGRAM;
+                case "GAUGE_HISTOGRAM" -> MetricType.GAUGE_HISTOGRAM;
+                default -> null;
+            };
+        }
+
+        // --- the stale timeout directive -----------------------------------------------------------
+
+        /** Applies {@code #!set <rest>}, where the rest of the line is in[from, to). */
+        private void applyDirective(int from, int to) throws BodyFormatException {
+            int i = skipBlanks(from, to);
+            int keyStart = i;
+            while (i < to && !isBlankOrTab(in[i]) && in[i] != '=') {
+                i++;
+            }
+            if (i == keyStart) {
+                throw parseError(INVALID_DIRECTIVE);
+            }
+            int keyEnd = i;
+            if (!regionEquals(keyStart, keyEnd, STALE_TIMEOUT_KEY)) {
+                throw parseError("unknown " + STALE_TIMEOUT_DIRECTIVE + " key "
+                        + GoQuote.string(in, keyStart, keyEnd - keyStart) + ", expected " + STALE_TIMEOUT_KEY);
+            }
+            i = skipBlanks(i, to);
+            if (i == to || in[i] != '=') {
+                throw parseError(INVALID_DIRECTIVE);
+            }
+            int valueStart = skipBlanks(i + 1, to);
+            int valueEnd = to;
+            while (valueEnd > valueStart && isBlankOrTab(in[valueEnd - 1])) {
+                valueEnd--;
+            }
+            int valueLength = valueEnd - valueStart;
+            if (regionEquals(valueStart, valueEnd, "null")) {
+                staleTimeoutActive = true;
+                staleTimeoutSeconds = null;
+                return;
+            }
+            double seconds = goFloat(in, valueStart, valueLength);
+            if (Double.isNaN(seconds) || Double.isInfinite(seconds) || seconds < 0) {
+                throw parseError("invalid " + STALE_TIMEOUT_KEY + " " + GoQuote.string(in, valueStart, valueLength)
+                        + ": expected a non-negative number of seconds or null");
+            }
+            staleTimeoutActive = true;
+            staleTimeoutSeconds = seconds + 0.0; // -0 becomes 0
+        }
+
+        private int skipBlanks(int from, int to) {
+            int i = from;
+            while (i < to && isBlankOrTab(in[i])) {
+                i++;
+            }
+            return i;
+        }
+
+        private boolean regionEquals(int from, int to, String ascii) {
+            if (to - from != ascii.length()) {
+                return false;
+            }
+            for (int k = 0; k < ascii.length(); k++) {
+                if (in[from + k] != ascii.charAt(k)) {
+                    return false;
+                }
+            }
+            return true;
+        }
+
+        // --- reading bytes and tokens ----------------------------------------------------------------
+
+        private boolean read() {
+            if (pos < end) {
+                cur = in[pos++] & 0xff;
+                return true;
+            }
+            cur = 0;
+            return false;
+        }
+
+        /** Go's skipBlankTab: reads up to the first byte that is no blank or tab; false at the end. */
+        private boolean skipBlankTab() {
+            while (read()) {
+                if (cur != ' ' && cur != '\t') {
+                    return true;
+                }
+            }
+            return false;
+        }
+
+        private void skipBlankTabOrFail() throws BodyFormatException {
+            if (!skipBlankTab()) {
+                throw unexpectedEnd();
+            }
+        }
+
+        private void skipBlankTabIfCurrentBlankTab() throws BodyFormatException {
+            if (cur == ' ' || cur == '\t') {
+                skipBlankTabOrFail();
+            }
+        }
+
+        private static boolean isBlankOrTab(int b) {
+            return b == ' ' || b == '\t';
+        }
+
+        private int indexOfNewline(int from) {
+            for (int i = from; i < end; i++) {
+                if (in[i] == '\n') {
+                    return i;
+                }
+            }
+            return -1;
+        }
+
+        private void setToken(byte[] bytes, int offset, int length) {
+            tokenBytes = bytes;
+            tokenOffset = offset;
+            tokenLength = length;
+        }
+
+        private boolean tokenEquals(String ascii) {
+            if (tokenLength != ascii.length()) {
+                return false;
+            }
+            for (int k = 0; k < tokenLength; k++) {
+                if (tokenBytes[tokenOffset + k] != ascii.charAt(k)) {
+                    return false;
+                }
+            }
+            return true;
+        }
+
+        /** From the current byte up to (not including) the next blank, tab or newline, which becomes current. */
+        private void readTokenUntilWhitespace() throws BodyFormatException {
+            int start = pos - 1;
+            int i = start;
+            while (i < end) {
+                byte c = in[i];
+                if (c == ' ' || c == '\t' || c == '\n') {
+                    setToken(in, start, i - start);
+                    cur = c;
+                    pos = i + 1;
+                    return;
+                }
+                i++;
+            }
+            pos = end;
+            throw unexpectedEnd();
+        }
+
+        /**
+         * From the current byte up to (not including) the next newline, which becomes current. With
+         * escapes, {@code \\} is a backslash and {@code \n} a newline; any other escape is an error.
+         */
+        private void readTokenUntilNewline(boolean recognizeEscapes) throws BodyFormatException {
+            int start = pos - 1;
+            int i = start;
+            while (i < end) {
+                byte c = in[i];
+                if (c == '\n') {
+                    setToken(in, start, i - start);
+                    cur = '\n';
+                    pos = i + 1;
+                    return;
+                }
+                if (c == '\\' && recognizeEscapes) {
+                    readEscapedUntilNewline(start, i);
+                    return;
+                }
+                i++;
+            }
+            pos = end;
+            throw unexpectedEnd();
+        }
+
+        private void readEscapedUntilNewline(int start, int firstBackslash) throws BodyFormatException {
+            int length = copyToScratch(start, firstBackslash);
+            boolean escaped = false;
+            for (int i = firstBackslash; i < end; i++) {
+                int c = in[i] & 0xff;
+                if (escaped) {
+                    if (c == '\\') {
+                        length = appendToScratch(length, '\\');
+                    } else if (c == 'n') {
+                        length = appendToScratch(length, '\n');
+                    } else {
+                        throw parseError("invalid escape sequence '\\" + (char) c + "'");
+                    }
+                    escaped = false;
+                } else if (c == '\n') {
+                    setToken(scratch, 0, length);
+                    cur = '\n';
+                    pos = i + 1;
+                    return;
+                } else if (c == '\\') {
+                    escaped = true;
+                } else {
+                    length = appendToScratch(length, c);
+                }
+            }
+            pos = end;
+            throw unexpectedEnd();
+        }
+
+        /** A metric name ([a-zA-Z_:][a-zA-Z0-9_:]*) from the current byte; empty if that byte cannot start one. */
+        private void readTokenAsMetricName() throws BodyFormatException {
+            int start = pos - 1;
+            if (!isMetricNameStart(cur)) {
+                setToken(in, start, 0);
+                return;
+            }
+            int i = pos;
+            while (i < end && isMetricNameContinuation(in[i])) {
+                i++;
+            }
+            if (i == end) {
+                pos = end;
+                throw unexpectedEnd();
+            }
+            setToken(in, start, i - start);
+            cur = in[i] & 0xff;
+            pos = i + 1;
+        }
+
+        /** A label name ([a-zA-Z_][a-zA-Z0-9_]*) from the current byte; empty if that byte cannot start one. */
+        private void readTokenAsLabelName() throws BodyFormatException {
+            int start = pos - 1;
+            if (!isLabelNameStart(cur)) {
+                setToken(in, start, 0);
+                return;
+            }
+            int i = pos;
+            while (i < end && isLabelNameContinuation(in[i])) {
+                i++;
+            }
+            if (i == end) {
+                pos = end;
+                throw unexpectedEnd();
+            }
+            setToken(in, start, i - start);
+            cur = in[i] & 0xff;
+            pos = i + 1;
+        }
+
+        private static boolean isLabelNameStart(int b) {
+            return (b >= 'a' && b <= 'z') || (b >= 'A' && b <= 'Z') || b == '_';
+        }
+
+        private static boolean isLabelNameContinuation(int b) {
+            return isLabelNameStart(b) || (b >= '0' && b <= '9');
+        }
+
+        private static boolean isMetricNameStart(int b) {
+            return isLabelNameStart(b) || b == ':';
+        }
+
+        private static boolean isMetricNameContinuation(int b) {
+            return isLabelNameContinuation(b) || b == ':';
+        }
+
+        /**
+         * A label value after the opening quote (the current byte), up to the closing quote, which
+         * becomes current; escapes {@code \\}, {@code \"} and {@code \n}.
+         */
+        private void readTokenAsLabelValue() throws BodyFormatException {
+            int start = pos;
+            for (int i = start; i < end; i++) {
+                byte c = in[i];
+                if (c == '"') {
+                    setToken(in, start, i - start);
+                    cur = '"';
+                    pos = i + 1;
+                    return;
+                }
+                if (c == '\\') {
+                    readEscapedLabelValue(start, i);
+                    return;
+                }
+                if (c == '\n') {
+                    throw parseError("label value " + GoQuote.string(in, start, i - start) + " contains unescaped new-line");
+                }
+            }
+            pos = end;
+            throw unexpectedEnd();
+        }
+
+        private void readEscapedLabelValue(int start, int firstBackslash) throws BodyFormatException {
+            int length = copyToScratch(start, firstBackslash);
+            boolean escaped = false;
+            for (int i = firstBackslash; i < end; i++) {
+                int c = in[i] & 0xff;
+                if (escaped) {
+                    if (c == '"' || c == '\\') {
+                        length = appendToScratch(length, c);
+                    } else if (c == 'n') {
+                        length = appendToScratch(length, '\n');
+                    } else {
+                        throw parseError("invalid escape sequence '\\" + (char) c + "'");
+                    }
+                    escaped = false;
+                } else if (c == '"') {
+                    setToken(scratch, 0, length);
+                    cur = '"';
+                    pos = i + 1;
+                    return;
+                } else if (c == '\n') {
+                    throw parseError("label value " + GoQuote.string(scratch, 0, length) + " contains unescaped new-line");
+                } else if (c == '\\') {
+                    escaped = true;
+                } else {
+                    length = appendToScratch(length, c);
+                }
+            }
+            pos = end;
+            throw unexpectedEnd();
+        }
+
+        private int copyToScratch(int from, int to) {
+            int length = to - from;
+            if (scratch.length < length + 16) {
+                scratch = new byte[Math.max(scratch.length * 2, length + 16)];
+            }
+            System.arraycopy(in, from, scratch, 0, length);
+            return length;
+        }
+
+        private int appendToScratch(int length, int b) {
+            if (length == scratch.length) {
+                scratch = Arrays.copyOf(scratch, scratch.length * 2);
+            }
+            scratch[length] = (byte) b;
+            return length + 1;
+        }
+
+        private long parsedInt64;
+
+        /** Go's strconv.ParseInt(s, 10, 64): optional sign, decimal digits, within the int64 range. */
+        private boolean parseInt64(byte[] b, int off, int len) {
+            int i = off;
+            int end = off + len;
+            boolean negative = false;
+            if (i < end && (b[i] == '+' || b[i] == '-')) {
+                negative = b[i] == '-';
+                i++;
+            }
+            if (i == end) {
+                return false;
+            }
+            // Accumulated negatively, so that Long.MIN_VALUE fits (as Long.parseLong does).
+            long result = 0;
+            long limit = negative ? Long.MIN_VALUE : -Long.MAX_VALUE;
+            long multiplicationLimit = limit / 10;
+            for (; i < end; i++) {
+                int digit = b[i] - '0';
+                if (digit < 0 || digit > 9 || result < multiplicationLimit) {
+                    return false;
+                }
+                result *= 10;
+                if (result < limit + digit) {
+                    return false;
+                }
+                result -= digit;
+            }
+            parsedInt64 = negative ? result : -result;
+            return true;
+        }
+
+        // --- errors --------------------------------------------------------------------------------
+
+        private BodyFormatException parseError(String message) {
+            return new BodyFormatException(ERROR_PREFIX + lineCount + ": " + message);
+        }
+
+        private BodyFormatException unexpectedEnd() {
+            return parseError("unexpected end of input stream");
+        }
+    }
+
+    /**
+     * Strings of label names, metric names and short label values, reused while their bytes repeat:
+     * a body names the same labels (and often values) on every line, and the store keeps one copy.
+     */
+    private static final class StringCache {
+        private static final int SLOTS = 256;
+        private static final int MAX_LENGTH = 64;
+        private final byte[][] keys = new byte[SLOTS][];
+        private final String[] values = new String[SLOTS];
+
+        /** The string of the bytes ({@code ascii}: known to be ASCII; otherwise valid UTF-8). */
+        String get(byte[] b, int off, int len, boolean ascii) {
+            if (len > MAX_LENGTH) {
+                return decode(b, off, len, ascii);
+            }
+            int hash = len;
+            for (int k = off; k < off + len; k++) {
+                hash = 31 * hash + b[k];
+            }
+            int slot = (hash ^ (hash >>> 16)) & (SLOTS - 1);
+            byte[] key = keys[slot];
+            if (key != null && Arrays.equals(key, 0, key.length, b, off, off + len)) {
+                return values[slot];
+            }
+            String value = decode(b, off, len, ascii);
+            keys[slot] = Arrays.copyOfRange(b, off, off + len);
+            values[slot] = value;
+            return value;
+        }
+
+        private static String decode(byte[] b, int off, int len, boolean ascii) {
+            return new String(b, off, len, ascii ? StandardCharsets.ISO_8859_1 : StandardCharsets.UTF_8);
+        }
+    }
+}
