@@ -223,6 +223,7 @@ class PushApiIT {
                 latency_seconds_bucket{le="+Inf"} 6
                 latency_seconds_sum 2.5
                 latency_seconds_count 6
+                # HELP rpc_seconds RPC latency.
                 # TYPE rpc_seconds summary
                 rpc_seconds{quantile="0.5"} 0.2
                 rpc_seconds_sum 10
@@ -331,7 +332,7 @@ class PushApiIT {
 
         TestHttp.Answer page = http.get("/");
         assertThat(page.header("Content-Type")).startsWith("text/html");
-        assertThat(page.body()).contains("job=&quot;kitchen&quot;").contains("temp");
+        assertThat(page.body()).contains("job=\"kitchen\"").contains("temp");
     }
 
     private static byte[] gzip(String text) throws IOException {

@@ -82,7 +82,8 @@ class PushFuzzIT {
     void corruptCompressedBodiesAreAnsweredWithoutHarm(@ForAll("textBodies") byte[] body, @ForAll Encoding encoding,
             @ForAll("flips") int[] flips) {
         byte[] compressed = encode(body, encoding);
-        for (int flip : flips) {
+        for (int i = 0; i < flips.length && compressed.length > 0; i++) {
+            int flip = flips[i];
             compressed[Math.floorMod(flip, compressed.length)] ^= (byte) (1 << (flip & 7));
         }
         send(compressed, null, encoding);

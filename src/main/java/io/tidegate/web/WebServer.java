@@ -10,6 +10,7 @@ import io.tidegate.push.PushBody;
 import io.tidegate.push.PushHandler;
 import io.tidegate.store.Store;
 import java.net.URI;
+import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.Map;
 import org.eclipse.jetty.http.UriCompliance;
@@ -81,7 +82,10 @@ public final class WebServer implements AutoCloseable {
         routes.get(prefix + "/-/ready", counted("ready", ctx -> ctx.result("OK")));
         Handler quitHandler = flags.enableLifecycle
                 ? ctx -> {
-                    ctx.result("Requesting termination... Goodbye!");
+                    byte[] goodbye = "Requesting termination... Goodbye!".getBytes(StandardCharsets.UTF_8);
+                    ctx.res().setContentLength(goodbye.length);
+                    ctx.res().getOutputStream().write(goodbye);
+                    ctx.res().flushBuffer(); // the whole answer leaves before the server stops
                     quit.run();
                 }
                 : ctx -> PlainAnswer.status(ctx, 403, "Lifecycle API is not enabled.");
@@ -93,9 +97,7 @@ public final class WebServer implements AutoCloseable {
         routes.options(apiPath + "/*", counted("api/v1/options", api::options));
         routes.get(apiPath + "/status", counted("api/v1/status", api::status));
         routes.get(apiPath + "/metrics", counted("api/v1/metrics", api::metrics));
-        if (flags.enableAdminApi) {
-            routes.put(apiPath + "/admin/wipe", counted("wipe", api::wipe));
-        }
+        routes.put(apiPath + "/admin/wipe", flags.enableAdminApi ? counted("wipe", api::wipe) : PlainAnswer::notFound);
 
         routes.get(prefix + "/", counted("status", page::handle));
         routes.get(prefix + "/status", counted("status", page::handle));

@@ -1,0 +1,89 @@
+package io.tidegate.format;
+
+import java.util.List;
+
+/**
+ * The parts the Prometheus text format and OpenMetrics share, as expfmt writes them: names (quoted
+ * when not legacy-valid, see {@link Names}), label pairs with escaped values, and the
+ * {@code name{labels}} of a sample line.
+ */
+final class TextLines {
+    private TextLines() {}
+
+    /**
+     * A metric or label name: bare when it is a valid legacy metric name (expfmt checks label names
+     * by the metric name rule too), else in double quotes, escaped (UTF-8 names).
+     */
+    static void appendName(ByteBuilder out, String name) {
+        if (Names.isValidMetricName(name)) {
+            out.appendAscii(name);
+        } else {
+            out.append('"').appendEscaped(name, true).append('"');
+        }
+    }
+
+    /** {@code a="x",b="y"} (no braces) for the labels of one series, in the order given. */
+    static byte[] labelPairs(List<Label> labels) {
+        if (labels.isEmpty()) {
+            return EMPTY;
+        }
+        ByteBuilder out = new ByteBuilder(labels.size() * 24);
+        for (int i = 0; i < labels.size(); i++) {
+            Label label = labels.get(i);
+            if (i > 0) {
+                out.append(',');
+            }
+            appendName(out, label.name());
+            out.append('=').append('"').appendEscaped(label.value(), true).append('"');
+        }
+        return out.toByteArray();
+    }
+
+    private static final byte[] EMPTY = new byte[0];
+
+    /**
+     * The rendered start of a sample line for one metric name: the bare name when legacy-valid, or
+     * an opening brace and the quoted name, the labels to follow inside the braces.
+     */
+    record SampleName(byte[] start, boolean insideBraces) {
+        static SampleName of(String name) {
+            ByteBuilder out = new ByteBuilder(name.length() + 3);
+            boolean legacy = Names.isValidMetricName(name);
+            if (!legacy) {
+                out.append('{');
+            }
+            appendName(out, name);
+            return new SampleName(out.toByteArray(), !legacy);
+        }
+    }
+
+    /**
+     * Writes {@code name{labels,extra="value"}} of a sample line as expfmt's
+     * {@code writeNameAndLabelPairs} does. {@code extraLabel} (le, quantile) may be null.
+     */
+    static void appendSeries(ByteBuilder out, SampleName name, byte[] labelPairs, String extraLabel,
+            double extraValue, boolean openMetrics) {
+        out.append(name.start());
+        if (labelPairs.length == 0 && extraLabel == null) {
+            if (name.insideBraces()) {
+                out.append('}');
+            }
+            return;
+        }
+        out.append(name.insideBraces() ? ',' : '{');
+        out.append(labelPairs);
+        if (extraLabel != null) {
+            if (labelPairs.length > 0) {
+                out.append(',');
+            }
+            out.appendAscii(extraLabel).append('=').append('"');
+            if (openMetrics) {
+                GoFloat.appendOpenMetrics(out, extraValue);
+            } else {
+                GoFloat.append(out, extraValue);
+            }
+            out.append('"');
+        }
+        out.append('}');
+    }
+}
