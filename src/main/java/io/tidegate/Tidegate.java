@@ -84,12 +84,12 @@ public final class Tidegate implements AutoCloseable {
             return;
         }
         Logging.configure(flags.logLevel, flags.logFormat);
-        log.info("starting tidegate version={}", Version.current());
+        log.atInfo().addKeyValue("version", Version.current()).log("starting tidegate");
         Tidegate tidegate;
         try {
             tidegate = start(flags, Clock.systemUTC());
         } catch (RuntimeException e) {
-            log.error("could not start: {}", e.getMessage());
+            log.atError().addKeyValue("err", e.getMessage()).log("could not start");
             System.exit(1);
             return;
         }

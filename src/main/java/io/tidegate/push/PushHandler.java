@@ -79,7 +79,7 @@ public final class PushHandler {
         }
         PushPath.Parsed path = PushPath.parse(jobSegment, jobBase64, labelPath);
         if (path.error() != null) {
-            log.debug("push path rejected: {}", path.error());
+            log.atDebug().addKeyValue("err", path.error()).log("push path rejected");
             PlainAnswer.badRequest(ctx, path.error());
             return;
         }
@@ -93,11 +93,11 @@ public final class PushHandler {
         try {
             body = bodies.read(ctx.header("Content-Type"), ctx.header("Content-Encoding"), ctx.bodyInputStream());
         } catch (PushBody.TooLargeException e) {
-            log.debug("push body too large from {}: {}", source.detail(), e.getMessage());
+            log.atDebug().addKeyValue("source", source.detail()).addKeyValue("err", e.getMessage()).log("push body too large");
             PlainAnswer.status(ctx, 413, e.getMessage());
             return;
         } catch (BodyFormatException | IOException e) {
-            log.debug("push body rejected from {}: {}", source.detail(), e.getMessage());
+            log.atDebug().addKeyValue("source", source.detail()).addKeyValue("err", e.getMessage()).log("push body rejected");
             PlainAnswer.badRequest(ctx, e.getMessage());
             return;
         }
@@ -106,8 +106,8 @@ public final class PushHandler {
         if (!checked) {
             ctx.status(202);
         } else if (!outcome.wasApplied()) {
-            log.info("push rejected: method={} source={} group={} err=\"{}\"", verb, source.detail(), path.key(),
-                    outcome.rejection());
+            log.atInfo().addKeyValue("method", verb).addKeyValue("source", source.detail())
+                    .addKeyValue("group", path.key()).addKeyValue("err", outcome.rejection()).log("push rejected");
             PlainAnswer.badRequest(ctx, INCONSISTENT + outcome.rejection());
         } else {
             ctx.status(200);

@@ -62,7 +62,7 @@ public final class WebServer implements AutoCloseable {
         });
         config.routes.error(405, ctx -> PlainAnswer.status(ctx, 405, "Method Not Allowed"));
         config.routes.exception(Exception.class, (e, ctx) -> {
-            log.error("request failed: method={} path={} err=\"{}\"", ctx.method(), ctx.path(), e.toString());
+            log.atError().addKeyValue("method", ctx.method()).addKeyValue("path", ctx.path()).addKeyValue("err", e.toString()).log("request failed");
             PlainAnswer.status(ctx, 500, "internal error: " + e.getMessage());
         });
     }
@@ -116,7 +116,7 @@ public final class WebServer implements AutoCloseable {
     public WebServer start() {
         HostPort address = HostPort.parse(flags.listenAddress);
         app.start(address.host(), address.port());
-        log.info("listening on address={} route_prefix=\"{}\"", flags.listenAddress, prefix);
+        log.atInfo().addKeyValue("address", flags.listenAddress).addKeyValue("route_prefix", prefix).log("listening");
         return this;
     }
 
