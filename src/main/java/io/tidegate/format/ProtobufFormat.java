@@ -188,7 +188,7 @@ public final class ProtobufFormat implements ExpositionFormat {
     @Override
     public void writeFamily(String name, String help, MetricType type, List<byte[]> seriesParts, OutputStream out)
             throws IOException {
-        long partsLength = PrometheusTextFormat.totalLength(seriesParts);
+        long partsLength = TextExpositionFormat.totalLength(seriesParts);
         if (partsLength == 0) {
             return;
         }

@@ -3,9 +3,9 @@ package io.tidegate.format;
 import java.util.List;
 
 /**
- * The parts the Prometheus text format and OpenMetrics share, as expfmt writes them: names (quoted
- * when not legacy-valid, see {@link Names}), label pairs with escaped values, and the
- * {@code name{labels}} of a sample line.
+ * The pieces of a line the Prometheus text format and OpenMetrics render alike, as expfmt writes
+ * them: names (quoted when not legacy-valid, see {@link Names}), label pairs with escaped values, and
+ * the start of a sample line. {@link TextExpositionFormat} puts them together.
  */
 final class TextLines {
     private TextLines() {}
@@ -55,35 +55,5 @@ final class TextLines {
             appendName(out, name);
             return new SampleName(out.toByteArray(), !legacy);
         }
-    }
-
-    /**
-     * Writes {@code name{labels,extra="value"}} of a sample line as expfmt's
-     * {@code writeNameAndLabelPairs} does. {@code extraLabel} (le, quantile) may be null.
-     */
-    static void appendSeries(ByteBuilder out, SampleName name, byte[] labelPairs, String extraLabel,
-            double extraValue, boolean openMetrics) {
-        out.append(name.start());
-        if (labelPairs.length == 0 && extraLabel == null) {
-            if (name.insideBraces()) {
-                out.append('}');
-            }
-            return;
-        }
-        out.append(name.insideBraces() ? ',' : '{');
-        out.append(labelPairs);
-        if (extraLabel != null) {
-            if (labelPairs.length > 0) {
-                out.append(',');
-            }
-            out.appendAscii(extraLabel).append('=').append('"');
-            if (openMetrics) {
-                GoFloat.appendOpenMetrics(out, extraValue);
-            } else {
-                GoFloat.append(out, extraValue);
-            }
-            out.append('"');
-        }
-        out.append('}');
     }
 }

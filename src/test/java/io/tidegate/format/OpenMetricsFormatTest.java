@@ -2,6 +2,7 @@ package io.tidegate.format;
 
 import static io.tidegate.format.PrometheusTextFormatTest.labels;
 import static io.tidegate.format.PrometheusTextFormatTest.scrape;
+import static io.tidegate.format.PrometheusTextFormatTest.scrapeOnePartPerSeries;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.ByteArrayOutputStream;
@@ -123,7 +124,7 @@ class OpenMetricsFormatTest {
     }
 
     @Test
-    void aScrapeOfEveryTypeFollowsTheSpecification() throws IOException {
+    void aScrapeOfEveryTypeFollowsTheSpecification() {
         List<MetricFamily> families = List.of(
                 new MetricFamily("requests_total", "Requests.", MetricType.COUNTER, List.of(
                         Metric.simple(labels("code", "200"), 10, null), Metric.simple(labels("code", "404"), 1, null))),
@@ -139,15 +140,7 @@ class OpenMetricsFormatTest {
                                 null))),
                 new MetricFamily("queue_size", "Queue.", MetricType.GAUGE_HISTOGRAM, List.of(
                         Metric.histogram(List.of(), 4, 2, List.of(new Bucket(1e-5, 1), new Bucket(100000, 3)), null))));
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        for (MetricFamily family : families) {
-            List<byte[]> parts = family.metrics().stream()
-                    .map(metric -> format.renderSeries(family.withMetrics(List.of(metric))))
-                    .toList();
-            format.writeFamily(family.name(), family.help(), family.type(), parts, out);
-        }
-        format.writeEnd(out);
-        String exposition = out.toString(StandardCharsets.UTF_8);
+        String exposition = scrapeOnePartPerSeries(format, families);
 
         assertThat(OpenMetricsSpecCheck.problems(exposition)).as(exposition).isEmpty();
     }

@@ -1,9 +1,9 @@
 package io.tidegate.format;
 
 import static io.tidegate.format.PrometheusTextFormatTest.labels;
+import static io.tidegate.format.PrometheusTextFormatTest.scrapeOnePartPerSeries;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.ByteArrayOutputStream;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -40,23 +40,16 @@ class PrometheusTextFormatPromtoolIT {
                                 List.of(new Bucket(1, 0), new Bucket(Double.POSITIVE_INFINITY, 3)), null))),
                 new MetricFamily("queue_length", "Queue length now.", MetricType.GAUGE_HISTOGRAM, List.of(
                         Metric.histogram(List.of(), 4, 2, List.of(new Bucket(1, 3)), null))));
-        ByteArrayOutputStream scrape = new ByteArrayOutputStream();
-        for (MetricFamily family : families) {
-            List<byte[]> parts = family.metrics().stream()
-                    .map(metric -> format.renderSeries(family.withMetrics(List.of(metric))))
-                    .toList();
-            format.writeFamily(family.name(), family.help(), family.type(), parts, scrape);
-        }
-        format.writeEnd(scrape);
+        String scrape = scrapeOnePartPerSeries(format, families);
 
         Process promtool = new ProcessBuilder(PROMTOOL.toString(), "check", "metrics").redirectErrorStream(true).start();
         try (OutputStream stdin = promtool.getOutputStream()) {
-            scrape.writeTo(stdin);
+            stdin.write(scrape.getBytes(StandardCharsets.UTF_8));
         }
         String report = new String(promtool.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertThat(promtool.waitFor(30, TimeUnit.SECONDS)).isTrue();
 
-        assertThat(report).as(scrape.toString(StandardCharsets.UTF_8)).isEmpty();
+        assertThat(report).as(scrape).isEmpty();
         assertThat(promtool.exitValue()).isZero();
     }
 }

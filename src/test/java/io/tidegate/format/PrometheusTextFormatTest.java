@@ -47,6 +47,26 @@ class PrometheusTextFormatTest {
         return out.toString(StandardCharsets.UTF_8);
     }
 
+    /**
+     * A whole scrape of {@code families}, each series rendered as a part of its own, as when every
+     * series was pushed by another group, so that the parts are joined under one header.
+     */
+    static String scrapeOnePartPerSeries(ExpositionFormat format, List<MetricFamily> families) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        try {
+            for (MetricFamily family : families) {
+                List<byte[]> parts = family.metrics().stream()
+                        .map(metric -> format.renderSeries(family.withMetrics(List.of(metric))))
+                        .toList();
+                format.writeFamily(family.name(), family.help(), family.type(), parts, out);
+            }
+            format.writeEnd(out);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return out.toString(StandardCharsets.UTF_8);
+    }
+
     static MetricFamily escapedGauge() {
         return new MetricFamily("esc_gauge", "A gauge with \\ backslash and \n newline and \"quotes\".",
                 MetricType.GAUGE, List.of(
