@@ -31,8 +31,14 @@ final class FamilySlot {
         return groupsWithHelp - (ownHasHelp ? 1 : 0) > 0 ? help : null;
     }
 
-    boolean heldByOthers(GroupingKey key) {
-        return byGroup.size() - (byGroup.containsKey(key) ? 1 : 0) > 0;
+    /** Whether a group other than {@code key} holds this family live at {@code nowMillis}. */
+    boolean heldByOthers(GroupingKey key, long nowMillis) {
+        for (var entry : byGroup.entrySet()) {
+            if (!entry.getKey().equals(key) && entry.getValue().isLiveAt(nowMillis)) {
+                return true; // usually the first entry: expired ones are swept within a second
+            }
+        }
+        return false;
     }
 
     void put(GroupingKey key, StoredFamily family) {

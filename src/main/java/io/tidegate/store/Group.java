@@ -6,16 +6,52 @@ import java.util.TreeMap;
 
 /**
  * The families last written under one grouping key, with {@code push_time_seconds} and
- * {@code push_failure_time_seconds} among them, and where the last write came from. Immutable: a
- * write makes a new group, so a reader holding a group never sees half a write.
+ * {@code push_failure_time_seconds} among them, where the last write came from, and the group's
+ * deadline (its latest family deadline). Immutable: a write makes a new group, so a reader
+ * holding a group never sees half a write.
+ *
+ * <p>A tombstone is what remains of an expired group when {@code --ttl.tombstone} is set: only its
+ * {@code push_expired_time_seconds} gauge, until that runs out too.
  */
-public record Group(GroupingKey key, Map<String, StoredFamily> families, Source source) {
+public record Group(GroupingKey key, Map<String, StoredFamily> families, Source source, long deadlineMillis,
+        boolean tombstone) {
     public Group {
         families = Collections.unmodifiableMap(new TreeMap<>(families));
     }
 
     public StoredFamily family(String name) {
         return families.get(name);
+    }
+
+    public boolean hasDeadline() {
+        return deadlineMillis != StoredFamily.NEVER;
+    }
+
+    public boolean isLiveAt(long nowMillis) {
+        return !tombstone && nowMillis < deadlineMillis;
+    }
+
+    /** The earliest deadline among the families, when the sweep has something to do here. */
+    long nextExpiryMillis() {
+        long next = deadlineMillis;
+        for (StoredFamily family : families.values()) {
+            next = Math.min(next, family.deadlineMillis());
+        }
+        return next;
+    }
+
+    /** This group as a reader should see it at {@code nowMillis}: without families already expired. */
+    Group liveAt(long nowMillis) {
+        if (nextExpiryMillis() > nowMillis) {
+            return this;
+        }
+        Map<String, StoredFamily> live = new TreeMap<>();
+        families.forEach((name, family) -> {
+            if (family.isLiveAt(nowMillis)) {
+                live.put(name, family);
+            }
+        });
+        return new Group(key, live, source, deadlineMillis, tombstone);
     }
 
     /** As upstream: the last push succeeded unless the failure time is later than the push time. */

@@ -5,36 +5,60 @@ import io.tidegate.format.MetricFamily;
 import io.tidegate.format.MetricType;
 import java.util.List;
 
-/** The two per-group gauges upstream keeps: when the group last changed, and when a change failed. */
+/**
+ * The gauges Tidegate keeps per group: upstream's {@code push_time_seconds} and
+ * {@code push_failure_time_seconds}, {@code push_expiry_time_seconds} for a group with a deadline,
+ * and {@code push_expired_time_seconds} on the tombstone of an expired group. They live and die
+ * with their group, so they carry its deadline.
+ */
 final class PushTimes {
     static final String PUSH_TIME = "push_time_seconds";
     static final String PUSH_FAILURE_TIME = "push_failure_time_seconds";
+    static final String EXPIRY_TIME = "push_expiry_time_seconds";
+    static final String EXPIRED_TIME = "push_expired_time_seconds";
     private static final String PUSH_TIME_HELP = "Last Unix time when changing this group in the Pushgateway succeeded.";
     private static final String PUSH_FAILURE_TIME_HELP = "Last Unix time when changing this group in the Pushgateway failed.";
+    private static final String EXPIRY_TIME_HELP = "Unix time when this group expires unless it is pushed again.";
+    private static final String EXPIRED_TIME_HELP = "Unix time when this group expired because it was not pushed again.";
 
     private PushTimes() {}
 
-    static boolean isPushTime(String familyName) {
-        return PUSH_TIME.equals(familyName) || PUSH_FAILURE_TIME.equals(familyName);
+    /** Names a push body cannot set: the store writes them itself. */
+    static boolean isOwnGauge(String familyName) {
+        return PUSH_TIME.equals(familyName) || PUSH_FAILURE_TIME.equals(familyName) || EXPIRY_TIME.equals(familyName)
+                || EXPIRED_TIME.equals(familyName);
     }
 
-    static StoredFamily pushTime(GroupingKey key, long atMillis) {
-        return gauge(PUSH_TIME, PUSH_TIME_HELP, key, atMillis);
+    static StoredFamily pushTime(GroupingKey key, long atMillis, long deadlineMillis) {
+        return gauge(PUSH_TIME, PUSH_TIME_HELP, key, atMillis, atMillis, deadlineMillis);
     }
 
-    static StoredFamily pushFailureTime(GroupingKey key, long atMillis) {
-        return gauge(PUSH_FAILURE_TIME, PUSH_FAILURE_TIME_HELP, key, atMillis);
+    static StoredFamily pushFailureTime(GroupingKey key, long atMillis, long deadlineMillis) {
+        return gauge(PUSH_FAILURE_TIME, PUSH_FAILURE_TIME_HELP, key, atMillis, atMillis, deadlineMillis);
+    }
+
+    static StoredFamily expiryTime(GroupingKey key, long writtenAtMillis, long deadlineMillis) {
+        return gauge(EXPIRY_TIME, EXPIRY_TIME_HELP, key, deadlineMillis, writtenAtMillis, deadlineMillis);
+    }
+
+    static StoredFamily expiredTime(GroupingKey key, long expiredAtMillis, long tombstoneDeadlineMillis) {
+        return gauge(EXPIRED_TIME, EXPIRED_TIME_HELP, key, expiredAtMillis, expiredAtMillis, tombstoneDeadlineMillis);
     }
 
     /** Zero stands for "never", as upstream writes it. */
-    private static StoredFamily gauge(String name, String help, GroupingKey key, long atMillis) {
-        double seconds = atMillis == 0 ? 0 : atMillis / 1000.0;
+    private static StoredFamily gauge(String name, String help, GroupingKey key, long valueMillis, long writtenAtMillis,
+            long deadlineMillis) {
+        double seconds = valueMillis == 0 ? 0 : valueMillis / 1000.0;
         Metric metric = Metric.simple(GroupingLabels.forGroup(key), seconds, null);
-        return new StoredFamily(new MetricFamily(name, help, MetricType.GAUGE, List.of(metric)), atMillis,
-                StoredFamily.NEVER);
+        return new StoredFamily(new MetricFamily(name, help, MetricType.GAUGE, List.of(metric)), writtenAtMillis,
+                deadlineMillis, 0);
     }
 
     static double valueOf(StoredFamily family) {
         return family == null ? 0 : family.family().metrics().get(0).value();
+    }
+
+    static long millisOf(StoredFamily family) {
+        return family == null ? 0 : family.writtenAtMillis();
     }
 }

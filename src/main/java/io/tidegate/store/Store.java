@@ -12,6 +12,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 import java.util.function.Function;
 
@@ -30,16 +31,37 @@ public final class Store {
     private final Map<GroupingKey, Group> groups = new HashMap<>();
     private final TreeMap<String, FamilySlot> families = new TreeMap<>();
     private final KeyShapes shapes = new KeyShapes();
+    private final TreeSet<Expiry> expiries = new TreeSet<>();
+    private final long tombstoneMillis;
     private long seriesCount;
+    private long expiredGroups;
+    private long expiredFamilies;
 
     /**
      * @param ownFamilyTypes the type of Tidegate's own metric family of a name, or null; a push
      *     may add series to one of those only with the same type
+     * @param tombstoneMillis how long an expired group leaves its {@code push_expired_time_seconds}
+     *     behind; 0 for not at all
      */
-    public Store(Clock clock, boolean checkConsistency, Function<String, MetricType> ownFamilyTypes) {
+    public Store(Clock clock, boolean checkConsistency, Function<String, MetricType> ownFamilyTypes,
+            long tombstoneMillis) {
         this.clock = clock;
         this.checkConsistency = checkConsistency;
         this.ownFamilyTypes = ownFamilyTypes;
+        this.tombstoneMillis = tombstoneMillis;
+    }
+
+    public Store(Clock clock, boolean checkConsistency, Function<String, MetricType> ownFamilyTypes) {
+        this(clock, checkConsistency, ownFamilyTypes, 0);
+    }
+
+    /** When a group next has something expire; the sweep's schedule, ordered by time then key. */
+    private record Expiry(long atMillis, GroupingKey key) implements Comparable<Expiry> {
+        @Override
+        public int compareTo(Expiry other) {
+            int byTime = Long.compare(atMillis, other.atMillis);
+            return byTime != 0 ? byTime : key.compareTo(other.key);
+        }
     }
 
     public WriteOutcome write(WriteRequest request) {
@@ -58,15 +80,16 @@ public final class Store {
         String problem = SeriesRules.timestampsPresent(request.families().values());
         if (problem == null) {
             for (MetricFamily pushed : request.families().values()) {
-                if (PushTimes.isPushTime(pushed.name())) {
-                    continue; // replaced by the group's own push time gauges, as upstream does
+                if (PushTimes.isOwnGauge(pushed.name())) {
+                    continue; // replaced by the group's own gauges, as upstream does
                 }
                 MetricFamily family = GroupingLabels.apply(pushed, key);
                 problem = SeriesRules.check(family);
                 if (problem != null) {
                     break;
                 }
-                prepared.add(new StoredFamily(family, now, StoredFamily.NEVER));
+                long ttl = request.ttls().forFamily(pushed.name());
+                prepared.add(new StoredFamily(family, now, Ttls.deadline(now, ttl), ttl));
             }
         }
         lock.writeLock().lock();
@@ -75,7 +98,7 @@ public final class Store {
                 problem = conflictWithStored(key, prepared, now);
             }
             if (problem != null) {
-                recordFailure(key, request.source(), now);
+                recordFailure(key, request, now);
                 return WriteOutcome.rejected(problem);
             }
             commit(request, prepared, now);
@@ -97,11 +120,17 @@ public final class Store {
         }
     }
 
-    /** The live groups, in grouping-key order. */
+    /** The live groups as they are now (no family past its deadline), in grouping-key order. */
     public List<Group> groups() {
+        long now = clock.millis();
         lock.readLock().lock();
         try {
-            List<Group> live = new ArrayList<>(groups.values());
+            List<Group> live = new ArrayList<>(groups.size());
+            for (Group group : groups.values()) {
+                if (group.isLiveAt(now)) {
+                    live.add(group.liveAt(now));
+                }
+            }
             live.sort((a, b) -> a.key().compareTo(b.key()));
             return live;
         } finally {
@@ -188,7 +217,7 @@ public final class Store {
                         + ", but Tidegate's own " + SeriesRules.quote(family.name()) + " is a " + ownType;
             }
             FamilySlot slot = families.get(family.name());
-            if (slot != null && slot.heldByOthers(key)) {
+            if (slot != null && slot.heldByOthers(key, now)) {
                 // refused even when unchecked: a type conflict would corrupt every scrape
                 if (slot.type != family.type()) {
                     return describeFamily(family) + " is a " + family.type()
@@ -210,7 +239,7 @@ public final class Store {
             }
         }
         if (checkConsistency && !groups.containsKey(key)) {
-            MetricFamily pushTime = PushTimes.pushTime(key, 0).family();
+            MetricFamily pushTime = PushTimes.pushTime(key, 0, StoredFamily.NEVER).family();
             return duplicateInOtherGroup(key, pushTime, now);
         }
         return null;
@@ -246,30 +275,64 @@ public final class Store {
 
     private void commit(WriteRequest request, List<StoredFamily> prepared, long now) {
         GroupingKey key = request.key();
-        Group old = groups.get(key);
+        Group old = liveOrNull(groups.get(key));
         Map<String, StoredFamily> next = new HashMap<>();
         if (old != null && request.verb() == Verb.POST) {
-            next.putAll(old.families());
+            old.families().forEach((name, family) -> {
+                if (!PushTimes.isOwnGauge(name)) {
+                    next.put(name, family);
+                }
+            });
         }
         for (StoredFamily family : prepared) {
             next.put(family.name(), family);
         }
-        next.put(PushTimes.PUSH_TIME, PushTimes.pushTime(key, now));
-        StoredFamily failure = old == null ? null : old.family(PushTimes.PUSH_FAILURE_TIME);
-        next.put(PushTimes.PUSH_FAILURE_TIME, failure != null ? failure : PushTimes.pushFailureTime(key, 0));
-        replaceGroup(old, new Group(key, next, request.source()));
+        long deadline = groupDeadline(next, now, request.ttls().pushMillis());
+        next.put(PushTimes.PUSH_TIME, PushTimes.pushTime(key, now, deadline));
+        long failedAt = PushTimes.millisOf(old == null ? null : old.family(PushTimes.PUSH_FAILURE_TIME));
+        next.put(PushTimes.PUSH_FAILURE_TIME, PushTimes.pushFailureTime(key, failedAt, deadline));
+        if (deadline != StoredFamily.NEVER) {
+            next.put(PushTimes.EXPIRY_TIME, PushTimes.expiryTime(key, now, deadline));
+        }
+        replaceGroup(groups.get(key), new Group(key, next, request.source(), deadline, false));
     }
 
-    private void recordFailure(GroupingKey key, Source source, long now) {
-        Group old = groups.get(key);
+    private void recordFailure(GroupingKey key, WriteRequest request, long now) {
+        Group old = liveOrNull(groups.get(key));
         Map<String, StoredFamily> next = new HashMap<>();
+        long deadline;
+        Source source;
         if (old != null) {
             next.putAll(old.families());
+            deadline = old.deadlineMillis();
+            source = old.source();
         } else {
-            next.put(PushTimes.PUSH_TIME, PushTimes.pushTime(key, 0));
+            deadline = Ttls.deadline(now, request.ttls().pushMillis());
+            source = request.source();
+            next.put(PushTimes.PUSH_TIME, PushTimes.pushTime(key, 0, deadline));
+            if (deadline != StoredFamily.NEVER) {
+                next.put(PushTimes.EXPIRY_TIME, PushTimes.expiryTime(key, now, deadline));
+            }
         }
-        next.put(PushTimes.PUSH_FAILURE_TIME, PushTimes.pushFailureTime(key, now));
-        replaceGroup(old, new Group(key, next, old != null ? old.source() : source));
+        next.put(PushTimes.PUSH_FAILURE_TIME, PushTimes.pushFailureTime(key, now, deadline));
+        replaceGroup(groups.get(key), new Group(key, next, source, deadline, false));
+    }
+
+    /** The latest deadline among the group's own families; with none, the push's TTL decides. */
+    private static long groupDeadline(Map<String, StoredFamily> families, long now, long pushTtlMillis) {
+        if (families.isEmpty()) {
+            return Ttls.deadline(now, pushTtlMillis);
+        }
+        long latest = 0;
+        for (StoredFamily family : families.values()) {
+            latest = Math.max(latest, family.deadlineMillis());
+        }
+        return latest;
+    }
+
+    /** A group a write may build on: not a tombstone, not expired (even if the sweep is late). */
+    private Group liveOrNull(Group group) {
+        return group != null && group.isLiveAt(clock.millis()) ? group : null;
     }
 
     private void replaceGroup(Group old, Group next) {
@@ -284,6 +347,99 @@ public final class Store {
             slot.put(next.key(), family);
             seriesCount += family.seriesCount();
         }
+        long nextExpiry = next.nextExpiryMillis();
+        if (nextExpiry != StoredFamily.NEVER) {
+            expiries.add(new Expiry(nextExpiry, next.key()));
+        }
+    }
+
+    /**
+     * Removes what has expired by {@code now}, at most {@code maxGroups} groups' worth under one
+     * hold of the lock, so pushes and scrapes interleave with even a mass expiry. Returns how many
+     * groups it looked at; call again while that equals {@code maxGroups}.
+     */
+    public int expireDue(int maxGroups) {
+        long now = clock.millis();
+        int handled = 0;
+        lock.writeLock().lock();
+        try {
+            while (handled < maxGroups && !expiries.isEmpty() && expiries.first().atMillis() <= now) {
+                Expiry due = expiries.pollFirst();
+                Group group = groups.get(due.key());
+                if (group != null && group.nextExpiryMillis() == due.atMillis()) {
+                    expire(group, now);
+                }
+                handled++;
+            }
+        } finally {
+            lock.writeLock().unlock();
+        }
+        return handled;
+    }
+
+    /** When the sweep next has work, or {@link StoredFamily#NEVER}. */
+    public long nextExpiryMillis() {
+        lock.readLock().lock();
+        try {
+            return expiries.isEmpty() ? StoredFamily.NEVER : expiries.first().atMillis();
+        } finally {
+            lock.readLock().unlock();
+        }
+    }
+
+    private void expire(Group group, long now) {
+        if (group.tombstone()) {
+            removeGroup(group.key());
+            return;
+        }
+        if (group.deadlineMillis() <= now) {
+            expiredGroups++;
+            expiredFamilies += countOwnFamilies(group.families());
+            removeGroup(group.key());
+            if (tombstoneMillis > 0) {
+                StoredFamily expiredTime = PushTimes.expiredTime(group.key(), group.deadlineMillis(),
+                        group.deadlineMillis() + tombstoneMillis);
+                replaceGroup(null, new Group(group.key(), Map.of(PushTimes.EXPIRED_TIME, expiredTime), group.source(),
+                        expiredTime.deadlineMillis(), true));
+            }
+            return;
+        }
+        Map<String, StoredFamily> live = new HashMap<>();
+        group.families().forEach((name, family) -> {
+            if (family.isLiveAt(now)) {
+                live.put(name, family);
+            }
+        });
+        expiredFamilies += countOwnFamilies(group.families()) - countOwnFamilies(live);
+        replaceGroup(group, new Group(group.key(), live, group.source(), group.deadlineMillis(), false));
+    }
+
+    private static int countOwnFamilies(Map<String, StoredFamily> families) {
+        int count = 0;
+        for (String name : families.keySet()) {
+            if (!PushTimes.isOwnGauge(name)) {
+                count++;
+            }
+        }
+        return count;
+    }
+
+    public long expiredGroups() {
+        lock.readLock().lock();
+        try {
+            return expiredGroups;
+        } finally {
+            lock.readLock().unlock();
+        }
+    }
+
+    public long expiredFamilies() {
+        lock.readLock().lock();
+        try {
+            return expiredFamilies;
+        } finally {
+            lock.readLock().unlock();
+        }
     }
 
     private void removeGroup(GroupingKey key) {
@@ -295,6 +451,7 @@ public final class Store {
     }
 
     private void unindex(Group group) {
+        expiries.remove(new Expiry(group.nextExpiryMillis(), group.key()));
         for (StoredFamily family : group.families().values()) {
             FamilySlot slot = families.get(family.name());
             slot.remove(group.key());

@@ -18,14 +18,16 @@ public final class StoredFamily {
     private final MetricFamily family;
     private final long writtenAtMillis;
     private final long deadlineMillis;
+    private final long ttlMillis;
     private final byte[] text;
     private volatile byte[] openMetrics;
     private volatile byte[] protobuf;
 
-    StoredFamily(MetricFamily family, long writtenAtMillis, long deadlineMillis) {
+    StoredFamily(MetricFamily family, long writtenAtMillis, long deadlineMillis, long ttlMillis) {
         this.family = family;
         this.writtenAtMillis = writtenAtMillis;
         this.deadlineMillis = deadlineMillis;
+        this.ttlMillis = ttlMillis;
         this.text = WireFormat.TEXT.format().renderSeries(family);
     }
 
@@ -43,6 +45,15 @@ public final class StoredFamily {
 
     public long deadlineMillis() {
         return deadlineMillis;
+    }
+
+    /** The TTL it was written with, 0 for none. */
+    public long ttlMillis() {
+        return ttlMillis;
+    }
+
+    public boolean hasDeadline() {
+        return deadlineMillis != NEVER;
     }
 
     public boolean isLiveAt(long nowMillis) {

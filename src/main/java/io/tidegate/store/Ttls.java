@@ -1,0 +1,29 @@
+package io.tidegate.store;
+
+import java.util.Map;
+
+/**
+ * The time-to-live a write gives its families, already resolved from every source (body
+ * directives, the push's own TTL, server rules, the default, the cap): one for the push, and
+ * per-family ones where the body said otherwise. Milliseconds; 0 means never expire.
+ */
+public record Ttls(long pushMillis, Map<String, Long> familyMillis) {
+    public static final Ttls NEVER = new Ttls(0, Map.of());
+
+    public Ttls {
+        familyMillis = Map.copyOf(familyMillis);
+    }
+
+    public static Ttls of(long pushMillis) {
+        return new Ttls(pushMillis, Map.of());
+    }
+
+    public long forFamily(String name) {
+        return familyMillis.getOrDefault(name, pushMillis);
+    }
+
+    /** The deadline of something written at {@code nowMillis} with {@code ttlMillis}. */
+    static long deadline(long nowMillis, long ttlMillis) {
+        return ttlMillis <= 0 ? StoredFamily.NEVER : nowMillis + ttlMillis;
+    }
+}
