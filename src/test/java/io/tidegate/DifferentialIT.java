@@ -10,7 +10,6 @@ import static io.tidegate.differential.ProtobufBodies.labelled;
 import static io.tidegate.differential.ProtobufBodies.summary;
 import static io.tidegate.differential.ProtobufBodies.untyped;
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.prometheus.metrics.expositionformats.generated.com_google_protobuf_4_36_2.Metrics;
 import io.prometheus.metrics.expositionformats.generated.com_google_protobuf_4_36_2.Metrics.MetricType;
@@ -120,8 +119,8 @@ class DifferentialIT {
 
     @Test
     void tidegateAnswersEveryRequestAsUpstreamDoes() throws IOException {
-        assumeTrue(Files.isExecutable(UpstreamPushgateway.BINARY),
-                UpstreamPushgateway.BINARY + " not installed (Debian package prometheus-pushgateway)");
+        assertThat(Files.isExecutable(UpstreamPushgateway.BINARY))
+                .as(UpstreamPushgateway.BINARY + " (Debian package prometheus-pushgateway, installed by test.sh)").isTrue();
         long seed = Long.getLong("tidegate.differential.seed", DEFAULT_SEED);
         List<Request> scenario = new Requests(seed).requests();
 

@@ -240,8 +240,9 @@ public final class ProtobufBodyReader {
                 long size = readVarint(length, prefixAt, null, 0);
                 int left = length - pos;
                 if (Long.compareUnsigned(size, left) > 0) {
-                    throw fail(prefixAt, "length " + Long.toUnsignedString(size) + " exceeds the " + left
-                            + " bytes left");
+                    // upstream's words for a body that ends before its family does, then where and by how much
+                    throw new BodyFormatException("unexpected EOF: " + fail(prefixAt, "length "
+                            + Long.toUnsignedString(size) + " exceeds the " + left + " bytes left").getMessage());
                 }
                 MetricFamily family = readFamily(pos, pos + (int) size);
                 families.put(family.name(), family);

@@ -5,7 +5,7 @@ package io.tidegate.format;
  * parser converts with Go's {@code uint64(float64)}); a histogram's counts are {@code uint64} unless
  * one of them is not a whole non-negative number, then all are floats.
  */
-final class SampleCounts {
+public final class SampleCounts {
     private static final double TWO_TO_63 = 9.223372036854775808E18;
     private static final double TWO_TO_64 = 1.8446744073709551616E19;
 
@@ -17,7 +17,7 @@ final class SampleCounts {
      * exception is 2^64, the double a protobuf count of {@code 2^64 - 1} arrives as, which maps back
      * to {@code 2^64 - 1}.
      */
-    static long toUint64(double f) {
+    public static long toUint64(double f) {
         if (f >= 0 && f < TWO_TO_63) {
             return (long) f;
         }

@@ -9,6 +9,16 @@ import java.nio.charset.StandardCharsets;
 final class Base64Url {
     private Base64Url() {}
 
+    /** Bad input; {@code decodedPrefix} is what decoded before the bad byte, which upstream's messages show. */
+    static final class InvalidBase64 extends IllegalArgumentException {
+        final String decodedPrefix;
+
+        InvalidBase64(String message, String decodedPrefix) {
+            super(message);
+            this.decodedPrefix = decodedPrefix;
+        }
+    }
+
     static String decode(String encoded) {
         int end = encoded.length();
         while (end > 0 && encoded.charAt(end - 1) == '=') {
@@ -21,7 +31,7 @@ final class Base64Url {
         for (int i = 0; i < end; i++) {
             int sextet = sextet(encoded.charAt(i));
             if (sextet < 0) {
-                throw new IllegalArgumentException("illegal base64 data at input byte " + i);
+                throw new InvalidBase64("illegal base64 data at input byte " + i, decodedPrefix(out, length, i));
             }
             buffer = (buffer << 6) | sextet;
             bits += 6;
@@ -32,9 +42,15 @@ final class Base64Url {
             }
         }
         if (end % 4 == 1) {
-            throw new IllegalArgumentException("illegal base64 data at input byte " + (end - 1));
+            throw new InvalidBase64("illegal base64 data at input byte " + (end - 1), decodedPrefix(out, length, end - 1));
         }
         return new String(out, 0, length, StandardCharsets.UTF_8);
+    }
+
+    /** Go decodes whole quanta of four characters only, so the prefix ends at the last complete one. */
+    private static String decodedPrefix(byte[] out, int length, int badIndex) {
+        int complete = Math.min(length, badIndex / 4 * 3);
+        return new String(out, 0, complete, StandardCharsets.UTF_8);
     }
 
     private static int sextet(char c) {

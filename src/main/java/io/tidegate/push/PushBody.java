@@ -47,8 +47,10 @@ public final class PushBody {
                     : textParser.parse(body, maxBytes);
         } catch (TooLargeException e) {
             throw e;
-        } catch (ZipException | EOFException e) {
+        } catch (ZipException e) {
             throw new BodyFormatException("gzip: " + e.getMessage());
+        } catch (EOFException e) {
+            throw new BodyFormatException("unexpected EOF");
         }
     }
 

@@ -56,7 +56,16 @@ public final class PushHandler {
 
     private void answer(Context ctx) {
         String decoded = PushPath.percentDecode(ctx.req().getRequestURI());
-        if (decoded == null || !decoded.startsWith(pushPathPrefix)) {
+        if (decoded == null) {
+            if (ctx.method() == HandlerType.DELETE) {
+                ctx.status(202); // no group can have such a key, so there is nothing to delete
+            } else {
+                PlainAnswer.badRequest(ctx, "the push path is not valid UTF-8 once percent-decoded: "
+                        + ctx.req().getRequestURI());
+            }
+            return;
+        }
+        if (!decoded.startsWith(pushPathPrefix)) {
             PlainAnswer.notFound(ctx);
             return;
         }
@@ -73,8 +82,12 @@ public final class PushHandler {
         String jobSegment = nextSlash < 0 ? afterJob : afterJob.substring(0, nextSlash);
         String labelPath = nextSlash < 0 ? "" : afterJob.substring(nextSlash);
         if (jobSegment.isEmpty()) {
-            // upstream's router sends ".../job/" to ".../job", which has no route
-            PlainAnswer.redirect(ctx, decoded.substring(0, decoded.length() - 1));
+            // upstream's router sends ".../job/" to ".../job" (which has no route) and has no answer for job@base64/
+            if (jobBase64) {
+                PlainAnswer.notFound(ctx);
+            } else {
+                PlainAnswer.redirect(ctx, decoded.substring(0, decoded.length() - 1));
+            }
             return;
         }
         PushPath.Parsed path = PushPath.parse(jobSegment, jobBase64, labelPath);

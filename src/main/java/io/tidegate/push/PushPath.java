@@ -30,8 +30,10 @@ public final class PushPath {
         if (jobBase64) {
             try {
                 job = Base64Url.decode(jobSegment);
-            } catch (IllegalArgumentException e) {
-                return error("invalid base64 encoding in job name " + GoQuote.string(jobSegment) + ": " + e.getMessage());
+            } catch (Base64Url.InvalidBase64 e) {
+                // upstream quotes what it decoded before the error, not the segment
+                return error("invalid base64 encoding in job name " + GoQuote.string(e.decodedPrefix) + ": "
+                        + e.getMessage());
             }
         }
         Map<String, String> labels = new LinkedHashMap<>();
@@ -72,7 +74,7 @@ public final class PushPath {
 
     /**
      * Percent-decodes a URL path as Go's net/url does for r.URL.Path: {@code %XX} only ('+' stays a
-     * plus). Returns null for a malformed escape.
+     * plus). Returns null for a malformed escape or bytes that are not UTF-8, which no label may hold.
      */
     public static String percentDecode(String rawPath) {
         if (rawPath.indexOf('%') < 0) {
@@ -100,6 +102,10 @@ public final class PushPath {
                 }
             }
         }
-        return new String(out, 0, length, StandardCharsets.UTF_8);
+        try {
+            return StandardCharsets.UTF_8.newDecoder().decode(java.nio.ByteBuffer.wrap(out, 0, length)).toString();
+        } catch (java.nio.charset.CharacterCodingException e) {
+            return null;
+        }
     }
 }

@@ -81,19 +81,17 @@ public final class Store {
         if (problem == null) {
             for (MetricFamily pushed : request.families().values()) {
                 if (PushTimes.isOwnGauge(pushed.name())) {
-                    continue; // replaced by the group's own gauges, as upstream does
-                }
-                MetricFamily family = GroupingLabels.apply(pushed, key);
-                problem = SeriesRules.check(family);
-                if (problem != null) {
-                    break;
+                    continue; // the group's own gauges replace these, as upstream does
                 }
                 long ttl = request.ttls().forFamily(pushed.name());
-                prepared.add(new StoredFamily(family, now, Ttls.deadline(now, ttl), ttl));
+                prepared.add(new StoredFamily(GroupingLabels.apply(pushed, key), now, Ttls.deadline(now, ttl), ttl));
             }
         }
         lock.writeLock().lock();
         try {
+            if (problem == null) {
+                problem = pushedFailureTimeConflict(request);
+            }
             if (problem == null) {
                 problem = conflictWithStored(key, prepared, now);
             }
@@ -213,19 +211,20 @@ public final class Store {
             MetricFamily family = storedFamily.family();
             MetricType ownType = ownFamilyTypes.apply(family.name());
             if (ownType != null && ownType != family.type()) {
-                return "metric family " + SeriesRules.quote(family.name()) + " is a " + family.type()
-                        + ", but Tidegate's own " + SeriesRules.quote(family.name()) + " is a " + ownType;
+                return "gathered metric family " + family.name() + " has type " + family.type() + " but should have "
+                        + ownType;
             }
             FamilySlot slot = families.get(family.name());
-            if (slot != null && slot.heldByOthers(key, now)) {
-                // refused even when unchecked: a type conflict would corrupt every scrape
-                if (slot.type != family.type()) {
-                    return describeFamily(family) + " is a " + family.type()
-                            + ", but other groups hold " + SeriesRules.quote(family.name()) + " as a " + slot.type;
-                }
-                if (!checkConsistency) {
-                    continue;
-                }
+            boolean heldByOthers = slot != null && slot.heldByOthers(key, now);
+            // refused even when unchecked: a type conflict would corrupt every scrape
+            if (heldByOthers && slot.type != family.type()) {
+                return describeFamily(family) + " is not a " + slot.type;
+            }
+            String invalid = SeriesRules.check(family);
+            if (invalid != null) {
+                return invalid;
+            }
+            if (heldByOthers && checkConsistency) {
                 String othersHelp = slot.helpOfOthers(key);
                 if (othersHelp != null && FamilySlot.hasHelp(family.help()) && !othersHelp.equals(family.help())) {
                     return "metric family " + SeriesRules.quote(family.name()) + " has help "
@@ -243,6 +242,19 @@ public final class Store {
             return duplicateInOtherGroup(key, pushTime, now);
         }
         return null;
+    }
+
+    /**
+     * Upstream keeps a pushed {@code push_failure_time_seconds} when the group already has one, so
+     * one of another type clashes with the gauge; everywhere else the group's own gauge replaces it.
+     */
+    private String pushedFailureTimeConflict(WriteRequest request) {
+        MetricFamily pushed = request.families().get(PushTimes.PUSH_FAILURE_TIME);
+        if (pushed == null || pushed.type() == MetricType.GAUGE || pushed.metrics().isEmpty()
+                || liveOrNull(groups.get(request.key())) == null) {
+            return null;
+        }
+        return SeriesRules.describe(pushed.name(), pushed.metrics().get(0)) + " is not a GAUGE";
     }
 
     private static String describeFamily(MetricFamily family) {

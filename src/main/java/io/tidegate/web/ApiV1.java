@@ -9,6 +9,7 @@ import io.tidegate.format.Label;
 import io.tidegate.format.Metric;
 import io.tidegate.format.MetricFamily;
 import io.tidegate.format.Quantile;
+import io.tidegate.format.SampleCounts;
 import io.tidegate.store.Group;
 import io.tidegate.store.StoredFamily;
 import io.tidegate.store.Store;
@@ -106,28 +107,31 @@ final class ApiV1 {
             case SUMMARY -> {
                 Map<String, String> quantiles = new TreeMap<>();
                 for (Quantile quantile : metric.quantiles()) {
-                    quantiles.put(GoFloat.format(quantile.quantile()), GoFloat.format(quantile.value()));
+                    quantiles.put(GoFloat.formatShortest(quantile.quantile()), GoFloat.formatShortest(quantile.value()));
                 }
                 json.put("quantiles", quantiles);
-                json.put("count", count(metric.count()));
-                json.put("sum", GoFloat.format(metric.sum()));
+                json.put("count", Long.toUnsignedString(SampleCounts.toUint64(metric.count())));
+                json.put("sum", GoFloat.formatShortest(metric.sum()));
             }
             case HISTOGRAM, GAUGE_HISTOGRAM -> {
                 Map<String, String> buckets = new TreeMap<>();
                 for (Bucket bucket : metric.buckets()) {
-                    buckets.put(GoFloat.format(bucket.upperBound()), count(bucket.cumulativeCount()));
+                    buckets.put(GoFloat.formatShortest(bucket.upperBound()), count(bucket.cumulativeCount()));
                 }
                 json.put("buckets", buckets);
                 json.put("count", count(metric.count()));
-                json.put("sum", GoFloat.format(metric.sum()));
+                json.put("sum", GoFloat.formatShortest(metric.sum()));
             }
-            default -> json.put("value", GoFloat.format(metric.value()));
+            default -> json.put("value", GoFloat.formatShortest(metric.value()));
         }
         return json;
     }
 
+    /** Counts as upstream prints them: a whole count as the uint64 Go holds, a fractional one as a float. */
     private static String count(double count) {
-        return count == Math.rint(count) && Math.abs(count) < 1e18 ? Long.toString((long) count) : GoFloat.format(count);
+        return count == Math.rint(count) || !Double.isFinite(count)
+                ? Long.toUnsignedString(SampleCounts.toUint64(count))
+                : GoFloat.formatShortest(count);
     }
 
     private static void respond(Context ctx, Object data) {

@@ -13,6 +13,12 @@ public final class PlainAnswer {
         ctx.result(message + "\n");
     }
 
+    /** A 200 with a plain-text body, as upstream's health endpoints answer. */
+    public static void ok(Context ctx, String text) {
+        ctx.contentType("text/plain; charset=utf-8");
+        ctx.result(text);
+    }
+
     public static void badRequest(Context ctx, String message) {
         status(ctx, 400, message);
     }

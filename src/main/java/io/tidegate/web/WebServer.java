@@ -5,6 +5,7 @@ import io.javalin.compression.CompressionStrategy;
 import io.javalin.config.JavalinConfig;
 import io.javalin.http.Context;
 import io.javalin.http.Handler;
+import io.javalin.http.HandlerType;
 import io.tidegate.config.Flags;
 import io.tidegate.push.PushBody;
 import io.tidegate.push.PushHandler;
@@ -49,37 +50,36 @@ public final class WebServer implements AutoCloseable {
         config.startup.showJavalinBanner = false;
         config.startup.showOldJavalinVersionWarning = false;
         config.http.compressionStrategy = CompressionStrategy.NONE;
-        config.http.prefer405over404 = true;
         config.router.ignoreTrailingSlashes = false;
         // upstream decodes the path before splitting it, so an encoded slash separates labels
         config.jetty.modifyHttpConfiguration(http -> http.setUriCompliance(UriCompliance.LEGACY));
         config.jetty.modifyServletContextHandler(context -> context.getServletHandler().setDecodeAmbiguousURIs(true));
-        routes(config, api, page);
-        config.routes.error(404, ctx -> {
-            if (ctx.result() == null) {
-                PlainAnswer.notFound(ctx);
-            }
-        });
-        config.routes.error(405, ctx -> PlainAnswer.status(ctx, 405, "Method Not Allowed"));
+        UpstreamRouting routing = new UpstreamRouting(prefix);
+        config.routes.before(routing::redirectUncleanPaths);
+        routes(new RouteRegistry(config, routing), api, page);
+        for (HandlerType method : new HandlerType[] {HandlerType.GET, HandlerType.HEAD, HandlerType.PUT,
+                HandlerType.POST, HandlerType.DELETE, HandlerType.PATCH, HandlerType.OPTIONS}) {
+            config.routes.addHttpHandler(method, "/*", routing::answerUnrouted);
+        }
         config.routes.exception(Exception.class, (e, ctx) -> {
-            log.atError().addKeyValue("method", ctx.method()).addKeyValue("path", ctx.path()).addKeyValue("err", e.toString()).log("request failed");
+            log.atError().addKeyValue("method", ctx.method()).addKeyValue("path", ctx.path())
+                    .addKeyValue("err", e.toString()).log("request failed");
             PlainAnswer.status(ctx, 500, "internal error: " + e.getMessage());
         });
     }
 
-    private void routes(JavalinConfig config, ApiV1 api, StatusPage page) {
-        var routes = config.routes;
+    private void routes(RouteRegistry routes, ApiV1 api, StatusPage page) {
         PushHandler push = new PushHandler(store, new PushBody(flags.maxBodySize), !flags.disableConsistencyCheck,
                 metrics, prefix + "/metrics/");
-        routes.put(prefix + "/metrics/*", push::handle);
-        routes.post(prefix + "/metrics/*", push::handle);
-        routes.delete(prefix + "/metrics/*", push::handle);
+        for (HandlerType method : new HandlerType[] {HandlerType.PUT, HandlerType.POST, HandlerType.DELETE}) {
+            routes.push(method, push::handle);
+        }
 
         ScrapeHandler scrape = new ScrapeHandler(store, metrics);
-        routes.get(joinPath(prefix, flags.telemetryPath), scrape::handle);
+        routes.add(HandlerType.GET, joinPath(prefix, flags.telemetryPath), scrape::handle);
 
-        routes.get(prefix + "/-/healthy", counted("healthy", ctx -> ctx.result("OK")));
-        routes.get(prefix + "/-/ready", counted("ready", ctx -> ctx.result("OK")));
+        routes.add(HandlerType.GET, prefix + "/-/healthy", counted("healthy", ctx -> PlainAnswer.ok(ctx, "OK")));
+        routes.add(HandlerType.GET, prefix + "/-/ready", counted("ready", ctx -> PlainAnswer.ok(ctx, "OK")));
         Handler quitHandler = flags.enableLifecycle
                 ? ctx -> {
                     byte[] goodbye = "Requesting termination... Goodbye!".getBytes(StandardCharsets.UTF_8);
@@ -89,18 +89,35 @@ public final class WebServer implements AutoCloseable {
                     quit.run();
                 }
                 : ctx -> PlainAnswer.status(ctx, 403, "Lifecycle API is not enabled.");
-        routes.put(prefix + "/-/quit", quitHandler);
-        routes.post(prefix + "/-/quit", quitHandler);
-        routes.get("/-/quit", ctx -> PlainAnswer.status(ctx, 405, "Only POST or PUT requests allowed."));
+        routes.add(HandlerType.PUT, prefix + "/-/quit", quitHandler);
+        routes.add(HandlerType.POST, prefix + "/-/quit", quitHandler);
+        routes.add(HandlerType.GET, "/-/quit", ctx -> PlainAnswer.status(ctx, 405, "Only POST or PUT requests allowed."));
 
         String apiPath = prefix + "/api/v1";
-        routes.options(apiPath + "/*", counted("api/v1/options", api::options));
-        routes.get(apiPath + "/status", counted("api/v1/status", api::status));
-        routes.get(apiPath + "/metrics", counted("api/v1/metrics", api::metrics));
-        routes.put(apiPath + "/admin/wipe", flags.enableAdminApi ? counted("wipe", api::wipe) : PlainAnswer::notFound);
+        routes.add(HandlerType.OPTIONS, apiPath + "/*", counted("api/v1/options", api::options));
+        routes.add(HandlerType.GET, apiPath + "/status", counted("api/v1/status", api::status));
+        routes.add(HandlerType.GET, apiPath + "/metrics", counted("api/v1/metrics", api::metrics));
+        if (flags.enableAdminApi) {
+            routes.add(HandlerType.PUT, apiPath + "/admin/wipe", counted("wipe", api::wipe));
+        }
 
-        routes.get(prefix + "/", counted("status", page::handle));
-        routes.get(prefix + "/status", counted("status", page::handle));
+        routes.add(HandlerType.GET, prefix + "/", counted("status", page::handle));
+        routes.add(HandlerType.GET, prefix + "/status", counted("status", page::handle));
+    }
+
+    /** Registers each route with Javalin and with the upstream-style fallback that must know them. */
+    private record RouteRegistry(JavalinConfig config, UpstreamRouting routing) {
+        void add(HandlerType method, String path, Handler handler) {
+            config.routes.addHttpHandler(method, path, handler);
+            routing.exact(method, path);
+        }
+
+        void push(HandlerType method, Handler handler) {
+            String base = routing.pushPrefix();
+            config.routes.addHttpHandler(method, base + "job/*", handler);
+            config.routes.addHttpHandler(method, base + "job@base64/*", handler);
+            routing.push(method);
+        }
     }
 
     private Handler counted(String name, Handler handler) {

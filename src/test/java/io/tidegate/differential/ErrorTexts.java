@@ -65,6 +65,7 @@ final class ErrorTexts {
      */
     static Set<String> errorItems(String text) {
         String blurred = blurMetricDumps(text)
+                .replaceAll(" \\(in group \\{[^}]*\\}\\)", "") // Tidegate adds which group holds the duplicate
                 .replaceAll("is not a [A-Z]+", "is not a <type>")
                 .replaceAll(COLLISION_FROM_METRIC, "names \"$1\" and \"$2\" collide")
                 .replaceAll(COLLISION_FROM_FAMILY, "names \"$2\" and \"$1\" collide")

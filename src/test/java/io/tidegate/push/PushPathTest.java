@@ -42,7 +42,10 @@ class PushPathTest {
     void badBase64IsRejectedWithTheOffendingByte() {
         assertThat(PushPath.parse("a", false, "/x@base64/ab$d").error())
                 .isEqualTo("invalid base64 encoding for label x=\"ab$d\": illegal base64 data at input byte 2");
-        assertThat(PushPath.parse("a+b", true, "").error()).startsWith("invalid base64 encoding in job name \"a+b\"");
+        assertThat(PushPath.parse("a+b", true, "").error())
+                .isEqualTo("invalid base64 encoding in job name \"\": illegal base64 data at input byte 1");
+        assertThat(PushPath.parse("YWJj!!", true, "").error())
+                .isEqualTo("invalid base64 encoding in job name \"abc\": illegal base64 data at input byte 4");
     }
 
     @Test
@@ -55,5 +58,6 @@ class PushPathTest {
         assertThat(PushPath.percentDecode("/metrics/job/a%2Fb+c")).isEqualTo("/metrics/job/a/b+c");
         assertThat(PushPath.percentDecode("/metrics/job/%E2%82%AC")).isEqualTo("/metrics/job/€");
         assertThat(PushPath.percentDecode("/metrics/job/%zz")).isNull();
+        assertThat(PushPath.percentDecode("/metrics/job/%FF")).isNull();
     }
 }

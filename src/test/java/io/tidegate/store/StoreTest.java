@@ -99,7 +99,7 @@ class StoreTest {
 
         WriteOutcome outcome = put(key("job", "b"), gauge("requests_total", 2));
 
-        assertThat(outcome.rejection()).contains("is a GAUGE, but other groups hold \"requests_total\" as a COUNTER");
+        assertThat(outcome.rejection()).isEqualTo("collected metric \"requests_total\" {instance=\"\",job=\"b\"} is not a COUNTER");
         assertThat(group(key("job", "b")).family("requests_total")).isNull();
     }
 
@@ -151,8 +151,8 @@ class StoreTest {
 
         WriteOutcome outcome = put(key("job", "b"), gauge("process_cpu_seconds_total", 5));
 
-        assertThat(outcome.rejection()).isEqualTo("metric family \"process_cpu_seconds_total\" is a GAUGE,"
-                + " but Tidegate's own \"process_cpu_seconds_total\" is a COUNTER");
+        assertThat(outcome.rejection()).isEqualTo(
+                "gathered metric family process_cpu_seconds_total has type GAUGE but should have COUNTER");
     }
 
     @Test
@@ -180,7 +180,7 @@ class StoreTest {
         assertApplied(unchecked.write(request(key("job", "a"), withHelp(counter("x", 1), "one"))));
 
         assertApplied(unchecked.write(request(key("job", "b"), withHelp(counter("x", 2), "two"))));
-        assertThat(unchecked.write(request(key("job", "c"), gauge("x", 2))).rejection()).contains("as a COUNTER");
+        assertThat(unchecked.write(request(key("job", "c"), gauge("x", 2))).rejection()).contains("is not a COUNTER");
     }
 
     @Test
