@@ -108,6 +108,43 @@ class DifferentialIT {
                 "SPEC §2: Content-Encoding snappy, as upstream since 1.6",
                 Aspect.STATUS, Aspect.ERROR_MESSAGE, Aspect.ERROR_DETAIL, Aspect.CONTENT_TYPE)
                 .leavingStateDifferentUntilNextWipe(),
+        known("^GET /api/v1/status", "",
+                "build_information has javaVersion where upstream has goVersion; flags lists Tidegate's flags "
+                        + "(push.max-body-size; not yet web.config.file, web.local-assets, web.systemd-socket)",
+                "a Java program; the README lists the flags not implemented yet",
+                Aspect.API_STATUS_KEYS),
+        known("^PUT /metrics/job/g5$", "",
+                "upstream refuses pushes that clash with its own Go runtime and build-info families (go_goroutines, "
+                        + "pushgateway_build_info); Tidegate has no such families, so they are ordinary pushes",
+                "Tidegate's own families are the JVM's; a clash with one of those is refused the same way",
+                Aspect.STATUS, Aspect.ERROR_MESSAGE, Aspect.ERROR_DETAIL, Aspect.CONTENT_TYPE)
+                .leavingStateDifferentUntilNextWipe(),
+        known("^PUT /metrics/job/%FF$", "",
+                "upstream refuses the push with a consistency error (and stores a broken failure group, see above); "
+                        + "Tidegate refuses the path itself: \"the push path is not valid UTF-8 once percent-decoded\"",
+                "SPEC §7: a clear message saying what is wrong, nothing stored",
+                Aspect.ERROR_MESSAGE),
+        known("^PUT /metrics/job/z4 \\{Content-Encoding=gzip", "",
+                "a gzip body whose trailer (CRC and length) is cut off: upstream stores what it inflated, Tidegate "
+                        + "refuses it with 400 \"unexpected EOF\"",
+                "a body that fails its own integrity check may be cut anywhere; SPEC §7: nothing of a bad push is stored",
+                Aspect.STATUS, Aspect.ERROR_MESSAGE, Aspect.ERROR_DETAIL, Aspect.CONTENT_TYPE)
+                .leavingStateDifferentUntilNextWipe(),
+        known("Content-Encoding=GZIP", "",
+                "upstream 1.5.1 compares the Content-Encoding case-sensitively and parses gzip bytes as text; "
+                        + "Tidegate decodes them",
+                "latest upstream lower-cases the header (SPEC: follow the latest upstream where it changed)",
+                Aspect.STATUS, Aspect.ERROR_MESSAGE, Aspect.ERROR_DETAIL, Aspect.CONTENT_TYPE)
+                .leavingStateDifferentUntilNextWipe(),
+        known("^GET /metrics \\{Content-Encoding=gzip", "",
+                "upstream tries to gunzip the (absent) body of a scrape and answers 400 EOF; Tidegate scrapes",
+                "a GET has no body to decode",
+                Aspect.STATUS, Aspect.ERROR_MESSAGE, Aspect.CONTENT_TYPE, Aspect.BODY, Aspect.SCRAPE),
+        known("^PUT /metrics/job/p15 ", "",
+                "a protobuf label value that is not UTF-8: upstream refuses it in its consistency check and records a "
+                        + "failure time; Tidegate refuses the body while reading it, naming the byte",
+                "SPEC §2: errors name the problem; the body never reaches the store",
+                Aspect.ERROR_MESSAGE, Aspect.ERROR_DETAIL).leavingStateDifferentUntilNextWipe(),
         known("^GET /metrics \\{Accept=application/openmetrics-text", "",
                 "upstream 1.5.1 answers text 0.0.4 when OpenMetrics is preferred; Tidegate answers OpenMetrics 1.0.0",
                 "SPEC §5: content negotiation as Prometheus expects, OpenMetrics 1.0.0 included",

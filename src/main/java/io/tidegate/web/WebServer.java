@@ -39,8 +39,7 @@ public final class WebServer implements AutoCloseable {
         this.quit = quit;
         this.prefix = routePrefix(flags.routePrefix, flags.externalUrl);
         Map<String, String> flagValues = flags.asMap();
-        Map<String, String> build = Map.of("version", io.tidegate.config.Version.current(),
-                "javaVersion", System.getProperty("java.version"));
+        Map<String, String> build = io.tidegate.config.Version.buildInformation();
         ApiV1 api = new ApiV1(store, flagValues, build, startTime);
         StatusPage page = new StatusPage(store, flagValues);
         this.app = Javalin.create(config -> configure(config, api, page));
@@ -51,8 +50,9 @@ public final class WebServer implements AutoCloseable {
         config.startup.showOldJavalinVersionWarning = false;
         config.http.compressionStrategy = CompressionStrategy.NONE;
         config.router.ignoreTrailingSlashes = false;
-        // upstream decodes the path before splitting it, so an encoded slash separates labels
-        config.jetty.modifyHttpConfiguration(http -> http.setUriCompliance(UriCompliance.LEGACY));
+        // upstream decodes the path itself (an encoded slash separates labels, bad UTF-8 is a 400 of its own),
+        // so Jetty must pass every path through rather than judge it
+        config.jetty.modifyHttpConfiguration(http -> http.setUriCompliance(UriCompliance.UNSAFE));
         config.jetty.modifyServletContextHandler(context -> context.getServletHandler().setDecodeAmbiguousURIs(true));
         UpstreamRouting routing = new UpstreamRouting(prefix);
         config.routes.before(routing::redirectUncleanPaths);
