@@ -3,7 +3,7 @@ package io.tidegate.web;
 import io.javalin.http.Context;
 import io.tidegate.format.WireFormat;
 import io.tidegate.store.Store;
-import java.io.ByteArrayOutputStream;
+import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.util.zip.Deflater;
@@ -13,7 +13,6 @@ import java.util.zip.GZIPOutputStream;
 final class ScrapeHandler {
     private final Store store;
     private final OwnMetrics metrics;
-    private volatile int lastSize = 1 << 16;
 
     ScrapeHandler(Store store, OwnMetrics metrics) {
         this.store = store;
@@ -28,14 +27,13 @@ final class ScrapeHandler {
         if (gzip) {
             ctx.header("Content-Encoding", "gzip");
         }
-        // Rendered into memory first: the server then sends it in large writes with a known length.
-        ExposedBytes body = new ExposedBytes(lastSize);
-        OutputStream out = gzip ? new FastGzipOutputStream(body) : body;
+        // Straight to the connection in large writes, so sending overlaps with copying.
+        OutputStream out = new BufferedOutputStream(ctx.res().getOutputStream(), 1 << 18);
+        if (gzip) {
+            out = new FastGzipOutputStream(out);
+        }
         store.scrape(format, metrics.families(), out);
         out.close();
-        lastSize = body.size();
-        ctx.res().setContentLength(body.size());
-        ctx.res().getOutputStream().write(body.array(), 0, body.size());
         metrics.observeScrape((System.nanoTime() - started) / 1e9);
     }
 
@@ -50,26 +48,6 @@ final class ScrapeHandler {
             }
         }
         return false;
-    }
-
-    /** A byte array stream whose buffer can be written out without a copy. */
-    private static final class ExposedBytes extends ByteArrayOutputStream {
-        ExposedBytes(int expectedSize) {
-            super(expectedSize + expectedSize / 8);
-        }
-
-        byte[] array() {
-            return buf;
-        }
-
-        @Override
-        public void write(byte[] bytes, int offset, int length) {
-            if (count + length > buf.length) {
-                buf = java.util.Arrays.copyOf(buf, Math.max(buf.length * 2, count + length));
-            }
-            System.arraycopy(bytes, offset, buf, count, length);
-            count += length;
-        }
     }
 
     /** Scrapes are large and repeated every few seconds: compress fast rather than small. */
