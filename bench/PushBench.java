@@ -70,6 +70,7 @@ public final class PushBench {
         int scrapeGroups = 100;
         int scrapeSeries = 1_000;
         int scrapeRepeats = 15;
+        int scrapeWarmup = 20;
         boolean uncheckedUpstream = false;
         boolean jvmGc = true;
         Path logDir = Path.of(System.getProperty("java.io.tmpdir"),
@@ -98,6 +99,7 @@ public final class PushBench {
                   --scrape-groups=N              groups for the scrape test [100]
                   --scrape-series=N              series per group for the scrape test [1000]
                   --scrape-repeats=N             scrapes timed, plain and gzip each [15]
+                  --scrape-warmup=N              unmeasured scrapes before those, so a JIT has compiled the path [20]
                   --unchecked-upstream           also measure upstream with --push.disable-consistency-check
                   --no-jvm-gc                    skip the live-heap reading (jcmd GC.run, GC.heap_info) for a JVM
                   --log-dir=DIR                  gateway logs [$TMPDIR/pushbench-<time>]
@@ -145,6 +147,7 @@ public final class PushBench {
                     case "scrape-groups" -> o.scrapeGroups = Integer.parseInt(value);
                     case "scrape-series" -> o.scrapeSeries = Integer.parseInt(value);
                     case "scrape-repeats" -> o.scrapeRepeats = Integer.parseInt(value);
+                    case "scrape-warmup" -> o.scrapeWarmup = Integer.parseInt(value);
                     case "log-dir" -> o.logDir = Path.of(value);
                     default -> throw new IllegalArgumentException("unknown option --" + key + "; try --help");
                 }
@@ -574,7 +577,7 @@ public final class PushBench {
 
     /** Median time-to-last-byte in ms and the body size in bytes as sent (compressed, for gzip). */
     private double[] scrapes(Http1 http, boolean gzip) throws IOException {
-        for (int i = 0; i < 3; i++) {
+        for (int i = 0; i < options.scrapeWarmup; i++) {
             http.get("/metrics", gzip);
         }
         List<Double> times = new ArrayList<>();
