@@ -64,7 +64,7 @@ public final class PushBench {
         List<Integer> levels = List.of(1_000, 10_000, 50_000);
         int fillBudget = 240;
         int fillConnections = 4;
-        int latencySamples = 200;
+        int latencySamples = 2000;
         int latencyBudget = 30;
         int latencyWarmup = 2;
         int scrapeGroups = 100;
@@ -93,7 +93,7 @@ public final class PushBench {
                   --levels=1000,10000,50000      stored groups (of 10 series) for push latency [1000,10000,50000]
                   --fill-budget=S                seconds each side may spend filling for the latency levels [240]
                   --fill-connections=N           connections filling the store [4]
-                  --latency-samples=N            single pushes timed per level [200]
+                  --latency-samples=N            single pushes timed per level [2000]
                   --latency-budget=S             seconds per level and side at most for those (min. 10 pushes) [30]
                   --latency-warmup=S             seconds of untimed replacing pushes before those [2]
                   --scrape-groups=N              groups for the scrape test [100]

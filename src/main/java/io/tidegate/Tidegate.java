@@ -1,16 +1,22 @@
 package io.tidegate;
 
+import io.tidegate.config.ConfigException;
 import io.tidegate.config.Flags;
 import io.tidegate.config.Logging;
+import io.tidegate.config.ReloadableConfig;
 import io.tidegate.config.Version;
+import io.tidegate.expiry.ExpirySweeper;
+import io.tidegate.expiry.TtlResolver;
 import io.tidegate.store.Store;
 import io.tidegate.web.OwnMetrics;
 import io.tidegate.web.WebServer;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.util.concurrent.CountDownLatch;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
+import sun.misc.Signal;
 
 /**
  * Tidegate's entry point: reads the flags, builds the store and the servers around it, and runs
@@ -20,26 +26,48 @@ public final class Tidegate implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Tidegate.class);
 
     private final WebServer web;
+    private final ExpirySweeper sweeper;
+    private final ReloadableConfig config;
     private final CountDownLatch stopped = new CountDownLatch(1);
 
-    private Tidegate(Flags flags, Clock clock) {
+    private Tidegate(Flags flags, Clock clock) throws ConfigException {
+        config = flags.configFile.isEmpty() ? ReloadableConfig.none() : ReloadableConfig.load(Path.of(flags.configFile));
         OwnMetrics metrics = new OwnMetrics();
-        Store store = new Store(clock, !flags.disableConsistencyCheck, metrics::typeOf);
+        Store store = new Store(clock, !flags.disableConsistencyCheck, metrics::typeOf, flags.ttlTombstone.toMillis());
         metrics.watch(store);
-        this.web = new WebServer(flags, store, metrics, this::stopInBackground, clock.instant());
+        TtlResolver ttls = new TtlResolver(() -> config.current().ttlRules(), flags.ttlDefault, flags.ttlMax);
+        this.sweeper = new ExpirySweeper(store);
+        this.web = new WebServer(flags, store, ttls, metrics, config::reload, this::stopInBackground, clock.instant());
     }
 
-    /** Starts Tidegate with upstream-style flags; {@code --web.listen-address=127.0.0.1:0} picks a free port. */
+    /**
+     * Starts Tidegate with upstream-style flags; {@code --web.listen-address=127.0.0.1:0} picks a
+     * free port. A configuration file that does not load is an IllegalArgumentException saying why.
+     */
     public static Tidegate start(String... args) {
         Flags flags = new Flags();
         Flags.commandLine(flags).parseArgs(args);
-        return start(flags, Clock.systemUTC());
+        try {
+            return start(flags, Clock.systemUTC());
+        } catch (ConfigException e) {
+            throw new IllegalArgumentException(e.getMessage());
+        }
     }
 
-    static Tidegate start(Flags flags, Clock clock) {
+    static Tidegate start(Flags flags, Clock clock) throws ConfigException {
         Tidegate tidegate = new Tidegate(flags, clock);
         tidegate.web.start();
+        tidegate.sweeper.start();
         return tidegate;
+    }
+
+    /** Re-reads the configuration file; on SIGHUP, as every Prometheus component does. */
+    private void reloadOnHangup() {
+        try {
+            Signal.handle(new Signal("HUP"), signal -> config.reload());
+        } catch (IllegalArgumentException e) {
+            log.atWarn().addKeyValue("err", e.getMessage()).log("SIGHUP cannot be handled here; use /-/reload");
+        }
     }
 
     public int httpPort() {
@@ -56,6 +84,7 @@ public final class Tidegate implements AutoCloseable {
         if (stopped.getCount() == 0) {
             return;
         }
+        sweeper.close();
         web.close();
         log.info("stopped");
         stopped.countDown();
@@ -88,11 +117,12 @@ public final class Tidegate implements AutoCloseable {
         Tidegate tidegate;
         try {
             tidegate = start(flags, Clock.systemUTC());
-        } catch (RuntimeException e) {
+        } catch (ConfigException | RuntimeException e) {
             log.atError().addKeyValue("err", e.getMessage()).log("could not start");
             System.exit(1);
             return;
         }
+        tidegate.reloadOnHangup();
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             if (tidegate.stopped.getCount() > 0) {
                 log.info("received SIGINT/SIGTERM; exiting gracefully...");

@@ -109,6 +109,6 @@ public final class Durations {
     }
 
     private static IllegalArgumentException invalid(String text, String why) {
-        return new IllegalArgumentException("invalid duration \"" + text + "\": " + why);
+        return new IllegalArgumentException("invalid duration " + io.tidegate.format.GoQuote.string(text) + ": " + why);
     }
 }

@@ -70,6 +70,25 @@ public final class Flags {
                     + "(default: ${DEFAULT-VALUE}).")
     public long maxBodySize;
 
+    @Option(names = "--config.file", defaultValue = "", paramLabel = "<file>",
+            description = "Configuration file (YAML) with TTL rules; reloaded on SIGHUP and on PUT or POST /-/reload "
+                    + "(with --web.enable-lifecycle). A broken file keeps the previous configuration.")
+    public String configFile;
+
+    @Option(names = "--ttl.default", defaultValue = "0s", paramLabel = "<duration>", converter = DurationConverter.class,
+            description = "TTL of pushes that name none and match no rule; 0 for never (default: ${DEFAULT-VALUE}).")
+    public Duration ttlDefault;
+
+    @Option(names = "--ttl.max", defaultValue = "0s", paramLabel = "<duration>", converter = DurationConverter.class,
+            description = "Cap on every TTL, \"never\" included; a capped push succeeds and its answer's Push-TTL "
+                    + "header says what was applied. 0 for no cap (default: ${DEFAULT-VALUE}).")
+    public Duration ttlMax;
+
+    @Option(names = "--ttl.tombstone", defaultValue = "0s", paramLabel = "<duration>", converter = DurationConverter.class,
+            description = "How long an expired group leaves push_expired_time_seconds behind; 0 for not at all "
+                    + "(default: ${DEFAULT-VALUE}).")
+    public Duration ttlTombstone;
+
     @Option(names = "--log.level", defaultValue = "info", paramLabel = "<level>",
             description = "Only log messages with the given severity or above. One of: [debug, info, warn, error] "
                     + "(default: ${DEFAULT-VALUE}).")

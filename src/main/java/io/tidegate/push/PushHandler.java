@@ -2,16 +2,21 @@ package io.tidegate.push;
 
 import io.javalin.http.Context;
 import io.javalin.http.HandlerType;
+import io.tidegate.config.Durations;
+import io.tidegate.expiry.TtlResolver;
 import io.tidegate.format.BodyFormatException;
 import io.tidegate.format.ParsedBody;
 import io.tidegate.store.Source;
 import io.tidegate.store.Store;
+import io.tidegate.store.Ttls;
 import io.tidegate.store.Verb;
 import io.tidegate.store.WriteOutcome;
 import io.tidegate.store.WriteRequest;
 import io.tidegate.web.OwnMetrics;
 import io.tidegate.web.PlainAnswer;
 import java.io.IOException;
+import java.time.Duration;
+import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -24,15 +29,20 @@ public final class PushHandler {
     private static final Logger log = LoggerFactory.getLogger(PushHandler.class);
     private static final String INCONSISTENT = "pushed metrics are invalid or inconsistent with existing metrics: ";
 
+    static final String TTL_HEADER = "Push-TTL";
+
     private final Store store;
+    private final TtlResolver ttls;
     private final PushBody bodies;
     private final boolean checked;
     private final OwnMetrics metrics;
     private final String pushPathPrefix;
 
     /** @param pushPathPrefix the route prefix followed by {@code /metrics/} */
-    public PushHandler(Store store, PushBody bodies, boolean checked, OwnMetrics metrics, String pushPathPrefix) {
+    public PushHandler(Store store, TtlResolver ttls, PushBody bodies, boolean checked, OwnMetrics metrics,
+            String pushPathPrefix) {
         this.store = store;
+        this.ttls = ttls;
         this.bodies = bodies;
         this.checked = checked;
         this.metrics = metrics;
@@ -51,6 +61,24 @@ public final class PushHandler {
                 long length = Math.max(0, ctx.req().getContentLengthLong());
                 metrics.observePush(method, (System.nanoTime() - started) / 1e9, length);
             }
+        }
+    }
+
+    /** The push's own TTL: the Push-TTL header, else the ttl query parameter. */
+    private static Optional<Duration> pushTtl(Context ctx) {
+        String header = ctx.header(TTL_HEADER);
+        if (header != null) {
+            return Optional.of(parseTtl(header, TTL_HEADER + " header"));
+        }
+        String query = ctx.queryParam("ttl");
+        return query == null ? Optional.empty() : Optional.of(parseTtl(query, "ttl query parameter"));
+    }
+
+    private static Duration parseTtl(String value, String where) {
+        try {
+            return Durations.parse(value);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("invalid " + where + ": " + e.getMessage());
         }
     }
 
@@ -102,6 +130,13 @@ public final class PushHandler {
             ctx.status(202);
             return;
         }
+        Optional<Duration> pushTtl;
+        try {
+            pushTtl = pushTtl(ctx);
+        } catch (IllegalArgumentException e) {
+            PlainAnswer.badRequest(ctx, e.getMessage());
+            return;
+        }
         ParsedBody body;
         try {
             body = bodies.read(ctx.header("Content-Type"), ctx.header("Content-Encoding"), ctx.bodyInputStream());
@@ -115,7 +150,11 @@ public final class PushHandler {
             return;
         }
         Verb verb = ctx.method() == HandlerType.PUT ? Verb.PUT : Verb.POST;
-        WriteOutcome outcome = store.write(new WriteRequest(path.key(), verb, body.families(), source));
+        Ttls resolved = ttls.resolve(path.key(), source.kind(), pushTtl, body.staleTimeoutSeconds());
+        WriteOutcome outcome = store.write(new WriteRequest(path.key(), verb, body.families(), resolved, source));
+        if (outcome.wasApplied()) {
+            ctx.header(TTL_HEADER, Durations.format(Duration.ofMillis(resolved.pushMillis())));
+        }
         if (!checked) {
             ctx.status(202);
         } else if (!outcome.wasApplied()) {

@@ -88,6 +88,12 @@ final class ApiV1 {
         if (family.help() != null && !family.help().isEmpty()) {
             json.put("help", family.help());
         }
+        if (stored.ttlMillis() > 0) {
+            json.put("ttl_seconds", GoFloat.formatShortest(stored.ttlMillis() / 1000.0));
+        }
+        if (stored.hasDeadline()) {
+            json.put("deadline", Instant.ofEpochMilli(stored.deadlineMillis()).toString());
+        }
         List<Object> metrics = new ArrayList<>();
         for (Metric metric : family.metrics()) {
             metrics.add(metric(family, metric));

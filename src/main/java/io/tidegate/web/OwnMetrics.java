@@ -1,6 +1,7 @@
 package io.tidegate.web;
 
 import io.prometheus.metrics.core.metrics.Counter;
+import io.prometheus.metrics.core.metrics.CounterWithCallback;
 import io.prometheus.metrics.core.metrics.GaugeWithCallback;
 import io.prometheus.metrics.core.metrics.Summary;
 import io.prometheus.metrics.instrumentation.jvm.JvmMetrics;
@@ -73,6 +74,16 @@ public final class OwnMetrics {
     public void watch(Store store) {
         gauge("tidegate_groups", "Groups currently held.", store::groupCount);
         gauge("tidegate_series", "Series currently held, push time gauges included.", store::seriesCount);
+        CounterWithCallback.builder()
+                .name("tidegate_expired_groups_total")
+                .help("Groups removed because all their families passed their deadlines.")
+                .callback(callback -> callback.call(store.expiredGroups()))
+                .register(registry);
+        CounterWithCallback.builder()
+                .name("tidegate_expired_families_total")
+                .help("Pushed families removed because they passed their deadlines.")
+                .callback(callback -> callback.call(store.expiredFamilies()))
+                .register(registry);
         Map<String, MetricType> types = new HashMap<>();
         for (MetricFamily family : families()) {
             types.put(family.name(), family.type());

@@ -7,6 +7,8 @@ import io.javalin.http.Context;
 import io.javalin.http.Handler;
 import io.javalin.http.HandlerType;
 import io.tidegate.config.Flags;
+import io.tidegate.config.ReloadOutcome;
+import io.tidegate.expiry.TtlResolver;
 import io.tidegate.push.PushBody;
 import io.tidegate.push.PushHandler;
 import io.tidegate.store.Store;
@@ -14,6 +16,7 @@ import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.Map;
+import java.util.function.Supplier;
 import org.eclipse.jetty.http.UriCompliance;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -30,12 +33,17 @@ public final class WebServer implements AutoCloseable {
     private final Store store;
     private final OwnMetrics metrics;
     private final Runnable quit;
+    private final Supplier<ReloadOutcome> reload;
+    private final TtlResolver ttls;
     private final String prefix;
 
-    public WebServer(Flags flags, Store store, OwnMetrics metrics, Runnable quit, Instant startTime) {
+    public WebServer(Flags flags, Store store, TtlResolver ttls, OwnMetrics metrics, Supplier<ReloadOutcome> reload,
+            Runnable quit, Instant startTime) {
         this.flags = flags;
         this.store = store;
+        this.ttls = ttls;
         this.metrics = metrics;
+        this.reload = reload;
         this.quit = quit;
         this.prefix = routePrefix(flags.routePrefix, flags.externalUrl);
         Map<String, String> flagValues = flags.asMap();
@@ -69,8 +77,8 @@ public final class WebServer implements AutoCloseable {
     }
 
     private void routes(RouteRegistry routes, ApiV1 api, StatusPage page) {
-        PushHandler push = new PushHandler(store, new PushBody(flags.maxBodySize), !flags.disableConsistencyCheck,
-                metrics, prefix + "/metrics/");
+        PushHandler push = new PushHandler(store, ttls, new PushBody(flags.maxBodySize),
+                !flags.disableConsistencyCheck, metrics, prefix + "/metrics/");
         for (HandlerType method : new HandlerType[] {HandlerType.PUT, HandlerType.POST, HandlerType.DELETE}) {
             routes.push(method, push::handle);
         }
@@ -91,6 +99,18 @@ public final class WebServer implements AutoCloseable {
                 : ctx -> PlainAnswer.status(ctx, 403, "Lifecycle API is not enabled.");
         routes.add(HandlerType.PUT, prefix + "/-/quit", quitHandler);
         routes.add(HandlerType.POST, prefix + "/-/quit", quitHandler);
+        Handler reloadHandler = flags.enableLifecycle
+                ? counted("reload", ctx -> {
+                    ReloadOutcome outcome = reload.get();
+                    if (outcome.succeeded()) {
+                        PlainAnswer.ok(ctx, "");
+                    } else {
+                        PlainAnswer.status(ctx, 500, "failed to reload config: " + outcome.failure());
+                    }
+                })
+                : ctx -> PlainAnswer.status(ctx, 403, "Lifecycle API is not enabled.");
+        routes.add(HandlerType.PUT, prefix + "/-/reload", reloadHandler);
+        routes.add(HandlerType.POST, prefix + "/-/reload", reloadHandler);
         routes.add(HandlerType.GET, "/-/quit", ctx -> PlainAnswer.status(ctx, 405, "Only POST or PUT requests allowed."));
 
         String apiPath = prefix + "/api/v1";

@@ -1,0 +1,116 @@
+package io.tidegate.config;
+
+import java.io.IOException;
+import java.nio.charset.MalformedInputException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * Tidegate's configuration file ({@code --config.file}), as loaded: immutable, so a reload replaces
+ * it whole. An example with comments is {@code examples/tidegate.yml}.
+ *
+ * <p>The file is YAML. Each top-level key is a section, read by its own class; a key Tidegate does
+ * not know is an error (a misspelt section must not be silently ignored). An empty file is an empty
+ * configuration. Sections:
+ *
+ * <h2>{@code ttl_rules}</h2>
+ * The server TTL rules (SPEC §3, item 3), used when a push gives no TTL of its own. The first rule
+ * that applies to a group gives its TTL; when none applies, {@code --ttl.default} does.
+ * <pre>{@code
+ * ttl_rules:
+ *   - match: '{job=~"sensor.*", room!="lab"}'  # optional: a PromQL selector over the grouping key's labels
+ *     source: mqtt                              # optional: http or mqtt; without it, both
+ *     ttl: 5m                                   # required: a Prometheus duration or plain seconds; 0 = never expire
+ *   - match: ['job="backup"']                   # or a list of single matchers, all of which must match
+ *     ttl: 26h
+ * }</pre>
+ * <ul>
+ *   <li>{@code match} is written in PromQL selector syntax, in YAML quotes (unquoted, YAML reads
+ *       {@code {...}} as a mapping): {@code =}, {@code !=}, {@code =~}, {@code !~}; values in
+ *       double or single quotes with Go escapes, or in back quotes; regular expressions anchored at
+ *       both ends as in Prometheus. A label the grouping key lacks counts as the empty string:
+ *       {@code room!="lab"} matches a key without {@code room}, {@code room=""} matches only those.
+ *       Without {@code match} (or with {@code {}}) a rule applies to every group. See {@link
+ *       LabelMatcher}.
+ *   <li>{@code source} limits a rule to groups pushed over HTTP or published over MQTT.
+ *   <li>{@code ttl}: {@code 90s}, {@code 5m}, {@code 1h30m}, {@code 2d}, or seconds ({@code 300});
+ *       {@code 0} means never expire and stops the search (it does not fall through to the default).
+ *   <li>Any other key in a rule is an error.
+ * </ul>
+ *
+ * <p>Every problem is a {@link ConfigException} whose message names the file, the place and what is
+ * wrong, for instance {@code tidegate.yml: ttl_rules[2] (line 7): ttl "5x": invalid duration "5x":
+ * unknown or missing unit at position 2 (use y, w, d, h, m, s or ms)}.
+ */
+public final class ConfigFile {
+    /** The known top-level sections. A new section is a key here, a field, and a class that reads it. */
+    private static final List<String> SECTIONS = List.of(TtlRulesSection.KEY);
+
+    private static final ConfigFile EMPTY = new ConfigFile(TtlRules.none());
+
+    private final TtlRules ttlRules;
+
+    private ConfigFile(TtlRules ttlRules) {
+        this.ttlRules = ttlRules;
+    }
+
+    /** The configuration without a file: no rules. */
+    public static ConfigFile empty() {
+        return EMPTY;
+    }
+
+    /**
+     * Reads and checks the file. Messages name the file as given ({@code path.toString()}).
+     *
+     * @throws ConfigException when the file cannot be read, is not YAML, or says something Tidegate
+     *     cannot use; nothing of it is applied then
+     */
+    public static ConfigFile load(Path path) throws ConfigException {
+        String file = path.toString();
+        String text;
+        try {
+            text = Files.readString(path, StandardCharsets.UTF_8);
+        } catch (NoSuchFileException e) {
+            throw new ConfigException(file + ": cannot read the configuration file: no such file");
+        } catch (AccessDeniedException e) {
+            throw new ConfigException(file + ": cannot read the configuration file: permission denied");
+        } catch (MalformedInputException e) {
+            throw new ConfigException(file + ": cannot read the configuration file: it is not UTF-8 text");
+        } catch (IOException e) {
+            throw new ConfigException(file + ": cannot read the configuration file: " + e.getMessage());
+        }
+        return parse(file, text);
+    }
+
+    /** The configuration this YAML text gives; {@code file} names it in messages. */
+    static ConfigFile parse(String file, String text) throws ConfigException {
+        Map<String, ConfigNode> sections = ConfigNode.parse(file, text).sections(SECTIONS);
+        ConfigNode ttlRules = sections.get(TtlRulesSection.KEY);
+        return new ConfigFile(ttlRules == null ? TtlRules.none() : TtlRulesSection.read(ttlRules));
+    }
+
+    public TtlRules ttlRules() {
+        return ttlRules;
+    }
+
+    @Override
+    public boolean equals(Object other) {
+        return other instanceof ConfigFile that && ttlRules.equals(that.ttlRules);
+    }
+
+    @Override
+    public int hashCode() {
+        return Objects.hash(ttlRules);
+    }
+
+    @Override
+    public String toString() {
+        return "ConfigFile[" + ttlRules + "]";
+    }
+}
