@@ -123,6 +123,10 @@ public final class Tidegate implements AutoCloseable {
             return;
         }
         tidegate.reloadOnHangup();
+        if (!flags.persistenceFile.isEmpty()) {
+            log.atWarn().addKeyValue("file", flags.persistenceFile)
+                    .log("persistence is not implemented yet; groups are kept in memory only");
+        }
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             if (tidegate.stopped.getCount() > 0) {
                 log.info("received SIGINT/SIGTERM; exiting gracefully...");
