@@ -2,6 +2,7 @@ package io.tidegate.push;
 
 import io.javalin.http.Context;
 import io.javalin.http.HandlerType;
+import io.prometheus.metrics.core.datapoints.Timer;
 import io.tidegate.config.Durations;
 import io.tidegate.expiry.TtlResolver;
 import io.tidegate.format.BodyFormatException;
@@ -50,16 +51,14 @@ public final class PushHandler {
     }
 
     public void handle(Context ctx) {
-        long started = System.nanoTime();
         String method = ctx.method().name();
-        String handlerName = ctx.method() == HandlerType.DELETE ? "delete" : "push";
-        try {
+        boolean delete = ctx.method() == HandlerType.DELETE;
+        try (Timer timer = delete ? null : metrics.timePush(method)) {
             answer(ctx);
         } finally {
-            metrics.countRequest(handlerName, ctx.statusCode(), method);
-            if (ctx.method() != HandlerType.DELETE) {
-                long length = Math.max(0, ctx.req().getContentLengthLong());
-                metrics.observePush(method, (System.nanoTime() - started) / 1e9, length);
+            metrics.countRequest(delete ? "delete" : "push", ctx.statusCode(), method);
+            if (!delete) {
+                metrics.observePushSize(method, Math.max(0, ctx.req().getContentLengthLong()));
             }
         }
     }

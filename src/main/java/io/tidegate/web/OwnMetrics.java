@@ -1,5 +1,6 @@
 package io.tidegate.web;
 
+import io.prometheus.metrics.core.datapoints.Timer;
 import io.prometheus.metrics.core.metrics.Counter;
 import io.prometheus.metrics.core.metrics.CounterWithCallback;
 import io.prometheus.metrics.core.metrics.GaugeWithCallback;
@@ -108,13 +109,18 @@ public final class OwnMetrics {
         httpRequests.labelValues(Integer.toString(code), handler, method.toLowerCase()).inc();
     }
 
-    public void observePush(String method, double seconds, long bytes) {
-        pushDuration.labelValues(method.toLowerCase()).observe(seconds);
+    /** Times a push from now until the returned timer is closed. */
+    public Timer timePush(String method) {
+        return pushDuration.labelValues(method.toLowerCase()).startTimer();
+    }
+
+    public void observePushSize(String method, long bytes) {
         pushSize.labelValues(method.toLowerCase()).observe(bytes);
     }
 
-    public void observeScrape(double seconds) {
-        scrapeDuration.observe(seconds);
+    /** Times a scrape from now until the returned timer is closed. */
+    public Timer timeScrape() {
+        return scrapeDuration.startTimer();
     }
 
     /** A snapshot of our own metrics as families, as a scrape in any format needs them. */

@@ -20,7 +20,12 @@ final class ScrapeHandler {
     }
 
     void handle(Context ctx) throws IOException {
-        long started = System.nanoTime();
+        try (var timer = metrics.timeScrape()) {
+            answer(ctx);
+        }
+    }
+
+    private void answer(Context ctx) throws IOException {
         WireFormat format = ScrapeNegotiation.choose(ctx.header("Accept"));
         ctx.contentType(format.format().contentType());
         boolean gzip = acceptsGzip(ctx.header("Accept-Encoding"));
@@ -34,7 +39,6 @@ final class ScrapeHandler {
         }
         store.scrape(format, metrics.families(), out);
         out.close();
-        metrics.observeScrape((System.nanoTime() - started) / 1e9);
     }
 
     static boolean acceptsGzip(String acceptEncoding) {
