@@ -25,7 +25,8 @@ public final class Durations {
             if (!Double.isFinite(seconds) || seconds > Long.MAX_VALUE / 1000.0) {
                 throw invalid(text, "out of range");
             }
-            return Duration.ofMillis(Math.round(seconds * 1000));
+            // a positive duration too short to count in milliseconds is still a duration, not zero
+            return Duration.ofMillis(seconds > 0 ? Math.max(1, Math.round(seconds * 1000)) : 0);
         }
         long millis = 0;
         int position = 0;

@@ -45,8 +45,13 @@ public final class TtlResolver {
                 .orElse(defaultMillis);
         Map<String, Long> perFamily = new HashMap<>();
         staleTimeoutSeconds.forEach((family, seconds) ->
-                perFamily.put(family, cap(seconds == null ? 0 : Math.round(seconds * 1000))));
+                perFamily.put(family, cap(seconds == null ? 0 : atLeastOneMilli(seconds))));
         return new Ttls(cap(push), perFamily);
+    }
+
+    /** A positive TTL too short to count in milliseconds is still a TTL, not "never". */
+    private static long atLeastOneMilli(double seconds) {
+        return seconds > 0 ? Math.max(1, Math.round(seconds * 1000)) : 0;
     }
 
     private long cap(long ttlMillis) {

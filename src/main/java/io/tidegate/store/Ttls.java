@@ -24,6 +24,7 @@ public record Ttls(long pushMillis, Map<String, Long> familyMillis) {
 
     /** The deadline of something written at {@code nowMillis} with {@code ttlMillis}. */
     static long deadline(long nowMillis, long ttlMillis) {
-        return ttlMillis <= 0 ? StoredFamily.NEVER : nowMillis + ttlMillis;
+        // a TTL longer than anyone will wait is as good as never, and must not overflow into the past
+        return ttlMillis <= 0 || ttlMillis >= StoredFamily.NEVER - nowMillis ? StoredFamily.NEVER : nowMillis + ttlMillis;
     }
 }
