@@ -56,7 +56,7 @@ public final class PushBench {
         String javaOpts = "";
         String tidegateArgs = "";
         String candidate = "tidegate";
-        List<String> phases = List.of("throughput", "latency", "scrape");
+        List<String> phases = List.of("throughput", "latency", "scrape", "expiry");
         int duration = 10;
         int warmup = 3;
         List<Integer> connections = List.of(8, 64);
@@ -71,6 +71,10 @@ public final class PushBench {
         int scrapeSeries = 1_000;
         int scrapeRepeats = 15;
         int scrapeWarmup = 20;
+        int expiryGroups = 100_000;
+        int expirySeries = 5;
+        int expiryQuiet = 5;
+        int expiryPollMillis = 250;
         boolean uncheckedUpstream = false;
         boolean jvmGc = true;
         Path logDir = Path.of(System.getProperty("java.io.tmpdir"),
@@ -80,7 +84,7 @@ public final class PushBench {
                 java bench/PushBench.java [--option=value ...]
 
                   --candidate=tidegate|upstream  what runs against upstream (upstream: harness self-check) [tidegate]
-                  --phases=throughput,latency,scrape                 which measurements to run [all three]
+                  --phases=throughput,latency,scrape,expiry  which measurements to run [all four]
                   --upstream-bin=PATH            upstream Pushgateway binary [/usr/bin/prometheus-pushgateway]
                   --tidegate-jar=PATH            Tidegate's jar, run as java -jar [target/tidegate.jar]
                   --java=PATH                    java for Tidegate [this java]
@@ -100,6 +104,10 @@ public final class PushBench {
                   --scrape-series=N              series per group for the scrape test [1000]
                   --scrape-repeats=N             scrapes timed, plain and gzip each [15]
                   --scrape-warmup=N              unmeasured scrapes before those, so a JIT has compiled the path [20]
+                  --expiry-groups=N              groups expiring at one deadline in the mass-expiry phase [100000]
+                  --expiry-series=N              series per expiring group [5]
+                  --expiry-quiet=S               seconds of timed pushes before the deadline: the normal figure [5]
+                  --expiry-poll-ms=MS            how often /metrics is read for tidegate_groups after the deadline [250]
                   --unchecked-upstream           also measure upstream with --push.disable-consistency-check
                   --no-jvm-gc                    skip the live-heap reading (jcmd GC.run, GC.heap_info) for a JVM
                   --log-dir=DIR                  gateway logs [$TMPDIR/pushbench-<time>]
@@ -148,6 +156,10 @@ public final class PushBench {
                     case "scrape-series" -> o.scrapeSeries = Integer.parseInt(value);
                     case "scrape-repeats" -> o.scrapeRepeats = Integer.parseInt(value);
                     case "scrape-warmup" -> o.scrapeWarmup = Integer.parseInt(value);
+                    case "expiry-groups" -> o.expiryGroups = Integer.parseInt(value);
+                    case "expiry-series" -> o.expirySeries = Integer.parseInt(value);
+                    case "expiry-quiet" -> o.expiryQuiet = Integer.parseInt(value);
+                    case "expiry-poll-ms" -> o.expiryPollMillis = Integer.parseInt(value);
                     case "log-dir" -> o.logDir = Path.of(value);
                     default -> throw new IllegalArgumentException("unknown option --" + key + "; try --help");
                 }
@@ -198,6 +210,9 @@ public final class PushBench {
         }
         if (options.phases.contains("scrape")) {
             scrapePhase();
+        }
+        if (options.phases.contains("expiry")) {
+            expiryPhase();
         }
         progress("done in " + seconds(System.nanoTime() - started));
         System.out.println();
@@ -615,6 +630,365 @@ public final class PushBench {
                 + expectedSeries + ")") + ", hash " + Integer.toHexString(hash);
     }
 
+    // ---- phase 4: mass expiry (Tidegate only) ----------------------------------------------------------------
+
+    /** Groups without a TTL that the timed pushes replace; stored before the expiring ones. */
+    private static final int EXPIRY_OTHER_GROUPS = 1_000;
+    /** The quiet window (the normal figure) ends this long before the deadline... */
+    private static final long QUIET_END_MILLIS = 500;
+    /** ...and the mass-expiry window starts this long before it. */
+    private static final long EXPIRY_LEAD_MILLIS = 250;
+    /** The first poll of /metrics, this long after the deadline: before it a scrape still renders every group. */
+    private static final long FIRST_POLL_MILLIS = 20;
+    /** Stop waiting for the store to shrink back this long after the deadline. */
+    private static final long EXPIRY_GIVE_UP_MILLIS = 30_000;
+
+    /** Tidegate's own gauges read from one scrape of /metrics, with that scrape's time and size. */
+    record SelfMetrics(long groups, long expiredGroups, double scrapeMs, int bytes) {
+        private static final Pattern GROUPS = Pattern.compile("(?m)^tidegate_groups (\\S+)$");
+        private static final Pattern EXPIRED = Pattern.compile("(?m)^tidegate_expired_groups_total (\\S+)$");
+
+        static SelfMetrics read(Http1 http) throws IOException {
+            long start = System.nanoTime();
+            Http1.Response response = http.get("/metrics", false);
+            double ms = (System.nanoTime() - start) / 1e6;
+            if (response.status() != 200) {
+                throw new IllegalStateException("GET /metrics answered " + response.status());
+            }
+            String text = new String(response.body(), StandardCharsets.UTF_8);
+            return new SelfMetrics(gauge(GROUPS, text), gauge(EXPIRED, text), ms, response.body().length);
+        }
+
+        private static long gauge(Pattern pattern, String text) {
+            Matcher m = pattern.matcher(text);
+            if (!m.find()) {
+                throw new IllegalStateException("no " + pattern.pattern() + " in /metrics: is this Tidegate?");
+            }
+            return (long) Double.parseDouble(m.group(1));
+        }
+    }
+
+    private void expiryPhase() throws Exception {
+        int groups = options.expiryGroups;
+        progress("== mass expiry: " + groups + " groups of " + options.expirySeries + " series, each pushed with a "
+                + "Push-TTL that ends at one common deadline; single-push latency (one connection, PUTs replacing "
+                + EXPIRY_OTHER_GROUPS + " other groups without TTL) for " + options.expiryQuiet + " s before the deadline"
+                + " and from " + EXPIRY_LEAD_MILLIS + " ms before it until tidegate_groups is back (/metrics polled every "
+                + options.expiryPollMillis + " ms from the deadline on)");
+        progress("  upstream: not applicable (the upstream Pushgateway has no TTL)");
+        if (!isTidegate()) {
+            results.note("mass expiry: not applicable to " + candidateName() + " (upstream has no TTL); phase skipped");
+            return;
+        }
+        try (Gateway gateway = startCandidate(candidateName())) {
+            int others = fill(gateway, 0, EXPIRY_OTHER_GROUPS, Long.MAX_VALUE);
+            double rate = calibrate(gateway, others);
+            SelfMetrics before;
+            try (Http1 http = new Http1(gateway.port)) {
+                before = SelfMetrics.read(http);
+            }
+            boolean heap = gateway.isJvm && options.jvmGc;
+            // after the fill: one full scrape (check), settled RSS, live heap, warm-up, the quiet window
+            long reserveMillis = 2_000 + 2_500 + (heap ? 5_000 : 0) + options.latencyWarmup * 1000L
+                    + options.expiryQuiet * 1000L + QUIET_END_MILLIS;
+            long fillMillis = (long) (groups / rate * 1500) + 2_000;
+            // a whole wall-clock second, so that "the same second" is literal
+            long deadline = (System.currentTimeMillis() + fillMillis + reserveMillis) / 1000 * 1000 + 1000;
+            progress(String.format(Locale.ROOT, "  %s: %d groups without TTL stored; fill rate %s over %d connections,"
+                            + " so the common deadline is %s (in %s)", gateway.name, before.groups,
+                    format(rate, "push/s"), options.fillConnections,
+                    java.time.Instant.ofEpochMilli(deadline), seconds((deadline - System.currentTimeMillis()) * 1_000_000L)));
+
+            long fillStart = System.nanoTime();
+            long[] ttlRange = {Long.MAX_VALUE, Long.MIN_VALUE};
+            int filled = fillExpiring(gateway, groups, deadline, deadline - reserveMillis, ttlRange);
+            progress(String.format(Locale.ROOT, "  %s: filled %d expiring groups in %s, Push-TTL from %.3f s down to %.3f s",
+                    gateway.name, filled, seconds(System.nanoTime() - fillStart), ttlRange[1] / 1000.0, ttlRange[0] / 1000.0));
+            if (filled < groups) {
+                results.note(gateway.name + ": mass expiry with " + filled + " groups only: the fill was slower than "
+                        + "estimated and had to stop to leave time before the deadline");
+            }
+            SelfMetrics full;
+            try (Http1 http = new Http1(gateway.port)) {
+                full = SelfMetrics.read(http);
+            }
+            progress(String.format(Locale.ROOT, "  %s: %d groups stored; a full scrape took %s (%s)", gateway.name,
+                    full.groups, millis(full.scrapeMs), bytes(full.bytes)));
+            if (full.groups < before.groups + filled) {
+                results.note(gateway.name + ": mass expiry: only " + full.groups + " groups stored before the deadline, "
+                        + "expected " + (before.groups + filled));
+            }
+            long rssBefore = gateway.settledRssKb();
+            long heapBefore = heap ? gateway.liveHeapKbAfterFullGc() : 0;
+            progress("  " + gateway.name + ": resident " + rssBefore / 1024 + " MiB"
+                    + (heap ? ", live Java heap " + heapBefore / 1024 + " MiB" : "") + ", deadline in "
+                    + seconds((deadline - System.currentTimeMillis()) * 1_000_000L));
+
+            long quietStart = deadline - QUIET_END_MILLIS - options.expiryQuiet * 1000L;
+            long warmStart = quietStart - options.latencyWarmup * 1000L;
+            sleepUntil(warmStart);
+
+            AtomicLong freedAt = new AtomicLong(-1); // wall-clock ms by which a poll saw the store shrunk back
+            AtomicLong lastBusyPoll = new AtomicLong(-1); // when the last poll still seeing expired groups was sent
+            java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
+            java.util.concurrent.atomic.AtomicReference<Exception> pollFailure = new java.util.concurrent.atomic.AtomicReference<>();
+            List<String> timeline = java.util.Collections.synchronizedList(new ArrayList<>());
+            List<Double> pollScrapes = java.util.Collections.synchronizedList(new ArrayList<>());
+            Thread poller = new Thread(() -> {
+                try (Http1 http = new Http1(gateway.port)) {
+                    sleepUntil(deadline + FIRST_POLL_MILLIS);
+                    while (true) {
+                        long sent = System.currentTimeMillis();
+                        SelfMetrics now = SelfMetrics.read(http);
+                        long received = System.currentTimeMillis();
+                        pollScrapes.add(now.scrapeMs);
+                        timeline.add(String.format(Locale.ROOT, "+%d ms: %d (%s)", sent - deadline, now.groups,
+                                millis(now.scrapeMs)));
+                        if (now.groups <= before.groups) {
+                            freedAt.set(received);
+                            break;
+                        }
+                        lastBusyPoll.set(sent);
+                        if (received > deadline + EXPIRY_GIVE_UP_MILLIS) {
+                            break;
+                        }
+                        sleepUntil(sent + options.expiryPollMillis);
+                    }
+                } catch (Exception e) {
+                    pollFailure.set(e);
+                } finally {
+                    stop.set(true);
+                }
+            }, "expiry-poller");
+            poller.setDaemon(true);
+            poller.start();
+
+            List<long[]> samples = new ArrayList<>(); // {wall-clock ms at send, nanoseconds to the full answer}
+            Random random = new Random(11);
+            try (Http1 http = new Http1(gateway.port)) {
+                for (long n = 0; !stop.get(); n++) {
+                    byte[] body = tenSeriesBody(n);
+                    String path = "/metrics/job/bench/instance/g" + random.nextInt(others);
+                    long wall = System.currentTimeMillis();
+                    long start = System.nanoTime();
+                    int status = http.push("PUT", path, body);
+                    long took = System.nanoTime() - start;
+                    if (status < 200 || status >= 300) {
+                        throw new IllegalStateException("expiry latency push answered " + status);
+                    }
+                    if (wall >= quietStart) {
+                        samples.add(new long[] {wall, took});
+                    }
+                }
+            }
+            poller.join();
+            if (pollFailure.get() != null) {
+                throw new IllegalStateException("polling /metrics failed", pollFailure.get());
+            }
+            long freed = freedAt.get();
+            long windowEnd = freed >= 0 ? freed : deadline + EXPIRY_GIVE_UP_MILLIS;
+            List<Double> quiet = new ArrayList<>();
+            List<Double> during = new ArrayList<>();
+            for (long[] sample : samples) {
+                if (sample[0] < deadline - QUIET_END_MILLIS) {
+                    quiet.add(sample[1] / 1e6);
+                } else if (sample[0] >= deadline - EXPIRY_LEAD_MILLIS && sample[0] <= windowEnd) {
+                    during.add(sample[1] / 1e6);
+                }
+            }
+            // the slowest pushes of the expiry window and when they were sent: does a stall line up with a poll
+            // (scrape) or with the sweep?
+            List<long[]> slowest = new ArrayList<>();
+            for (long[] sample : samples) {
+                if (sample[0] >= deadline - EXPIRY_LEAD_MILLIS && sample[0] <= windowEnd) {
+                    slowest.add(sample);
+                }
+            }
+            slowest.sort((a, b) -> Long.compare(b[1], a[1]));
+            List<String> slowestText = new ArrayList<>();
+            for (long[] sample : slowest.subList(0, Math.min(5, slowest.size()))) {
+                slowestText.add(String.format(Locale.ROOT, "%s at %+d ms", millis(sample[1] / 1e6), sample[0] - deadline));
+            }
+            quiet.sort(null);
+            during.sort(null);
+            progress("  " + gateway.name + ": tidegate_groups after the deadline: " + String.join(", ", timeline));
+            progress("  " + gateway.name + ": slowest pushes during mass expiry (sent at, from the deadline): "
+                    + String.join(", ", slowestText));
+
+            double[] scrapesAfter = new double[10];
+            SelfMetrics after = null;
+            try (Http1 http = new Http1(gateway.port)) {
+                for (int i = 0; i < 5; i++) {
+                    SelfMetrics.read(http);
+                }
+                for (int i = 0; i < scrapesAfter.length; i++) {
+                    after = SelfMetrics.read(http);
+                    scrapesAfter[i] = after.scrapeMs;
+                }
+            }
+            Arrays.sort(scrapesAfter);
+            long rssAfter = gateway.settledRssKb();
+            long heapAfter = heap ? gateway.liveHeapKbAfterFullGc() : 0;
+
+            double quietP50 = percentile(quiet, 50);
+            double quietP99 = percentile(quiet, 99);
+            double duringP50 = percentile(during, 50);
+            double duringP99 = percentile(during, 99);
+            double duringMax = during.isEmpty() ? Double.NaN : during.get(during.size() - 1);
+            double quietMax = quiet.isEmpty() ? Double.NaN : quiet.get(quiet.size() - 1);
+            double slowestPoll = pollScrapes.stream().mapToDouble(Double::doubleValue).max().orElse(Double.NaN);
+            double scrapeAfter = scrapesAfter[scrapesAfter.length / 2];
+            long expired = after.expiredGroups - before.expiredGroups;
+            progress(String.format(Locale.ROOT, "  %s: push before the deadline p50 %s, p99 %s, max %s (%d pushes);"
+                            + " during mass expiry p50 %s, p99 %s, max %s (%d pushes); p99 ratio %.2fx",
+                    gateway.name, millis(quietP50), millis(quietP99), millis(quietMax), quiet.size(),
+                    millis(duringP50), millis(duringP99), millis(duringMax), during.size(), duringP99 / quietP99));
+            progress(String.format(Locale.ROOT, "  %s: %s; %d groups counted expired; scrape during expiry slowest %s"
+                            + " (%d polls), after it median %s; resident %d -> %d MiB%s", gateway.name,
+                    freed >= 0 ? "store back to " + before.groups + " groups " + (freed - deadline)
+                            + " ms after the deadline (last poll still seeing expired groups sent at +"
+                            + (lastBusyPoll.get() < 0 ? "-" : Long.toString(lastBusyPoll.get() - deadline)) + " ms)"
+                            : "store NOT back within " + EXPIRY_GIVE_UP_MILLIS / 1000 + " s",
+                    expired, millis(slowestPoll), pollScrapes.size(), millis(scrapeAfter), rssBefore / 1024,
+                    rssAfter / 1024, heap ? ", live Java heap " + heapBefore / 1024 + " -> " + heapAfter / 1024 + " MiB" : ""));
+
+            results.candidateOnly("push p99, quiet, before mass expiry", "ms", quietP99, 0, "");
+            results.candidateOnly("push p99 during mass expiry of " + filled + " groups", "ms", duringP99, 0, "");
+            results.candidateOnly("push p99 during mass expiry / quiet", "x", duringP99 / quietP99, 2,
+                    "≤ 2x (absolute)");
+            results.candidateOnly("expired groups freed, after the deadline", "ms",
+                    (double) (freed >= 0 ? freed - deadline : EXPIRY_GIVE_UP_MILLIS), 1000, "≤ 1 s (absolute, SPEC §3)");
+            results.candidateOnly("scrape before the deadline, all groups, once", "ms", full.scrapeMs, 0, "");
+            results.candidateOnly("scrape during mass expiry, slowest poll", "ms", slowestPoll, 0, "");
+            results.candidateOnly("scrape after mass expiry, median", "ms", scrapeAfter, 0, "");
+            results.candidateOnly("resident memory, " + filled + " groups with TTL", "bytes", rssBefore * 1024.0, 0, "");
+            results.candidateOnly("resident memory after they expired", "bytes", rssAfter * 1024.0, 0, "");
+            if (heap) {
+                results.candidateOnly("live Java heap, " + filled + " groups with TTL", "bytes", heapBefore * 1024.0, 0, "");
+                results.candidateOnly("live Java heap after they expired", "bytes", heapAfter * 1024.0, 0, "");
+            }
+            results.note(String.format(Locale.ROOT, "%s, mass expiry: push p50 %s before, %s during; slowest push %s "
+                            + "before, %s during; p99 from %d pushes before and %d during (from %d ms before the deadline"
+                            + " until the store was seen back)", gateway.name, millis(quietP50), millis(duringP50),
+                    millis(quietMax), millis(duringMax), quiet.size(), during.size(), EXPIRY_LEAD_MILLIS));
+            results.note(gateway.name + ", mass expiry: " + (freed >= 0
+                    ? "the store was back to " + before.groups + " groups by " + (freed - deadline) + " ms after the "
+                    + "deadline (the answer to the first poll that saw it) and not yet at +"
+                    + (lastBusyPoll.get() < 0 ? "-" : Long.toString(lastBusyPoll.get() - deadline))
+                    + " ms (the last poll still seeing expired groups); /metrics polled every " + options.expiryPollMillis
+                    + " ms (--expiry-poll-ms)"
+                    : "the store was NOT back to " + before.groups + " groups " + EXPIRY_GIVE_UP_MILLIS / 1000
+                    + " s after the deadline"));
+            if (during.size() < 200) {
+                results.note(gateway.name + ", mass expiry: the p99 during expiry rests on " + during.size()
+                        + " pushes only, it is close to the maximum");
+            }
+            if (heap) {
+                results.note(gateway.name + ", mass expiry: live Java heap after a full GC " + heapBefore / 1024
+                        + " MiB with the groups, " + heapAfter / 1024 + " MiB after they expired (a JVM seldom hands "
+                        + "freed heap back to the OS, so resident memory hardly falls)");
+            }
+            if (expired != filled) {
+                results.note(gateway.name + ", mass expiry: tidegate_expired_groups_total grew by " + expired
+                        + ", expected " + filled);
+            }
+        }
+    }
+
+    /**
+     * Pushes over the fill connections for --warmup seconds, replacing stored groups; returns pushes per second
+     * over the second half (the first warms a JIT up).
+     */
+    private double calibrate(Gateway gateway, int groups) throws Exception {
+        AtomicLong pushes = new AtomicLong();
+        long begin = System.nanoTime();
+        long until = begin + Math.max(2, options.warmup) * 1_000_000_000L;
+        long start = begin + (until - begin) / 2;
+        ExecutorService pool = Executors.newFixedThreadPool(options.fillConnections);
+        List<Future<?>> workers = new ArrayList<>();
+        for (int c = 0; c < options.fillConnections; c++) {
+            int connection = c;
+            workers.add(pool.submit(() -> {
+                try (Http1 http = new Http1(gateway.port)) {
+                    for (long n = connection; System.nanoTime() < until; n += options.fillConnections) {
+                        int status = http.push("PUT", "/metrics/job/bench/instance/g" + (n % groups), tenSeriesBody(n));
+                        if (status < 200 || status >= 300) {
+                            throw new IllegalStateException("calibration push answered " + status);
+                        }
+                        if (System.nanoTime() >= start) {
+                            pushes.incrementAndGet();
+                        }
+                    }
+                }
+                return null;
+            }));
+        }
+        for (Future<?> worker : workers) {
+            worker.get();
+        }
+        pool.shutdown();
+        return pushes.get() / ((System.nanoTime() - start) / 1e9);
+    }
+
+    /**
+     * Pushes the expiring groups [0, groups) over several connections, each with {@code Push-TTL} set to the time
+     * left until {@code deadline} (wall-clock ms, to the millisecond), so that all of them expire at that moment.
+     * Stops early at {@code stopAt}. ttlRange receives the smallest and largest TTL sent, in ms.
+     */
+    private int fillExpiring(Gateway gateway, int groups, long deadline, long stopAt, long[] ttlRange) throws Exception {
+        AtomicInteger next = new AtomicInteger(0);
+        AtomicInteger done = new AtomicInteger(0);
+        ExecutorService pool = Executors.newFixedThreadPool(options.fillConnections);
+        List<Future<long[]>> workers = new ArrayList<>();
+        for (int c = 0; c < options.fillConnections; c++) {
+            workers.add(pool.submit(() -> {
+                long[] range = {Long.MAX_VALUE, Long.MIN_VALUE};
+                try (Http1 http = new Http1(gateway.port)) {
+                    while (true) {
+                        long now = System.currentTimeMillis();
+                        if (now >= stopAt) {
+                            break;
+                        }
+                        int group = next.getAndIncrement();
+                        if (group >= groups) {
+                            break;
+                        }
+                        long ttl = deadline - now;
+                        range[0] = Math.min(range[0], ttl);
+                        range[1] = Math.max(range[1], ttl);
+                        int status = http.push("PUT", "/metrics/job/expiry/instance/e" + group, expiringBody(group),
+                                "Push-TTL: " + ttl / 1000 + "." + String.format(Locale.ROOT, "%03d", ttl % 1000) + "\r\n");
+                        if (status < 200 || status >= 300) {
+                            throw new IllegalStateException("expiring fill push answered " + status);
+                        }
+                        int count = done.incrementAndGet();
+                        if (count % 20_000 == 0) {
+                            progress("    " + gateway.name + ": " + count + " expiring groups stored");
+                        }
+                    }
+                }
+                return range;
+            }));
+        }
+        for (Future<long[]> worker : workers) {
+            long[] range = worker.get();
+            ttlRange[0] = Math.min(ttlRange[0], range[0]);
+            ttlRange[1] = Math.max(ttlRange[1], range[1]);
+        }
+        pool.shutdown();
+        return Math.min(done.get(), Math.min(next.get(), groups));
+    }
+
+    /** An expiring group: one gauge family of --expiry-series series. */
+    private byte[] expiringBody(int group) {
+        StringBuilder body = new StringBuilder(100 + options.expirySeries * 48);
+        body.append("# HELP bench_expiring A benchmark gauge that expires.\n# TYPE bench_expiring gauge\n");
+        for (int s = 0; s < options.expirySeries; s++) {
+            body.append("bench_expiring{series=\"").append(s).append("\"} ").append(group + s).append('\n');
+        }
+        return body.toString().getBytes(StandardCharsets.US_ASCII);
+    }
+
     // ---- gateway processes -----------------------------------------------------------------------------------
 
     static final class Gateway implements Closeable {
@@ -746,7 +1120,12 @@ public final class PushBench {
         }
 
         int push(String method, String path, byte[] body) throws IOException {
-            String head = method + " " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+            return push(method, path, body, "");
+        }
+
+        /** A push with extra header lines, each ending in CRLF (e.g. {@code "Push-TTL: 12.345\r\n"}). */
+        int push(String method, String path, byte[] body, String extraHeaders) throws IOException {
+            String head = method + " " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\n" + extraHeaders
                     + "Content-Type: text/plain; version=0.0.4\r\nContent-Length: " + body.length + "\r\n\r\n";
             return exchange(head, body, false).status;
         }
@@ -857,7 +1236,7 @@ public final class PushBench {
 
     static final class Results {
         private record Row(String figure, String unit, Double upstream, Double candidate, boolean higherIsBetter,
-                           double targetRatio, String target) {
+                           double targetRatio, String target, boolean upstreamNotApplicable) {
         }
 
         private final List<Row> rows = new ArrayList<>();
@@ -865,12 +1244,20 @@ public final class PushBench {
 
         void add(String figure, String unit, Double upstream, Double candidate, boolean higherIsBetter,
                  double targetRatio, String target) {
-            rows.add(new Row(figure, unit, upstream, candidate, higherIsBetter, targetRatio, target));
+            rows.add(new Row(figure, unit, upstream, candidate, higherIsBetter, targetRatio, target, false));
         }
 
         /** A growth factor per side (lower is better), checked against an absolute limit for the candidate. */
         void flatness(String figure, Double upstream, Double candidate, double limit) {
-            rows.add(new Row(figure, "x", upstream, candidate, false, -limit, "≤ " + limit + "x (absolute)"));
+            rows.add(new Row(figure, "x", upstream, candidate, false, -limit, "≤ " + limit + "x (absolute)", false));
+        }
+
+        /**
+         * A figure only the candidate has (upstream shows n/a); with a limit &gt; 0 checked as an absolute
+         * upper bound on the candidate's value, described by target.
+         */
+        void candidateOnly(String figure, String unit, Double candidate, double limit, String target) {
+            rows.add(new Row(figure, unit, null, candidate, false, limit > 0 ? -limit : 0, target, true));
         }
 
         void note(String note) {
@@ -899,7 +1286,8 @@ public final class PushBench {
                 } else if (row.targetRatio > 0) {
                     verdict += "  (not measured)";
                 }
-                System.out.printf(Locale.ROOT, format, row.figure, value(row.upstream, row.unit),
+                System.out.printf(Locale.ROOT, format, row.figure,
+                        row.upstreamNotApplicable ? "n/a" : value(row.upstream, row.unit),
                         value(row.candidate, row.unit), ratio, verdict);
             }
             System.out.println();
@@ -988,6 +1376,14 @@ public final class PushBench {
 
     static List<String> split(String words) {
         return words.isBlank() ? List.of() : List.of(words.trim().split("\\s+"));
+    }
+
+    /** Sleeps until the wall clock reaches epochMillis (no-op if it has). */
+    static void sleepUntil(long epochMillis) {
+        long left = epochMillis - System.currentTimeMillis();
+        if (left > 0) {
+            sleep(left);
+        }
     }
 
     static void sleep(long millis) {
