@@ -16,7 +16,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class ExpirySweeper implements AutoCloseable {
     static final long PERIOD_MILLIS = 250;
-    static final int BATCH_GROUPS = 500;
+    static final int BATCH_GROUPS = 100;
     private static final Logger log = LoggerFactory.getLogger(ExpirySweeper.class);
 
     private final Store store;

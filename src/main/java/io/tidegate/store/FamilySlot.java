@@ -1,17 +1,17 @@
 package io.tidegate.store;
 
 import io.tidegate.format.MetricType;
-import java.util.TreeMap;
+import java.util.HashMap;
 
 /**
- * Every group's copy of one family name, in grouping-key order, with the type they share and the
- * help text they agree on. This index is what makes a push's consistency check cost the size of
- * the push instead of the size of the store.
+ * Every group's copy of one family name, with the type they share and the help text they agree
+ * on. This index is what makes a push's consistency check cost the size of the push instead of
+ * the size of the store; only writers use it.
  */
 final class FamilySlot {
     final String name;
     final MetricType type;
-    final TreeMap<GroupingKey, StoredFamily> byGroup = new TreeMap<>();
+    final HashMap<GroupingKey, StoredFamily> byGroup = new HashMap<>();
     private String help;
     private int groupsWithHelp;
 

@@ -17,10 +17,21 @@ public final class GroupingKey implements Comparable<GroupingKey> {
 
     private final Label[] labels;
     private final int hash;
+    // compared first: one string comparison instead of one per label name and value
+    private final String sortKey;
+    private final List<String> labelNames;
 
     private GroupingKey(Label[] sortedLabels) {
         this.labels = sortedLabels;
         this.hash = Arrays.hashCode(sortedLabels);
+        StringBuilder key = new StringBuilder();
+        List<String> names = new ArrayList<>(sortedLabels.length);
+        for (Label label : sortedLabels) {
+            key.append(label.name()).append('\0').append(label.value()).append('\1');
+            names.add(label.name());
+        }
+        this.sortKey = key.toString();
+        this.labelNames = List.copyOf(names);
     }
 
     public static GroupingKey of(Map<String, String> labels) {
@@ -60,11 +71,7 @@ public final class GroupingKey implements Comparable<GroupingKey> {
 
     /** The names of this key's labels, sorted; groups with the same names share a "shape". */
     public List<String> labelNames() {
-        List<String> names = new ArrayList<>(labels.length);
-        for (Label label : labels) {
-            names.add(label.name());
-        }
-        return names;
+        return labelNames;
     }
 
     @Override
@@ -79,6 +86,11 @@ public final class GroupingKey implements Comparable<GroupingKey> {
 
     @Override
     public int compareTo(GroupingKey other) {
+        int bySortKey = sortKey.compareTo(other.sortKey);
+        if (bySortKey != 0) {
+            return bySortKey;
+        }
+        // only values holding the separator characters themselves can get here with different labels
         int common = Math.min(labels.length, other.labels.length);
         for (int i = 0; i < common; i++) {
             int byLabel = labels[i].compareTo(other.labels[i]);

@@ -11,31 +11,37 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
 import java.util.TreeSet;
-import java.util.concurrent.locks.ReentrantReadWriteLock;
+import java.util.concurrent.ConcurrentSkipListMap;
+import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Function;
 
 /**
  * The single source of truth: every group Tidegate holds. Every ingest path changes it through
- * {@link #write}, one write at a time, so a DELETE followed by a PUT is applied in that order and
- * no reader sees half a write. Work that depends only on the write itself (labels, validation,
- * encoding for scrapes) happens before the lock is taken; under the lock a write costs lookups
- * proportional to its own size, never to the size of the store.
+ * {@link #write}, one write at a time, so a DELETE followed by a PUT is applied in that order.
+ * Work that depends only on the write itself (labels, encoding for scrapes) happens before the
+ * lock is taken; under the lock a write costs lookups proportional to its own size, never to the
+ * size of the store. Readers take no lock at all: groups are immutable and replaced whole in a
+ * concurrent sorted map, so a scrape sees each group either before or after a write, never half
+ * of one, and never makes a push wait however large the store is.
  */
 public final class Store {
     private final Clock clock;
     private final boolean checkConsistency;
     private final Function<String, MetricType> ownFamilyTypes;
-    private final ReentrantReadWriteLock lock = new ReentrantReadWriteLock();
-    private final Map<GroupingKey, Group> groups = new HashMap<>();
-    private final TreeMap<String, FamilySlot> families = new TreeMap<>();
+    private final ReentrantLock lock = new ReentrantLock();
+    private final ConcurrentSkipListMap<GroupingKey, Group> groups = new ConcurrentSkipListMap<>();
+    private final Map<String, FamilySlot> families = new HashMap<>();
     private final KeyShapes shapes = new KeyShapes();
     private final TreeSet<Expiry> expiries = new TreeSet<>();
+    private final Map<GroupingKey, Expiry> scheduled = new HashMap<>();
     private final long tombstoneMillis;
-    private long seriesCount;
-    private long expiredGroups;
-    private long expiredFamilies;
+    private long expirySequence;
+    // written under the lock, read without it
+    private volatile int groupCount;
+    private volatile long seriesCount;
+    private volatile long expiredGroups;
+    private volatile long expiredFamilies;
 
     /**
      * @param ownFamilyTypes the type of Tidegate's own metric family of a name, or null; a push
@@ -55,12 +61,15 @@ public final class Store {
         this(clock, checkConsistency, ownFamilyTypes, 0);
     }
 
-    /** When a group next has something expire; the sweep's schedule, ordered by time then key. */
-    private record Expiry(long atMillis, GroupingKey key) implements Comparable<Expiry> {
+    /**
+     * When a group next has something expire: the sweep's schedule, ordered by time, then by when
+     * it was scheduled (cheap to compare when a hundred thousand share one deadline).
+     */
+    private record Expiry(long atMillis, long sequence, GroupingKey key) implements Comparable<Expiry> {
         @Override
         public int compareTo(Expiry other) {
             int byTime = Long.compare(atMillis, other.atMillis);
-            return byTime != 0 ? byTime : key.compareTo(other.key);
+            return byTime != 0 ? byTime : Long.compare(sequence, other.sequence);
         }
     }
 
@@ -68,11 +77,11 @@ public final class Store {
         long now = clock.millis();
         GroupingKey key = request.key();
         if (request.verb() == Verb.DELETE) {
-            lock.writeLock().lock();
+            lock.lock();
             try {
                 removeGroup(key);
             } finally {
-                lock.writeLock().unlock();
+                lock.unlock();
             }
             return WriteOutcome.applied();
         }
@@ -87,7 +96,7 @@ public final class Store {
                 prepared.add(new StoredFamily(GroupingLabels.apply(pushed, key), now, Ttls.deadline(now, ttl), ttl));
             }
         }
-        lock.writeLock().lock();
+        lock.lock();
         try {
             if (problem == null) {
                 problem = pushedFailureTimeConflict(request);
@@ -102,82 +111,68 @@ public final class Store {
             commit(request, prepared, now);
             return WriteOutcome.applied();
         } finally {
-            lock.writeLock().unlock();
+            lock.unlock();
         }
     }
 
     /** Removes every group. */
     public void wipe() {
-        lock.writeLock().lock();
+        lock.lock();
         try {
             for (GroupingKey key : new ArrayList<>(groups.keySet())) {
                 removeGroup(key);
             }
         } finally {
-            lock.writeLock().unlock();
+            lock.unlock();
         }
     }
 
     /** The live groups as they are now (no family past its deadline), in grouping-key order. */
     public List<Group> groups() {
         long now = clock.millis();
-        lock.readLock().lock();
-        try {
-            List<Group> live = new ArrayList<>(groups.size());
-            for (Group group : groups.values()) {
-                if (group.isLiveAt(now)) {
-                    live.add(group.liveAt(now));
-                }
+        List<Group> live = new ArrayList<>();
+        for (Group group : groups.values()) {
+            if (group.isLiveAt(now)) {
+                live.add(group.liveAt(now));
             }
-            live.sort((a, b) -> a.key().compareTo(b.key()));
-            return live;
-        } finally {
-            lock.readLock().unlock();
         }
+        return live;
     }
 
+    /** Groups held, tombstones included. */
     public int groupCount() {
-        lock.readLock().lock();
-        try {
-            return groups.size();
-        } finally {
-            lock.readLock().unlock();
-        }
+        return groupCount;
     }
 
     public long seriesCount() {
-        lock.readLock().lock();
-        try {
-            return seriesCount;
-        } finally {
-            lock.readLock().unlock();
-        }
+        return seriesCount;
     }
 
     /**
-     * Writes a whole scrape: every family once, in name order, its series from all groups together,
-     * with Tidegate's own families ({@code own}) merged in by name (their help and type win).
-     * The lock is held only while the encoded parts are collected, not while they are written.
+     * Writes a whole scrape: every family once, in name order, its series from all groups together
+     * (groups in grouping-key order), with Tidegate's own families ({@code own}) merged in by name
+     * (their help and type win). It copies the parts encoded when each family was written.
      */
     public void scrape(WireFormat wireFormat, List<MetricFamily> own, OutputStream out) throws IOException {
-        List<ScrapedFamily> stored = new ArrayList<>();
         long now = clock.millis();
-        lock.readLock().lock();
-        try {
-            for (FamilySlot slot : families.values()) {
-                List<byte[]> parts = new ArrayList<>(slot.byGroup.size());
-                for (StoredFamily family : slot.byGroup.values()) {
-                    if (family.isLiveAt(now)) {
-                        parts.add(family.rendered(wireFormat));
-                    }
+        Map<String, ScrapedFamily> byName = new HashMap<>();
+        for (Group group : groups.values()) {
+            for (StoredFamily family : group.families().values()) {
+                if (!family.isLiveAt(now)) {
+                    continue;
                 }
-                if (!parts.isEmpty()) {
-                    stored.add(new ScrapedFamily(slot.name, slot.help(), slot.type, parts));
+                MetricFamily data = family.family();
+                ScrapedFamily scraped = byName.computeIfAbsent(family.name(),
+                        name -> new ScrapedFamily(name, data.type(), new ArrayList<>()));
+                // a family whose only holder changed its type while this scrape ran: leave it for the next
+                if (scraped.type == data.type()) {
+                    scraped.adopt(data.help());
+                    scraped.parts.add(family.rendered(wireFormat));
                 }
             }
-        } finally {
-            lock.readLock().unlock();
         }
+        List<ScrapedFamily> stored = new ArrayList<>(byName.values());
+        stored.sort((a, b) -> a.name.compareTo(b.name));
         var format = wireFormat.format();
         List<MetricFamily> ownSorted = new ArrayList<>(own);
         ownSorted.sort((a, b) -> a.name().compareTo(b.name()));
@@ -204,7 +199,25 @@ public final class Store {
         format.writeEnd(out);
     }
 
-    private record ScrapedFamily(String name, String help, MetricType type, List<byte[]> parts) {}
+    /** One family of a scrape being gathered: the first non-empty help seen names it, as at push time. */
+    private static final class ScrapedFamily {
+        final String name;
+        final MetricType type;
+        final List<byte[]> parts;
+        String help;
+
+        ScrapedFamily(String name, MetricType type, List<byte[]> parts) {
+            this.name = name;
+            this.type = type;
+            this.parts = parts;
+        }
+
+        void adopt(String candidateHelp) {
+            if (help == null || (help.isEmpty() && candidateHelp != null)) {
+                help = candidateHelp;
+            }
+        }
+    }
 
     private String conflictWithStored(GroupingKey key, List<StoredFamily> prepared, long now) {
         for (StoredFamily storedFamily : prepared) {
@@ -352,17 +365,22 @@ public final class Store {
             unindex(old);
         } else {
             shapes.add(next.key());
+            groupCount++;
         }
-        groups.put(next.key(), next);
+        long series = seriesCount;
         for (StoredFamily family : next.families().values()) {
             FamilySlot slot = families.computeIfAbsent(family.name(), name -> new FamilySlot(name, family.family().type()));
             slot.put(next.key(), family);
-            seriesCount += family.seriesCount();
+            series += family.seriesCount();
         }
+        seriesCount = series;
         long nextExpiry = next.nextExpiryMillis();
         if (nextExpiry != StoredFamily.NEVER) {
-            expiries.add(new Expiry(nextExpiry, next.key()));
+            Expiry expiry = new Expiry(nextExpiry, expirySequence++, next.key());
+            expiries.add(expiry);
+            scheduled.put(next.key(), expiry);
         }
+        groups.put(next.key(), next); // last: readers see the group once it is fully indexed
     }
 
     /**
@@ -373,29 +391,30 @@ public final class Store {
     public int expireDue(int maxGroups) {
         long now = clock.millis();
         int handled = 0;
-        lock.writeLock().lock();
+        lock.lock();
         try {
             while (handled < maxGroups && !expiries.isEmpty() && expiries.first().atMillis() <= now) {
                 Expiry due = expiries.pollFirst();
+                scheduled.remove(due.key());
                 Group group = groups.get(due.key());
-                if (group != null && group.nextExpiryMillis() == due.atMillis()) {
+                if (group != null) {
                     expire(group, now);
                 }
                 handled++;
             }
         } finally {
-            lock.writeLock().unlock();
+            lock.unlock();
         }
         return handled;
     }
 
     /** When the sweep next has work, or {@link StoredFamily#NEVER}. */
     public long nextExpiryMillis() {
-        lock.readLock().lock();
+        lock.lock();
         try {
             return expiries.isEmpty() ? StoredFamily.NEVER : expiries.first().atMillis();
         } finally {
-            lock.readLock().unlock();
+            lock.unlock();
         }
     }
 
@@ -437,21 +456,11 @@ public final class Store {
     }
 
     public long expiredGroups() {
-        lock.readLock().lock();
-        try {
-            return expiredGroups;
-        } finally {
-            lock.readLock().unlock();
-        }
+        return expiredGroups;
     }
 
     public long expiredFamilies() {
-        lock.readLock().lock();
-        try {
-            return expiredFamilies;
-        } finally {
-            lock.readLock().unlock();
-        }
+        return expiredFamilies;
     }
 
     private void removeGroup(GroupingKey key) {
@@ -459,18 +468,24 @@ public final class Store {
         if (old != null) {
             unindex(old);
             shapes.remove(key);
+            groupCount--;
         }
     }
 
     private void unindex(Group group) {
-        expiries.remove(new Expiry(group.nextExpiryMillis(), group.key()));
+        Expiry expiry = scheduled.remove(group.key());
+        if (expiry != null) {
+            expiries.remove(expiry);
+        }
+        long series = seriesCount;
         for (StoredFamily family : group.families().values()) {
             FamilySlot slot = families.get(family.name());
             slot.remove(group.key());
             if (slot.isEmpty()) {
                 families.remove(family.name());
             }
-            seriesCount -= family.seriesCount();
+            series -= family.seriesCount();
         }
+        seriesCount = series;
     }
 }
