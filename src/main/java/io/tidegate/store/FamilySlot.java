@@ -1,64 +1,62 @@
 package io.tidegate.store;
 
 import io.tidegate.format.MetricType;
-import java.util.HashMap;
 
 /**
- * Every group's copy of one family name, with the type they share and the help text they agree
- * on. This index is what makes a push's consistency check cost the size of the push instead of
- * the size of the store; only writers use it.
+ * What the groups holding one family name share: its type, the help text they agree on, and how
+ * many hold it (with help, and in all). Counts rather than a list of holders: this is what lets a
+ * push's consistency check cost the size of the push, and a group's removal a few updates, however
+ * large the store. Only writers use it.
  */
 final class FamilySlot {
     final String name;
-    final MetricType type;
-    final HashMap<GroupingKey, StoredFamily> byGroup = new HashMap<>();
+    private MetricType type;
     private String help;
-    private int groupsWithHelp;
+    private int holders;
+    private int holdersWithHelp;
 
     FamilySlot(String name, MetricType type) {
         this.name = name;
         this.type = type;
     }
 
-    String help() {
-        return help;
+    MetricType type() {
+        return type;
     }
 
-    /** The help the other groups agree on, or null when they have none (or there are none). */
-    String helpOfOthers(GroupingKey key) {
-        StoredFamily own = byGroup.get(key);
+    /** How many groups other than the one holding {@code own} (null: none) hold this name. */
+    int holdersOtherThan(StoredFamily own) {
+        return holders - (own != null ? 1 : 0);
+    }
+
+    /** The help the other groups agree on, or null when they have none. */
+    String helpOfOthers(StoredFamily own) {
         boolean ownHasHelp = own != null && hasHelp(own.family().help());
-        return groupsWithHelp - (ownHasHelp ? 1 : 0) > 0 ? help : null;
+        return holdersWithHelp - (ownHasHelp ? 1 : 0) > 0 ? help : null;
     }
 
-    /** Whether a group other than {@code key} holds this family live at {@code nowMillis}. */
-    boolean heldByOthers(GroupingKey key, long nowMillis) {
-        for (var entry : byGroup.entrySet()) {
-            if (!entry.getKey().equals(key) && entry.getValue().isLiveAt(nowMillis)) {
-                return true; // usually the first entry: expired ones are swept within a second
-            }
-        }
-        return false;
-    }
-
-    void put(GroupingKey key, StoredFamily family) {
-        remove(key);
-        byGroup.put(key, family);
+    /**
+     * Counts a holder. A family of another type can arrive only once every other holder has
+     * expired (the write checked that), so it decides the type from then on.
+     */
+    void add(StoredFamily family) {
+        type = family.family().type();
+        holders++;
         if (hasHelp(family.family().help())) {
             help = family.family().help();
-            groupsWithHelp++;
+            holdersWithHelp++;
         }
     }
 
-    void remove(GroupingKey key) {
-        StoredFamily old = byGroup.remove(key);
-        if (old != null && hasHelp(old.family().help()) && --groupsWithHelp == 0) {
+    void remove(StoredFamily family) {
+        holders--;
+        if (hasHelp(family.family().help()) && --holdersWithHelp == 0) {
             help = null;
         }
     }
 
     boolean isEmpty() {
-        return byGroup.isEmpty();
+        return holders == 0;
     }
 
     static boolean hasHelp(String help) {

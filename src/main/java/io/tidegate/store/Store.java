@@ -228,22 +228,28 @@ public final class Store {
                         + ownType;
             }
             FamilySlot slot = families.get(family.name());
-            boolean heldByOthers = slot != null && slot.heldByOthers(key, now);
+            Group current = groups.get(key);
+            StoredFamily own = current == null ? null : current.family(family.name());
+            boolean heldByOthers = slot != null && slot.holdersOtherThan(own) > 0;
+            String othersHelp = heldByOthers && checkConsistency ? slot.helpOfOthers(own) : null;
+            boolean helpConflict = othersHelp != null && FamilySlot.hasHelp(family.help())
+                    && !othersHelp.equals(family.help());
+            if (heldByOthers && (slot.type() != family.type() || helpConflict)) {
+                // the counts include families past their deadline that the sweep has not removed yet
+                heldByOthers = liveHolderExists(family.name(), key, now);
+            }
             // refused even when unchecked: a type conflict would corrupt every scrape
-            if (heldByOthers && slot.type != family.type()) {
-                return describeFamily(family) + " is not a " + slot.type;
+            if (heldByOthers && slot.type() != family.type()) {
+                return describeFamily(family) + " is not a " + slot.type();
             }
             String invalid = SeriesRules.check(family);
             if (invalid != null) {
                 return invalid;
             }
-            if (heldByOthers && checkConsistency) {
-                String othersHelp = slot.helpOfOthers(key);
-                if (othersHelp != null && FamilySlot.hasHelp(family.help()) && !othersHelp.equals(family.help())) {
-                    return "metric family " + SeriesRules.quote(family.name()) + " has help "
-                            + SeriesRules.quote(family.help()) + ", but other groups have help "
-                            + SeriesRules.quote(othersHelp);
-                }
+            if (heldByOthers && helpConflict) {
+                return "metric family " + SeriesRules.quote(family.name()) + " has help "
+                        + SeriesRules.quote(family.help()) + ", but other groups have help "
+                        + SeriesRules.quote(othersHelp);
             }
             String duplicate = checkConsistency ? duplicateInOtherGroup(key, family, now) : null;
             if (duplicate != null) {
@@ -268,6 +274,17 @@ public final class Store {
             return null;
         }
         return SeriesRules.describe(pushed.name(), pushed.metrics().get(0)) + " is not a GAUGE";
+    }
+
+    /** Whether a group other than {@code key} holds {@code name} live: a scan, for the rare conflict path only. */
+    private boolean liveHolderExists(String name, GroupingKey key, long now) {
+        for (Group group : groups.values()) {
+            StoredFamily family = group.family(name);
+            if (family != null && family.isLiveAt(now) && !group.key().equals(key)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static String describeFamily(MetricFamily family) {
@@ -369,8 +386,7 @@ public final class Store {
         }
         long series = seriesCount;
         for (StoredFamily family : next.families().values()) {
-            FamilySlot slot = families.computeIfAbsent(family.name(), name -> new FamilySlot(name, family.family().type()));
-            slot.put(next.key(), family);
+            families.computeIfAbsent(family.name(), name -> new FamilySlot(name, family.family().type())).add(family);
             series += family.seriesCount();
         }
         seriesCount = series;
@@ -480,7 +496,7 @@ public final class Store {
         long series = seriesCount;
         for (StoredFamily family : group.families().values()) {
             FamilySlot slot = families.get(family.name());
-            slot.remove(group.key());
+            slot.remove(family);
             if (slot.isEmpty()) {
                 families.remove(family.name());
             }
