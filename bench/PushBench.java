@@ -66,7 +66,7 @@ public final class PushBench {
         int fillConnections = 4;
         int latencySamples = 2000;
         int latencyBudget = 30;
-        int latencyWarmup = 2;
+        int latencyWarmup = 5;
         int scrapeGroups = 100;
         int scrapeSeries = 1_000;
         int scrapeRepeats = 15;
@@ -99,7 +99,7 @@ public final class PushBench {
                   --fill-connections=N           connections filling the store [4]
                   --latency-samples=N            single pushes timed per level [2000]
                   --latency-budget=S             seconds per level and side at most for those (min. 10 pushes) [30]
-                  --latency-warmup=S             seconds of untimed replacing pushes before those [2]
+                  --latency-warmup=S             seconds of untimed replacing pushes before those [5]
                   --scrape-groups=N              groups for the scrape test [100]
                   --scrape-series=N              series per group for the scrape test [1000]
                   --scrape-repeats=N             scrapes timed, plain and gzip each [15]
