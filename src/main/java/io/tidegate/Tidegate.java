@@ -125,7 +125,7 @@ public final class Tidegate implements AutoCloseable {
         tidegate.reloadOnHangup();
         if (!flags.persistenceFile.isEmpty()) {
             log.atWarn().addKeyValue("file", flags.persistenceFile)
-                    .log("persistence is not implemented yet; groups are kept in memory only");
+                    .log("--persistence.file is ignored in this version: groups are kept in memory only");
         }
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             if (tidegate.stopped.getCount() > 0) {

@@ -17,6 +17,8 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.function.BooleanSupplier;
+import org.awaitility.Awaitility;
+import org.awaitility.core.ConditionTimeoutException;
 import java.util.stream.Collectors;
 
 /**
@@ -272,18 +274,24 @@ public final class DifferentialRunner {
         } else if (request.method().equals("DELETE")) {
             Map<String, String> key = groupingKeyOf(request.path());
             if (key == null) {
-                pause(50);
+                settleBlindly();
                 return;
             }
             applied = () -> !groupLabelSets(gateway).contains(key);
         } else {
-            pause(50);
+            settleBlindly();
             return;
         }
-        long deadline = System.nanoTime() + SETTLE_TIMEOUT.toNanos();
-        while (!applied.getAsBoolean() && System.nanoTime() < deadline) {
-            pause(5);
+        try {
+            Awaitility.await().atMost(SETTLE_TIMEOUT).pollInterval(Duration.ofMillis(5)).until(applied::getAsBoolean);
+        } catch (ConditionTimeoutException stillThere) {
+            // the state comparison that follows reports what is left
         }
+    }
+
+    /** A 202 whose effect cannot be seen from outside: give upstream's writer loop a moment. */
+    private static void settleBlindly() {
+        Awaitility.await().pollDelay(Duration.ofMillis(50)).until(() -> true);
     }
 
     private List<Map<String, String>> groupLabelSets(GatewayUnderTest gateway) {
@@ -340,11 +348,4 @@ public final class DifferentialRunner {
         return query < 0 ? path : path.substring(0, query);
     }
 
-    private static void pause(long millis) {
-        try {
-            Thread.sleep(millis);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-    }
 }
