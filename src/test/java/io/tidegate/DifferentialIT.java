@@ -184,25 +184,8 @@ class DifferentialIT {
         if (candidate.startsWith("http")) {
             return GatewayUnderTest.alreadyRunning("candidate", URI.create(candidate.replaceAll("/+$", "")));
         }
-        Tidegate tidegate = Tidegate.start(
-                "--web.listen-address=127.0.0.1:0", "--web.enable-admin-api", "--web.enable-lifecycle");
-        URI base = URI.create("http://127.0.0.1:" + tidegate.httpPort());
-        return new GatewayUnderTest() {
-            @Override
-            public String name() {
-                return "tidegate";
-            }
-
-            @Override
-            public URI baseUri() {
-                return base;
-            }
-
-            @Override
-            public void close() {
-                tidegate.close();
-            }
-        };
+        RunningTidegate tidegate = new RunningTidegate().start("--web.enable-admin-api", "--web.enable-lifecycle");
+        return GatewayUnderTest.stoppedBy("tidegate", tidegate.baseUri(), tidegate::close);
     }
 
     /** The scenario: every endpoint, then pushes from plain to odd to broken, then generated bodies. */

@@ -39,7 +39,7 @@ class PrometheusStalenessIT {
             + "# TYPE room_temperature_celsius gauge\n";
 
     private Path tempDir;
-    private Tidegate tidegate;
+    private final RunningTidegate tidegate = new RunningTidegate();
     private TestHttp tidegateHttp;
     private Process prometheus;
     private Path prometheusLog;
@@ -49,8 +49,7 @@ class PrometheusStalenessIT {
     @BeforeEach
     void start() throws IOException {
         tempDir = Files.createTempDirectory("tidegate-prometheus-it");
-        tidegate = Tidegate.start("--web.listen-address=127.0.0.1:0");
-        tidegateHttp = new TestHttp(tidegate.httpPort());
+        tidegateHttp = tidegate.start().http();
 
         Path config = tempDir.resolve("prometheus.yml");
         Files.writeString(config, """
@@ -63,7 +62,7 @@ class PrometheusStalenessIT {
                     honor_labels: true
                     static_configs:
                       - targets: ['127.0.0.1:%d']
-                """.formatted(tidegate.httpPort()));
+                """.formatted(tidegate.port()));
         int port = freeLoopbackPort();
         prometheusLog = tempDir.resolve("prometheus.log");
         prometheus = new ProcessBuilder(PROMETHEUS.toString(),
@@ -98,9 +97,7 @@ class PrometheusStalenessIT {
                 prometheus.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
             }
         }
-        if (tidegate != null) {
-            tidegate.close();
-        }
+        tidegate.close();
         if (tempDir != null) {
             try (Stream<Path> paths = Files.walk(tempDir)) {
                 for (Path path : paths.sorted(Comparator.reverseOrder()).toList()) {

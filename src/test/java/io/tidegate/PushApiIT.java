@@ -3,6 +3,7 @@ package io.tidegate;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.prometheus.metrics.expositionformats.generated.com_google_protobuf_4_36_2.Metrics;
+import io.tidegate.differential.ProtobufBodies;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -22,7 +23,7 @@ import org.xerial.snappy.SnappyFramedOutputStream;
 class PushApiIT {
     private static final String PROTOBUF = "application/vnd.google.protobuf; proto=io.prometheus.client.MetricFamily; encoding=delimited";
 
-    private Tidegate tidegate;
+    private final RunningTidegate tidegate = new RunningTidegate();
     private TestHttp http;
 
     @BeforeEach
@@ -30,14 +31,9 @@ class PushApiIT {
         startWith();
     }
 
+    /** (Re)starts Tidegate with these flags besides the listen address. */
     private void startWith(String... extraFlags) {
-        if (tidegate != null) {
-            tidegate.close();
-        }
-        List<String> flags = new ArrayList<>(List.of("--web.listen-address=127.0.0.1:0"));
-        flags.addAll(List.of(extraFlags));
-        tidegate = Tidegate.start(flags.toArray(String[]::new));
-        http = new TestHttp(tidegate.httpPort());
+        http = tidegate.start(extraFlags).http();
     }
 
     @AfterEach
@@ -149,17 +145,16 @@ class PushApiIT {
     }
 
     @Test
-    void aDelimitedProtobufBodyIsAccepted() throws IOException {
+    void aDelimitedProtobufBodyIsAccepted() {
         Metrics.MetricFamily family = Metrics.MetricFamily.newBuilder()
                 .setName("rooms_celsius").setHelp("Room temperature.").setType(Metrics.MetricType.GAUGE)
                 .addMetric(Metrics.Metric.newBuilder()
                         .addLabel(Metrics.LabelPair.newBuilder().setName("room").setValue("kitchen"))
                         .setGauge(Metrics.Gauge.newBuilder().setValue(21.5)))
                 .build();
-        ByteArrayOutputStream body = new ByteArrayOutputStream();
-        family.writeDelimitedTo(body);
 
-        TestHttp.Answer answer = http.send("PUT", "/metrics/job/house", body.toByteArray(), "Content-Type", PROTOBUF);
+        TestHttp.Answer answer = http.send("PUT", "/metrics/job/house", ProtobufBodies.delimited(family),
+                "Content-Type", PROTOBUF);
 
         assertThat(answer.status()).isEqualTo(200);
         assertThat(http.get("/metrics").body()).contains("rooms_celsius{instance=\"\",job=\"house\",room=\"kitchen\"} 21.5\n");

@@ -3,12 +3,12 @@ package io.tidegate;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.prometheus.metrics.expositionformats.generated.com_google_protobuf_4_36_2.Metrics;
+import io.tidegate.differential.ProtobufBodies;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
-import java.util.List;
 import java.util.stream.Collectors;
 import java.util.zip.GZIPOutputStream;
 import net.jqwik.api.Arbitraries;
@@ -46,7 +46,7 @@ class PushFuzzIT {
             rpc_seconds_count 40
             """;
 
-    private static Tidegate tidegate;
+    private static final RunningTidegate tidegate = new RunningTidegate();
     private static TestHttp http;
     private static String sentinel;
 
@@ -54,11 +54,12 @@ class PushFuzzIT {
 
     @BeforeContainer
     static void start() {
-        tidegate = Tidegate.start("--web.listen-address=127.0.0.1:0", "--push.max-body-size=64KiB");
-        http = new TestHttp(tidegate.httpPort());
+        http = tidegate.start("--push.max-body-size=64KiB").http();
         assertThat(http.put("/metrics/job/sentinel", VALID_TEXT.replace("temp_celsius", "sentinel_celsius")).status())
                 .isEqualTo(200);
         sentinel = linesOf("sentinel");
+        // the fuzzed group exists from the start: a rejected first push must change nothing either
+        assertThat(http.put("/metrics/job/fuzz", VALID_TEXT).status()).isEqualTo(200);
     }
 
     @AfterContainer
@@ -162,26 +163,18 @@ class PushFuzzIT {
     }
 
     private static byte[] validProtobuf() {
-        try {
-            ByteArrayOutputStream out = new ByteArrayOutputStream();
-            for (Metrics.MetricFamily family : List.of(
-                    Metrics.MetricFamily.newBuilder().setName("temp_celsius").setHelp("Temperature.")
-                            .setType(Metrics.MetricType.GAUGE)
-                            .addMetric(Metrics.Metric.newBuilder()
-                                    .addLabel(Metrics.LabelPair.newBuilder().setName("room").setValue("kitchen"))
-                                    .setGauge(Metrics.Gauge.newBuilder().setValue(21.5)))
-                            .build(),
-                    Metrics.MetricFamily.newBuilder().setName("latency_seconds").setType(Metrics.MetricType.HISTOGRAM)
-                            .addMetric(Metrics.Metric.newBuilder().setHistogram(Metrics.Histogram.newBuilder()
-                                    .setSampleCount(6).setSampleSum(2.5)
-                                    .addBucket(Metrics.Bucket.newBuilder().setUpperBound(0.1).setCumulativeCount(3))))
-                            .build())) {
-                family.writeDelimitedTo(out);
-            }
-            return out.toByteArray();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        return ProtobufBodies.delimited(
+                Metrics.MetricFamily.newBuilder().setName("temp_celsius").setHelp("Temperature.")
+                        .setType(Metrics.MetricType.GAUGE)
+                        .addMetric(Metrics.Metric.newBuilder()
+                                .addLabel(Metrics.LabelPair.newBuilder().setName("room").setValue("kitchen"))
+                                .setGauge(Metrics.Gauge.newBuilder().setValue(21.5)))
+                        .build(),
+                Metrics.MetricFamily.newBuilder().setName("latency_seconds").setType(Metrics.MetricType.HISTOGRAM)
+                        .addMetric(Metrics.Metric.newBuilder().setHistogram(Metrics.Histogram.newBuilder()
+                                .setSampleCount(6).setSampleSum(2.5)
+                                .addBucket(Metrics.Bucket.newBuilder().setUpperBound(0.1).setCumulativeCount(3))))
+                        .build());
     }
 
     private static byte[] encode(byte[] body, Encoding encoding) {

@@ -17,13 +17,12 @@ import org.junit.jupiter.params.provider.EnumSource;
 
 /** Pushes made by real clients, read back from the scrape. */
 class RealClientsIT {
-    private Tidegate tidegate;
+    private final RunningTidegate tidegate = new RunningTidegate();
     private TestHttp http;
 
     @BeforeEach
     void start() {
-        tidegate = Tidegate.start("--web.listen-address=127.0.0.1:0");
-        http = new TestHttp(tidegate.httpPort());
+        http = tidegate.start().http();
     }
 
     @AfterEach
@@ -41,7 +40,7 @@ class RealClientsIT {
                 .register(registry).set(1.7e9);
         Histogram.builder().name("batch_duration_seconds").help("Batch duration.").classicUpperBounds(1, 10)
                 .register(registry).observe(3);
-        PushGateway gateway = PushGateway.builder().address("127.0.0.1:" + tidegate.httpPort())
+        PushGateway gateway = PushGateway.builder().address("127.0.0.1:" + tidegate.port())
                 .job("nightly").groupingKey("instance", "db1").format(format).registry(registry).build();
 
         gateway.push();
@@ -60,14 +59,14 @@ class RealClientsIT {
 
     @Test
     void curlPushesTextAndReadsItBack() throws Exception {
-        String url = "http://127.0.0.1:" + tidegate.httpPort() + "/metrics/job/cron/instance/host1";
+        String url = "http://127.0.0.1:" + tidegate.port() + "/metrics/job/cron/instance/host1";
         Process curl = new ProcessBuilder("curl", "-sS", "--fail", "--data-binary", "@-", url)
                 .redirectErrorStream(true).start();
         curl.getOutputStream().write("# TYPE backup_bytes gauge\nbackup_bytes 123456\n".getBytes(StandardCharsets.UTF_8));
         curl.getOutputStream().close();
 
         assertThat(curl.waitFor()).as(new String(curl.getInputStream().readAllBytes(), StandardCharsets.UTF_8)).isZero();
-        Process read = new ProcessBuilder("curl", "-sS", "http://127.0.0.1:" + tidegate.httpPort() + "/metrics").start();
+        Process read = new ProcessBuilder("curl", "-sS", "http://127.0.0.1:" + tidegate.port() + "/metrics").start();
         String scrape = new String(read.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertThat(scrape).contains("backup_bytes{instance=\"host1\",job=\"cron\"} 123456\n");
     }

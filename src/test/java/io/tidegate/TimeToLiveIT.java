@@ -33,7 +33,7 @@ class TimeToLiveIT {
     /** How long a test waits for something that should happen about a second from now. */
     private static final Duration PATIENCE = Duration.ofSeconds(5);
 
-    private Tidegate tidegate;
+    private final RunningTidegate tidegate = new RunningTidegate();
     private TestHttp http;
     private Path tempDir;
 
@@ -44,9 +44,7 @@ class TimeToLiveIT {
 
     @AfterEach
     void stop() throws IOException {
-        if (tidegate != null) {
-            tidegate.close();
-        }
+        tidegate.close();
         try (Stream<Path> paths = Files.walk(tempDir)) {
             for (Path path : paths.sorted(Comparator.reverseOrder()).toList()) {
                 Files.deleteIfExists(path);
@@ -54,14 +52,9 @@ class TimeToLiveIT {
         }
     }
 
+    /** (Re)starts Tidegate with these flags besides the listen address. */
     private void startWith(String... extraFlags) {
-        if (tidegate != null) {
-            tidegate.close();
-        }
-        List<String> flags = new ArrayList<>(List.of("--web.listen-address=127.0.0.1:0"));
-        flags.addAll(List.of(extraFlags));
-        tidegate = Tidegate.start(flags.toArray(String[]::new));
-        http = new TestHttp(tidegate.httpPort());
+        http = tidegate.start(extraFlags).http();
     }
 
     private String scrape() {

@@ -12,8 +12,8 @@ import java.util.Map;
 import java.util.Objects;
 
 /**
- * Tidegate's configuration file ({@code --config.file}), as loaded: immutable, so a reload replaces
- * it whole. An example with comments is {@code examples/tidegate.yml}.
+ * Tidegate's configuration file ({@code --config.file}), as loaded: an immutable value, so a reload
+ * replaces it whole. An example with comments is {@code examples/tidegate.yml}.
  *
  * <p>The file is YAML. Each top-level key is a section, read by its own class; a key Tidegate does
  * not know is an error (a misspelt section must not be silently ignored). An empty file is an empty
@@ -48,16 +48,14 @@ import java.util.Objects;
  * wrong, for instance {@code tidegate.yml: ttl_rules[2] (line 7): ttl "5x": invalid duration "5x":
  * unknown or missing unit at position 2 (use y, w, d, h, m, s or ms)}.
  */
-public final class ConfigFile {
-    /** The known top-level sections. A new section is a key here, a field, and a class that reads it. */
+public record ConfigFile(TtlRules ttlRules) {
+    /** The known top-level sections. A new section is a key here, a component, and a class that reads it. */
     private static final List<String> SECTIONS = List.of(TtlRulesSection.KEY);
 
     private static final ConfigFile EMPTY = new ConfigFile(TtlRules.none());
 
-    private final TtlRules ttlRules;
-
-    private ConfigFile(TtlRules ttlRules) {
-        this.ttlRules = ttlRules;
+    public ConfigFile {
+        Objects.requireNonNull(ttlRules, "ttlRules");
     }
 
     /** The configuration without a file: no rules. */
@@ -93,20 +91,6 @@ public final class ConfigFile {
         Map<String, ConfigNode> sections = ConfigNode.parse(file, text).sections(SECTIONS);
         ConfigNode ttlRules = sections.get(TtlRulesSection.KEY);
         return new ConfigFile(ttlRules == null ? TtlRules.none() : TtlRulesSection.read(ttlRules));
-    }
-
-    public TtlRules ttlRules() {
-        return ttlRules;
-    }
-
-    @Override
-    public boolean equals(Object other) {
-        return other instanceof ConfigFile that && ttlRules.equals(that.ttlRules);
-    }
-
-    @Override
-    public int hashCode() {
-        return Objects.hash(ttlRules);
     }
 
     @Override

@@ -107,6 +107,10 @@ public final class LabelMatcher {
         return value;
     }
 
+    /**
+     * Equal when name, type and value are. Not a record for this reason: the compiled pattern is
+     * derived from the value and has no equality of its own.
+     */
     @Override
     public boolean equals(Object other) {
         return other instanceof LabelMatcher matcher

@@ -9,14 +9,14 @@ import java.util.Optional;
 /**
  * The server TTL rules of the configuration file (SPEC §3, item 3), in file order: the first rule
  * that applies to a group gives its TTL. Immutable, so a reload swaps the whole set at once.
+ *
+ * @param rules in file order
  */
-public final class TtlRules {
+public record TtlRules(List<TtlRule> rules) {
     private static final TtlRules NONE = new TtlRules(List.of());
 
-    private final List<TtlRule> rules;
-
-    private TtlRules(List<TtlRule> rules) {
-        this.rules = rules;
+    public TtlRules {
+        rules = List.copyOf(rules);
     }
 
     public static TtlRules none() {
@@ -24,7 +24,7 @@ public final class TtlRules {
     }
 
     public static TtlRules of(List<TtlRule> rules) {
-        return rules.isEmpty() ? NONE : new TtlRules(List.copyOf(rules));
+        return rules.isEmpty() ? NONE : new TtlRules(rules);
     }
 
     /**
@@ -43,21 +43,6 @@ public final class TtlRules {
 
     public int size() {
         return rules.size();
-    }
-
-    /** The rules in file order. */
-    public List<TtlRule> rules() {
-        return rules;
-    }
-
-    @Override
-    public boolean equals(Object other) {
-        return other instanceof TtlRules that && rules.equals(that.rules);
-    }
-
-    @Override
-    public int hashCode() {
-        return rules.hashCode();
     }
 
     /** For logs: {@code ttl_rules[1] {job="a"} source=any ttl=5m; ttl_rules[2] ...}, one entry per rule. */

@@ -5,6 +5,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * Reads the {@code ttl_rules} section of the configuration file: a list of rules, each with an
@@ -29,7 +30,7 @@ final class TtlRulesSection {
     private static TtlRule rule(ConfigNode entry) throws ConfigException {
         Map<String, ConfigNode> fields = entry.fields("a rule (a mapping with match, source and ttl)", RULE_KEYS);
         List<LabelMatcher> matchers = matchers(fields.get("match"));
-        Source.Kind source = source(fields.get("source"));
+        Optional<Source.Kind> source = source(fields.get("source"));
         ConfigNode ttl = fields.get("ttl");
         if (ttl == null || ttl.isNull()) {
             throw entry.problem("ttl: missing; every rule needs one (a duration such as 5m, or 0 to never expire)");
@@ -65,14 +66,14 @@ final class TtlRulesSection {
         }
     }
 
-    private static Source.Kind source(ConfigNode source) throws ConfigException {
+    private static Optional<Source.Kind> source(ConfigNode source) throws ConfigException {
         if (source == null || source.isNull()) {
-            return null;
+            return Optional.empty();
         }
         String text = source.text("http or mqtt");
         for (Source.Kind kind : Source.Kind.values()) {
             if (kind.wireName().equals(text)) {
-                return kind;
+                return Optional.of(kind);
             }
         }
         throw source.invalid(text, "expected http or mqtt");

@@ -242,6 +242,32 @@ public final class TextFormatParser {
 
     // ---------------------------------------------------------------------------------------------
 
+    /**
+     * The two name grammars of the text format. They differ only in the colon, which metric names
+     * allow (for recording rules) and label names do not, so one reading loop serves both. Each
+     * grammar is a table over the 256 byte values: on the hot push path a name byte costs one
+     * lookup instead of up to seven comparisons (measured faster than the comparisons, and nothing
+     * is allocated).
+     */
+    private enum NameGrammar {
+        /** {@code [a-zA-Z_:][a-zA-Z0-9_:]*} */
+        METRIC(true),
+        /** {@code [a-zA-Z_][a-zA-Z0-9_]*} */
+        LABEL(false);
+
+        /** Indexed by the unsigned byte value. */
+        final boolean[] isStart = new boolean[256];
+        /** Indexed by the unsigned byte value. */
+        final boolean[] isContinuation = new boolean[256];
+
+        NameGrammar(boolean allowsColon) {
+            for (int b = 0; b < 256; b++) {
+                isStart[b] = (b >= 'a' && b <= 'z') || (b >= 'A' && b <= 'Z') || b == '_' || (b == ':' && allowsColon);
+                isContinuation[b] = isStart[b] || (b >= '0' && b <= '9');
+            }
+        }
+    }
+
     /** A family while it is being read. */
     private static final class FamilyBuilder {
         final String name;
@@ -440,7 +466,7 @@ public final class TextFormatParser {
                 return START_OF_LINE;
             }
             skipBlankTabOrFail();
-            readTokenAsMetricName();
+            readTokenAsName(NameGrammar.METRIC);
             if (cur == '\n') {
                 return START_OF_LINE; // "# HELP name" without text is no error
             }
@@ -456,7 +482,7 @@ public final class TextFormatParser {
         }
 
         private int readingMetricName() throws BodyFormatException {
-            readTokenAsMetricName();
+            readTokenAsName(NameGrammar.METRIC);
             if (tokenLength == 0) {
                 throw parseError("invalid metric name");
             }
@@ -481,7 +507,7 @@ public final class TextFormatParser {
                 skipBlankTabOrFail();
                 return READING_VALUE;
             }
-            readTokenAsLabelName();
+            readTokenAsName(NameGrammar.LABEL);
             if (tokenLength == 0) {
                 throw parseError("invalid label name for metric " + GoQuote.string(currentFamily.name));
             }
@@ -938,15 +964,16 @@ public final class TextFormatParser {
             throw unexpectedEnd();
         }
 
-        /** A metric name ([a-zA-Z_:][a-zA-Z0-9_:]*) from the current byte; empty if that byte cannot start one. */
-        private void readTokenAsMetricName() throws BodyFormatException {
+        /** A name of {@code grammar} from the current byte; empty if that byte cannot start one. */
+        private void readTokenAsName(NameGrammar grammar) throws BodyFormatException {
             int start = pos - 1;
-            if (!isMetricNameStart(cur)) {
+            if (!grammar.isStart[cur & 0xff]) {
                 setToken(in, start, 0);
                 return;
             }
+            boolean[] isContinuation = grammar.isContinuation;
             int i = pos;
-            while (i < end && isMetricNameContinuation(in[i])) {
+            while (i < end && isContinuation[in[i] & 0xff]) {
                 i++;
             }
             if (i == end) {
@@ -956,42 +983,6 @@ public final class TextFormatParser {
             setToken(in, start, i - start);
             cur = in[i] & 0xff;
             pos = i + 1;
-        }
-
-        /** A label name ([a-zA-Z_][a-zA-Z0-9_]*) from the current byte; empty if that byte cannot start one. */
-        private void readTokenAsLabelName() throws BodyFormatException {
-            int start = pos - 1;
-            if (!isLabelNameStart(cur)) {
-                setToken(in, start, 0);
-                return;
-            }
-            int i = pos;
-            while (i < end && isLabelNameContinuation(in[i])) {
-                i++;
-            }
-            if (i == end) {
-                pos = end;
-                throw unexpectedEnd();
-            }
-            setToken(in, start, i - start);
-            cur = in[i] & 0xff;
-            pos = i + 1;
-        }
-
-        private static boolean isLabelNameStart(int b) {
-            return (b >= 'a' && b <= 'z') || (b >= 'A' && b <= 'Z') || b == '_';
-        }
-
-        private static boolean isLabelNameContinuation(int b) {
-            return isLabelNameStart(b) || (b >= '0' && b <= '9');
-        }
-
-        private static boolean isMetricNameStart(int b) {
-            return isLabelNameStart(b) || b == ':';
-        }
-
-        private static boolean isMetricNameContinuation(int b) {
-            return isLabelNameContinuation(b) || b == ':';
         }
 
         /**

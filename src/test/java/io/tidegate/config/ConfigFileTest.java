@@ -1,16 +1,15 @@
 package io.tidegate.config;
 
+import static io.tidegate.TestKeys.key;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.tidegate.store.GroupingKey;
 import io.tidegate.store.Source;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Map;
 import org.assertj.core.api.AbstractThrowableAssert;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -35,14 +34,6 @@ class ConfigFileTest {
     private AbstractThrowableAssert<?, ? extends Throwable> loading(String yaml) throws IOException {
         Files.writeString(file, yaml);
         return assertThatThrownBy(() -> ConfigFile.load(file)).isInstanceOf(ConfigException.class);
-    }
-
-    private static GroupingKey key(String... nameValues) {
-        Map<String, String> labels = new java.util.HashMap<>();
-        for (int i = 0; i < nameValues.length; i += 2) {
-            labels.put(nameValues[i], nameValues[i + 1]);
-        }
-        return GroupingKey.of(labels);
     }
 
     @Test

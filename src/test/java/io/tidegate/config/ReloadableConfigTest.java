@@ -23,6 +23,7 @@ import org.slf4j.LoggerFactory;
 
 class ReloadableConfigTest {
     private static final GroupingKey SENSOR = GroupingKey.of(Map.of("job", "sensor"));
+    private static final String SENSOR_5M_FILE = "ttl_rules:\n  - match: '{job=\"sensor\"}'\n    ttl: 5m\n";
 
     @TempDir
     Path dir;
@@ -51,6 +52,21 @@ class ReloadableConfigTest {
         Files.writeString(file, yaml);
     }
 
+    /** Given a configuration loaded from a file with this text. */
+    private ReloadableConfig loaded(String yaml) throws Exception {
+        write(yaml);
+        return ReloadableConfig.load(file);
+    }
+
+    /** The one event logged, after checking its level and message. */
+    private static ILoggingEvent onlyEvent(List<ILoggingEvent> events, Level level, String message) {
+        assertThat(events).hasSize(1);
+        ILoggingEvent event = events.get(0);
+        assertThat(event.getLevel()).isEqualTo(level);
+        assertThat(event.getFormattedMessage()).isEqualTo(message);
+        return event;
+    }
+
     private static Map<String, String> keyValues(ILoggingEvent event) {
         return event.getKeyValuePairs().stream().collect(Collectors.toMap(pair -> pair.key, pair -> String.valueOf(pair.value)));
     }
@@ -61,16 +77,13 @@ class ReloadableConfigTest {
 
     @Test
     void firstLoadGivesTheFileAndSaysSo() throws Exception {
-        write("ttl_rules:\n  - match: '{job=\"sensor\"}'\n    ttl: 5m\n");
+        write(SENSOR_5M_FILE);
 
         ReloadableConfig config = ReloadableConfig.load(file);
 
         assertThat(config.current().ttlRules().ttlFor(SENSOR, Source.Kind.MQTT)).contains(Duration.ofMinutes(5));
-        assertThat(logged.list).singleElement().satisfies(event -> {
-            assertThat(event.getLevel()).isEqualTo(Level.INFO);
-            assertThat(event.getFormattedMessage()).isEqualTo("configuration loaded");
-            assertThat(keyValues(event)).containsEntry("file", file.toString()).containsEntry("ttl_rules", "1");
-        });
+        ILoggingEvent event = onlyEvent(logged.list, Level.INFO, "configuration loaded");
+        assertThat(keyValues(event)).containsEntry("file", file.toString()).containsEntry("ttl_rules", "1");
     }
 
     @Test
@@ -83,8 +96,7 @@ class ReloadableConfigTest {
 
     @Test
     void reloadSwapsInTheNewRulesAndLogsOneInfoLine() throws Exception {
-        write("ttl_rules:\n  - match: '{job=\"sensor\"}'\n    ttl: 5m\n");
-        ReloadableConfig config = ReloadableConfig.load(file);
+        ReloadableConfig config = loaded(SENSOR_5M_FILE);
         ConfigFile before = config.current();
         write("ttl_rules:\n  - match: '{job=\"sensor\"}'\n    ttl: 10m\n  - ttl: 1h\n");
 
@@ -94,18 +106,13 @@ class ReloadableConfigTest {
         assertThat(outcome.failure()).isNull();
         assertThat(config.current()).isNotSameAs(before);
         assertThat(config.current().ttlRules().ttlFor(SENSOR, Source.Kind.MQTT)).contains(Duration.ofMinutes(10));
-        assertThat(afterLoad()).singleElement().satisfies(event -> {
-            assertThat(event.getLevel()).isEqualTo(Level.INFO);
-            assertThat(event.getFormattedMessage()).isEqualTo("configuration reloaded");
-            assertThat(keyValues(event)).containsExactlyInAnyOrderEntriesOf(
-                    Map.of("file", file.toString(), "ttl_rules", "2"));
-        });
+        ILoggingEvent event = onlyEvent(afterLoad(), Level.INFO, "configuration reloaded");
+        assertThat(keyValues(event)).containsExactlyInAnyOrderEntriesOf(Map.of("file", file.toString(), "ttl_rules", "2"));
     }
 
     @Test
     void failedReloadKeepsTheOldRulesAndSaysWhyOnce() throws Exception {
-        write("ttl_rules:\n  - match: '{job=\"sensor\"}'\n    ttl: 5m\n");
-        ReloadableConfig config = ReloadableConfig.load(file);
+        ReloadableConfig config = loaded(SENSOR_5M_FILE);
         ConfigFile before = config.current();
         write("ttl_rules:\n  - match: '{job=~\"sensor(\"}'\n    ttl: 10m\n");
 
@@ -117,18 +124,14 @@ class ReloadableConfigTest {
         assertThat(outcome.failure()).isEqualTo(why);
         assertThat(config.current()).isSameAs(before);
         assertThat(config.current().ttlRules().ttlFor(SENSOR, Source.Kind.MQTT)).contains(Duration.ofMinutes(5));
-        assertThat(afterLoad()).singleElement().satisfies(event -> {
-            assertThat(event.getLevel()).isEqualTo(Level.WARN);
-            assertThat(event.getFormattedMessage()).isEqualTo("configuration reload failed, keeping the previous one");
-            assertThat(keyValues(event)).containsExactlyInAnyOrderEntriesOf(Map.of("file", file.toString(), "err", why));
-            assertThat(event.getThrowableProxy()).isNull();
-        });
+        ILoggingEvent event = onlyEvent(afterLoad(), Level.WARN, "configuration reload failed, keeping the previous one");
+        assertThat(keyValues(event)).containsExactlyInAnyOrderEntriesOf(Map.of("file", file.toString(), "err", why));
+        assertThat(event.getThrowableProxy()).isNull();
     }
 
     @Test
     void deletedFileKeepsTheOldRules() throws Exception {
-        write("ttl_rules:\n  - ttl: 5m\n");
-        ReloadableConfig config = ReloadableConfig.load(file);
+        ReloadableConfig config = loaded("ttl_rules:\n  - ttl: 5m\n");
         Files.delete(file);
 
         ReloadOutcome outcome = config.reload();
@@ -139,8 +142,7 @@ class ReloadableConfigTest {
 
     @Test
     void goodReloadAfterABadOneApplies() throws Exception {
-        write("ttl_rules:\n  - ttl: 5m\n");
-        ReloadableConfig config = ReloadableConfig.load(file);
+        ReloadableConfig config = loaded("ttl_rules:\n  - ttl: 5m\n");
         write("ttl_rules: [\n");
         assertThat(config.reload().succeeded()).isFalse();
         write("ttl_rules:\n  - ttl: 7m\n");

@@ -1,25 +1,17 @@
 package io.tidegate.config;
 
+import static io.tidegate.TestKeys.key;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.tidegate.store.GroupingKey;
 import io.tidegate.store.Source;
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
+import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
 class TtlRulesTest {
     private static TtlRule rule(String selector, Source.Kind source, Duration ttl) {
-        return new TtlRule(LabelMatcher.parseSelector(selector), source, ttl);
-    }
-
-    private static GroupingKey key(String... nameValues) {
-        Map<String, String> labels = new java.util.HashMap<>();
-        for (int i = 0; i < nameValues.length; i += 2) {
-            labels.put(nameValues[i], nameValues[i + 1]);
-        }
-        return GroupingKey.of(labels);
+        return new TtlRule(LabelMatcher.parseSelector(selector), Optional.ofNullable(source), ttl);
     }
 
     @Test

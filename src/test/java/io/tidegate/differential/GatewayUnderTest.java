@@ -14,22 +14,23 @@ public interface GatewayUnderTest extends AutoCloseable {
     @Override
     void close();
 
+    /** A gateway started by the caller, reached at {@code baseUri}; closing it runs {@code stop}. */
+    static GatewayUnderTest stoppedBy(String name, URI baseUri, Runnable stop) {
+        return new Handle(name, baseUri, stop);
+    }
+
     /** A gateway somebody else started and stops, e.g. for debugging against a server in an IDE. */
     static GatewayUnderTest alreadyRunning(String name, URI baseUri) {
-        return new GatewayUnderTest() {
-            @Override
-            public String name() {
-                return name;
-            }
+        return stoppedBy(name, baseUri, () -> {
+            // not ours to stop
+        });
+    }
 
-            @Override
-            public URI baseUri() {
-                return baseUri;
-            }
-
-            @Override
-            public void close() {
-            }
-        };
+    /** A gateway as the test holds it: its name, its address, and how to stop it. */
+    record Handle(String name, URI baseUri, Runnable stop) implements GatewayUnderTest {
+        @Override
+        public void close() {
+            stop.run();
+        }
     }
 }

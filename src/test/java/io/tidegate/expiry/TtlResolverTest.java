@@ -1,5 +1,6 @@
 package io.tidegate.expiry;
 
+import static io.tidegate.TestKeys.key;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.tidegate.config.LabelMatcher;
@@ -9,7 +10,6 @@ import io.tidegate.store.GroupingKey;
 import io.tidegate.store.Source;
 import io.tidegate.store.Ttls;
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -24,16 +24,8 @@ class TtlResolverTest {
     private static final Duration NO_CAP = Duration.ZERO;
     private static final Duration NEVER = Duration.ZERO;
 
-    private static GroupingKey key(String... nameValues) {
-        Map<String, String> labels = new HashMap<>();
-        for (int i = 0; i < nameValues.length; i += 2) {
-            labels.put(nameValues[i], nameValues[i + 1]);
-        }
-        return GroupingKey.of(labels);
-    }
-
     private static TtlRule rule(String selector, Source.Kind source, Duration ttl) {
-        return new TtlRule(LabelMatcher.parseSelector(selector), source, ttl);
+        return new TtlRule(LabelMatcher.parseSelector(selector), Optional.ofNullable(source), ttl);
     }
 
     /** Rules: sensors 5m, backup over HTTP only 26h, release never. */

@@ -1,5 +1,7 @@
 package io.tidegate.format;
 
+import static io.tidegate.differential.ProtobufBodies.delimited;
+import static io.tidegate.differential.ProtobufBodies.family;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -40,7 +42,7 @@ class ProtobufBodyReaderTest {
                 .setExemplar(Metrics.Exemplar.newBuilder().addLabel(label("trace_id", "abc")).setValue(0.5)))
                 .build();
         Metrics.Metric untyped = metric().setUntyped(Metrics.Untyped.newBuilder().setValue(-3)).build();
-        byte[] body = body(
+        byte[] body = delimited(
                 family("temperature", "Current temperature.", Metrics.MetricType.GAUGE, gauge),
                 family("requests_total", "Requests.", Metrics.MetricType.COUNTER, counter),
                 family("thing", null, Metrics.MetricType.UNTYPED, untyped));
@@ -76,7 +78,7 @@ class ProtobufBodyReaderTest {
                 .addQuantile(Metrics.Quantile.newBuilder().setQuantile(0.99).setValue(Double.NaN)))
                 .build();
 
-        Metric m = read(body(family("latency", "L.", Metrics.MetricType.SUMMARY, summary)))
+        Metric m = read(delimited(family("latency", "L.", Metrics.MetricType.SUMMARY, summary)))
                 .families().get("latency").metrics().get(0);
 
         assertThat(m.count()).isEqualTo(7);
@@ -100,7 +102,7 @@ class ProtobufBodyReaderTest {
                         .setCumulativeCountFloat(0.5)))
                 .build();
 
-        List<Metric> metrics = read(body(family("size", "S.", Metrics.MetricType.HISTOGRAM, integers, floats)))
+        List<Metric> metrics = read(delimited(family("size", "S.", Metrics.MetricType.HISTOGRAM, integers, floats)))
                 .families().get("size").metrics();
 
         assertThat(metrics.get(0).count()).isEqualTo(1.8446744073709552E19);
@@ -128,7 +130,7 @@ class ProtobufBodyReaderTest {
                 .build();
         Metrics.Metric metric = metric(label("a", "b")).setHistogram(nativeHistogram).build();
 
-        MetricFamily family = read(body(family("native", "N.", Metrics.MetricType.HISTOGRAM, metric)))
+        MetricFamily family = read(delimited(family("native", "N.", Metrics.MetricType.HISTOGRAM, metric)))
                 .families().get("native");
 
         Metric m = family.metrics().get(0);
@@ -144,7 +146,7 @@ class ProtobufBodyReaderTest {
         Metrics.Metric metric = metric().setHistogram(Metrics.Histogram.newBuilder().setSampleCount(3)
                 .addBucket(Metrics.Bucket.newBuilder().setUpperBound(5).setCumulativeCount(3))).build();
 
-        MetricFamily family = read(body(family("queue", null, Metrics.MetricType.GAUGE_HISTOGRAM, metric)))
+        MetricFamily family = read(delimited(family("queue", null, Metrics.MetricType.GAUGE_HISTOGRAM, metric)))
                 .families().get("queue");
 
         assertThat(family.type()).isEqualTo(MetricType.GAUGE_HISTOGRAM);
@@ -154,7 +156,7 @@ class ProtobufBodyReaderTest {
 
     @Test
     void helpAbsentIsNullAndHelpEmptyIsEmpty() throws Exception {
-        byte[] body = body(
+        byte[] body = delimited(
                 family("no_help", null, Metrics.MetricType.GAUGE, metric().setGauge(gauge(1)).build()),
                 family("empty_help", "", Metrics.MetricType.GAUGE, metric().setGauge(gauge(1)).build()));
 
@@ -177,7 +179,7 @@ class ProtobufBodyReaderTest {
 
     @Test
     void timestampIsKeptWhenPresentEvenIfZero() throws Exception {
-        byte[] body = body(family("t", null, Metrics.MetricType.GAUGE,
+        byte[] body = delimited(family("t", null, Metrics.MetricType.GAUGE,
                 metric(label("n", "0")).setGauge(gauge(1)).setTimestampMs(0).build(),
                 metric(label("n", "1")).setGauge(gauge(1)).setTimestampMs(-1_234_567).build(),
                 metric(label("n", "2")).setGauge(gauge(1)).build()));
@@ -189,7 +191,7 @@ class ProtobufBodyReaderTest {
 
     @Test
     void laterFamilyOfTheSameNameReplacesTheEarlierOneAsUpstream() throws Exception {
-        byte[] body = body(
+        byte[] body = delimited(
                 family("a", null, Metrics.MetricType.GAUGE, metric().setGauge(gauge(1)).build()),
                 family("b", null, Metrics.MetricType.GAUGE, metric().setGauge(gauge(2)).build()),
                 family("a", "second", Metrics.MetricType.COUNTER,
@@ -220,7 +222,7 @@ class ProtobufBodyReaderTest {
         Metrics.Metric gaugeOnly = metric().setGauge(gauge(1)).build();
         Metrics.Metric nothing = metric(label("x", "y")).build();
 
-        ParsedBody parsed = read(body(family("c", null, Metrics.MetricType.COUNTER, gaugeOnly, nothing)));
+        ParsedBody parsed = read(delimited(family("c", null, Metrics.MetricType.COUNTER, gaugeOnly, nothing)));
 
         Metric first = parsed.families().get("c").metrics().get(0);
         assertThat(first.hasValueOf(MetricType.COUNTER)).isFalse();
@@ -236,7 +238,7 @@ class ProtobufBodyReaderTest {
     void metricWithGaugeAndCounterInAGaugeFamilyIsTheGaugeAndKeepsBothValueMessages() throws Exception {
         Metrics.Metric both = metric().setGauge(gauge(5)).setCounter(Metrics.Counter.newBuilder().setValue(7)).build();
 
-        Metric m = read(body(family("gc", null, Metrics.MetricType.GAUGE, both))).families().get("gc")
+        Metric m = read(delimited(family("gc", null, Metrics.MetricType.GAUGE, both))).families().get("gc")
                 .metrics().get(0);
 
         assertThat(m.value()).isEqualTo(5);
@@ -274,7 +276,7 @@ class ProtobufBodyReaderTest {
         Bytes family = new Bytes().string(1, "u").fixed32(6).varint(3, 1).message(4, metric)
                 .string(5, "seconds").fixed64(1000, 1.0);
 
-        MetricFamily parsed = read(delimited(family)).families().get("u");
+        MetricFamily parsed = read(lengthPrefixed(family)).families().get("u");
 
         assertThat(parsed.type()).isEqualTo(MetricType.GAUGE);
         Metric m = parsed.metrics().get(0);
@@ -285,7 +287,7 @@ class ProtobufBodyReaderTest {
 
     @Test
     void equalLabelNamesOfSuccessiveMetricsShareOneString() throws Exception {
-        byte[] body = body(family("s", null, Metrics.MetricType.GAUGE,
+        byte[] body = delimited(family("s", null, Metrics.MetricType.GAUGE,
                 metric(label("instance", "1"), label("zone", "a")).setGauge(gauge(1)).build(),
                 metric(label("instance", "2"), label("zone", "b")).setGauge(gauge(2)).build()));
 
@@ -297,7 +299,7 @@ class ProtobufBodyReaderTest {
 
     @Test
     void bodyUpToTheLimitIsReadAndOneByteMoreIsRejected() throws Exception {
-        byte[] body = body(family("g", null, Metrics.MetricType.GAUGE, metric().setGauge(gauge(1)).build()));
+        byte[] body = delimited(family("g", null, Metrics.MetricType.GAUGE, metric().setGauge(gauge(1)).build()));
 
         assertThat(reader.read(new ByteArrayInputStream(body), body.length).families()).containsKey("g");
         assertThatThrownBy(() -> reader.read(new ByteArrayInputStream(body), body.length - 1))
@@ -311,7 +313,7 @@ class ProtobufBodyReaderTest {
         for (int i = 0; i < 2000; i++) {
             many.add(metric(label("i", Integer.toString(i))).setGauge(gauge(i)).build());
         }
-        byte[] body = body(family("many", null, Metrics.MetricType.GAUGE, many.toArray(new Metrics.Metric[0])));
+        byte[] body = delimited(family("many", null, Metrics.MetricType.GAUGE, many.toArray(new Metrics.Metric[0])));
         InputStream trickle = new ByteArrayInputStream(body) {
             @Override
             public synchronized int read(byte[] b, int off, int len) {
@@ -337,7 +339,7 @@ class ProtobufBodyReaderTest {
 
     @Test
     void giantLengthAfterAValidFamilyNamesTheFamilyAndOffset() throws Exception {
-        byte[] first = body(family("ok", null, Metrics.MetricType.GAUGE, metric().setGauge(gauge(1)).build()));
+        byte[] first = delimited(family("ok", null, Metrics.MetricType.GAUGE, metric().setGauge(gauge(1)).build()));
         byte[] body = concat(first, varint(34359738368L), new byte[11]);
 
         assertThatThrownBy(() -> read(body)).hasMessage("unexpected EOF: protobuf body: metric family 2 at byte "
@@ -352,7 +354,7 @@ class ProtobufBodyReaderTest {
 
     @Test
     void truncatedLengthPrefixIsRejected() throws Exception {
-        byte[] first = body(family("ok", null, Metrics.MetricType.GAUGE, metric().setGauge(gauge(1)).build()));
+        byte[] first = delimited(family("ok", null, Metrics.MetricType.GAUGE, metric().setGauge(gauge(1)).build()));
 
         assertThatThrownBy(() -> read(concat(first, new byte[] {(byte) 0x80})))
                 .hasMessage("protobuf body: metric family 2 at byte " + first.length
@@ -361,7 +363,7 @@ class ProtobufBodyReaderTest {
 
     @Test
     void truncatedMessageIsRejected() throws Exception {
-        byte[] whole = body(family("g", null, Metrics.MetricType.GAUGE, metric().setGauge(gauge(1)).build()));
+        byte[] whole = delimited(family("g", null, Metrics.MetricType.GAUGE, metric().setGauge(gauge(1)).build()));
         byte[] cut = Arrays.copyOf(whole, whole.length - 3);
 
         assertThatThrownBy(() -> read(cut)).hasMessage("unexpected EOF: protobuf body: metric family 1 at byte 0: length "
@@ -374,11 +376,11 @@ class ProtobufBodyReaderTest {
         byte[] elevenBytes = concat(new byte[] {(byte) 0x50}, repeat((byte) 0xFF, 10), new byte[] {1});
         byte[] overflow = concat(new byte[] {(byte) 0x50}, repeat((byte) 0xFF, 9), new byte[] {2});
 
-        assertThatThrownBy(() -> read(delimited(elevenBytes)))
+        assertThatThrownBy(() -> read(lengthPrefixed(elevenBytes)))
                 .hasMessage("protobuf body: metric family 1 at byte 1: MetricFamily field 10: varint longer than 10 bytes");
         assertThatThrownBy(() -> read(concat(repeat((byte) 0xFF, 11))))
                 .hasMessage("protobuf body: metric family 1 at byte 0: length prefix: varint longer than 10 bytes");
-        assertThatThrownBy(() -> read(delimited(overflow)))
+        assertThatThrownBy(() -> read(lengthPrefixed(overflow)))
                 .hasMessageContaining("varint overflows 64 bits");
     }
 
@@ -397,18 +399,18 @@ class ProtobufBodyReaderTest {
         Bytes minusOne = new Bytes().tag(1, 2).raw(repeat((byte) 0xFF, 9)).raw(new byte[] {1});
         Bytes minusOne32 = new Bytes().tag(1, 2).raw(new byte[] {-1, -1, -1, -1, 0x0F});
 
-        assertThatThrownBy(() -> read(delimited(minusOne))).hasMessage("protobuf body: metric family 1 at byte 2: "
+        assertThatThrownBy(() -> read(lengthPrefixed(minusOne))).hasMessage("protobuf body: metric family 1 at byte 2: "
                 + "MetricFamily.name (field 1): length 18446744073709551615 exceeds the 0 bytes left in MetricFamily");
-        assertThatThrownBy(() -> read(delimited(minusOne32)))
+        assertThatThrownBy(() -> read(lengthPrefixed(minusOne32)))
                 .hasMessageContaining("length 4294967295 exceeds the 0 bytes left");
     }
 
     @Test
     void wrongWireTypesOfKnownFieldsAreRejected() {
-        assertThatThrownBy(() -> read(delimited(new Bytes().varint(1, 5))))
+        assertThatThrownBy(() -> read(lengthPrefixed(new Bytes().varint(1, 5))))
                 .hasMessage("protobuf body: metric family 1 at byte 1: MetricFamily.name (field 1): "
                         + "wire type 0 (varint), expected 2 (length-delimited)");
-        assertThatThrownBy(() -> read(delimited(new Bytes().string(1, "t").string(3, "x"))))
+        assertThatThrownBy(() -> read(lengthPrefixed(new Bytes().string(1, "t").string(3, "x"))))
                 .hasMessageContaining("MetricFamily.type (field 3): wire type 2 (length-delimited), expected 0");
         assertThatThrownBy(() -> read(familyBytes("g", 1, new Bytes().message(2, new Bytes().varint(1, 1)))))
                 .hasMessageContaining(", metric 1 at byte ")
@@ -429,36 +431,37 @@ class ProtobufBodyReaderTest {
         Bytes surrogate = new Bytes().raw(new byte[] {0x12, 3, (byte) 0xED, (byte) 0xA0, (byte) 0x80});
         Bytes overlong = new Bytes().raw(new byte[] {0x0A, 2, (byte) 0xC0, (byte) 0xAF});
 
-        assertThatThrownBy(() -> read(delimited(badName)))
+        assertThatThrownBy(() -> read(lengthPrefixed(badName)))
                 .hasMessage("protobuf body: metric family 1 at byte 5: MetricFamily.name (field 1): invalid UTF-8");
         assertThatThrownBy(() -> read(familyBytes("g", 1, badValue)))
                 .hasMessageContaining("metric family 1, metric 1 at byte ")
                 .hasMessageEndingWith("LabelPair.value (field 2): invalid UTF-8");
-        assertThatThrownBy(() -> read(delimited(surrogate))).hasMessageEndingWith("MetricFamily.help (field 2): invalid UTF-8");
-        assertThatThrownBy(() -> read(delimited(overlong))).hasMessageEndingWith("invalid UTF-8");
+        assertThatThrownBy(() -> read(lengthPrefixed(surrogate)))
+                .hasMessageEndingWith("MetricFamily.help (field 2): invalid UTF-8");
+        assertThatThrownBy(() -> read(lengthPrefixed(overlong))).hasMessageEndingWith("invalid UTF-8");
     }
 
     @Test
     void unknownMetricTypesAreRejected() {
-        assertThatThrownBy(() -> read(delimited(new Bytes().string(1, "t").varint(3, 6))))
+        assertThatThrownBy(() -> read(lengthPrefixed(new Bytes().string(1, "t").varint(3, 6))))
                 .hasMessage("protobuf body: metric family 1 at byte 4: MetricFamily.type (field 3): unknown metric type 6");
-        assertThatThrownBy(() -> read(delimited(new Bytes().string(1, "t").varint(3, -1))))
+        assertThatThrownBy(() -> read(lengthPrefixed(new Bytes().string(1, "t").varint(3, -1))))
                 .hasMessageEndingWith("unknown metric type -1");
         // the last type given wins, as in Go: a bad one overridden is fine
-        assertThat(catching(() -> read(delimited(new Bytes().string(1, "t").varint(3, 99).varint(3, 1)))))
+        assertThat(catching(() -> read(lengthPrefixed(new Bytes().string(1, "t").varint(3, 99).varint(3, 1)))))
                 .isNull();
     }
 
     @Test
     void groupsAndInvalidWireTypesAndFieldNumberZeroAreRejected() {
-        assertThatThrownBy(() -> read(delimited(new Bytes().string(1, "g").tag(9, 3).varint(1, 1).tag(9, 4))))
+        assertThatThrownBy(() -> read(lengthPrefixed(new Bytes().string(1, "g").tag(9, 3).varint(1, 1).tag(9, 4))))
                 .hasMessage("protobuf body: metric family 1 at byte 4: MetricFamily field 9: wire type 3 (group) "
                         + "is not supported");
-        assertThatThrownBy(() -> read(delimited(new Bytes().tag(9, 4))))
+        assertThatThrownBy(() -> read(lengthPrefixed(new Bytes().tag(9, 4))))
                 .hasMessageEndingWith("MetricFamily field 9: wire type 4 (group) is not supported");
-        assertThatThrownBy(() -> read(delimited(new Bytes().tag(9, 6))))
+        assertThatThrownBy(() -> read(lengthPrefixed(new Bytes().tag(9, 6))))
                 .hasMessageEndingWith("MetricFamily field 9: invalid wire type 6");
-        assertThatThrownBy(() -> read(delimited(new Bytes().varint(0, 1))))
+        assertThatThrownBy(() -> read(lengthPrefixed(new Bytes().varint(0, 1))))
                 .hasMessage("protobuf body: metric family 1 at byte 1: MetricFamily: invalid field number 0");
     }
 
@@ -688,7 +691,7 @@ class ProtobufBodyReaderTest {
             }
             families.add(family.build());
         }
-        return body(families.toArray(new Metrics.MetricFamily[0]));
+        return delimited(families.toArray(new Metrics.MetricFamily[0]));
     }
 
     // ---- Helpers ----
@@ -726,32 +729,6 @@ class ProtobufBodyReaderTest {
         return Metrics.Metric.newBuilder().addAllLabel(List.of(labels));
     }
 
-    private static Metrics.MetricFamily family(String name, String help, Metrics.MetricType type,
-            Metrics.Metric... metrics) {
-        Metrics.MetricFamily.Builder family = Metrics.MetricFamily.newBuilder().setName(name).setType(type)
-                .addAllMetric(List.of(metrics));
-        if (help != null) {
-            family.setHelp(help);
-        }
-        return family.build();
-    }
-
-    private static byte[] body(Metrics.MetricFamily... families) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        try {
-            for (Metrics.MetricFamily family : families) {
-                family.writeDelimitedTo(out);
-            }
-        } catch (IOException e) {
-            throw new AssertionError(e);
-        }
-        return out.toByteArray();
-    }
-
-    private static byte[] delimited(Metrics.MetricFamily family) {
-        return body(family);
-    }
-
     /** The value fields of a metric, encoded as protobuf-java encodes them. */
     private static byte[] valueOnly(Metrics.Metric metric) {
         return metric.toBuilder().clearLabel().clearTimestampMs().build().toByteArray();
@@ -759,14 +736,15 @@ class ProtobufBodyReaderTest {
 
     /** A family of {@code name} and type number {@code type} holding one hand-built metric. */
     private static byte[] familyBytes(String name, int type, Bytes metric) {
-        return delimited(new Bytes().string(1, name).varint(3, type).message(4, metric));
+        return lengthPrefixed(new Bytes().string(1, name).varint(3, type).message(4, metric));
     }
 
-    private static byte[] delimited(Bytes message) {
-        return delimited(message.toByteArray());
+    /** A hand-built message behind its varint length, as a delimited body carries each family. */
+    private static byte[] lengthPrefixed(Bytes message) {
+        return lengthPrefixed(message.toByteArray());
     }
 
-    private static byte[] delimited(byte[] message) {
+    private static byte[] lengthPrefixed(byte[] message) {
         return concat(varint(message.length), message);
     }
 

@@ -1,5 +1,6 @@
 package io.tidegate.store;
 
+import static io.tidegate.TestKeys.key;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.tidegate.TestClock;
@@ -234,14 +235,6 @@ class StoreTest {
 
     private double value(GroupingKey key, String family) {
         return group(key).family(family).family().metrics().get(0).value();
-    }
-
-    static GroupingKey key(String... namesAndValues) {
-        Map<String, String> labels = new LinkedHashMap<>();
-        for (int i = 0; i < namesAndValues.length; i += 2) {
-            labels.put(namesAndValues[i], namesAndValues[i + 1]);
-        }
-        return GroupingKey.of(labels);
     }
 
     private static MetricFamily gauge(String name, double value) {
