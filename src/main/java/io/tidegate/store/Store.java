@@ -98,17 +98,18 @@ public final class Store {
         }
         lock.lock();
         try {
+            Group current = groups.get(key);
             if (problem == null) {
-                problem = pushedFailureTimeConflict(request);
+                problem = pushedFailureTimeConflict(request, current, now);
             }
             if (problem == null) {
-                problem = conflictWithStored(key, prepared, now);
+                problem = conflictWithStored(key, current, prepared, now);
             }
             if (problem != null) {
-                recordFailure(key, request, now);
+                recordFailure(key, current, request, now);
                 return WriteOutcome.rejected(problem);
             }
-            commit(request, prepared, now);
+            commit(request, current, prepared, now);
             return WriteOutcome.applied();
         } finally {
             lock.unlock();
@@ -219,7 +220,7 @@ public final class Store {
         }
     }
 
-    private String conflictWithStored(GroupingKey key, List<StoredFamily> prepared, long now) {
+    private String conflictWithStored(GroupingKey key, Group current, List<StoredFamily> prepared, long now) {
         for (StoredFamily storedFamily : prepared) {
             MetricFamily family = storedFamily.family();
             MetricType ownType = ownFamilyTypes.apply(family.name());
@@ -228,7 +229,6 @@ public final class Store {
                         + ownType;
             }
             FamilySlot slot = families.get(family.name());
-            Group current = groups.get(key);
             StoredFamily own = current == null ? null : current.family(family.name());
             boolean heldByOthers = slot != null && slot.holdersOtherThan(own) > 0;
             String othersHelp = heldByOthers && checkConsistency ? slot.helpOfOthers(own) : null;
@@ -256,7 +256,7 @@ public final class Store {
                 return duplicate;
             }
         }
-        if (checkConsistency && !groups.containsKey(key)) {
+        if (checkConsistency && current == null) {
             MetricFamily pushTime = PushTimes.pushTime(key, 0, StoredFamily.NEVER).family();
             return duplicateInOtherGroup(key, pushTime, now);
         }
@@ -267,10 +267,10 @@ public final class Store {
      * Upstream keeps a pushed {@code push_failure_time_seconds} when the group already has one, so
      * one of another type clashes with the gauge; everywhere else the group's own gauge replaces it.
      */
-    private String pushedFailureTimeConflict(WriteRequest request) {
+    private static String pushedFailureTimeConflict(WriteRequest request, Group current, long now) {
         MetricFamily pushed = request.families().get(PushTimes.PUSH_FAILURE_TIME);
         if (pushed == null || pushed.type() == MetricType.GAUGE || pushed.metrics().isEmpty()
-                || liveOrNull(groups.get(request.key())) == null) {
+                || liveOrNull(current, now) == null) {
             return null;
         }
         return SeriesRules.describe(pushed.name(), pushed.metrics().get(0)) + " is not a GAUGE";
@@ -315,9 +315,9 @@ public final class Store {
         return null;
     }
 
-    private void commit(WriteRequest request, List<StoredFamily> prepared, long now) {
+    private void commit(WriteRequest request, Group current, List<StoredFamily> prepared, long now) {
         GroupingKey key = request.key();
-        Group old = liveOrNull(groups.get(key));
+        Group old = liveOrNull(current, now);
         Map<String, StoredFamily> next = new HashMap<>();
         if (old != null && request.verb() == Verb.POST) {
             old.families().forEach((name, family) -> {
@@ -336,11 +336,11 @@ public final class Store {
         if (deadline != StoredFamily.NEVER) {
             next.put(PushTimes.EXPIRY_TIME, PushTimes.expiryTime(key, now, deadline));
         }
-        replaceGroup(groups.get(key), new Group(key, next, request.source(), deadline, false));
+        replaceGroup(current, new Group(key, next, request.source(), deadline, false));
     }
 
-    private void recordFailure(GroupingKey key, WriteRequest request, long now) {
-        Group old = liveOrNull(groups.get(key));
+    private void recordFailure(GroupingKey key, Group current, WriteRequest request, long now) {
+        Group old = liveOrNull(current, now);
         Map<String, StoredFamily> next = new HashMap<>();
         long deadline;
         Source source;
@@ -357,7 +357,7 @@ public final class Store {
             }
         }
         next.put(PushTimes.PUSH_FAILURE_TIME, PushTimes.pushFailureTime(key, now, deadline));
-        replaceGroup(groups.get(key), new Group(key, next, source, deadline, false));
+        replaceGroup(current, new Group(key, next, source, deadline, false));
     }
 
     /** The latest deadline among the group's own families; with none, the push's TTL decides. */
@@ -373,8 +373,8 @@ public final class Store {
     }
 
     /** A group a write may build on: not a tombstone, not expired (even if the sweep is late). */
-    private Group liveOrNull(Group group) {
-        return group != null && group.isLiveAt(clock.millis()) ? group : null;
+    private static Group liveOrNull(Group group, long now) {
+        return group != null && group.isLiveAt(now) ? group : null;
     }
 
     private void replaceGroup(Group old, Group next) {
