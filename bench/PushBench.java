@@ -734,6 +734,7 @@ public final class PushBench {
             java.util.concurrent.atomic.AtomicReference<Exception> pollFailure = new java.util.concurrent.atomic.AtomicReference<>();
             List<String> timeline = java.util.Collections.synchronizedList(new ArrayList<>());
             List<Double> pollScrapes = java.util.Collections.synchronizedList(new ArrayList<>());
+            List<long[]> pollSpans = java.util.Collections.synchronizedList(new ArrayList<>()); // {sent, received}
             Thread poller = new Thread(() -> {
                 try (Http1 http = new Http1(gateway.port)) {
                     sleepUntil(deadline + FIRST_POLL_MILLIS);
@@ -741,6 +742,7 @@ public final class PushBench {
                         long sent = System.currentTimeMillis();
                         SelfMetrics now = SelfMetrics.read(http);
                         long received = System.currentTimeMillis();
+                        pollSpans.add(new long[] {sent, received});
                         pollScrapes.add(now.scrapeMs);
                         timeline.add(String.format(Locale.ROOT, "+%d ms: %d (%s)", sent - deadline, now.groups,
                                 millis(now.scrapeMs)));
@@ -811,6 +813,31 @@ public final class PushBench {
             }
             quiet.sort(null);
             during.sort(null);
+            // which slow pushes share their time with a poll of /metrics, and when the others were sent
+            double slowMark = 2 * percentile(quiet, 99);
+            List<Double> apartFromPolls = new ArrayList<>();
+            java.util.TreeMap<Long, Integer> slowByTenth = new java.util.TreeMap<>();
+            for (long[] sample : slowest) {
+                long end = sample[0] + sample[1] / 1_000_000 + 1;
+                boolean overlapsPoll = false;
+                synchronized (pollSpans) {
+                    for (long[] span : pollSpans) {
+                        overlapsPoll |= sample[0] <= span[1] && end >= span[0];
+                    }
+                }
+                if (!overlapsPoll) {
+                    apartFromPolls.add(sample[1] / 1e6);
+                }
+                if (sample[1] / 1e6 > slowMark) {
+                    slowByTenth.merge(Math.floorDiv(sample[0] - deadline, 100) * 100, 1, Integer::sum);
+                }
+            }
+            apartFromPolls.sort(null);
+            long quietSlow = quiet.stream().filter(ms -> ms > slowMark).count();
+            progress(String.format(Locale.ROOT, "  %s: during mass expiry, pushes not overlapping a poll: p99 %s (%d pushes);"
+                    + " pushes slower than %s by 100 ms from the deadline: %s (before the deadline: %.1f per 100 ms)",
+                    gateway.name, millis(percentile(apartFromPolls, 99)), apartFromPolls.size(), millis(slowMark),
+                    slowByTenth, quietSlow * 100.0 / (options.expiryQuiet * 1000.0)));
             progress("  " + gateway.name + ": tidegate_groups after the deadline: " + String.join(", ", timeline));
             progress("  " + gateway.name + ": slowest pushes during mass expiry (sent at, from the deadline): "
                     + String.join(", ", slowestText));

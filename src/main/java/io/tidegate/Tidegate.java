@@ -36,7 +36,7 @@ public final class Tidegate implements AutoCloseable {
         Store store = new Store(clock, !flags.disableConsistencyCheck, metrics::typeOf, flags.ttlTombstone.toMillis());
         metrics.watch(store);
         TtlResolver ttls = new TtlResolver(() -> config.current().ttlRules(), flags.ttlDefault, flags.ttlMax);
-        this.sweeper = new ExpirySweeper(store);
+        this.sweeper = new ExpirySweeper(store, clock);
         this.web = new WebServer(flags, store, ttls, metrics, config::reload, this::stopInBackground, clock.instant());
     }
 

@@ -1,18 +1,20 @@
 package io.tidegate.expiry;
 
+import io.tidegate.store.StoredFamily;
 import io.tidegate.store.Store;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
+import java.time.Clock;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Frees what has expired. One thread for all groups: every quarter second it asks the store to
- * expire what is due, a batch at a time, so memory is freed well within a second of a deadline
- * and even a mass expiry leaves room for pushes and scrapes between batches. Reads never wait
- * for it: they hide expired families themselves.
+ * Frees what has expired. One thread for all groups: it wakes at the next deadline (and at least
+ * every quarter second, for deadlines pushed while it slept) and asks the store to expire what is
+ * due, a batch at a time, so memory is freed well within a second of a deadline. The store gives
+ * the lock up to a waiting push after each group, and the sweeper yields the processor between
+ * batches, so even a mass expiry leaves the pushes their turn. Reads never wait for it: they hide expired families
+ * themselves.
  */
 public final class ExpirySweeper implements AutoCloseable {
     static final long PERIOD_MILLIS = 250;
@@ -20,28 +22,37 @@ public final class ExpirySweeper implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(ExpirySweeper.class);
 
     private final Store store;
-    private final ScheduledExecutorService thread = Executors.newSingleThreadScheduledExecutor(runnable -> {
-        Thread sweeper = new Thread(runnable, "tidegate-expiry");
-        sweeper.setDaemon(true);
-        return sweeper;
-    });
+    private final Clock clock;
+    private final Thread thread;
+    private volatile boolean running = true;
 
-    public ExpirySweeper(Store store) {
+    public ExpirySweeper(Store store, Clock clock) {
         this.store = store;
+        this.clock = clock;
+        this.thread = new Thread(this::run, "tidegate-expiry");
+        thread.setDaemon(true);
     }
 
     public ExpirySweeper start() {
-        thread.scheduleWithFixedDelay(this::sweep, PERIOD_MILLIS, PERIOD_MILLIS, TimeUnit.MILLISECONDS);
+        thread.start();
         return this;
+    }
+
+    private void run() {
+        while (running) {
+            sweep();
+            long next = store.nextExpiryMillis();
+            long wait = next == StoredFamily.NEVER ? PERIOD_MILLIS
+                    : Math.max(1, Math.min(PERIOD_MILLIS, next - clock.millis()));
+            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(wait));
+        }
     }
 
     void sweep() {
         try {
-            int handled;
-            do {
-                handled = store.expireDue(BATCH_GROUPS);
-                LockSupport.parkNanos(50_000); // waiting pushes take the lock between batches
-            } while (handled == BATCH_GROUPS);
+            while (store.expireDue(BATCH_GROUPS) > 0) {
+                Thread.yield(); // pushes woken while the store was busy get the processor first
+            }
         } catch (RuntimeException e) {
             log.atError().addKeyValue("err", e.toString()).log("expiry sweep failed");
         }
@@ -49,6 +60,7 @@ public final class ExpirySweeper implements AutoCloseable {
 
     @Override
     public void close() {
-        thread.shutdownNow();
+        running = false;
+        LockSupport.unpark(thread);
     }
 }

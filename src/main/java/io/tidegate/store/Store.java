@@ -65,7 +65,7 @@ public final class Store {
      * When a group next has something expire: the sweep's schedule, ordered by time, then by when
      * it was scheduled (cheap to compare when a hundred thousand share one deadline).
      */
-    private record Expiry(long atMillis, long sequence, GroupingKey key) implements Comparable<Expiry> {
+    private record Expiry(long atMillis, long sequence, Group group) implements Comparable<Expiry> {
         @Override
         public int compareTo(Expiry other) {
             int byTime = Long.compare(atMillis, other.atMillis);
@@ -158,6 +158,9 @@ public final class Store {
         long now = clock.millis();
         Map<String, ScrapedFamily> byName = new HashMap<>();
         for (Group group : groups.values()) {
+            if (group.deadlineMillis() <= now) {
+                continue; // all of it expired: the sweep has not freed it yet
+            }
             for (StoredFamily family : group.families().values()) {
                 if (!family.isLiveAt(now)) {
                     continue;
@@ -392,7 +395,7 @@ public final class Store {
         seriesCount = series;
         long nextExpiry = next.nextExpiryMillis();
         if (nextExpiry != StoredFamily.NEVER) {
-            Expiry expiry = new Expiry(nextExpiry, expirySequence++, next.key());
+            Expiry expiry = new Expiry(nextExpiry, expirySequence++, next);
             expiries.add(expiry);
             scheduled.put(next.key(), expiry);
         }
@@ -400,9 +403,10 @@ public final class Store {
     }
 
     /**
-     * Removes what has expired by {@code now}, at most {@code maxGroups} groups' worth under one
-     * hold of the lock, so pushes and scrapes interleave with even a mass expiry. Returns how many
-     * groups it looked at; call again while that equals {@code maxGroups}.
+     * Removes what has expired by {@code now}: at most {@code maxGroups} groups' worth under one
+     * hold of the lock, and fewer (at least one) when a write is waiting for it, so a push waits
+     * for the expiry of one group, never for a batch, even during a mass expiry. Returns how many
+     * groups it looked at; call again until that is 0.
      */
     public int expireDue(int maxGroups) {
         long now = clock.millis();
@@ -411,12 +415,12 @@ public final class Store {
         try {
             while (handled < maxGroups && !expiries.isEmpty() && expiries.first().atMillis() <= now) {
                 Expiry due = expiries.pollFirst();
-                scheduled.remove(due.key());
-                Group group = groups.get(due.key());
-                if (group != null) {
-                    expire(group, now);
-                }
+                scheduled.remove(due.group().key());
+                expire(due.group(), now); // the group stored now: every replacement reschedules
                 handled++;
+                if (lock.hasQueuedThreads()) {
+                    break;
+                }
             }
         } finally {
             lock.unlock();

@@ -31,7 +31,7 @@ class ExpirySweeperTest {
         push("alive", Duration.ofMinutes(5));
         clock.advance(Duration.ofMinutes(1));
 
-        new ExpirySweeper(store).sweep();
+        new ExpirySweeper(store, clock).sweep();
 
         assertThat(store.groupCount()).isEqualTo(1);
         assertThat(store.expiredGroups()).isEqualTo(groups);
@@ -42,7 +42,7 @@ class ExpirySweeperTest {
         push("device", Duration.ofMinutes(1));
         clock.advance(Duration.ofSeconds(59));
 
-        new ExpirySweeper(store).sweep();
+        new ExpirySweeper(store, clock).sweep();
 
         assertThat(store.groupCount()).isEqualTo(1);
     }
