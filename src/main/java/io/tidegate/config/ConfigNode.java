@@ -54,7 +54,9 @@ final class ConfigNode {
      * @param file the file as messages name it
      */
     static ConfigNode parse(String file, String text) throws ConfigException {
-        LoadSettings settings = LoadSettings.builder().setLabel(file).setSchema(new CoreSchema()).build();
+        // non-scalar keys are let through so that the check of each key can say where the wrong one is
+        LoadSettings settings = LoadSettings.builder().setLabel(file).setSchema(new CoreSchema())
+                .setAllowNonScalarKeys(true).build();
         try {
             checkDepth(file, settings, text);
             Optional<Node> root = new Compose(settings).composeString(text);

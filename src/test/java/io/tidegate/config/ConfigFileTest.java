@@ -51,6 +51,16 @@ class ConfigFileTest {
     }
 
     @Test
+    void anEmojiAcrossTheYamlReadersBufferBoundaryIsRead() throws Exception {
+        // found by ConfigInputFuzzTest: snakeyaml-engine 2.x threw IndexOutOfBoundsException when a surrogate pair
+        // straddled its 1,024-character read buffer
+        for (int padding = 1010; padding < 1030; padding++) {
+            ConfigFile config = load("ttl_rules: []\n#" + "x".repeat(padding) + "\uD83D\uDE00\n");
+            assertThat(config.ttlRules().size()).isZero();
+        }
+    }
+
+    @Test
     void rulesKeepTheirFileOrder() throws Exception {
         ConfigFile config = load("""
                 ttl_rules:
