@@ -42,4 +42,23 @@ public final class Names {
     public static boolean isUsableLabelName(String name) {
         return isValidLabelName(name) && !name.startsWith(RESERVED_PREFIX);
     }
+
+    /**
+     * {@code name} made a valid metric name, as Prometheus' own bridges do: every character a name
+     * may not hold becomes {@code _}, and a leading digit gets a {@code _} in front. Empty stays
+     * empty (no name can be made of nothing).
+     */
+    public static String sanitiseMetricName(String name) {
+        StringBuilder out = new StringBuilder(name.length() + 1);
+        // by code point, so a character outside the BMP becomes one '_', not two
+        name.codePoints().forEach(c -> {
+            boolean letter = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_' || c == ':';
+            boolean digit = c >= '0' && c <= '9';
+            if (digit && out.length() == 0) {
+                out.append('_');
+            }
+            out.append(letter || digit ? (char) c : '_');
+        });
+        return out.toString();
+    }
 }

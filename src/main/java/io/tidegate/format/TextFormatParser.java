@@ -97,7 +97,7 @@ public final class TextFormatParser {
      * any case. Rejected: hexadecimal and other bases, underscores, Java's {@code d}/{@code f}
      * suffixes, surrounding space, and numbers beyond the float64 range (rounding to infinity).
      */
-    static Double parseGoFloat(String text) {
+    public static Double parseGoFloat(String text) {
         byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
         double value = goFloat(bytes, 0, bytes.length);
         return Double.isNaN(value) && !isNanSpelling(bytes, 0, bytes.length) ? null : value;

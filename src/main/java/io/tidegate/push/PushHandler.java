@@ -99,8 +99,8 @@ public final class PushHandler {
         String rest = decoded.substring(pushPathPrefix.length());
         int slash = rest.indexOf('/');
         String first = slash < 0 ? rest : rest.substring(0, slash);
-        boolean jobBase64 = first.equals("job" + PushPath.BASE64_SUFFIX);
-        if (slash < 0 || !(first.equals("job") || jobBase64)) {
+        boolean jobBase64 = PushPath.isJobSegment(first, true);
+        if (slash < 0 || !(PushPath.isJobSegment(first, false) || jobBase64)) {
             PlainAnswer.notFound(ctx);
             return;
         }

@@ -4,21 +4,25 @@ import io.tidegate.format.GoQuote;
 import io.tidegate.format.Names;
 import io.tidegate.store.GroupingKey;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
  * Reads a grouping key from the path of a push, {@code job/<job>{/<label>/<value>}} after the
  * {@code /metrics/} prefix, exactly as upstream does: the path is percent-decoded first (so an
  * encoded slash separates), {@code <name>@base64} takes a base64url value with optional padding,
- * and labels from the path never override {@code job}.
+ * and labels from the path never override {@code job}. MQTT topics follow the same scheme and are
+ * read by the same code, so a key means the same whichever way it arrived.
  */
 public final class PushPath {
     public static final String BASE64_SUFFIX = "@base64";
+    private static final String JOB_BASE64 = GroupingKey.JOB + BASE64_SUFFIX;
 
     private PushPath() {}
 
-    /** The result: a key, or a message for a 400 answer. */
+    /** The result: a key, or a message for a 400 answer (or an MQTT rejection). */
     public record Parsed(GroupingKey key, String error) {}
 
     /**
@@ -26,6 +30,18 @@ public final class PushPath {
      * @param labelPath the rest of the decoded path after the job, starting with '/' or empty
      */
     public static Parsed parse(String jobSegment, boolean jobBase64, String labelPath) {
+        List<String> levels = labelPath.length() > 1 ? Arrays.asList(labelPath.substring(1).split("/", -1)) : List.of();
+        return parse(jobSegment, jobBase64, levels);
+    }
+
+    /**
+     * The grouping key of a push path or an MQTT topic, given as its segments: the one every ingest
+     * path reads keys with, so both accept the same names and base64 values with the same messages.
+     *
+     * @param jobSegment the job segment, base64 when {@code jobBase64}
+     * @param labelLevels the segments after the job: label name, value, name, value...
+     */
+    public static Parsed parse(String jobSegment, boolean jobBase64, List<String> labelLevels) {
         String job = jobSegment;
         if (jobBase64) {
             try {
@@ -36,36 +52,38 @@ public final class PushPath {
                         + e.getMessage());
             }
         }
+        if (labelLevels.size() % 2 != 0) {
+            return error("odd number of components in label string " + GoQuote.string("/" + String.join("/", labelLevels)));
+        }
         Map<String, String> labels = new LinkedHashMap<>();
-        if (labelPath.length() > 1) {
-            String[] components = labelPath.substring(1).split("/", -1);
-            if (components.length % 2 != 0) {
-                return error("odd number of components in label string " + GoQuote.string(labelPath));
+        for (int i = 0; i < labelLevels.size(); i += 2) {
+            String name = labelLevels.get(i);
+            String value = labelLevels.get(i + 1);
+            boolean base64 = name.endsWith(BASE64_SUFFIX);
+            String trimmed = base64 ? name.substring(0, name.length() - BASE64_SUFFIX.length()) : name;
+            if (!Names.isUsableLabelName(trimmed)) {
+                return error("improper label name " + GoQuote.string(trimmed));
             }
-            for (int i = 0; i < components.length; i += 2) {
-                String name = components[i];
-                String value = components[i + 1];
-                boolean base64 = name.endsWith(BASE64_SUFFIX);
-                String trimmed = base64 ? name.substring(0, name.length() - BASE64_SUFFIX.length()) : name;
-                if (!Names.isUsableLabelName(trimmed)) {
-                    return error("improper label name " + GoQuote.string(trimmed));
+            if (base64) {
+                try {
+                    value = Base64Url.decode(value);
+                } catch (IllegalArgumentException e) {
+                    return error("invalid base64 encoding for label " + trimmed + "=" + GoQuote.string(value) + ": "
+                            + e.getMessage());
                 }
-                if (base64) {
-                    try {
-                        value = Base64Url.decode(value);
-                    } catch (IllegalArgumentException e) {
-                        return error("invalid base64 encoding for label " + trimmed + "=" + GoQuote.string(value) + ": "
-                                + e.getMessage());
-                    }
-                }
-                labels.put(trimmed, value);
             }
+            labels.put(trimmed, value);
         }
         if (job.isEmpty()) {
             return error("job name is required");
         }
         labels.put(GroupingKey.JOB, job);
         return new Parsed(GroupingKey.of(labels), null);
+    }
+
+    /** Whether a segment is the one that introduces the job: {@code job}, or {@code job@base64} when {@code base64}. */
+    public static boolean isJobSegment(String segment, boolean base64) {
+        return segment.equals(base64 ? JOB_BASE64 : GroupingKey.JOB);
     }
 
     private static Parsed error(String message) {

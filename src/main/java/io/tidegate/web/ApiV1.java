@@ -10,7 +10,9 @@ import io.tidegate.format.Metric;
 import io.tidegate.format.MetricFamily;
 import io.tidegate.format.Quantile;
 import io.tidegate.format.SampleCounts;
+import io.tidegate.mqtt.MqttRejection;
 import io.tidegate.store.Group;
+import io.tidegate.store.Source;
 import io.tidegate.store.StoredFamily;
 import io.tidegate.store.Store;
 import java.time.Instant;
@@ -19,12 +21,17 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.function.Supplier;
 
 /**
  * The JSON API under {@code /api/v1}, shaped as upstream's so its clients and the upstream web
  * page's scripts read it unchanged: {@code status}, {@code metrics} and the admin {@code wipe}.
+ * What Tidegate adds (TTLs, deadlines, MQTT sources and rejections) comes as fields upstream's
+ * readers pass over.
  */
 final class ApiV1 {
+    /** Where an MQTT group shows its source: a name no metric family can have, so none can hide it. */
+    static final String SOURCE_FIELD = "@source";
     private static final Gson GSON = new GsonBuilder().disableHtmlEscaping().serializeNulls().create();
     private static final Map<String, String> CORS = Map.of(
             "Access-Control-Allow-Headers", "Accept, Authorization, Content-Type, Origin",
@@ -37,12 +44,15 @@ final class ApiV1 {
     private final Map<String, String> flags;
     private final Map<String, String> buildInformation;
     private final Instant startTime;
+    private final Supplier<List<MqttRejection>> mqttRejections;
 
-    ApiV1(Store store, Map<String, String> flags, Map<String, String> buildInformation, Instant startTime) {
+    ApiV1(Store store, Map<String, String> flags, Map<String, String> buildInformation, Instant startTime,
+            Supplier<List<MqttRejection>> mqttRejections) {
         this.store = store;
         this.flags = new TreeMap<>(flags);
         this.buildInformation = new TreeMap<>(buildInformation);
         this.startTime = startTime;
+        this.mqttRejections = mqttRejections;
     }
 
     void options(Context ctx) {
@@ -58,6 +68,18 @@ final class ApiV1 {
     }
 
     void metrics(Context ctx) {
+        send(ctx, metricsJson());
+    }
+
+    /**
+     * Upstream's answer, with two additions its readers pass over: each group that came over MQTT
+     * has {@value #SOURCE_FIELD} (its topic, and whether it was written from a retained message),
+     * under a name no metric family can have, since the group's other fields are its families; and
+     * beside {@code data}, {@code mqtt_rejections}: the last rejected message of each topic, newest
+     * first, left out when there is none (as Go's {@code omitempty} would). So with nothing from MQTT
+     * the answer is upstream's byte for byte.
+     */
+    String metricsJson() {
         List<Object> groups = new ArrayList<>();
         for (Group group : store.groups()) {
             Map<String, Object> entry = new TreeMap<>();
@@ -70,9 +92,33 @@ final class ApiV1 {
             for (StoredFamily stored : group.families().values()) {
                 entry.put(stored.name(), family(stored));
             }
+            if (group.source().kind() == Source.Kind.MQTT) {
+                entry.put(SOURCE_FIELD, source(group.source()));
+            }
             groups.add(entry);
         }
-        respond(ctx, groups);
+        List<Object> rejections = new ArrayList<>();
+        for (MqttRejection rejection : mqttRejections.get()) {
+            Map<String, Object> json = new LinkedHashMap<>();
+            json.put("topic", rejection.topic());
+            json.put("time", rejection.time().toString());
+            json.put("reason", rejection.reason().label());
+            json.put("message", rejection.message());
+            rejections.add(json);
+        }
+        Map<String, Object> envelope = envelope(groups);
+        if (!rejections.isEmpty()) {
+            envelope.put("mqtt_rejections", rejections);
+        }
+        return GSON.toJson(envelope);
+    }
+
+    private static Map<String, Object> source(Source source) {
+        Map<String, Object> json = new LinkedHashMap<>();
+        json.put("kind", source.kind().wireName());
+        json.put("topic", source.detail());
+        json.put("retained", source.retained());
+        return json;
     }
 
     void wipe(Context ctx) {
@@ -141,12 +187,20 @@ final class ApiV1 {
     }
 
     private static void respond(Context ctx, Object data) {
-        cors(ctx);
+        send(ctx, GSON.toJson(envelope(data)));
+    }
+
+    private static Map<String, Object> envelope(Object data) {
         Map<String, Object> envelope = new LinkedHashMap<>();
         envelope.put("status", "success");
         envelope.put("data", data);
+        return envelope;
+    }
+
+    private static void send(Context ctx, String json) {
+        cors(ctx);
         ctx.contentType("application/json");
-        ctx.result(GSON.toJson(envelope));
+        ctx.result(json);
     }
 
     private static void cors(Context ctx) {

@@ -6,6 +6,7 @@ import io.prometheus.metrics.core.metrics.CounterWithCallback;
 import io.prometheus.metrics.core.metrics.GaugeWithCallback;
 import io.prometheus.metrics.core.metrics.Summary;
 import io.prometheus.metrics.instrumentation.jvm.JvmMetrics;
+import io.prometheus.metrics.model.registry.Collector;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import io.prometheus.metrics.model.snapshots.ClassicHistogramBuckets;
 import io.prometheus.metrics.model.snapshots.CounterSnapshot;
@@ -33,7 +34,8 @@ import java.util.function.Supplier;
 
 /**
  * Tidegate's own metrics: JVM and process, HTTP requests (under upstream's names, so existing
- * dashboards keep working), push and scrape durations, and what the store holds. They are kept
+ * dashboards keep working), push and scrape durations, what the store holds, and what others
+ * {@link #register} (MQTT ingest). They are kept
  * with the official client library and handed to scrapes as plain families, so the same writers
  * encode them and they merge by name with pushed families exactly as upstream merges its own.
  */
@@ -43,7 +45,7 @@ public final class OwnMetrics {
     private final Summary pushDuration;
     private final Summary pushSize;
     private final Summary scrapeDuration;
-    private Map<String, MetricType> typesByName = Map.of();
+    private volatile Map<String, MetricType> typesByName = Map.of();
 
     public OwnMetrics() {
         JvmMetrics.builder().register(registry);
@@ -85,6 +87,21 @@ public final class OwnMetrics {
                 .help("Pushed families removed because they passed their deadlines.")
                 .callback(callback -> callback.call(store.expiredFamilies()))
                 .register(registry);
+        rememberTypes();
+    }
+
+    /**
+     * Adds metrics that another part of Tidegate keeps (the MQTT ingest's), so scrapes show them
+     * and pushes cannot give their names another type.
+     */
+    public void register(Collector... collectors) {
+        for (Collector collector : collectors) {
+            registry.register(collector);
+        }
+        rememberTypes();
+    }
+
+    private void rememberTypes() {
         Map<String, MetricType> types = new HashMap<>();
         for (MetricFamily family : families()) {
             types.put(family.name(), family.type());

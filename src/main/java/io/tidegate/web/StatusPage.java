@@ -44,7 +44,8 @@ final class StatusPage {
                 series += family.seriesCount();
             }
             html.append("</code></td><td>").append(escape(group.source().kind().wireName())).append(' ')
-                    .append(escape(String.valueOf(group.source().detail()))).append("</td><td>")
+                    .append(escape(String.valueOf(group.source().detail())))
+                    .append(group.source().retained() ? " (retained)" : "").append("</td><td>")
                     .append(lastPush == 0 ? "never" : Instant.ofEpochMilli(lastPush).toString()).append("</td><td>")
                     .append(group.lastPushSuccessful() ? "yes" : "no").append("</td><td>")
                     .append(escape(String.join(", ", group.families().keySet()))).append("</td><td>").append(series)

@@ -9,12 +9,14 @@ import io.javalin.http.HandlerType;
 import io.tidegate.config.Flags;
 import io.tidegate.config.ReloadOutcome;
 import io.tidegate.expiry.TtlResolver;
+import io.tidegate.mqtt.MqttRejection;
 import io.tidegate.push.PushBody;
 import io.tidegate.push.PushHandler;
 import io.tidegate.store.Store;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 import java.util.function.Supplier;
 import org.eclipse.jetty.http.UriCompliance;
@@ -37,8 +39,15 @@ public final class WebServer implements AutoCloseable {
     private final TtlResolver ttls;
     private final String prefix;
 
+    /** A web server for a Tidegate that takes no MQTT messages, so has no rejections to show. */
     public WebServer(Flags flags, Store store, TtlResolver ttls, OwnMetrics metrics, Supplier<ReloadOutcome> reload,
             Runnable quit, Instant startTime) {
+        this(flags, store, ttls, metrics, reload, quit, startTime, List::of);
+    }
+
+    /** @param mqttRejections the last rejected MQTT message of each topic, newest first, to show */
+    public WebServer(Flags flags, Store store, TtlResolver ttls, OwnMetrics metrics, Supplier<ReloadOutcome> reload,
+            Runnable quit, Instant startTime, Supplier<List<MqttRejection>> mqttRejections) {
         this.flags = flags;
         this.store = store;
         this.ttls = ttls;
@@ -48,7 +57,7 @@ public final class WebServer implements AutoCloseable {
         this.prefix = routePrefix(flags.routePrefix, flags.externalUrl);
         Map<String, String> flagValues = flags.asMap();
         Map<String, String> build = io.tidegate.config.Version.buildInformation();
-        ApiV1 api = new ApiV1(store, flagValues, build, startTime);
+        ApiV1 api = new ApiV1(store, flagValues, build, startTime, mqttRejections);
         StatusPage page = new StatusPage(store, flagValues);
         this.app = Javalin.create(config -> configure(config, api, page));
     }

@@ -3,6 +3,7 @@ package io.tidegate.push;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.tidegate.store.GroupingKey;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -46,6 +47,20 @@ class PushPathTest {
                 .isEqualTo("invalid base64 encoding in job name \"\": illegal base64 data at input byte 1");
         assertThat(PushPath.parse("YWJj!!", true, "").error())
                 .isEqualTo("invalid base64 encoding in job name \"abc\": illegal base64 data at input byte 4");
+    }
+
+    @Test
+    void segmentsGiveTheSameKeysAndErrorsAsAPath() {
+        assertThat(PushPath.parse("backup", false, List.of("instance", "db1")))
+                .isEqualTo(PushPath.parse("backup", false, "/instance/db1"));
+        assertThat(PushPath.parse("a", false, List.of("b", "c", "d")).error())
+                .isEqualTo("odd number of components in label string \"/b/c/d\"");
+        assertThat(PushPath.parse("a", false, "/").key()).isEqualTo(GroupingKey.of(Map.of("job", "a")));
+    }
+
+    @Test
+    void aBadJobIsReportedBeforeAnOddNumberOfComponents() {
+        assertThat(PushPath.parse("a+b", true, "/b").error()).startsWith("invalid base64 encoding in job name");
     }
 
     @Test

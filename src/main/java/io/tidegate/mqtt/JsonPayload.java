@@ -1,0 +1,106 @@
+package io.tidegate.mqtt;
+
+import com.google.gson.Strictness;
+import com.google.gson.stream.JsonReader;
+import com.google.gson.stream.JsonToken;
+import io.tidegate.format.BodyFormatException;
+import io.tidegate.format.Metric;
+import io.tidegate.format.MetricFamily;
+import io.tidegate.format.MetricType;
+import io.tidegate.format.Names;
+import java.io.IOException;
+import java.io.StringReader;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Reads a JSON object payload as gauges, the way home-automation devices publish their state:
+ * every number becomes a gauge named by its path of keys, nested keys joined with {@code _}, and
+ * every boolean a gauge of 1 or 0; strings, nulls and arrays say nothing a gauge can hold and are
+ * passed over. Names are made valid metric names ({@link Names#sanitiseMetricName}):
+ * <pre>{"temp": 21.5, "battery": {"level": 87, "low": false}, "mode": "eco"}</pre>
+ * gives {@code temp 21.5}, {@code battery_level 87} and {@code battery_low 0}. Strict JSON only
+ * (no comments, no NaN literals, nothing after the object).
+ */
+final class JsonPayload {
+    private JsonPayload() {}
+
+    /**
+     * @throws BodyFormatException when the payload is not a JSON object, has no number or boolean
+     *     anywhere, or two of its paths give the same metric name
+     */
+    static Map<String, MetricFamily> families(String json) throws BodyFormatException {
+        Map<String, MetricFamily> families = new LinkedHashMap<>();
+        Map<String, String> pathsByName = new LinkedHashMap<>();
+        try (JsonReader reader = new JsonReader(new StringReader(json))) {
+            reader.setStrictness(Strictness.STRICT);
+            if (reader.peek() != JsonToken.BEGIN_OBJECT) {
+                throw new BodyFormatException("JSON payload must be an object, not " + describe(reader.peek()));
+            }
+            readObject(reader, "", families, pathsByName);
+            if (reader.peek() != JsonToken.END_DOCUMENT) {
+                throw new BodyFormatException("JSON payload has more after its object at " + reader.getPath());
+            }
+        } catch (IOException | IllegalStateException | NumberFormatException e) {
+            // Gson reports malformed JSON as MalformedJsonException (an IOException) or IllegalStateException
+            throw new BodyFormatException("invalid JSON: " + forOperators(e.getMessage()));
+        }
+        if (families.isEmpty()) {
+            throw new BodyFormatException("JSON payload has no number or boolean to make a gauge of");
+        }
+        return families;
+    }
+
+    private static void readObject(JsonReader reader, String prefix, Map<String, MetricFamily> families,
+            Map<String, String> pathsByName) throws IOException, BodyFormatException {
+        reader.beginObject();
+        while (reader.hasNext()) {
+            String key = reader.nextName();
+            String name = prefix.isEmpty() ? key : prefix + "_" + key;
+            String where = reader.getPath();
+            switch (reader.peek()) {
+                case BEGIN_OBJECT -> readObject(reader, name, families, pathsByName);
+                case NUMBER -> add(families, pathsByName, name, where, Double.parseDouble(reader.nextString()));
+                case BOOLEAN -> add(families, pathsByName, name, where, reader.nextBoolean() ? 1 : 0);
+                default -> reader.skipValue();
+            }
+        }
+        reader.endObject();
+    }
+
+    /** @param where the JSON path of the value ({@code $.battery.level}), for messages */
+    private static void add(Map<String, MetricFamily> families, Map<String, String> pathsByName, String joinedKeys,
+            String where, double value) throws BodyFormatException {
+        String name = Names.sanitiseMetricName(joinedKeys);
+        if (name.isEmpty()) {
+            throw new BodyFormatException("JSON value at " + where + " has an empty key, which cannot name a metric");
+        }
+        String earlier = pathsByName.putIfAbsent(name, where);
+        if (earlier != null) {
+            throw new BodyFormatException("JSON values at " + earlier + " and " + where + " both make the metric name "
+                    + name);
+        }
+        families.put(name, new MetricFamily(name, null, MetricType.GAUGE, List.of(Metric.simple(List.of(), value, null))));
+    }
+
+    /**
+     * Gson's message without what speaks to a programmer: its advice to turn leniency on and the
+     * troubleshooting link on a line of its own.
+     */
+    private static String forOperators(String gsonMessage) {
+        String firstLine = gsonMessage.lines().findFirst().orElse("");
+        return firstLine.replace("Use JsonReader.setStrictness(Strictness.LENIENT) to accept malformed JSON", "malformed JSON");
+    }
+
+    private static String describe(JsonToken token) {
+        return switch (token) {
+            case BEGIN_ARRAY -> "an array";
+            case STRING -> "a string";
+            case NUMBER -> "a number";
+            case BOOLEAN -> "a boolean";
+            case NULL -> "null";
+            default -> "empty";
+        };
+    }
+}

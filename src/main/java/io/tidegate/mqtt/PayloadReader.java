@@ -1,0 +1,144 @@
+package io.tidegate.mqtt;
+
+import io.tidegate.format.BodyFormatException;
+import io.tidegate.format.Metric;
+import io.tidegate.format.MetricFamily;
+import io.tidegate.format.MetricType;
+import io.tidegate.format.Names;
+import io.tidegate.format.ParsedBody;
+import io.tidegate.format.TextFormatParser;
+import io.tidegate.store.Verb;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * Turns a non-empty MQTT payload into families and the verb that writes them. Three kinds:
+ * <ul>
+ *   <li>Prometheus text format 0.0.4, the body an HTTP PUT takes ({@code #!set stale_timeout}
+ *       included); a missing final newline is added, since {@code mosquitto_pub -m} sends none;
+ *   <li>a JSON object ({@link JsonPayload});
+ *   <li>a single number ({@code 21.5}, {@code -3}, {@code 1e3}, {@code NaN}, {@code +Inf}), a gauge
+ *       named by the topic's metric level.
+ * </ul>
+ * An MQTT 5 content type, when present, decides: {@code text/plain} (version 0.0.4 if it says) is
+ * text, {@code application/json} JSON, anything else is refused. Without one the payload is
+ * sniffed: JSON if it starts with an opening brace, a number if it is one, text otherwise.
+ * Text and JSON replace the whole group (PUT); a number replaces only its own family (POST), so
+ * the per-metric topics of a device do not wipe each other.
+ */
+final class PayloadReader {
+    private final TextFormatParser textParser = new TextFormatParser();
+
+    /** The families of a payload and how to write them, or why it cannot be used. */
+    record Read(ParsedBody body, Verb verb, Rejection rejection) {
+        static Read rejected(RejectReason reason, String message) {
+            return new Read(null, null, new Rejection(reason, message));
+        }
+    }
+
+    private enum Kind {
+        TEXT("Prometheus text"),
+        JSON("JSON"),
+        NUMBER("a number");
+
+        final String description;
+
+        Kind(String description) {
+            this.description = description;
+        }
+    }
+
+    /**
+     * @param contentType the MQTT 5 content type, or null
+     * @param metricLevel the topic level naming a single-number metric, or null when the topic has none
+     */
+    Read read(byte[] payload, String contentType, String metricLevel) {
+        String text;
+        try {
+            text = StandardCharsets.UTF_8.newDecoder().decode(ByteBuffer.wrap(payload)).toString();
+        } catch (CharacterCodingException e) {
+            return Read.rejected(RejectReason.BAD_PAYLOAD, "payload is not valid UTF-8");
+        }
+        Kind kind;
+        Double number = null;
+        if (contentType != null && !contentType.isBlank()) {
+            kind = kindOf(contentType);
+            if (kind == null) {
+                return Read.rejected(RejectReason.UNSUPPORTED_CONTENT_TYPE, "unsupported content type \"" + contentType
+                        + "\": use text/plain (Prometheus text format 0.0.4) or application/json");
+            }
+        } else {
+            String trimmed = text.strip();
+            boolean json = trimmed.startsWith("{");
+            number = json ? null : TextFormatParser.parseGoFloat(trimmed);
+            kind = json ? Kind.JSON : number != null ? Kind.NUMBER : Kind.TEXT;
+        }
+        if (metricLevel != null && kind != Kind.NUMBER) {
+            return Read.rejected(RejectReason.BAD_TOPIC, "the topic has a level after its last label pair, which names"
+                    + " the metric of a single-number payload, but the payload is " + kind.description);
+        }
+        if (metricLevel == null && kind == Kind.NUMBER) {
+            return Read.rejected(RejectReason.BAD_TOPIC, "a single-number payload needs a topic ending in its metric name,"
+                    + " one level after the last label pair");
+        }
+        try {
+            return switch (kind) {
+                case TEXT -> {
+                    byte[] body = terminated(payload);
+                    yield new Read(textParser.parse(body, body.length), Verb.PUT, null);
+                }
+                case JSON -> new Read(ParsedBody.of(JsonPayload.families(text)), Verb.PUT, null);
+                case NUMBER -> gauge(metricLevel, number);
+            };
+        } catch (BodyFormatException e) {
+            return Read.rejected(RejectReason.BAD_PAYLOAD, e.getMessage());
+        }
+    }
+
+    private static Read gauge(String metricLevel, double value) {
+        String name = Names.sanitiseMetricName(metricLevel);
+        if (name.isEmpty()) {
+            return Read.rejected(RejectReason.BAD_TOPIC, "the topic's metric level is empty");
+        }
+        MetricFamily family = new MetricFamily(name, null, MetricType.GAUGE, List.of(Metric.simple(List.of(), value, null)));
+        return new Read(ParsedBody.of(Map.of(name, family)), Verb.POST, null);
+    }
+
+    /** The kind a content type names, or null when it is none Tidegate reads. */
+    private static Kind kindOf(String contentType) {
+        String[] parts = contentType.split(";");
+        String mediaType = parts[0].strip().toLowerCase(Locale.ROOT);
+        Kind kind = switch (mediaType) {
+            case "text/plain" -> Kind.TEXT;
+            case "application/json" -> Kind.JSON;
+            default -> null;
+        };
+        for (int i = 1; i < parts.length && kind != null; i++) {
+            String[] parameter = parts[i].split("=", 2);
+            String name = parameter[0].strip().toLowerCase(Locale.ROOT);
+            String value = parameter.length < 2 ? "" : parameter[1].strip().replace("\"", "").toLowerCase(Locale.ROOT);
+            boolean acceptable = switch (name) {
+                case "version" -> kind == Kind.TEXT && value.equals("0.0.4");
+                case "charset" -> value.equals("utf-8");
+                default -> true;
+            };
+            kind = acceptable ? kind : null;
+        }
+        return kind;
+    }
+
+    /** The text format wants every line ended, the last one too. */
+    private static byte[] terminated(byte[] payload) {
+        if (payload[payload.length - 1] == '\n') {
+            return payload;
+        }
+        byte[] ended = Arrays.copyOf(payload, payload.length + 1);
+        ended[payload.length] = '\n';
+        return ended;
+    }
+}

@@ -1,0 +1,29 @@
+package io.tidegate.mqtt;
+
+import java.util.Locale;
+
+/**
+ * Why a message was not applied, as the {@code reason} label of
+ * {@code tidegate_mqtt_messages_rejected_total} and in {@code /api/v1/metrics} names it.
+ */
+public enum RejectReason {
+    /** The topic is not {@code <prefix>/job/<job>{/<label>/<value>}[/<metric>]}, or its key is invalid. */
+    BAD_TOPIC,
+    /** The payload does not parse as the format it is (or was sniffed to be), or is not UTF-8. */
+    BAD_PAYLOAD,
+    /** The payload is larger than {@code --mqtt.max-payload-size}; it was not parsed. */
+    TOO_LARGE,
+    /** The {@code ttl} user property is not a duration, or the expiry interval is negative. */
+    BAD_TTL,
+    /** The MQTT 5 content type is neither text/plain nor application/json. */
+    UNSUPPORTED_CONTENT_TYPE,
+    /** The store refused the write, as an HTTP push of the same would be refused (type conflict, duplicate series, ...). */
+    INCONSISTENT,
+    /** Applying it failed in a way no input should cause: a bug, caught so the subscriber keeps running. */
+    INTERNAL_ERROR;
+
+    /** The name in lower case, as the label value and the API show it. */
+    public String label() {
+        return name().toLowerCase(Locale.ROOT);
+    }
+}

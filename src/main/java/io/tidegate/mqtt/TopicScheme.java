@@ -1,0 +1,98 @@
+package io.tidegate.mqtt;
+
+import io.tidegate.push.PushPath;
+import io.tidegate.store.GroupingKey;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * The topics Tidegate takes metrics from, mirroring the HTTP push path:
+ * {@code <prefix>/job/<job>{/<label>/<value>}}, with {@code job@base64} and {@code <label>@base64}
+ * as in HTTP (read by the same {@link PushPath#parse} code). One level more, after the last label
+ * pair, names the metric of a single-number payload:
+ * {@code metrics/job/sensor/room/kitchen/temperature_celsius}.
+ */
+final class TopicScheme {
+    private final String prefix;
+    private final String levelPrefix;
+
+    /**
+     * @param prefix {@code --mqtt.topic-prefix}, one or more levels ({@code site1/metrics}); a
+     *     trailing slash is dropped
+     * @throws IllegalArgumentException for an empty prefix or one with wildcards, which no topic
+     *     can be published under
+     */
+    TopicScheme(String prefix) {
+        String trimmed = prefix.endsWith("/") ? prefix.substring(0, prefix.length() - 1) : prefix;
+        if (trimmed.isEmpty() || trimmed.contains("+") || trimmed.contains("#")) {
+            throw new IllegalArgumentException("invalid MQTT topic prefix \"" + prefix
+                    + "\": it must be one or more topic levels without the wildcards + and #");
+        }
+        this.prefix = trimmed;
+        this.levelPrefix = trimmed + "/";
+    }
+
+    /**
+     * What a topic says: its grouping key and the level naming a single-number metric (null when the
+     * topic has none), or why it is not a metrics topic.
+     */
+    record Parsed(GroupingKey key, String metricLevel, String error) {
+        static Parsed error(String message) {
+            return new Parsed(null, null, message);
+        }
+    }
+
+    /** The subscriptions that receive every topic of the scheme and nothing else. */
+    List<String> topicFilters() {
+        return List.of(levelPrefix + GroupingKey.JOB + "/#", levelPrefix + GroupingKey.JOB + PushPath.BASE64_SUFFIX + "/#");
+    }
+
+    Parsed parse(String topic) {
+        if (!isEncodable(topic)) {
+            return Parsed.error("topic is not valid UTF-8");
+        }
+        if (!topic.startsWith(levelPrefix)) {
+            return Parsed.error("topic is not under " + levelPrefix);
+        }
+        String[] levels = topic.substring(levelPrefix.length()).split("/", -1);
+        boolean jobBase64 = PushPath.isJobSegment(levels[0], true);
+        if (!jobBase64 && !PushPath.isJobSegment(levels[0], false)) {
+            return Parsed.error("topic must start with " + levelPrefix + "job/ or " + levelPrefix + "job@base64/");
+        }
+        if (levels.length < 2) {
+            return Parsed.error("topic has no job level after " + levelPrefix + levels[0]);
+        }
+        List<String> labelLevels = Arrays.asList(levels).subList(2, levels.length);
+        String metricLevel = null;
+        if (labelLevels.size() % 2 != 0) {
+            metricLevel = labelLevels.get(labelLevels.size() - 1);
+            labelLevels = labelLevels.subList(0, labelLevels.size() - 1);
+        }
+        PushPath.Parsed key = PushPath.parse(levels[1], jobBase64, labelLevels);
+        return key.error() != null ? Parsed.error(key.error()) : new Parsed(key.key(), metricLevel, null);
+    }
+
+    @Override
+    public String toString() {
+        return prefix;
+    }
+
+    /**
+     * Whether the topic is well-formed UTF-8 text as MQTT defines it: a lone surrogate has no UTF-8
+     * encoding, and U+0000 is forbidden in topics; a transport that decodes leniently lets either through.
+     */
+    private static boolean isEncodable(String topic) {
+        for (int i = 0; i < topic.length(); i++) {
+            char c = topic.charAt(i);
+            if (c == 0) {
+                return false;
+            }
+            if (Character.isHighSurrogate(c) && i + 1 < topic.length() && Character.isLowSurrogate(topic.charAt(i + 1))) {
+                i++;
+            } else if (Character.isSurrogate(c)) {
+                return false;
+            }
+        }
+        return true;
+    }
+}

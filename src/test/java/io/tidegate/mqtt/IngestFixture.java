@@ -1,0 +1,120 @@
+package io.tidegate.mqtt;
+
+import io.tidegate.TestClock;
+import io.tidegate.config.TtlRules;
+import io.tidegate.expiry.TtlResolver;
+import io.tidegate.format.Metric;
+import io.tidegate.format.MetricFamily;
+import io.tidegate.store.Group;
+import io.tidegate.store.GroupingKey;
+import io.tidegate.store.StoredFamily;
+import io.tidegate.store.Store;
+import io.tidegate.web.OwnMetrics;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.concurrent.atomic.AtomicReference;
+
+/**
+ * A store with an MQTT ingest in front of it, on a clock the test moves: publish messages, then
+ * look at the groups, their deadlines and the MQTT counters.
+ */
+final class IngestFixture {
+    static final Instant START = Instant.parse("2026-11-25T10:00:00Z");
+
+    final TestClock clock = new TestClock(START);
+    final AtomicReference<TtlRules> rules = new AtomicReference<>(TtlRules.none());
+    final OwnMetrics own = new OwnMetrics();
+    final Store store = new Store(clock, true, own::typeOf);
+    final MqttIngest ingest;
+
+    IngestFixture() {
+        this(RetainedMode.APPLY, RetainedMemory.DEFAULT_CAPACITY, Duration.ZERO, Duration.ZERO);
+    }
+
+    IngestFixture(RetainedMode mode, int retainedCapacity, Duration defaultTtl, Duration maxTtl) {
+        this(mode, retainedCapacity, defaultTtl, maxTtl, MqttIngest.DEFAULT_MAX_PAYLOAD_BYTES, "metrics");
+    }
+
+    IngestFixture(RetainedMode mode, int retainedCapacity, Duration defaultTtl, Duration maxTtl, long maxPayloadBytes,
+            String prefix) {
+        TtlResolver ttls = new TtlResolver(rules::get, defaultTtl, maxTtl);
+        ingest = new MqttIngest(store, ttls, prefix, mode, maxPayloadBytes, retainedCapacity, clock, new MqttMetrics(own));
+    }
+
+    void publish(Publish publish) {
+        ingest.onMessage(publish.message());
+    }
+
+    /** The live group of that key, or null. */
+    Group group(GroupingKey key) {
+        for (Group group : store.groups()) {
+            if (group.key().equals(key)) {
+                return group;
+            }
+        }
+        return null;
+    }
+
+    /** The value of the first series of a family of a live group. */
+    double value(GroupingKey key, String family) {
+        return stored(key, family).family().metrics().get(0).value();
+    }
+
+    StoredFamily stored(GroupingKey key, String family) {
+        Group group = group(key);
+        if (group == null) {
+            throw new AssertionError("no live group " + key + " in " + store.groups());
+        }
+        StoredFamily stored = group.family(family);
+        if (stored == null) {
+            throw new AssertionError("group " + key + " has no family " + family + ": " + group.families().keySet());
+        }
+        return stored;
+    }
+
+    /** The family's deadline, or null for never. */
+    Instant deadline(GroupingKey key, String family) {
+        StoredFamily stored = stored(key, family);
+        return stored.hasDeadline() ? Instant.ofEpochMilli(stored.deadlineMillis()) : null;
+    }
+
+    /** The value of one of Tidegate's own counters, e.g. {@code counter("tidegate_mqtt_messages_rejected_total", "bad_topic")}. */
+    double counter(String name, String... reason) {
+        for (MetricFamily family : own.families()) {
+            if (family.name().equals(name)) {
+                for (Metric metric : family.metrics()) {
+                    if (reason.length == 0 || reason[0].equals(metric.label("reason"))) {
+                        return metric.value();
+                    }
+                }
+            }
+        }
+        throw new AssertionError("no counter " + name + " " + String.join("", reason));
+    }
+
+    double rejected(RejectReason reason) {
+        return counter("tidegate_mqtt_messages_rejected_total", reason.label());
+    }
+
+    double skipped(SkipReason reason) {
+        return counter("tidegate_mqtt_messages_skipped_total", reason.label());
+    }
+
+    /** The reason of the last rejection on that topic, or null. */
+    MqttRejection lastRejection(String topic) {
+        for (MqttRejection rejection : ingest.rejections()) {
+            if (rejection.topic().equals(topic)) {
+                return rejection;
+            }
+        }
+        return null;
+    }
+
+    void advance(Duration duration) {
+        clock.advance(duration);
+    }
+
+    Instant now() {
+        return clock.instant();
+    }
+}
