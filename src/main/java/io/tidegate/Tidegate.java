@@ -7,11 +7,17 @@ import io.tidegate.config.ReloadableConfig;
 import io.tidegate.config.Version;
 import io.tidegate.expiry.ExpirySweeper;
 import io.tidegate.expiry.TtlResolver;
+import io.tidegate.mqtt.MqttEndpoint;
+import io.tidegate.mqtt.MqttIngest;
+import io.tidegate.mqtt.MqttMetrics;
+import io.tidegate.mqtt.MqttSettings;
+import io.tidegate.mqtt.RetainedMemory;
 import io.tidegate.store.Store;
 import io.tidegate.web.OwnMetrics;
 import io.tidegate.web.WebServer;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -28,6 +34,10 @@ public final class Tidegate implements AutoCloseable {
     private final WebServer web;
     private final ExpirySweeper sweeper;
     private final ReloadableConfig config;
+    private final Optional<MqttSettings> mqttSettings;
+    private final MqttIngest mqttIngest;
+    private final MqttMetrics mqttMetrics;
+    private MqttEndpoint mqtt; // null when MQTT is off
     private final CountDownLatch stopped = new CountDownLatch(1);
 
     private Tidegate(Flags flags, Clock clock) throws ConfigException {
@@ -37,7 +47,12 @@ public final class Tidegate implements AutoCloseable {
         metrics.watch(store);
         TtlResolver ttls = new TtlResolver(() -> config.current().ttlRules(), flags.ttlDefault, flags.ttlMax);
         this.sweeper = new ExpirySweeper(store, clock);
-        this.web = new WebServer(flags, store, ttls, metrics, config::reload, this::stopInBackground, clock.instant());
+        this.mqttSettings = MqttSettings.from(flags);
+        this.mqttMetrics = new MqttMetrics(metrics);
+        this.mqttIngest = new MqttIngest(store, ttls, flags.mqttTopicPrefix, flags.mqttRetained, flags.mqttMaxPayloadSize,
+                RetainedMemory.DEFAULT_CAPACITY, clock, mqttMetrics);
+        this.web = new WebServer(flags, store, ttls, metrics, config::reload, this::stopInBackground, clock.instant(),
+                mqttIngest::rejections);
     }
 
     /**
@@ -58,6 +73,16 @@ public final class Tidegate implements AutoCloseable {
         Tidegate tidegate = new Tidegate(flags, clock);
         tidegate.web.start();
         tidegate.sweeper.start();
+        try {
+            tidegate.mqtt = tidegate.mqttSettings.map(settings -> MqttEndpoint.start(settings, tidegate.mqttIngest))
+                    .orElse(null);
+        } catch (RuntimeException e) { // MqttStartException: port in use, broker unreachable or refusing
+            tidegate.close();
+            throw e;
+        }
+        if (tidegate.mqtt != null) {
+            tidegate.mqttMetrics.watch(tidegate.mqtt.subscriber());
+        }
         return tidegate;
     }
 
@@ -74,6 +99,11 @@ public final class Tidegate implements AutoCloseable {
         return web.port();
     }
 
+    /** The embedded MQTT broker's port ({@code --mqtt.listen-address=127.0.0.1:0} picks one), or -1 without one. */
+    public int mqttPort() {
+        return mqtt == null ? -1 : mqtt.brokerPort().orElse(-1);
+    }
+
     private void stopInBackground() {
         Thread stopper = new Thread(this::close, "tidegate-quit");
         stopper.start();
@@ -83,6 +113,9 @@ public final class Tidegate implements AutoCloseable {
     public synchronized void close() {
         if (stopped.getCount() == 0) {
             return;
+        }
+        if (mqtt != null) {
+            mqtt.close(); // says offline and disconnects, then stops the embedded broker, last
         }
         sweeper.close();
         web.close();

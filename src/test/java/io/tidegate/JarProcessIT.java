@@ -94,7 +94,8 @@ class JarProcessIT {
         assertThat(JAR).as("the jar, built by mvn package before the integration tests").exists();
         log = dir.resolve("tidegate.log");
         List<String> command = new java.util.ArrayList<>(List.of(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-jar", JAR.toString()));
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-jar", JAR.toString(),
+                "--no-mqtt.embedded"));
         command.addAll(List.of(flags));
         tidegate = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
     }

@@ -13,14 +13,16 @@ public final class RunningTidegate implements AutoCloseable {
     private TestHttp http;
 
     /**
-     * Starts Tidegate with {@code --web.listen-address=127.0.0.1:0} and these flags, stopping the one
-     * started before, if any, so that a test can ask for other flags than its class's default.
+     * Starts Tidegate with {@code --web.listen-address=127.0.0.1:0}, without an MQTT broker of its own
+     * (a test that wants one passes {@code --mqtt.embedded --mqtt.listen-address=127.0.0.1:0}), and these
+     * flags, stopping the one started before, if any, so that a test can ask for other flags than its
+     * class's default.
      *
      * @return this, to chain {@link #http()}
      */
     public RunningTidegate start(String... extraFlags) {
         close();
-        List<String> flags = new ArrayList<>(List.of("--web.listen-address=127.0.0.1:0"));
+        List<String> flags = new ArrayList<>(List.of("--web.listen-address=127.0.0.1:0", "--no-mqtt.embedded"));
         flags.addAll(List.of(extraFlags));
         tidegate = Tidegate.start(flags.toArray(String[]::new));
         http = new TestHttp(tidegate.httpPort());

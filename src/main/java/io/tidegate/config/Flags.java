@@ -1,10 +1,13 @@
 package io.tidegate.config;
 
+import io.tidegate.mqtt.RetainedMode;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.ITypeConverter;
+import picocli.CommandLine.TypeConversionException;
 import picocli.CommandLine.Model.OptionSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -89,6 +92,73 @@ public final class Flags {
                     + "(default: ${DEFAULT-VALUE}).")
     public Duration ttlTombstone;
 
+    @Option(names = "--mqtt.url", defaultValue = "", paramLabel = "<url>",
+            description = "MQTT broker to subscribe to: tcp://host:port or ssl://host:port. Without it Tidegate "
+                    + "runs its own broker (see --mqtt.embedded).")
+    public String mqttUrl;
+
+    @Option(names = "--mqtt.username", defaultValue = "", paramLabel = "<name>",
+            description = "User name to connect to the MQTT broker with; none if empty.")
+    public String mqttUsername;
+
+    @Option(names = "--mqtt.password-file", defaultValue = "", paramLabel = "<file>",
+            description = "File holding the MQTT password (a trailing newline is not part of it).")
+    public String mqttPasswordFile;
+
+    @Option(names = "--mqtt.ca-file", defaultValue = "", paramLabel = "<file>",
+            description = "PEM file of the CA certificates to trust for an ssl:// broker, instead of the system's.")
+    public String mqttCaFile;
+
+    @Option(names = "--mqtt.cert-file", defaultValue = "", paramLabel = "<file>",
+            description = "PEM file of the client certificate (chain) to present to an ssl:// broker; "
+                    + "needs --mqtt.key-file.")
+    public String mqttCertFile;
+
+    @Option(names = "--mqtt.key-file", defaultValue = "", paramLabel = "<file>",
+            description = "PEM file of the client certificate's private key: unencrypted PKCS#8 "
+                    + "(BEGIN PRIVATE KEY), RSA or EC.")
+    public String mqttKeyFile;
+
+    @Option(names = "--mqtt.client-id", defaultValue = "", paramLabel = "<id>",
+            description = "MQTT client id; the broker keeps Tidegate's session and unacknowledged messages under "
+                    + "it across restarts, so it must be unique per Tidegate (default: tidegate-<hostname>).")
+    public String mqttClientId;
+
+    @Option(names = "--mqtt.protocol", defaultValue = "auto", paramLabel = "<version>",
+            converter = MqttProtocol.Converter.class,
+            description = "MQTT protocol version: auto (MQTT 5, or 3.1.1 when the broker refuses 5), 5 or 3.1.1 "
+                    + "(default: ${DEFAULT-VALUE}).")
+    public MqttProtocol mqttProtocol;
+
+    @Option(names = "--mqtt.topic-prefix", defaultValue = "metrics", paramLabel = "<prefix>",
+            description = "Topics <prefix>/job/<job>{/<label>/<value>} carry metric groups (default: ${DEFAULT-VALUE}).")
+    public String mqttTopicPrefix;
+
+    @Option(names = "--mqtt.retained", defaultValue = "apply", paramLabel = "<policy>",
+            converter = RetainedModeConverter.class,
+            description = "What to do with a retained message from a group Tidegate has not seen before: apply it "
+                    + "(marked retained until a live one comes) or ignore-unseen (default: ${DEFAULT-VALUE}).")
+    public RetainedMode mqttRetained;
+
+    @Option(names = "--mqtt.max-payload-size", defaultValue = "1MiB", paramLabel = "<bytes>",
+            converter = ByteSizeConverter.class,
+            description = "Largest MQTT payload accepted; larger ones are rejected (default: ${DEFAULT-VALUE}).")
+    public long mqttMaxPayloadSize;
+
+    @Option(names = "--mqtt.status-topic", defaultValue = "", paramLabel = "<topic>",
+            description = "Topic on which Tidegate publishes its availability, online or offline, retained "
+                    + "(default: <prefix>/tidegate/status).")
+    public String mqttStatusTopic;
+
+    @Option(names = "--mqtt.embedded", negatable = true, defaultValue = "true", fallbackValue = "true",
+            description = "Without --mqtt.url, run an MQTT 5 broker inside Tidegate and subscribe to it "
+                    + "(default: ${DEFAULT-VALUE}). --no-mqtt.embedded without --mqtt.url turns MQTT off.")
+    public boolean mqttEmbedded;
+
+    @Option(names = "--mqtt.listen-address", defaultValue = ":1883", paramLabel = "<address>",
+            description = "Address the embedded MQTT broker listens on (default: ${DEFAULT-VALUE}).")
+    public String mqttListenAddress;
+
     @Option(names = "--log.level", defaultValue = "info", paramLabel = "<level>",
             description = "Only log messages with the given severity or above. One of: [debug, info, warn, error] "
                     + "(default: ${DEFAULT-VALUE}).")
@@ -115,6 +185,41 @@ public final class Flags {
     public enum LogLevel { debug, info, warn, error }
 
     public enum LogFormat { logfmt, json }
+
+    /** {@code --mqtt.protocol}: which MQTT version Tidegate speaks to the broker. */
+    public enum MqttProtocol {
+        AUTO("auto"), MQTT_5("5"), MQTT_3_1_1("3.1.1");
+
+        private final String spelling;
+
+        MqttProtocol(String spelling) {
+            this.spelling = spelling;
+        }
+
+        @Override
+        public String toString() {
+            return spelling;
+        }
+
+        static final class Converter extends SpelledEnumConverter<MqttProtocol> {
+            Converter() {
+                super(MqttProtocol.class, "--mqtt.protocol");
+            }
+        }
+    }
+
+    /** {@code --mqtt.retained}, read by the mode itself so the spelling lives in one place. */
+    static final class RetainedModeConverter implements ITypeConverter<RetainedMode> {
+        @Override
+        public RetainedMode convert(String value) {
+            try {
+                return RetainedMode.parse(value);
+            } catch (IllegalArgumentException e) {
+                throw new TypeConversionException("invalid --mqtt.retained \"" + value + "\" (one of: "
+                        + RetainedMode.APPLY + ", " + RetainedMode.IGNORE_UNSEEN + ")");
+            }
+        }
+    }
 
     /** Every flag with its value, as upstream shows them on /api/v1/status and the status page. */
     public Map<String, String> asMap() {

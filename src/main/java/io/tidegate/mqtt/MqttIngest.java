@@ -48,6 +48,7 @@ public final class MqttIngest implements MessageHandler {
     private final RetainedMemory retainedMemory;
     private final RejectionLog rejections;
     private final MqttMetrics metrics;
+    private final Clock clock;
     private final PayloadReader payloads = new PayloadReader();
 
     /**
@@ -67,11 +68,12 @@ public final class MqttIngest implements MessageHandler {
         this.retainedMemory = new RetainedMemory(retainedCapacity);
         this.rejections = new RejectionLog(clock, RejectionLog.DEFAULT_TOPICS);
         this.metrics = metrics;
+        this.clock = clock;
     }
 
     @Override
     public void onMessage(MqttMessage message) {
-        metrics.received();
+        metrics.received(clock.millis());
         Rejection rejection;
         try {
             rejection = apply(message);

@@ -1,6 +1,8 @@
 package io.tidegate.mqtt;
 
 import io.prometheus.metrics.core.metrics.Counter;
+import io.prometheus.metrics.core.metrics.CounterWithCallback;
+import io.prometheus.metrics.core.metrics.GaugeWithCallback;
 import io.tidegate.web.OwnMetrics;
 
 /**
@@ -17,12 +19,17 @@ import io.tidegate.web.OwnMetrics;
  *       applied, by {@link SkipReason} ({@code retained_seen}, {@code retained_unseen}).
  * </ul>
  * Received is the sum of the other three. Every reason starts at 0, so rates work from the start.
+ * Once the subscriber runs ({@link #watch}): {@code tidegate_mqtt_connected} (1 or 0),
+ * {@code tidegate_mqtt_reconnects_total}, and {@code tidegate_mqtt_last_message_time_seconds}, the
+ * lag an operator alerts on when devices are publishing but nothing arrives.
  */
 public final class MqttMetrics {
     private final Counter received;
     private final Counter applied;
     private final Counter rejected;
     private final Counter skipped;
+    private final OwnMetrics own;
+    private volatile long lastMessageMillis;
 
     public MqttMetrics(OwnMetrics own) {
         received = counter("tidegate_mqtt_messages_received", "MQTT messages received, whatever became of them.");
@@ -40,6 +47,26 @@ public final class MqttMetrics {
             skipped.initLabelValues(reason.label());
         }
         own.register(received, applied, rejected, skipped);
+        this.own = own;
+    }
+
+    /** Adds the connection's own figures, read from {@code subscriber} at each scrape. */
+    public void watch(MqttSubscriber subscriber) {
+        own.register(GaugeWithCallback.builder()
+                        .name("tidegate_mqtt_connected")
+                        .help("1 while Tidegate is connected to its MQTT broker, 0 while it is reconnecting.")
+                        .callback(callback -> callback.call(subscriber.isConnected() ? 1 : 0))
+                        .build(),
+                CounterWithCallback.builder()
+                        .name("tidegate_mqtt_reconnects_total")
+                        .help("Times the connection to the MQTT broker was lost and made again.")
+                        .callback(callback -> callback.call(subscriber.reconnects()))
+                        .build(),
+                GaugeWithCallback.builder()
+                        .name("tidegate_mqtt_last_message_time_seconds")
+                        .help("Unix time of the last MQTT message received (0 before the first).")
+                        .callback(callback -> callback.call(lastMessageMillis / 1000.0))
+                        .build());
     }
 
     private static Counter counter(String name, String help, String... labelNames) {
@@ -47,7 +74,8 @@ public final class MqttMetrics {
         return labelNames.length == 0 ? builder.build() : builder.labelNames(labelNames).build();
     }
 
-    void received() {
+    void received(long nowMillis) {
+        lastMessageMillis = nowMillis;
         received.inc();
     }
 

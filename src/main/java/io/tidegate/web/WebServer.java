@@ -7,6 +7,7 @@ import io.javalin.http.Context;
 import io.javalin.http.Handler;
 import io.javalin.http.HandlerType;
 import io.tidegate.config.Flags;
+import io.tidegate.config.HostPort;
 import io.tidegate.config.ReloadOutcome;
 import io.tidegate.expiry.TtlResolver;
 import io.tidegate.mqtt.MqttRejection;
@@ -39,11 +40,6 @@ public final class WebServer implements AutoCloseable {
     private final TtlResolver ttls;
     private final String prefix;
 
-    /** A web server for a Tidegate that takes no MQTT messages, so has no rejections to show. */
-    public WebServer(Flags flags, Store store, TtlResolver ttls, OwnMetrics metrics, Supplier<ReloadOutcome> reload,
-            Runnable quit, Instant startTime) {
-        this(flags, store, ttls, metrics, reload, quit, startTime, List::of);
-    }
 
     /** @param mqttRejections the last rejected MQTT message of each topic, newest first, to show */
     public WebServer(Flags flags, Store store, TtlResolver ttls, OwnMetrics metrics, Supplier<ReloadOutcome> reload,
@@ -202,26 +198,5 @@ public final class WebServer implements AutoCloseable {
     private static String joinPath(String prefix, String path) {
         String joined = (prefix + "/" + path).replaceAll("/+", "/");
         return joined.length() > 1 && joined.endsWith("/") ? joined.substring(0, joined.length() - 1) : joined;
-    }
-
-    /** {@code :9091} (all interfaces), {@code 127.0.0.1:0}, {@code [::1]:9091}. */
-    record HostPort(String host, int port) {
-        static HostPort parse(String address) {
-            int colon = address.lastIndexOf(':');
-            if (colon < 0) {
-                throw new IllegalArgumentException("invalid listen address \"" + address + "\": expected host:port");
-            }
-            String host = address.substring(0, colon);
-            if (host.startsWith("[") && host.endsWith("]")) {
-                host = host.substring(1, host.length() - 1);
-            }
-            int port;
-            try {
-                port = Integer.parseInt(address.substring(colon + 1));
-            } catch (NumberFormatException e) {
-                throw new IllegalArgumentException("invalid listen address \"" + address + "\": bad port");
-            }
-            return new HostPort(host.isEmpty() ? "0.0.0.0" : host, port);
-        }
     }
 }

@@ -1,0 +1,157 @@
+package io.tidegate.mqtt;
+
+import com.hivemq.embedded.EmbeddedHiveMQ;
+import io.tidegate.config.HostPort;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Comparator;
+import java.util.concurrent.ExecutionException;
+import java.util.stream.Stream;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The MQTT 5 broker Tidegate runs when no {@code --mqtt.url} is given: HiveMQ Community Edition,
+ * in memory, with its files in a temporary directory that goes when it stops. (Moquette, the light
+ * alternative, speaks only MQTT 3.1.1, and the TTL rules need MQTT 5's message expiry.)
+ */
+public final class EmbeddedBroker implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(EmbeddedBroker.class);
+
+    private final EmbeddedHiveMQ hivemq;
+    private final Path home;
+    private final HostPort address;
+
+    private EmbeddedBroker(EmbeddedHiveMQ hivemq, Path home, HostPort address) {
+        this.hivemq = hivemq;
+        this.home = home;
+        this.address = address;
+    }
+
+    /**
+     * Starts a broker listening on {@code listenAddress}; port 0 picks a free one.
+     *
+     * @throws MqttStartException when the address is in use or the broker does not start
+     */
+    public static EmbeddedBroker start(String listenAddress) {
+        HostPort requested = HostPort.parse(listenAddress);
+        HostPort address = new HostPort(requested.host(), requested.port() == 0 ? freePort(requested.host()) : requested.port());
+        // HiveMQ would log its own errors and fail later; checking first gives the operator one clear line.
+        if (!isFree(address)) {
+            throw new MqttStartException("mqtt listen address " + listenAddress + " is in use");
+        }
+        Path home;
+        try {
+            home = Files.createTempDirectory("tidegate-mqtt-");
+            Files.createDirectories(home.resolve("data"));
+            Files.createDirectories(home.resolve("extensions"));
+            Files.writeString(home.resolve("config.xml"), config(address));
+        } catch (IOException e) {
+            throw new MqttStartException("cannot prepare the embedded MQTT broker: " + e);
+        }
+        EmbeddedHiveMQ hivemq = EmbeddedHiveMQ.builder()
+                .withConfigurationFolder(home)
+                .withDataFolder(home.resolve("data"))
+                .withExtensionsFolder(home.resolve("extensions"))
+                .withoutLoggingBootstrap() // Tidegate's logging stays one line per event
+                .build();
+        try {
+            hivemq.start().get();
+        } catch (ExecutionException | InterruptedException e) {
+            stopQuietly(hivemq);
+            deleteTree(home);
+            if (e instanceof InterruptedException) {
+                Thread.currentThread().interrupt();
+            }
+            throw new MqttStartException(isFree(address)
+                    ? "embedded MQTT broker did not start on " + listenAddress + ": " + e.getCause()
+                    : "mqtt listen address " + listenAddress + " is in use");
+        }
+        log.atInfo().addKeyValue("address", address.host() + ":" + address.port()).log("embedded MQTT broker listening");
+        return new EmbeddedBroker(hivemq, home, address);
+    }
+
+    public int port() {
+        return address.port();
+    }
+
+    /** The URL Tidegate's own subscriber reaches this broker at: loopback when it listens everywhere. */
+    public String url() {
+        String host = address.host();
+        if (host.equals("0.0.0.0") || host.equals("::") || host.isEmpty()) {
+            host = "127.0.0.1";
+        }
+        return "tcp://" + (host.contains(":") ? "[" + host + "]" : host) + ":" + address.port();
+    }
+
+    @Override
+    public void close() {
+        stopQuietly(hivemq);
+        deleteTree(home);
+        log.info("embedded MQTT broker stopped");
+    }
+
+    private static String config(HostPort address) {
+        return """
+                <?xml version="1.0"?>
+                <hivemq>
+                    <listeners>
+                        <tcp-listener>
+                            <port>%d</port>
+                            <bind-address>%s</bind-address>
+                        </tcp-listener>
+                    </listeners>
+                    <persistence>
+                        <mode>in-memory</mode>
+                    </persistence>
+                    <anonymous-usage-statistics>
+                        <enabled>false</enabled>
+                    </anonymous-usage-statistics>
+                </hivemq>
+                """.formatted(address.port(), address.host());
+    }
+
+    private static boolean isFree(HostPort address) {
+        try (ServerSocket socket = new ServerSocket()) {
+            socket.bind(new InetSocketAddress(InetAddress.getByName(address.host()), address.port()));
+            return true;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    /** HiveMQ cannot tell which port it picked for 0, so Tidegate picks it; the port is free again once picked. */
+    private static int freePort(String host) {
+        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getByName(host))) {
+            return socket.getLocalPort();
+        } catch (IOException e) {
+            throw new MqttStartException("cannot find a free port on " + host + " for the embedded MQTT broker: " + e);
+        }
+    }
+
+    /** Stops HiveMQ and ends its threads: after stop() alone a non-daemon thread of it keeps the JVM alive. */
+    private static void stopQuietly(EmbeddedHiveMQ hivemq) {
+        try {
+            hivemq.close();
+        } catch (ExecutionException e) {
+            log.atWarn().addKeyValue("err", String.valueOf(e.getCause())).log("embedded MQTT broker did not stop cleanly");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private static void deleteTree(Path root) {
+        try (Stream<Path> paths = Files.walk(root)) {
+            for (Path path : paths.sorted(Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(path);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot delete the embedded MQTT broker's directory " + root, e);
+        }
+    }
+}

@@ -1,0 +1,124 @@
+package io.tidegate.mqtt;
+
+import io.tidegate.config.ConfigException;
+import io.tidegate.config.Flags;
+import io.tidegate.config.HostPort;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
+import javax.net.ssl.SSLSocketFactory;
+
+/**
+ * How Tidegate takes part in MQTT, read from the {@code --mqtt.*} flags and checked once at startup.
+ *
+ * @param url the broker to subscribe to; empty for the embedded broker
+ * @param listenAddress where the embedded broker listens, as the flag gives it ({@code :1883})
+ * @param username empty for none
+ * @param password null for none
+ * @param tls null for plain TCP or the JVM's default TLS
+ */
+public record MqttSettings(String url, String listenAddress, String clientId, String username, char[] password,
+        SSLSocketFactory tls, Flags.MqttProtocol protocol, List<String> topicFilters, String statusTopic) {
+
+    /**
+     * The settings the flags ask for, or none when MQTT is off ({@code --no-mqtt.embedded} and no
+     * {@code --mqtt.url}). A file that cannot be read or a value that makes no sense is a
+     * ConfigException naming the flag or file.
+     */
+    public static Optional<MqttSettings> from(Flags flags) throws ConfigException {
+        if (flags.mqttUrl.isEmpty() && !flags.mqttEmbedded) {
+            return Optional.empty();
+        }
+        String prefix = flags.mqttTopicPrefix;
+        requireTopic("--mqtt.topic-prefix", prefix);
+        List<String> topicFilters;
+        try {
+            topicFilters = new TopicScheme(prefix).topicFilters();
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException("--mqtt.topic-prefix: " + e.getMessage());
+        }
+        String statusTopic = flags.mqttStatusTopic.isEmpty() ? prefix + "/tidegate/status" : flags.mqttStatusTopic;
+        requireTopic("--mqtt.status-topic", statusTopic);
+        try {
+            HostPort.parse(flags.mqttListenAddress);
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException("--mqtt.listen-address: " + e.getMessage());
+        }
+        boolean ssl = !flags.mqttUrl.isEmpty() && checkedScheme(flags.mqttUrl).equals("ssl");
+        if (!ssl && !(flags.mqttCaFile + flags.mqttCertFile + flags.mqttKeyFile).isEmpty()) {
+            throw new ConfigException("--mqtt.ca-file, --mqtt.cert-file and --mqtt.key-file need an ssl:// --mqtt.url");
+        }
+        SSLSocketFactory tls = ssl ? PemTls.socketFactory(flags.mqttCaFile, flags.mqttCertFile, flags.mqttKeyFile) : null;
+        char[] password = flags.mqttPasswordFile.isEmpty() ? null : readPassword(Path.of(flags.mqttPasswordFile));
+        String clientId = flags.mqttClientId.isEmpty() ? defaultClientId() : flags.mqttClientId;
+        return Optional.of(new MqttSettings(flags.mqttUrl, flags.mqttListenAddress, clientId, flags.mqttUsername, password, tls,
+                flags.mqttProtocol, topicFilters, statusTopic));
+    }
+
+    private static String checkedScheme(String url) throws ConfigException {
+        try {
+            URI uri = new URI(url);
+            if (("tcp".equals(uri.getScheme()) || "ssl".equals(uri.getScheme())) && uri.getHost() != null
+                    && uri.getPort() > 0) {
+                return uri.getScheme();
+            }
+        } catch (URISyntaxException e) {
+            // reported below, with the expected form
+        }
+        throw new ConfigException("invalid --mqtt.url \"" + url + "\": expected tcp://host:port or ssl://host:port");
+    }
+
+    private static void requireTopic(String flag, String topic) throws ConfigException {
+        if (topic.isEmpty() || topic.contains("+") || topic.contains("#") || topic.indexOf('\0') >= 0) {
+            throw new ConfigException("invalid " + flag + " \"" + topic + "\": a topic name, without + or #");
+        }
+    }
+
+    private static char[] readPassword(Path file) throws ConfigException {
+        String text = new String(read("--mqtt.password-file", file), StandardCharsets.UTF_8);
+        return text.endsWith("\r\n") ? text.substring(0, text.length() - 2).toCharArray()
+                : text.endsWith("\n") ? text.substring(0, text.length() - 1).toCharArray() : text.toCharArray();
+    }
+
+    /** The bytes of the file a flag names; one that cannot be read is a ConfigException naming flag, file and cause. */
+    static byte[] read(String flag, Path file) throws ConfigException {
+        try {
+            return Files.readAllBytes(file);
+        } catch (NoSuchFileException e) {
+            throw new ConfigException("cannot read " + flag + " " + file + ": no such file");
+        } catch (AccessDeniedException e) {
+            throw new ConfigException("cannot read " + flag + " " + file + ": permission denied");
+        } catch (IOException e) {
+            throw new ConfigException("cannot read " + flag + " " + file + ": " + e.getMessage());
+        }
+    }
+
+    /** {@code tidegate-<hostname>}: the same on every restart, so the broker keeps Tidegate's session. */
+    private static String defaultClientId() {
+        String host;
+        try {
+            host = InetAddress.getLocalHost().getHostName();
+        } catch (IOException e) {
+            host = System.getenv().getOrDefault("HOSTNAME", "localhost");
+        }
+        return "tidegate-" + host.replaceAll("[^A-Za-z0-9-]", "-");
+    }
+
+    /** The same settings, subscribing to {@code brokerUrl}, as for the embedded broker once it listens. */
+    MqttSettings withUrl(String brokerUrl) {
+        return new MqttSettings(brokerUrl, listenAddress, clientId, username, password, tls, protocol, topicFilters,
+                statusTopic);
+    }
+
+    boolean embedded() {
+        return url.isEmpty();
+    }
+}

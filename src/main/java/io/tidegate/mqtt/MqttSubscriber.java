@@ -1,0 +1,43 @@
+package io.tidegate.mqtt;
+
+/**
+ * Tidegate's subscription to an MQTT broker: connects, subscribes with QoS 1, and hands every message
+ * to a {@link MessageHandler}, acknowledging it to the broker only once the handler has returned, so a
+ * message Tidegate did not finish with is delivered again after a crash or a reconnect. Reconnects and
+ * resubscribes by itself. Which MQTT version is spoken is its own business.
+ */
+public interface MqttSubscriber extends AutoCloseable {
+    /**
+     * Connects, subscribes, announces Tidegate as online on the status topic, and from then on calls
+     * {@code handler} for each message, one at a time, on the client's thread. A handler that throws
+     * has the failure logged and its message acknowledged all the same, so that one message that cannot
+     * be applied does not stall the subscription.
+     *
+     * @throws MqttStartException when the first connect or the subscription fails, saying why
+     */
+    void start(MessageHandler handler);
+
+    boolean isConnected();
+
+    /** How many times the connection was lost and made again since {@link #start}. */
+    long reconnects();
+
+    /** Broker URL and protocol in use, e.g. {@code tcp://broker:1883 (MQTT 5)}. */
+    String describe();
+
+    /** Announces Tidegate as offline and disconnects cleanly (the broker then keeps the Last Will to itself). */
+    @Override
+    void close();
+
+    /**
+     * The subscriber {@code settings} ask for, to the broker at {@code settings.url()};
+     * {@code --mqtt.protocol=auto} tries MQTT 5 first.
+     */
+    static MqttSubscriber of(MqttSettings settings) {
+        return switch (settings.protocol()) {
+            case MQTT_5 -> new PahoSubscriber(new PahoV5Client(settings), settings);
+            case MQTT_3_1_1 -> new PahoSubscriber(new PahoV3Client(settings), settings);
+            case AUTO -> new ProtocolFallback(settings);
+        };
+    }
+}

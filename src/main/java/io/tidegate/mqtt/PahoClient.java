@@ -1,0 +1,78 @@
+package io.tidegate.mqtt;
+
+import java.util.List;
+
+/**
+ * The part of a subscriber that depends on the MQTT version: one Paho client generation (mqttv3 for
+ * 3.1.1, mqttv5 for 5) behind the few operations {@link PahoSubscriber} needs. Every implementation
+ * connects with a persistent session (so unacknowledged messages survive a dropped connection), manual
+ * acknowledgements, automatic reconnection, a Last Will of {@code offline} (retained) on the status
+ * topic, and bounds every blocking call.
+ */
+interface PahoClient {
+    /** Seconds a blocking call (connect, subscribe, publish) may take before it fails. */
+    int TIME_TO_WAIT_SECONDS = 10;
+    /** Longest wait between reconnect attempts; Paho starts at 1 s and doubles. */
+    int MAX_RECONNECT_DELAY_SECONDS = 30;
+    int KEEP_ALIVE_SECONDS = 30;
+    String ONLINE = "online";
+    String OFFLINE = "offline";
+
+    /** {@code 5} or {@code 3.1.1}. */
+    String protocol();
+
+    /** Connects for the first time; from then on the client reconnects by itself and reports to {@code events}. */
+    void connect(Events events) throws PahoFailure;
+
+    /** Subscribes to {@code filter} with QoS 1; a subscription the broker refuses is a failure. */
+    void subscribe(List<String> filters) throws PahoFailure;
+
+    /** Publishes with QoS 1 and waits for the broker's acknowledgement. */
+    void publish(String topic, byte[] payload, boolean retained) throws PahoFailure;
+
+    /** Sends the acknowledgement of a received message. */
+    void acknowledge(int messageId, int qos) throws PahoFailure;
+
+    boolean isConnected();
+
+    /** Disconnects cleanly if it can, abruptly if it must, and releases the client; never throws. */
+    void close();
+
+    /** What the client reports, on its own thread. */
+    interface Events {
+        void arrived(MqttMessage message, int messageId);
+
+        void connected(boolean reconnect);
+
+        void lost(String reason);
+    }
+
+    /** A failed client operation, with Paho's reason code and a one-line reason. */
+    final class PahoFailure extends Exception {
+        private static final long serialVersionUID = 1L;
+
+        private final boolean protocolRefused;
+
+        PahoFailure(String reason, boolean protocolRefused) {
+            super(reason, null, false, false);
+            this.protocolRefused = protocolRefused;
+        }
+
+        /** The broker refused the protocol version offered in CONNECT. */
+        boolean protocolRefused() {
+            return protocolRefused;
+        }
+
+        /** Paho's message, with the cause that says more ("Connection refused") when there is one. */
+        static String reason(Exception e, int reasonCode) {
+            String reason = e.getMessage() == null ? "reason code " + reasonCode : e.getMessage();
+            Throwable cause = e.getCause();
+            if (cause != null && cause.getMessage() != null && !reason.contains(cause.getMessage())) {
+                reason += ": " + cause.getMessage();
+            } else if (cause != null && cause.getMessage() == null) {
+                reason += ": " + cause.getClass().getSimpleName();
+            }
+            return reason + " (" + reasonCode + ")";
+        }
+    }
+}

@@ -1,0 +1,155 @@
+package io.tidegate.mqtt;
+
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import org.eclipse.paho.client.mqttv3.IMqttDeliveryToken;
+import org.eclipse.paho.client.mqttv3.IMqttToken;
+import org.eclipse.paho.client.mqttv3.MqttCallbackExtended;
+import org.eclipse.paho.client.mqttv3.MqttClient;
+import org.eclipse.paho.client.mqttv3.MqttConnectOptions;
+import org.eclipse.paho.client.mqttv3.MqttException;
+import org.eclipse.paho.client.mqttv3.persist.MemoryPersistence;
+
+/** MQTT 3.1.1 through Paho's mqttv3 client; a message carries its retain flag and nothing else. */
+final class PahoV3Client implements PahoClient {
+    private static final int SUBSCRIPTION_REFUSED = 0x80;
+
+    private final MqttSettings settings;
+    private MqttClient client;
+
+    PahoV3Client(MqttSettings settings) {
+        this.settings = settings;
+    }
+
+    @Override
+    public String protocol() {
+        return "3.1.1";
+    }
+
+    @Override
+    public void connect(Events events) throws PahoFailure {
+        MqttConnectOptions options = new MqttConnectOptions();
+        // Paho would otherwise fall back to MQTT 3.1, which Tidegate does not claim to speak.
+        options.setMqttVersion(MqttConnectOptions.MQTT_VERSION_3_1_1);
+        options.setCleanSession(false);
+        options.setAutomaticReconnect(true);
+        options.setMaxReconnectDelay(MAX_RECONNECT_DELAY_SECONDS * 1000);
+        options.setConnectionTimeout(TIME_TO_WAIT_SECONDS);
+        options.setKeepAliveInterval(KEEP_ALIVE_SECONDS);
+        if (!settings.username().isEmpty()) {
+            options.setUserName(settings.username());
+        }
+        if (settings.password() != null) {
+            options.setPassword(settings.password());
+        }
+        if (settings.tls() != null) {
+            options.setSocketFactory(settings.tls());
+        }
+        options.setWill(settings.statusTopic(), OFFLINE.getBytes(StandardCharsets.US_ASCII), 1, true);
+        try {
+            client = new MqttClient(settings.url(), settings.clientId(), new MemoryPersistence());
+            client.setTimeToWait(TIME_TO_WAIT_SECONDS * 1000L);
+            client.setManualAcks(true);
+            client.setCallback(new Callback(events));
+            client.connect(options);
+        } catch (MqttException e) {
+            throw failure(e);
+        }
+    }
+
+    @Override
+    public void subscribe(List<String> filters) throws PahoFailure {
+        try {
+            int[] qos = new int[filters.size()];
+            Arrays.fill(qos, 1);
+            IMqttToken token = client.subscribeWithResponse(filters.toArray(String[]::new), qos);
+            int[] granted = token.getGrantedQos();
+            for (int i = 0; i < granted.length; i++) {
+                if (granted[i] == SUBSCRIPTION_REFUSED) {
+                    throw new PahoFailure("the broker refused the subscription to " + filters.get(i), false);
+                }
+            }
+        } catch (MqttException e) {
+            throw failure(e);
+        }
+    }
+
+    @Override
+    public void publish(String topic, byte[] payload, boolean retained) throws PahoFailure {
+        try {
+            client.publish(topic, payload, 1, retained);
+        } catch (MqttException e) {
+            throw failure(e);
+        }
+    }
+
+    @Override
+    public void acknowledge(int messageId, int qos) throws PahoFailure {
+        try {
+            client.messageArrivedComplete(messageId, qos);
+        } catch (MqttException e) {
+            throw failure(e);
+        }
+    }
+
+    @Override
+    public boolean isConnected() {
+        return client != null && client.isConnected();
+    }
+
+    @Override
+    public void close() {
+        if (client == null) {
+            return;
+        }
+        try {
+            if (client.isConnected()) {
+                client.disconnect();
+            } else {
+                client.disconnectForcibly(0, 0, false);
+            }
+        } catch (MqttException e) {
+            // already gone: nothing left to say goodbye to
+        }
+        try {
+            client.close(true);
+        } catch (MqttException e) {
+            // close(true) only reports what it has already forced
+        }
+    }
+
+    private static PahoFailure failure(MqttException e) {
+        return new PahoFailure(PahoFailure.reason(e, e.getReasonCode()), false);
+    }
+
+    private static final class Callback implements MqttCallbackExtended {
+        private final Events events;
+
+        Callback(Events events) {
+            this.events = events;
+        }
+
+        @Override
+        public void messageArrived(String topic, org.eclipse.paho.client.mqttv3.MqttMessage message) {
+            events.arrived(new MqttMessage(topic, message.getPayload(), message.isRetained(), message.getQos(), null,
+                    null, Map.of()), message.getId());
+        }
+
+        @Override
+        public void connectComplete(boolean reconnect, String serverUri) {
+            events.connected(reconnect);
+        }
+
+        @Override
+        public void connectionLost(Throwable cause) {
+            events.lost(cause instanceof MqttException e ? PahoFailure.reason(e, e.getReasonCode()) : String.valueOf(cause));
+        }
+
+        @Override
+        public void deliveryComplete(IMqttDeliveryToken token) {
+            // publishes wait for their own acknowledgement
+        }
+    }
+}

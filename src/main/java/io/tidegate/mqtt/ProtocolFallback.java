@@ -1,0 +1,56 @@
+package io.tidegate.mqtt;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * {@code --mqtt.protocol=auto}: MQTT 5 where the broker speaks it, else 3.1.1. Decided once, at the
+ * first connect: a broker that refuses MQTT 5 then is a 3.1.1 broker, while the same symptom later
+ * (a closed connection) is an outage to reconnect through, not a reason to change protocol.
+ */
+final class ProtocolFallback implements MqttSubscriber {
+    private static final Logger log = LoggerFactory.getLogger(MqttSubscriber.class);
+
+    private final MqttSettings settings;
+    private MqttSubscriber chosen;
+
+    ProtocolFallback(MqttSettings settings) {
+        this.settings = settings;
+        this.chosen = new PahoSubscriber(new PahoV5Client(settings), settings);
+    }
+
+    @Override
+    public void start(MessageHandler handler) {
+        try {
+            chosen.start(handler);
+        } catch (MqttStartException e) {
+            if (!e.protocolRefused()) {
+                throw e;
+            }
+            log.atInfo().addKeyValue("url", settings.url()).addKeyValue("err", e.getMessage())
+                    .log("MQTT broker refuses MQTT 5; connecting with MQTT 3.1.1");
+            chosen = new PahoSubscriber(new PahoV3Client(settings), settings);
+            chosen.start(handler);
+        }
+    }
+
+    @Override
+    public boolean isConnected() {
+        return chosen.isConnected();
+    }
+
+    @Override
+    public long reconnects() {
+        return chosen.reconnects();
+    }
+
+    @Override
+    public String describe() {
+        return chosen.describe();
+    }
+
+    @Override
+    public void close() {
+        chosen.close();
+    }
+}

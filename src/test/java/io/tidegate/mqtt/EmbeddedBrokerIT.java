@@ -1,0 +1,78 @@
+package io.tidegate.mqtt;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.tidegate.config.ConfigException;
+import io.tidegate.config.Flags;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+
+/** The embedded broker Tidegate runs without {@code --mqtt.url}: MQTT 5, retained messages, a clear error when its port is taken. */
+class EmbeddedBrokerIT {
+    private static MqttSettings settings(String... flagArgs) throws ConfigException {
+        Flags flags = new Flags();
+        Flags.commandLine(flags).parseArgs(flagArgs);
+        return MqttSettings.from(flags).orElseThrow();
+    }
+
+    @Test
+    void tidegateSubscribesToItsOwnBrokerWhichSpeaksMqtt5AndKeepsRetainedMessages() throws Exception {
+        RecordingHandler handler = new RecordingHandler();
+        long threadsBefore = nonDaemonThreads();
+        try (MqttEndpoint endpoint = MqttEndpoint.start(
+                settings("--mqtt.listen-address=127.0.0.1:0", "--mqtt.client-id=embedded"), handler)) {
+            int port = endpoint.brokerPort().orElseThrow();
+            String url = "tcp://127.0.0.1:" + port;
+            assertThat(endpoint.subscriber().describe()).isEqualTo(url + " (MQTT 5)");
+
+            try (PahoTestClient device = new PahoTestClient(url, "device")) {
+                device.publish("metrics/job/embedded", "t 8\n", true, 60L, "text/plain", Map.of("ttl", "1m"));
+                MqttMessage live = handler.awaitMessage("metrics/job/embedded");
+                assertThat(live.expiryIntervalSeconds()).isBetween(55L, 60L);
+                assertThat(live.contentType()).isEqualTo("text/plain");
+                assertThat(live.userProperties()).containsEntry("ttl", "1m");
+            }
+
+            String retained = mosquittoSub(port, "-V", "mqttv5", "-t", "metrics/job/embedded", "-C", "1", "-W", "5",
+                    "-F", "%r %p");
+            assertThat(retained).as("retain flag and payload of the stored copy").isEqualTo("1 t 8\n\n");
+            assertThat(mosquittoSub(port, "-V", "mqttv5", "-t", "metrics/tidegate/status", "-C", "1", "-W", "5"))
+                    .isEqualTo("online\n");
+        }
+        assertThat(nonDaemonThreads()).as("no thread of the broker keeps the JVM alive after it stopped")
+                .isEqualTo(threadsBefore);
+    }
+
+    @Test
+    void aListenAddressInUseIsAClearErrorAndLeavesNothingRunning() throws IOException {
+        try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            String address = "127.0.0.1:" + taken.getLocalPort();
+            long threadsBefore = nonDaemonThreads();
+
+            assertThatThrownBy(() -> MqttEndpoint.start(settings("--mqtt.listen-address=" + address), m -> {}))
+                    .isInstanceOf(MqttStartException.class)
+                    .hasMessage("mqtt listen address " + address + " is in use");
+            assertThat(nonDaemonThreads()).isEqualTo(threadsBefore);
+        }
+    }
+
+    private static long nonDaemonThreads() {
+        return Thread.getAllStackTraces().keySet().stream().filter(t -> t.isAlive() && !t.isDaemon()).count();
+    }
+
+    private static String mosquittoSub(int port, String... arguments) throws IOException, InterruptedException {
+        List<String> command = new java.util.ArrayList<>(List.of("mosquitto_sub", "-h", "127.0.0.1", "-p",
+                Integer.toString(port)));
+        command.addAll(List.of(arguments));
+        Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+        assertThat(process.waitFor(10, TimeUnit.SECONDS)).isTrue();
+        return new String(process.getInputStream().readAllBytes());
+    }
+}

@@ -1,0 +1,85 @@
+package io.tidegate.mqtt;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.tidegate.config.ConfigException;
+import io.tidegate.config.Flags;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class MqttSettingsTest {
+    @TempDir
+    Path dir;
+
+    private static Optional<MqttSettings> from(String... args) throws ConfigException {
+        Flags flags = new Flags();
+        Flags.commandLine(flags).parseArgs(args);
+        return MqttSettings.from(flags);
+    }
+
+    @Test
+    void defaultsSubscribeToMetricsJobAndAnnounceOnTheStatusTopicOfTheEmbeddedBroker() throws ConfigException {
+        MqttSettings settings = from().orElseThrow();
+
+        assertThat(settings.embedded()).isTrue();
+        assertThat(settings.topicFilters()).containsExactly("metrics/job/#", "metrics/job@base64/#");
+        assertThat(settings.statusTopic()).isEqualTo("metrics/tidegate/status");
+        assertThat(settings.clientId()).startsWith("tidegate-").isEqualTo(from().orElseThrow().clientId());
+        assertThat(settings.password()).isNull();
+    }
+
+    @Test
+    void theTopicPrefixMovesFilterAndStatusTopic() throws ConfigException {
+        MqttSettings settings = from("--mqtt.topic-prefix=site1/metrics").orElseThrow();
+
+        assertThat(settings.topicFilters()).containsExactly("site1/metrics/job/#", "site1/metrics/job@base64/#");
+        assertThat(settings.statusTopic()).isEqualTo("site1/metrics/tidegate/status");
+        assertThat(from("--mqtt.status-topic=gateways/tidegate").orElseThrow().statusTopic()).isEqualTo("gateways/tidegate");
+    }
+
+    @Test
+    void mqttIsOffWithoutABrokerUrlWhenTheEmbeddedBrokerIsOff() throws ConfigException {
+        assertThat(from("--no-mqtt.embedded")).isEmpty();
+        assertThat(from("--no-mqtt.embedded", "--mqtt.url=tcp://broker:1883")).isPresent();
+    }
+
+    @Test
+    void thePasswordFileLosesItsTrailingNewlineOnly() throws Exception {
+        Path file = dir.resolve("password");
+        Files.writeString(file, " pass word \n");
+
+        assertThat(from("--mqtt.url=tcp://broker:1883", "--mqtt.password-file=" + file).orElseThrow().password())
+                .isEqualTo(" pass word ".toCharArray());
+    }
+
+    @Test
+    void badValuesAndUnreadableFilesAreClearErrors() throws Exception {
+        Path missing = dir.resolve("missing.pem");
+        assertThatThrownBy(() -> from("--mqtt.url=broker:1883")).isInstanceOf(ConfigException.class)
+                .hasMessage("invalid --mqtt.url \"broker:1883\": expected tcp://host:port or ssl://host:port");
+        assertThatThrownBy(() -> from("--mqtt.url=http://broker:1883")).hasMessageContaining("invalid --mqtt.url");
+        assertThatThrownBy(() -> from("--mqtt.password-file=" + missing))
+                .hasMessage("cannot read --mqtt.password-file " + missing + ": no such file");
+        assertThatThrownBy(() -> from("--mqtt.url=ssl://broker:8883", "--mqtt.ca-file=" + missing))
+                .hasMessage("cannot read --mqtt.ca-file " + missing + ": no such file");
+        assertThatThrownBy(() -> from("--mqtt.url=tcp://broker:1883", "--mqtt.ca-file=" + missing))
+                .hasMessageContaining("need an ssl:// --mqtt.url");
+        assertThatThrownBy(() -> from("--mqtt.url=ssl://broker:8883", "--mqtt.cert-file=" + missing))
+                .hasMessageContaining("give both or neither");
+        assertThatThrownBy(() -> from("--mqtt.topic-prefix=metrics/+")).hasMessageContaining("without + or #");
+        assertThatThrownBy(() -> from("--mqtt.listen-address=1883")).hasMessageContaining("--mqtt.listen-address");
+    }
+
+    @Test
+    void aCaFileThatHoldsNoCertificateIsNamed() throws Exception {
+        Path certificate = dir.resolve("not-a-cert.pem");
+        Files.writeString(certificate, "hello\n");
+
+        assertThatThrownBy(() -> from("--mqtt.url=ssl://broker:8883", "--mqtt.ca-file=" + certificate))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("--mqtt.ca-file " + certificate);
+    }
+}
