@@ -32,6 +32,9 @@ import java.util.Map;
  * the per-metric topics of a device do not wipe each other.
  */
 final class PayloadReader {
+    /** No number, however padded, is longer; a longer payload is not read as one. */
+    private static final int LONGEST_NUMBER = 128;
+
     private final TextFormatParser textParser = new TextFormatParser();
 
     /** The families of a payload and how to write them, or why it cannot be used. */
@@ -58,10 +61,7 @@ final class PayloadReader {
      * @param metricLevel the topic level naming a single-number metric, or null when the topic has none
      */
     Read read(byte[] payload, String contentType, String metricLevel) {
-        String text;
-        try {
-            text = StandardCharsets.UTF_8.newDecoder().decode(ByteBuffer.wrap(payload)).toString();
-        } catch (CharacterCodingException e) {
+        if (!isUtf8(payload)) {
             return Read.rejected(RejectReason.BAD_PAYLOAD, "payload is not valid UTF-8");
         }
         Kind kind;
@@ -73,9 +73,10 @@ final class PayloadReader {
                         + "\": use text/plain (Prometheus text format 0.0.4) or application/json");
             }
         } else {
-            String trimmed = text.strip();
-            boolean json = trimmed.startsWith("{");
-            number = json ? null : TextFormatParser.parseGoFloat(trimmed);
+            // sniffed on the bytes: a text payload goes to the parser without being decoded first
+            boolean json = startsWithBrace(payload);
+            number = json || payload.length > LONGEST_NUMBER ? null
+                    : TextFormatParser.parseGoFloat(new String(payload, StandardCharsets.UTF_8).strip());
             kind = json ? Kind.JSON : number != null ? Kind.NUMBER : Kind.TEXT;
         }
         if (metricLevel != null && kind != Kind.NUMBER) {
@@ -92,7 +93,8 @@ final class PayloadReader {
                     byte[] body = terminated(payload);
                     yield new Read(textParser.parse(body, body.length), Verb.PUT, null);
                 }
-                case JSON -> new Read(ParsedBody.of(JsonPayload.families(text)), Verb.PUT, null);
+                case JSON -> new Read(ParsedBody.of(JsonPayload.families(new String(payload, StandardCharsets.UTF_8))),
+                        Verb.PUT, null);
                 case NUMBER -> gauge(metricLevel, number);
             };
         } catch (BodyFormatException e) {
@@ -130,6 +132,31 @@ final class PayloadReader {
             kind = acceptable ? kind : null;
         }
         return kind;
+    }
+
+    /** Whether the payload is UTF-8; ASCII, the usual case, is told by one pass without decoding. */
+    private static boolean isUtf8(byte[] payload) {
+        for (byte b : payload) {
+            if (b < 0) {
+                try {
+                    StandardCharsets.UTF_8.newDecoder().decode(ByteBuffer.wrap(payload));
+                    return true;
+                } catch (CharacterCodingException e) {
+                    return false;
+                }
+            }
+        }
+        return true;
+    }
+
+    /** Whether the first character other than white space is an opening brace. */
+    private static boolean startsWithBrace(byte[] payload) {
+        for (byte b : payload) {
+            if (b != ' ' && b != '\t' && b != '\n' && b != '\r' && b != '\f' && b != 0x0B) {
+                return b == '{';
+            }
+        }
+        return false;
     }
 
     /** The text format wants every line ended, the last one too. */
