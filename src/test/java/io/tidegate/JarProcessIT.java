@@ -8,6 +8,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipFile;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -78,6 +80,30 @@ class JarProcessIT {
         assertThat(Files.readString(log)).contains("could not start").contains("unknown top-level key \\\"ttl_rule\\\"");
     }
 
+    /**
+     * The jar leaves out RocksDB's native libraries (the embedded broker keeps everything in memory);
+     * its broker must start all the same, take a publish from Mosquitto's own client, and Tidegate serve it.
+     */
+    @Test
+    void theEmbeddedBrokerOfTheJarTakesAMosquittoPubPublishWithoutRocksDbNatives() throws Exception {
+        try (ZipFile jar = new ZipFile(JAR.toFile())) {
+            assertThat(jar.stream().map(ZipEntry::getName)).noneMatch(name -> name.contains("librocksdbjni"));
+        }
+        int mqttPort = freePort();
+        TestHttp http = start("--mqtt.embedded", "--mqtt.listen-address=127.0.0.1:" + mqttPort);
+        // HTTP answers before the broker listens; online on the status topic means Tidegate has subscribed.
+        Awaitility.await().atMost(Duration.ofSeconds(30)).ignoreExceptions().until(() -> MosquittoBroker.client(mqttPort,
+                "mosquitto_sub", "-t", "metrics/tidegate/status", "-C", "1", "-W", "2").equals("online\n"));
+
+        MosquittoBroker.client(mqttPort, "mosquitto_pub", "-V", "mqttv5", "-q", "1", "-t", "metrics/job/jar/instance/dev1",
+                "-m", "temperature_celsius 21.5");
+
+        Awaitility.await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(http.get("/metrics").body())
+                .contains("temperature_celsius{instance=\"dev1\",job=\"jar\"} 21.5\n"));
+        assertThat(Files.readString(log)).contains("embedded MQTT broker listening").doesNotContain("level=error")
+                .doesNotContain("UnsatisfiedLinkError");
+    }
+
     private TestHttp start(String... flags) throws IOException {
         int port = freePort();
         String[] all = new String[flags.length + 1];
@@ -95,7 +121,7 @@ class JarProcessIT {
         log = dir.resolve("tidegate.log");
         List<String> command = new java.util.ArrayList<>(List.of(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-jar", JAR.toString(),
-                "--no-mqtt.embedded"));
+                "--no-mqtt.embedded")); // a test that wants the broker passes --mqtt.embedded: the last one wins
         command.addAll(List.of(flags));
         tidegate = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
     }

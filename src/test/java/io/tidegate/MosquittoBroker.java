@@ -129,6 +129,15 @@ public final class MosquittoBroker implements AutoCloseable {
 
     /** Runs one of Mosquitto's command-line clients against this broker, returning what it printed. */
     public String client(String program, String... arguments) {
+        return client(port, program, arguments);
+    }
+
+    /**
+     * Runs one of Mosquitto's command-line clients ({@code mosquitto_pub}, {@code mosquitto_sub}) against
+     * any broker on a loopback port, returning what it printed; one that fails or runs over 10 s is an
+     * IllegalStateException with its output.
+     */
+    public static String client(int port, String program, String... arguments) {
         List<String> command = new ArrayList<>(List.of(program, "-h", "127.0.0.1", "-p", Integer.toString(port)));
         command.addAll(List.of(arguments));
         try {

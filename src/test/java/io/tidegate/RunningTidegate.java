@@ -37,6 +37,11 @@ public final class RunningTidegate implements AutoCloseable {
         return tidegate.httpPort();
     }
 
+    /** The port of Tidegate's embedded MQTT broker, or -1 when it runs none. */
+    public int mqttPort() {
+        return tidegate.mqttPort();
+    }
+
     /** {@code http://127.0.0.1:port}, without a trailing slash. */
     public URI baseUri() {
         return URI.create("http://127.0.0.1:" + port());

@@ -2,19 +2,27 @@ package io.tidegate.mqtt;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
+import io.tidegate.MosquittoBroker;
+import io.tidegate.RunningTidegate;
+import io.tidegate.TestHttp;
 import io.tidegate.config.ConfigException;
 import io.tidegate.config.Flags;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
-/** The embedded broker Tidegate runs without {@code --mqtt.url}: MQTT 5, retained messages, a clear error when its port is taken. */
+/**
+ * The embedded broker Tidegate runs without {@code --mqtt.url}: MQTT 5, retained messages, a clear error
+ * when its port is taken, and Tidegate serving what is published to it.
+ */
 class EmbeddedBrokerIT {
     private static MqttSettings settings(String... flagArgs) throws ConfigException {
         Flags flags = new Flags();
@@ -48,6 +56,25 @@ class EmbeddedBrokerIT {
         }
         assertThat(nonDaemonThreads()).as("no thread of the broker keeps the JVM alive after it stopped")
                 .isEqualTo(threadsBefore);
+    }
+
+    @Test
+    void tidegateWithItsOwnBrokerTakesAnMqtt5PublishAndServesIt() {
+        try (RunningTidegate tidegate = new RunningTidegate()) {
+            TestHttp http = tidegate.start("--mqtt.embedded", "--mqtt.listen-address=127.0.0.1:0",
+                    "--mqtt.client-id=embedded-default").http();
+            int port = tidegate.mqttPort();
+            assertThat(port).isPositive();
+
+            MosquittoBroker.client(port, "mosquitto_pub", "-V", "mqttv5", "-q", "1", "-t", "metrics/job/embedded/instance/dev1",
+                    "-D", "publish", "user-property", "ttl", "1m", "-m", "temperature_celsius 21.5");
+
+            await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(http.get("/metrics").body())
+                    .contains("temperature_celsius{instance=\"dev1\",job=\"embedded\"} 21.5\n")
+                    .contains("push_expiry_time_seconds{instance=\"dev1\",job=\"embedded\"}"));
+            assertThat(http.get("/api/v1/metrics").body())
+                    .contains("\"@source\":{\"kind\":\"mqtt\",\"topic\":\"metrics/job/embedded/instance/dev1\",\"retained\":false}");
+        }
     }
 
     @Test

@@ -36,7 +36,13 @@ final class PahoTestClient implements AutoCloseable {
     /** Publishes with QoS 1; {@code expirySeconds} null for none. */
     void publish(String topic, String payload, boolean retained, Long expirySeconds, String contentType,
             Map<String, String> userProperties) {
-        MqttMessage message = new MqttMessage(payload.getBytes(StandardCharsets.UTF_8));
+        publish(topic, payload.getBytes(StandardCharsets.UTF_8), retained, expirySeconds, contentType, userProperties);
+    }
+
+    /** Publishes these bytes, whatever they are (not UTF-8, say), with QoS 1; {@code expirySeconds} null for none. */
+    void publish(String topic, byte[] payload, boolean retained, Long expirySeconds, String contentType,
+            Map<String, String> userProperties) {
+        MqttMessage message = new MqttMessage(payload);
         message.setQos(1);
         message.setRetained(retained);
         MqttProperties properties = new MqttProperties();
