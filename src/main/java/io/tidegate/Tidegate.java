@@ -50,7 +50,7 @@ public final class Tidegate implements AutoCloseable {
         this.mqttSettings = MqttSettings.from(flags);
         this.mqttMetrics = new MqttMetrics(metrics);
         this.mqttIngest = new MqttIngest(store, ttls, flags.mqttTopicPrefix, flags.mqttRetained, flags.mqttMaxPayloadSize,
-                RetainedMemory.DEFAULT_CAPACITY, clock, mqttMetrics);
+                RetainedMemory.DEFAULT_CAPACITY, clock, mqttMetrics, flags.writeLimits());
         this.web = new WebServer(flags, store, ttls, metrics, config::reload, this::stopInBackground, clock.instant(),
                 mqttIngest::rejections);
     }

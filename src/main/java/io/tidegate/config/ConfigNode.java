@@ -133,6 +133,22 @@ final class ConfigNode {
         return mapping(expected, known, "key", false);
     }
 
+    /**
+     * A mapping whose keys are data rather than a schema ({@code basic_auth_users: {alice: ...}}):
+     * every key, in file order, each value reported at this node's place and named by its key.
+     */
+    Map<String, ConfigNode> pairs(String expected) throws ConfigException {
+        return mapping(expected, null, "key", false);
+    }
+
+    /** A YAML boolean: true or false. */
+    boolean bool() throws ConfigException {
+        if (node instanceof ScalarNode && Tag.BOOL.equals(node.getTag())) {
+            return Boolean.parseBoolean(((ScalarNode) node).getValue().toLowerCase(Locale.ROOT));
+        }
+        throw expectedKind("true or false");
+    }
+
     /** A list's entries, each its own place: {@code ttl_rules[2] (line 7)}. Null is an empty list. */
     List<ConfigNode> entries(String expected) throws ConfigException {
         return list(expected, true);
@@ -186,6 +202,7 @@ final class ConfigNode {
         return ownsPlace ? "" : name + ": ";
     }
 
+    /** @param known the keys allowed, or null for any */
     private Map<String, ConfigNode> mapping(String expected, List<String> known, String keyWord, boolean childrenOwnPlaces)
             throws ConfigException {
         if (isNull()) {
@@ -209,7 +226,7 @@ final class ConfigNode {
                 throw problem(label() + "duplicate " + keyWord + " " + GoQuote.string(keyName)
                         + (firstLine > 0 ? " (lines " + firstLine + " and " + keyLine + ")" : ""));
             }
-            if (!known.contains(keyName)) {
+            if (known != null && !known.contains(keyName)) {
                 unknown.add(GoQuote.string(keyName) + at(keyLine));
                 continue;
             }

@@ -1,6 +1,7 @@
 package io.tidegate.config;
 
 import io.tidegate.mqtt.RetainedMode;
+import io.tidegate.store.WriteLimits;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -52,6 +53,11 @@ public final class Flags {
             description = "Enable API endpoints for admin control actions (PUT /api/v1/admin/wipe).")
     public boolean enableAdminApi;
 
+    @Option(names = "--web.config.file", defaultValue = "", paramLabel = "<file>",
+            description = "[EXPERIMENTAL] Path to configuration file that can enable TLS or authentication, in the "
+                    + "Prometheus exporter-toolkit format; read at startup.")
+    public String webConfigFile;
+
     @Option(names = "--persistence.file", defaultValue = "", paramLabel = "<file>",
             description = "File to persist metrics. If empty, metrics are only kept in memory.")
     public String persistenceFile;
@@ -72,6 +78,30 @@ public final class Flags {
             description = "Largest push body accepted, before and after decompression; larger ones get 413 "
                     + "(default: ${DEFAULT-VALUE}).")
     public long maxBodySize;
+
+    @Option(names = "--push.max-series", defaultValue = "10000", paramLabel = "<count>",
+            description = "Most series one push may carry, over all its families; more is refused with 413 "
+                    + "(default: ${DEFAULT-VALUE}).")
+    public int maxSeries;
+
+    @Option(names = "--push.max-labels-per-series", defaultValue = "64", paramLabel = "<count>",
+            description = "Most labels one series may have, grouping-key labels included; more is refused with 400 "
+                    + "(default: ${DEFAULT-VALUE}).")
+    public int maxLabelsPerSeries;
+
+    @Option(names = "--push.max-label-name-length", defaultValue = "1024", paramLabel = "<chars>",
+            description = "Longest label name, in characters; a longer one is refused with 400 (default: ${DEFAULT-VALUE}).")
+    public int maxLabelNameLength;
+
+    @Option(names = "--push.max-label-value-length", defaultValue = "16384", paramLabel = "<chars>",
+            description = "Longest label value, in characters, grouping-key values included; a longer one is refused "
+                    + "with 400 (default: ${DEFAULT-VALUE}).")
+    public int maxLabelValueLength;
+
+    @Option(names = "--store.max-groups", defaultValue = "1000000", paramLabel = "<count>",
+            description = "Most groups held; a push that would add one more is refused with 429 until groups expire "
+                    + "or are deleted, pushes to existing groups go on (default: ${DEFAULT-VALUE}).")
+    public int maxGroups;
 
     @Option(names = "--config.file", defaultValue = "", paramLabel = "<file>",
             description = "Configuration file (YAML) with TTL rules; reloaded on SIGHUP and on PUT or POST /-/reload "
@@ -219,6 +249,11 @@ public final class Flags {
                         + RetainedMode.APPLY + ", " + RetainedMode.IGNORE_UNSEEN + ")");
             }
         }
+    }
+
+    /** The bounds on what one write may carry and on how many groups are held (SPEC §7). */
+    public WriteLimits writeLimits() {
+        return new WriteLimits(maxSeries, maxLabelsPerSeries, maxLabelNameLength, maxLabelValueLength, maxGroups);
     }
 
     /** Every flag with its value, as upstream shows them on /api/v1/status and the status page. */

@@ -5,6 +5,7 @@ import io.tidegate.expiry.TtlResolver;
 import io.tidegate.store.Source;
 import io.tidegate.store.Store;
 import io.tidegate.store.Ttls;
+import io.tidegate.store.WriteLimits;
 import io.tidegate.store.WriteOutcome;
 import io.tidegate.store.WriteRequest;
 import java.time.Clock;
@@ -50,17 +51,20 @@ public final class MqttIngest implements MessageHandler {
     private final MqttMetrics metrics;
     private final Clock clock;
     private final PayloadReader payloads = new PayloadReader();
+    private final WriteLimits limits;
 
     /**
      * @param topicPrefix {@code --mqtt.topic-prefix}, such as {@code metrics} or {@code site1/metrics}
      * @param retainedMode {@code --mqtt.retained}
      * @param maxPayloadBytes {@code --mqtt.max-payload-size}; a larger payload is rejected unread
      * @param retainedCapacity how many topics the {@link RetainedMemory} holds
+     * @param limits the bounds every write must keep, as for HTTP pushes
      * @throws IllegalArgumentException for a prefix no topic can have or a capacity below 1
      */
     public MqttIngest(Store store, TtlResolver ttls, String topicPrefix, RetainedMode retainedMode,
-            long maxPayloadBytes, int retainedCapacity, Clock clock, MqttMetrics metrics) {
+            long maxPayloadBytes, int retainedCapacity, Clock clock, MqttMetrics metrics, WriteLimits limits) {
         this.store = store;
+        this.limits = limits;
         this.ttls = ttls;
         this.topics = new TopicScheme(topicPrefix);
         this.retainedMode = retainedMode;
@@ -69,6 +73,13 @@ public final class MqttIngest implements MessageHandler {
         this.rejections = new RejectionLog(clock, RejectionLog.DEFAULT_TOPICS);
         this.metrics = metrics;
         this.clock = clock;
+    }
+
+    /** With the default {@link WriteLimits}. */
+    public MqttIngest(Store store, TtlResolver ttls, String topicPrefix, RetainedMode retainedMode,
+            long maxPayloadBytes, int retainedCapacity, Clock clock, MqttMetrics metrics) {
+        this(store, ttls, topicPrefix, retainedMode, maxPayloadBytes, retainedCapacity, clock, metrics,
+                WriteLimits.DEFAULTS);
     }
 
     @Override
@@ -126,7 +137,12 @@ public final class MqttIngest implements MessageHandler {
             return read.rejection();
         }
         Ttls resolved = ttls.resolve(topic.key(), Source.Kind.MQTT, pushTtl, read.body().staleTimeoutSeconds());
-        WriteOutcome outcome = store.write(new WriteRequest(topic.key(), read.verb(), read.body().families(), resolved, source));
+        WriteRequest request = new WriteRequest(topic.key(), read.verb(), read.body().families(), resolved, source);
+        WriteLimits.Violation violation = limits.check(request, store);
+        if (violation != null) {
+            return new Rejection(RejectReason.LIMIT, violation.message());
+        }
+        WriteOutcome outcome = store.write(request);
         if (!outcome.wasApplied()) {
             return new Rejection(RejectReason.INCONSISTENT, outcome.rejection());
         }

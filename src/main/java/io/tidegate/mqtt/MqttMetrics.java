@@ -13,7 +13,7 @@ import io.tidegate.web.OwnMetrics;
  *       delete for an empty payload);
  *   <li>{@code tidegate_mqtt_messages_rejected_total{reason}}: those dropped as unusable, by
  *       {@link RejectReason} ({@code bad_topic}, {@code bad_payload}, {@code too_large},
- *       {@code bad_ttl}, {@code unsupported_content_type}, {@code inconsistent},
+ *       {@code bad_ttl}, {@code unsupported_content_type}, {@code inconsistent}, {@code limit},
  *       {@code internal_error});
  *   <li>{@code tidegate_mqtt_messages_skipped_total{reason}}: retained messages deliberately not
  *       applied, by {@link SkipReason} ({@code retained_seen}, {@code retained_unseen}).

@@ -19,6 +19,8 @@ public enum RejectReason {
     UNSUPPORTED_CONTENT_TYPE,
     /** The store refused the write, as an HTTP push of the same would be refused (type conflict, duplicate series, ...). */
     INCONSISTENT,
+    /** The write passes a bound of SPEC §7 (series, labels, groups: {@link io.tidegate.store.WriteLimits}); nothing was stored. */
+    LIMIT,
     /** Applying it failed in a way no input should cause: a bug, caught so the subscriber keeps running. */
     INTERNAL_ERROR;
 

@@ -11,6 +11,7 @@ import io.tidegate.store.Source;
 import io.tidegate.store.Store;
 import io.tidegate.store.Ttls;
 import io.tidegate.store.Verb;
+import io.tidegate.store.WriteLimits;
 import io.tidegate.store.WriteOutcome;
 import io.tidegate.store.WriteRequest;
 import io.tidegate.web.OwnMetrics;
@@ -25,6 +26,8 @@ import org.slf4j.LoggerFactory;
  * PUT, POST and DELETE on {@code /metrics/job/...}: reads the grouping key from the path and the
  * families from the body, hands the store one {@link WriteRequest}, and answers as upstream does
  * (200 for an accepted checked push, 202 unchecked or for a delete, 400 with the reason otherwise).
+ * A push over one of the {@link WriteLimits} is refused before the store sees it: 413 for too many
+ * series, 400 for too many or too long labels, 429 for a new group beyond the group limit.
  */
 public final class PushHandler {
     private static final Logger log = LoggerFactory.getLogger(PushHandler.class);
@@ -38,11 +41,13 @@ public final class PushHandler {
     private final boolean checked;
     private final OwnMetrics metrics;
     private final String pushPathPrefix;
+    private final WriteLimits limits;
 
     /** @param pushPathPrefix the route prefix followed by {@code /metrics/} */
     public PushHandler(Store store, TtlResolver ttls, PushBody bodies, boolean checked, OwnMetrics metrics,
-            String pushPathPrefix) {
+            String pushPathPrefix, WriteLimits limits) {
         this.store = store;
+        this.limits = limits;
         this.ttls = ttls;
         this.bodies = bodies;
         this.checked = checked;
@@ -61,6 +66,15 @@ public final class PushHandler {
                 metrics.observePushSize(method, Math.max(0, ctx.req().getContentLengthLong()));
             }
         }
+    }
+
+    /** A push too large is 413, as a body too large; one that may succeed once groups expire is 429. */
+    private static int statusOf(WriteLimits.Kind kind) {
+        return switch (kind) {
+            case TOO_MANY_SERIES -> 413;
+            case LABELS -> 400;
+            case TOO_MANY_GROUPS -> 429;
+        };
     }
 
     /** The push's own TTL: the Push-TTL header, else the ttl query parameter. */
@@ -150,7 +164,15 @@ public final class PushHandler {
         }
         Verb verb = ctx.method() == HandlerType.PUT ? Verb.PUT : Verb.POST;
         Ttls resolved = ttls.resolve(path.key(), source.kind(), pushTtl, body.staleTimeoutSeconds());
-        WriteOutcome outcome = store.write(new WriteRequest(path.key(), verb, body.families(), resolved, source));
+        WriteRequest request = new WriteRequest(path.key(), verb, body.families(), resolved, source);
+        WriteLimits.Violation violation = limits.check(request, store);
+        if (violation != null) {
+            log.atInfo().addKeyValue("method", verb).addKeyValue("source", source.detail())
+                    .addKeyValue("group", path.key()).addKeyValue("err", violation.message()).log("push over a limit");
+            PlainAnswer.status(ctx, statusOf(violation.kind()), violation.message());
+            return;
+        }
+        WriteOutcome outcome = store.write(request);
         if (outcome.wasApplied()) {
             ctx.header(TTL_HEADER, Durations.format(Duration.ofMillis(resolved.pushMillis())));
         }

@@ -147,6 +147,11 @@ public final class Store {
         return groupCount;
     }
 
+    /** Whether a group (or its tombstone) is held under {@code key}; without the lock, so as of a moment ago. */
+    public boolean holds(GroupingKey key) {
+        return groups.containsKey(key);
+    }
+
     public long seriesCount() {
         return seriesCount;
     }

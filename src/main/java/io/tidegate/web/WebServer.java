@@ -6,6 +6,7 @@ import io.javalin.config.JavalinConfig;
 import io.javalin.http.Context;
 import io.javalin.http.Handler;
 import io.javalin.http.HandlerType;
+import io.tidegate.config.ConfigException;
 import io.tidegate.config.Flags;
 import io.tidegate.config.HostPort;
 import io.tidegate.config.ReloadOutcome;
@@ -39,12 +40,13 @@ public final class WebServer implements AutoCloseable {
     private final Supplier<ReloadOutcome> reload;
     private final TtlResolver ttls;
     private final String prefix;
-
+    private final WebAccess access;
 
     /** @param mqttRejections the last rejected MQTT message of each topic, newest first, to show */
     public WebServer(Flags flags, Store store, TtlResolver ttls, OwnMetrics metrics, Supplier<ReloadOutcome> reload,
-            Runnable quit, Instant startTime, Supplier<List<MqttRejection>> mqttRejections) {
+            Runnable quit, Instant startTime, Supplier<List<MqttRejection>> mqttRejections) throws ConfigException {
         this.flags = flags;
+        this.access = WebAccess.load(flags.webConfigFile);
         this.store = store;
         this.ttls = ttls;
         this.metrics = metrics;
@@ -67,7 +69,9 @@ public final class WebServer implements AutoCloseable {
         // so Jetty must pass every path through rather than judge it
         config.jetty.modifyHttpConfiguration(http -> http.setUriCompliance(UriCompliance.UNSAFE));
         config.jetty.modifyServletContextHandler(context -> context.getServletHandler().setDecodeAmbiguousURIs(true));
+        access.listen(config, HostPort.parse(flags.listenAddress));
         UpstreamRouting routing = new UpstreamRouting(prefix);
+        config.routes.before(access::guard); // first: upstream authenticates before it routes or redirects
         config.routes.before(routing::redirectUncleanPaths);
         routes(new RouteRegistry(config, routing), api, page);
         for (HandlerType method : new HandlerType[] {HandlerType.GET, HandlerType.HEAD, HandlerType.PUT,
@@ -83,7 +87,7 @@ public final class WebServer implements AutoCloseable {
 
     private void routes(RouteRegistry routes, ApiV1 api, StatusPage page) {
         PushHandler push = new PushHandler(store, ttls, new PushBody(flags.maxBodySize),
-                !flags.disableConsistencyCheck, metrics, prefix + "/metrics/");
+                !flags.disableConsistencyCheck, metrics, prefix + "/metrics/", flags.writeLimits());
         for (HandlerType method : new HandlerType[] {HandlerType.PUT, HandlerType.POST, HandlerType.DELETE}) {
             routes.push(method, push::handle);
         }
@@ -158,7 +162,9 @@ public final class WebServer implements AutoCloseable {
     public WebServer start() {
         HostPort address = HostPort.parse(flags.listenAddress);
         app.start(address.host(), address.port());
-        log.atInfo().addKeyValue("address", flags.listenAddress).addKeyValue("route_prefix", prefix).log("listening");
+        var line = log.atInfo().addKeyValue("address", flags.listenAddress).addKeyValue("route_prefix", prefix);
+        access.summary().forEach(line::addKeyValue);
+        line.log("listening");
         return this;
     }
 

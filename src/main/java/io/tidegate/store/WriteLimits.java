@@ -1,0 +1,123 @@
+package io.tidegate.store;
+
+import io.tidegate.format.Label;
+import io.tidegate.format.Metric;
+import io.tidegate.format.MetricFamily;
+
+/**
+ * The bounds of SPEC §7 that no write may pass, whatever its path: series per write, labels per
+ * series, label name and value lengths (the grouping key's labels count, as they are in every
+ * series), and groups held. Both the HTTP push handler and the MQTT ingest check a write here
+ * before they hand it to the {@link Store}; a write over a bound is refused whole, and nothing of
+ * it is stored, not even its group's {@code push_failure_time_seconds} (which would be a new group).
+ *
+ * <p>The group bound is checked without the store's lock, so concurrent writes that each add a
+ * group may pass it by at most their number; it is a bound against running out of memory, not a
+ * quota.
+ */
+public record WriteLimits(int maxSeries, int maxLabelsPerSeries, int maxLabelNameLength, int maxLabelValueLength,
+        int maxGroups) {
+    /** The defaults of the flags: far above what upstream clients push, far below what exhausts memory. */
+    public static final WriteLimits DEFAULTS = new WriteLimits(10_000, 64, 1024, 16_384, 1_000_000);
+
+    public WriteLimits {
+        if (maxSeries < 1 || maxLabelsPerSeries < 1 || maxLabelNameLength < 1 || maxLabelValueLength < 1
+                || maxGroups < 1) {
+            throw new IllegalArgumentException("--push.max-series, --push.max-labels-per-series, "
+                    + "--push.max-label-name-length, --push.max-label-value-length and --store.max-groups must be "
+                    + "at least 1");
+        }
+    }
+
+    /** Which bound a write passed: the kind decides the answer (HTTP status, MQTT reason), the text says which. */
+    public enum Kind {
+        /** More series than {@code --push.max-series}: the write is too large. */
+        TOO_MANY_SERIES,
+        /** A series with too many labels, or a label name or value too long. */
+        LABELS,
+        /** A new group while {@code --store.max-groups} are held: possible again once groups expire. */
+        TOO_MANY_GROUPS
+    }
+
+    /** A bound passed, with a message fit for the client that names the bound, its flag and the value found. */
+    public record Violation(Kind kind, String message) {}
+
+    /** The first bound {@code request} passes, or null. A DELETE passes none. */
+    public Violation check(WriteRequest request, Store store) {
+        if (request.verb() == Verb.DELETE) {
+            return null;
+        }
+        GroupingKey key = request.key();
+        for (Label label : key.labels()) {
+            Violation violation = checkLabel("grouping key", label);
+            if (violation != null) {
+                return violation;
+            }
+        }
+        long series = 0;
+        for (MetricFamily family : request.families().values()) {
+            series += family.metrics().size();
+            if (series > maxSeries) {
+                return new Violation(Kind.TOO_MANY_SERIES, "the push has more than " + maxSeries
+                        + " series (--push.max-series)");
+            }
+        }
+        for (MetricFamily family : request.families().values()) {
+            for (Metric metric : family.metrics()) {
+                Violation violation = checkSeries(family, metric, key);
+                if (violation != null) {
+                    return violation;
+                }
+            }
+        }
+        if (store.groupCount() >= maxGroups && !store.holds(key)) {
+            return new Violation(Kind.TOO_MANY_GROUPS, "the gateway already holds " + store.groupCount()
+                    + " groups, the most --store.max-groups allows (" + maxGroups + "); a new group can be pushed "
+                    + "once others expire or are deleted");
+        }
+        return null;
+    }
+
+    private Violation checkSeries(MetricFamily family, Metric metric, GroupingKey key) {
+        // the labels the series will have once the key is applied: the key's, the body's others, and instance
+        int count = key.size();
+        boolean hasInstance = key.get(GroupingLabels.INSTANCE) != null;
+        for (Label label : metric.labels()) {
+            if (key.get(label.name()) == null) {
+                count++;
+                hasInstance |= label.name().equals(GroupingLabels.INSTANCE);
+                Violation violation = checkLabel("series of " + SeriesRules.quote(family.name()), label);
+                if (violation != null) {
+                    return violation;
+                }
+            }
+        }
+        if (!hasInstance) {
+            count++;
+        }
+        if (count > maxLabelsPerSeries) {
+            return new Violation(Kind.LABELS, "a series of " + SeriesRules.quote(family.name()) + " has " + count
+                    + " labels, more than " + maxLabelsPerSeries + " (--push.max-labels-per-series)");
+        }
+        return null;
+    }
+
+    private Violation checkLabel(String where, Label label) {
+        if (label.name().length() > maxLabelNameLength) {
+            return new Violation(Kind.LABELS, "a label name in the " + where + " has " + label.name().length()
+                    + " characters, more than " + maxLabelNameLength + " (--push.max-label-name-length): "
+                    + SeriesRules.quote(abbreviate(label.name())));
+        }
+        if (label.value().length() > maxLabelValueLength) {
+            return new Violation(Kind.LABELS, "the value of label " + SeriesRules.quote(abbreviate(label.name()))
+                    + " in the " + where + " has " + label.value().length() + " characters, more than "
+                    + maxLabelValueLength + " (--push.max-label-value-length)");
+        }
+        return null;
+    }
+
+    /** The start of a name too long to quote whole in a message. */
+    private static String abbreviate(String name) {
+        return name.length() <= 64 ? name : name.substring(0, 64) + "...";
+    }
+}

@@ -1,0 +1,46 @@
+package io.tidegate.mqtt;
+
+import static io.tidegate.mqtt.Publish.live;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.tidegate.TestClock;
+import io.tidegate.config.TtlRules;
+import io.tidegate.expiry.TtlResolver;
+import io.tidegate.store.Store;
+import io.tidegate.store.WriteLimits;
+import io.tidegate.web.OwnMetrics;
+import java.time.Duration;
+import java.time.Instant;
+import org.junit.jupiter.api.Test;
+
+/** The bounds of SPEC §7 hold for MQTT messages as for HTTP pushes: rejected with reason limit, nothing stored. */
+class MqttIngestLimitTest {
+    private final TestClock clock = new TestClock(Instant.parse("2026-11-25T10:00:00Z"));
+    private final OwnMetrics own = new OwnMetrics();
+    private final Store store = new Store(clock, true, own::typeOf);
+    private final MqttIngest ingest = new MqttIngest(store, new TtlResolver(TtlRules::none, Duration.ZERO, Duration.ZERO),
+            "metrics", RetainedMode.APPLY, MqttIngest.DEFAULT_MAX_PAYLOAD_BYTES, RetainedMemory.DEFAULT_CAPACITY, clock,
+            new MqttMetrics(own), new WriteLimits(2, 64, 1024, 16_384, 1));
+
+    @Test
+    void messageOverALimitIsRejectedAsLimitAndStoresNothing() {
+        ingest.onMessage(live("metrics/job/sensor", "a 1\nb 2\nc 3\n").message());
+
+        assertThat(store.groups()).isEmpty();
+        MqttRejection rejection = ingest.rejections().get(0);
+        assertThat(rejection.reason()).isEqualTo(RejectReason.LIMIT);
+        assertThat(rejection.message()).isEqualTo("the push has more than 2 series (--push.max-series)");
+    }
+
+    @Test
+    void newGroupBeyondTheGroupLimitIsRejectedExistingOneIsUpdated() {
+        ingest.onMessage(live("metrics/job/one", "a 1\n").message());
+        ingest.onMessage(live("metrics/job/two", "a 1\n").message());
+        ingest.onMessage(live("metrics/job/one", "a 2\n").message());
+
+        assertThat(store.groups()).hasSize(1);
+        assertThat(store.groups().get(0).family("a").family().metrics().get(0).value()).isEqualTo(2);
+        assertThat(ingest.rejections()).extracting(MqttRejection::topic).containsExactly("metrics/job/two");
+        assertThat(ingest.rejections().get(0).message()).contains("--store.max-groups");
+    }
+}

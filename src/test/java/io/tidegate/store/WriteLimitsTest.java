@@ -1,0 +1,81 @@
+package io.tidegate.store;
+
+import static io.tidegate.TestKeys.key;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.tidegate.TestClock;
+import io.tidegate.format.Label;
+import io.tidegate.format.Metric;
+import io.tidegate.format.MetricFamily;
+import io.tidegate.format.MetricType;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class WriteLimitsTest {
+    private final Store store = new Store(new TestClock(Instant.parse("2026-11-25T10:00:00Z")), true, name -> null);
+    private final WriteLimits limits = new WriteLimits(3, 4, 10, 20, 1);
+
+    private static MetricFamily gauge(String name, List<Label>... series) {
+        return new MetricFamily(name, "", MetricType.GAUGE,
+                java.util.Arrays.stream(series).map(labels -> Metric.simple(labels, 1, null)).toList());
+    }
+
+    private static WriteRequest put(GroupingKey key, MetricFamily... families) {
+        Map<String, MetricFamily> byName = new java.util.LinkedHashMap<>();
+        for (MetricFamily family : families) {
+            byName.put(family.name(), family);
+        }
+        return new WriteRequest(key, Verb.PUT, byName, Source.http("test"));
+    }
+
+    @Test
+    void seriesAreCountedOverAllFamilies() {
+        assertThat(limits.check(put(key("job", "a"), gauge("x", List.of(), List.of(new Label("n", "1"))),
+                gauge("y", List.of())), store)).isNull();
+        WriteLimits.Violation violation = limits.check(put(key("job", "a"),
+                gauge("x", List.of(), List.of(new Label("n", "1"))), gauge("y", List.of(), List.of(new Label("n", "2")))),
+                store);
+        assertThat(violation.kind()).isEqualTo(WriteLimits.Kind.TOO_MANY_SERIES);
+    }
+
+    @Test
+    void labelsAreCountedAsStoredWithTheKeyAndInstance() {
+        // job and instance from the key, a and b from the body: 4; a body job is replaced, not added
+        assertThat(limits.check(put(key("job", "a", "instance", "i"),
+                gauge("x", List.of(new Label("a", "1"), new Label("b", "2"), new Label("job", "z")))), store)).isNull();
+        // job from the key, instance added, a, b, c: 5
+        assertThat(limits.check(put(key("job", "a"),
+                gauge("x", List.of(new Label("a", "1"), new Label("b", "2"), new Label("c", "3")))), store).kind())
+                .isEqualTo(WriteLimits.Kind.LABELS);
+    }
+
+    @Test
+    void deletesPassEveryLimit() {
+        assertThat(limits.check(WriteRequest.delete(key("job", "j".repeat(100)), Source.http("test")), store)).isNull();
+    }
+
+    @Test
+    void groupLimitRefusesOnlyNewGroups() {
+        assertThat(store.write(put(key("job", "a"), gauge("x", List.of()))).wasApplied()).isTrue();
+        assertThat(limits.check(put(key("job", "a"), gauge("x", List.of())), store)).isNull();
+        assertThat(limits.check(put(key("job", "b"), gauge("x", List.of())), store).kind())
+                .isEqualTo(WriteLimits.Kind.TOO_MANY_GROUPS);
+    }
+
+    @Test
+    void flagDefaultsAreTheDefaults() {
+        io.tidegate.config.Flags flags = new io.tidegate.config.Flags();
+        io.tidegate.config.Flags.commandLine(flags).parseArgs();
+        assertThat(flags.writeLimits()).isEqualTo(WriteLimits.DEFAULTS);
+        assertThat(flags.webConfigFile).isEmpty();
+    }
+
+    @Test
+    void limitsBelowOneAreRefused() {
+        assertThatThrownBy(() -> new WriteLimits(0, 1, 1, 1, 1)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("must be at least 1");
+    }
+}
