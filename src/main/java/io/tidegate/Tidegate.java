@@ -12,6 +12,7 @@ import io.tidegate.mqtt.MqttIngest;
 import io.tidegate.mqtt.MqttMetrics;
 import io.tidegate.mqtt.MqttSettings;
 import io.tidegate.mqtt.RetainedMemory;
+import io.tidegate.persist.Persistence;
 import io.tidegate.store.Store;
 import io.tidegate.web.OwnMetrics;
 import io.tidegate.web.WebServer;
@@ -37,6 +38,7 @@ public final class Tidegate implements AutoCloseable {
     private final Optional<MqttSettings> mqttSettings;
     private final MqttIngest mqttIngest;
     private final MqttMetrics mqttMetrics;
+    private final Persistence persistence; // null without --persistence.file
     private MqttEndpoint mqtt; // null when MQTT is off
     private final CountDownLatch stopped = new CountDownLatch(1);
 
@@ -51,6 +53,9 @@ public final class Tidegate implements AutoCloseable {
         this.mqttMetrics = new MqttMetrics(metrics);
         this.mqttIngest = new MqttIngest(store, ttls, flags.mqttTopicPrefix, flags.mqttRetained, flags.mqttMaxPayloadSize,
                 RetainedMemory.DEFAULT_CAPACITY, clock, mqttMetrics, flags.writeLimits());
+        // loaded before anything can write or read, so nothing is served that is not yet back
+        this.persistence = flags.persistenceFile.isEmpty() ? null : Persistence.open(Path.of(flags.persistenceFile),
+                flags.persistenceInterval, store, mqttIngest.retainedMemory(), clock, metrics);
         this.web = new WebServer(flags, store, ttls, metrics, config::reload, this::stopInBackground, clock.instant(),
                 mqttIngest::rejections);
     }
@@ -119,6 +124,9 @@ public final class Tidegate implements AutoCloseable {
         }
         sweeper.close();
         web.close();
+        if (persistence != null) {
+            persistence.close(); // after the last write: the MQTT endpoint and the web server are closed
+        }
         log.info("stopped");
         stopped.countDown();
     }
@@ -156,10 +164,6 @@ public final class Tidegate implements AutoCloseable {
             return;
         }
         tidegate.reloadOnHangup();
-        if (!flags.persistenceFile.isEmpty()) {
-            log.atWarn().addKeyValue("file", flags.persistenceFile)
-                    .log("--persistence.file is ignored in this version: groups are kept in memory only");
-        }
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             if (tidegate.stopped.getCount() > 0) {
                 log.info("received SIGINT/SIGTERM; exiting gracefully...");

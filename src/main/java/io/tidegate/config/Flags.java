@@ -64,7 +64,7 @@ public final class Flags {
 
     @Option(names = "--persistence.interval", defaultValue = "5m", paramLabel = "<duration>",
             converter = DurationConverter.class,
-            description = "The minimum interval at which to write out the persistence file (default: ${DEFAULT-VALUE}).")
+            description = "How often the journal is compacted into a snapshot of --persistence.file (default: ${DEFAULT-VALUE}).")
     public Duration persistenceInterval;
 
     @Option(names = "--push.disable-consistency-check", negatable = true, defaultValue = "false",

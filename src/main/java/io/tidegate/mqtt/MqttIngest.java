@@ -123,8 +123,8 @@ public final class MqttIngest implements MessageHandler {
         }
         Source source = Source.mqtt(message.topic(), message.retained());
         if (payload.length == 0) {
-            store.write(WriteRequest.delete(topic.key(), source));
-            return applied(message.topic(), digest);
+            store.write(WriteRequest.delete(topic.key(), source), remember(message.topic(), digest));
+            return applied();
         }
         Optional<Duration> pushTtl;
         try {
@@ -142,15 +142,22 @@ public final class MqttIngest implements MessageHandler {
         if (violation != null) {
             return new Rejection(RejectReason.LIMIT, violation.message());
         }
-        WriteOutcome outcome = store.write(request);
+        WriteOutcome outcome = store.write(request, remember(message.topic(), digest));
         if (!outcome.wasApplied()) {
             return new Rejection(RejectReason.INCONSISTENT, outcome.rejection());
         }
-        return applied(message.topic(), digest);
+        return applied();
     }
 
-    private Rejection applied(String topic, Digest digest) {
-        retainedMemory.remember(topic, digest);
+    /**
+     * Remembers the message once its write applied, under the store's writer lock: so the memory
+     * is journalled after the write it stands for and made durable with it, before the ack.
+     */
+    private Runnable remember(String topic, Digest digest) {
+        return () -> retainedMemory.remember(topic, digest);
+    }
+
+    private Rejection applied() {
         metrics.applied();
         return null;
     }

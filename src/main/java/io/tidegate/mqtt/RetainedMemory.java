@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Consumer;
 
 /**
  * The digest of the last message applied on each topic, so a retained copy of it (delivered again
@@ -24,6 +25,7 @@ public final class RetainedMemory {
     private final int capacity;
     // insertion order is update order: remember() moves a topic to the end
     private final LinkedHashMap<String, Digest> digests;
+    private volatile Consumer<Entry> onRemember = entry -> {};
 
     public RetainedMemory(int capacity) {
         if (capacity < 1) {
@@ -47,6 +49,15 @@ public final class RetainedMemory {
     public synchronized void remember(String topic, Digest digest) {
         digests.remove(topic);
         digests.put(topic, digest);
+        onRemember.accept(new Entry(topic, digest));
+    }
+
+    /**
+     * Hands every entry remembered from now on to {@code listener} (the persistence journal), in
+     * the order they are remembered; it runs while this memory is locked, so it must be cheap.
+     */
+    public void onRemember(Consumer<Entry> listener) {
+        onRemember = listener;
     }
 
     /** Every entry, least recently updated first: {@link #restore restoring} them in this order keeps that order. */

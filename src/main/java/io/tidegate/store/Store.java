@@ -39,6 +39,7 @@ public final class Store {
     private final Map<GroupingKey, Expiry> scheduled = new HashMap<>();
     private final long tombstoneMillis;
     private long expirySequence;
+    private WriteLog writeLog = WriteLog.NONE;
     // written under the lock, read without it
     private volatile int groupCount;
     private volatile long seriesCount;
@@ -76,15 +77,35 @@ public final class Store {
     }
 
     public WriteOutcome write(WriteRequest request) {
+        return write(request, null);
+    }
+
+    /**
+     * Applies {@code request}; when it applied, runs {@code onApplied} under the writer lock, so
+     * whatever that records reaches the {@link WriteLog} in order with the write and is made durable
+     * with it (the MQTT ingest's retained-message memory). Returns once the change is durable.
+     */
+    public WriteOutcome write(WriteRequest request, Runnable onApplied) {
         long now = clock.millis();
         GroupingKey key = request.key();
+        WriteLog log;
+        long position;
+        WriteOutcome outcome;
         if (request.verb() == Verb.DELETE) {
             lock.lock();
             try {
-                removeGroup(key);
+                if (removeGroup(key)) {
+                    writeLog.deleted(key);
+                }
+                if (onApplied != null) {
+                    onApplied.run();
+                }
+                log = writeLog;
+                position = log.position();
             } finally {
                 lock.unlock();
             }
+            log.awaitDurable(position);
             return WriteOutcome.applied();
         }
         List<StoredFamily> prepared = new ArrayList<>(request.families().size());
@@ -109,22 +130,78 @@ public final class Store {
             }
             if (problem != null) {
                 recordFailure(key, current, request, now);
-                return WriteOutcome.rejected(problem);
+                outcome = WriteOutcome.rejected(problem);
+            } else {
+                commit(request, current, prepared, now);
+                if (onApplied != null) {
+                    onApplied.run();
+                }
+                outcome = WriteOutcome.applied();
             }
-            commit(request, current, prepared, now);
-            return WriteOutcome.applied();
+            log = writeLog;
+            position = log.position();
         } finally {
             lock.unlock();
         }
+        log.awaitDurable(position);
+        return outcome;
     }
 
     /** Removes every group. */
     public void wipe() {
+        WriteLog log;
+        long position;
         lock.lock();
         try {
             for (GroupingKey key : new ArrayList<>(groups.keySet())) {
                 removeGroup(key);
             }
+            writeLog.wiped();
+            log = writeLog;
+            position = log.position();
+        } finally {
+            lock.unlock();
+        }
+        log.awaitDurable(position);
+    }
+
+    /** From now on, reports every change a write makes to {@code log}. */
+    public void journalTo(WriteLog log) {
+        lock.lock();
+        try {
+            writeLog = log;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Puts back a group as it was kept on disk, checks and times as they were. Families whose
+     * deadline passed meanwhile expire at once, as the sweep would have expired them, so a restart
+     * never serves them again (a tombstone appears if it is still due).
+     */
+    public void restore(Group group) {
+        long now = clock.millis();
+        lock.lock();
+        try {
+            replaceGroup(groupsByKey.get(group.key()), group);
+            if (group.nextExpiryMillis() <= now) {
+                expire(group, now);
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Every group held, tombstones and families past their deadline included, as one consistent
+     * cut: {@code atCut} runs under the writer lock, between two writes, just before the copy.
+     */
+    public List<Group> cut(Runnable atCut) {
+        lock.lock();
+        try {
+            atCut.run();
+            return new ArrayList<>(groups.values());
         } finally {
             lock.unlock();
         }
@@ -346,7 +423,9 @@ public final class Store {
         if (deadline != StoredFamily.NEVER) {
             next.put(PushTimes.EXPIRY_TIME, PushTimes.expiryTime(key, now, deadline));
         }
-        replaceGroup(current, new Group(key, next, request.source(), deadline, false));
+        Group written = new Group(key, next, request.source(), deadline, false);
+        replaceGroup(current, written);
+        writeLog.written(written);
     }
 
     private void recordFailure(GroupingKey key, Group current, WriteRequest request, long now) {
@@ -367,7 +446,9 @@ public final class Store {
             }
         }
         next.put(PushTimes.PUSH_FAILURE_TIME, PushTimes.pushFailureTime(key, now, deadline));
-        replaceGroup(current, new Group(key, next, source, deadline, false));
+        Group written = new Group(key, next, source, deadline, false);
+        replaceGroup(current, written);
+        writeLog.written(written);
     }
 
     /** The latest deadline among the group's own families; with none, the push's TTL decides. */
@@ -491,9 +572,10 @@ public final class Store {
         return expiredFamilies;
     }
 
-    private void removeGroup(GroupingKey key) {
+    /** Whether there was a group to remove. */
+    private boolean removeGroup(GroupingKey key) {
         if (groupsByKey.remove(key) == null) {
-            return;
+            return false;
         }
         Group old = groups.remove(key);
         if (old != null) {
@@ -501,6 +583,7 @@ public final class Store {
             shapes.remove(key);
             groupCount--;
         }
+        return true;
     }
 
     private void unindex(Group group) {

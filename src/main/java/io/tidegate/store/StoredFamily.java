@@ -31,6 +31,11 @@ public final class StoredFamily {
         this.text = WireFormat.TEXT.format().renderSeries(family);
     }
 
+    /** A family as it was kept on disk: its series already carry the grouping key. */
+    public static StoredFamily restored(MetricFamily family, long writtenAtMillis, long deadlineMillis, long ttlMillis) {
+        return new StoredFamily(family, writtenAtMillis, deadlineMillis, ttlMillis);
+    }
+
     public MetricFamily family() {
         return family;
     }

@@ -1,0 +1,332 @@
+package io.tidegate.persist;
+
+import io.prometheus.metrics.core.datapoints.Timer;
+import io.tidegate.mqtt.RetainedMemory;
+import io.tidegate.store.Group;
+import io.tidegate.store.GroupingKey;
+import io.tidegate.store.Store;
+import io.tidegate.store.WriteLog;
+import io.tidegate.store.WriteRequest;
+import io.tidegate.web.OwnMetrics;
+import java.io.BufferedOutputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.channels.Channels;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.TreeMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * {@code --persistence.file}: the store's groups (families with their data, write times, deadlines
+ * and TTLs, source, tombstones) and the MQTT retained-message memory, kept as a snapshot plus a
+ * journal.
+ *
+ * <p>Files, for {@code --persistence.file=F}: {@code F} is the snapshot of generation g (every group
+ * and memory entry at one instant); {@code F.journal-<g>} holds every change made since, each synced
+ * before the write that made it is answered or acknowledged. Every {@code --persistence.interval},
+ * at startup and at shutdown the journal is compacted: at one instant between two writes the
+ * journal moves on to {@code F.journal-<g+1>} and the groups are taken; they are written to
+ * {@code F.tmp}, synced and renamed over {@code F}, and older journals are deleted. A crash at any
+ * step leaves a set of files that loads to the same state: loading reads {@code F}, then every
+ * journal of its generation or later, in order. Pushes keep flowing during a snapshot.
+ *
+ * <p>Records carry whole groups, so replaying one needs nothing else; deadlines are wall-clock, so a
+ * group whose deadline passed while Tidegate was down expires as it is loaded.
+ */
+public final class Persistence implements WriteLog, AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(Persistence.class);
+
+    private final Path file;
+    private final Path directory;
+    private final String journalPrefix;
+    private final Store store;
+    private final RetainedMemory retained;
+    private final Clock clock;
+    private final PersistenceMetrics metrics;
+    private final ScheduledExecutorService compactions;
+    private Journal journal;
+    private long generation; // of the snapshot last written; guarded by this
+    private boolean closed; // guarded by this
+
+    private Persistence(Path file, Store store, RetainedMemory retained, Clock clock, PersistenceMetrics metrics,
+            Duration interval) {
+        this.file = file.toAbsolutePath();
+        this.directory = this.file.getParent();
+        this.journalPrefix = this.file.getFileName() + ".journal-";
+        this.store = store;
+        this.retained = retained;
+        this.clock = clock;
+        this.metrics = metrics;
+        this.compactions = interval.isZero() ? null : Executors.newSingleThreadScheduledExecutor(runnable -> {
+            Thread thread = new Thread(runnable, "tidegate-snapshot");
+            thread.setDaemon(true);
+            return thread;
+        });
+    }
+
+    /**
+     * Loads what {@code file} and its journals hold into {@code store} and {@code retained}, writes
+     * a fresh snapshot (which drops any damaged tail: the damage is logged and counted, and
+     * everything before it kept), and from then on journals every change and compacts every
+     * {@code interval} (never with 0). A file that is not Tidegate's, or that cannot be read or
+     * written, is an UncheckedIOException naming it: Tidegate does not start over someone's data.
+     */
+    public static Persistence open(Path file, Duration interval, Store store, RetainedMemory retained, Clock clock,
+            OwnMetrics own) {
+        Persistence persistence = new Persistence(file, store, retained, clock, new PersistenceMetrics(own), interval);
+        try {
+            persistence.start();
+        } catch (IOException e) {
+            persistence.stopCompactions();
+            throw new UncheckedIOException("cannot use persistence file " + persistence.file + ": " + e, e);
+        }
+        if (persistence.compactions != null) {
+            long millis = interval.toMillis();
+            persistence.compactions.scheduleWithFixedDelay(persistence::compactLogged, millis, millis,
+                    TimeUnit.MILLISECONDS);
+        }
+        return persistence;
+    }
+
+    private void start() throws IOException {
+        Files.createDirectories(directory);
+        Files.deleteIfExists(temporaryFile());
+        long startedAt = clock.millis();
+        Timer loading = metrics.startLoad();
+        long snapshotGeneration = 0;
+        long newest = 0;
+        if (Files.exists(file)) {
+            RecordFile.Contents contents = RecordFile.read(file, this::replay);
+            report(file, contents);
+            snapshotGeneration = Math.max(0, contents.generation());
+            newest = snapshotGeneration;
+        }
+        for (var entry : journals().entrySet()) {
+            newest = Math.max(newest, entry.getKey());
+            if (entry.getKey() >= snapshotGeneration) {
+                report(entry.getValue(), RecordFile.read(entry.getValue(), this::replay));
+            }
+        }
+        loading.observeDuration();
+        log.atInfo().addKeyValue("file", file).addKeyValue("groups", store.groupCount())
+                .addKeyValue("retained", retained.size()).addKeyValue("took_ms", clock.millis() - startedAt)
+                .log("persistence loaded");
+        long next = newest + 1;
+        journal = new Journal(journalFile(next), next, metrics);
+        store.journalTo(this);
+        retained.onRemember(entry -> journal.append(new JournalRecord.Remembered(entry)));
+        List<List<RetainedMemory.Entry>> entries = new ArrayList<>(1);
+        List<Group> groups = store.cut(() -> entries.add(retained.entries()));
+        synchronized (this) {
+            publish(next, groups, entries.get(0));
+        }
+    }
+
+    private void replay(byte[] payload) {
+        JournalRecord record = RecordCodec.decode(payload);
+        if (record instanceof JournalRecord.GroupWritten written) {
+            store.restore(written.group());
+        } else if (record instanceof JournalRecord.GroupDeleted deleted) {
+            store.write(WriteRequest.delete(deleted.key(), null));
+        } else if (record instanceof JournalRecord.Wiped) {
+            store.wipe();
+        } else if (record instanceof JournalRecord.Remembered remembered) {
+            retained.restore(remembered.entry());
+        }
+    }
+
+    private void report(Path path, RecordFile.Contents contents) {
+        if (!contents.damaged()) {
+            return;
+        }
+        metrics.damageFound(contents.lostBytes());
+        log.atWarn().addKeyValue("file", path).addKeyValue("offset", contents.intactBytes())
+                .addKeyValue("lost_bytes", contents.lostBytes()).addKeyValue("records_loaded", contents.records())
+                .addKeyValue("err", contents.damage())
+                .log("persistence file damaged; everything before the damage was loaded, the rest is lost");
+    }
+
+    /** Journal files by generation. */
+    private TreeMap<Long, Path> journals() throws IOException {
+        TreeMap<Long, Path> journals = new TreeMap<>();
+        try (Stream<Path> files = Files.list(directory)) {
+            files.forEach(path -> {
+                String name = path.getFileName().toString();
+                if (name.startsWith(journalPrefix)) {
+                    String digits = name.substring(journalPrefix.length());
+                    if (!digits.isEmpty() && digits.length() < 19 && digits.chars().allMatch(Character::isDigit)) {
+                        journals.put(Long.parseLong(digits), path);
+                    }
+                }
+            });
+        }
+        return journals;
+    }
+
+    private Path journalFile(long journalGeneration) {
+        return directory.resolve(journalPrefix + journalGeneration);
+    }
+
+    private Path temporaryFile() {
+        return directory.resolve(file.getFileName() + ".tmp");
+    }
+
+    /**
+     * Compacts the journal into a new snapshot now. The cut is taken under the store's writer lock
+     * (a moment between two writes); the snapshot is written without it.
+     */
+    public synchronized void compact() throws IOException {
+        if (closed) {
+            return;
+        }
+        compactNow();
+    }
+
+    private void compactNow() throws IOException {
+        long next = generation + 1;
+        long[] rotation = new long[1];
+        List<List<RetainedMemory.Entry>> entries = new ArrayList<>(1);
+        List<Group> groups = store.cut(() -> {
+            rotation[0] = journal.rotate(journalFile(next), next);
+            entries.add(retained.entries());
+        });
+        journal.awaitDurable(rotation[0]); // the old journal is complete and the new one exists
+        publish(next, groups, entries.get(0));
+    }
+
+    private void compactLogged() {
+        try {
+            compact();
+        } catch (IOException | RuntimeException e) {
+            // the journals written so far still hold everything: the next compaction tries again
+            log.atWarn().addKeyValue("file", file).addKeyValue("err", e.toString()).log("persistence snapshot failed");
+        }
+    }
+
+    /** Writes the snapshot of {@code snapshotGeneration} and deletes the journals it makes redundant. */
+    private void publish(long snapshotGeneration, List<Group> groups, List<RetainedMemory.Entry> entries)
+            throws IOException {
+        Timer timer = metrics.startSnapshot();
+        Path temporary = temporaryFile();
+        try (FileChannel channel = FileChannel.open(temporary, StandardOpenOption.CREATE,
+                StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE)) {
+            DataOutputStream out = new DataOutputStream(new BufferedOutputStream(Channels.newOutputStream(channel), 1 << 16));
+            out.write(RecordFile.header(snapshotGeneration));
+            for (Group group : groups) {
+                RecordFile.frame(RecordCodec.encode(new JournalRecord.GroupWritten(group)), out);
+            }
+            for (RetainedMemory.Entry entry : entries) {
+                RecordFile.frame(RecordCodec.encode(new JournalRecord.Remembered(entry)), out);
+            }
+            out.flush();
+            channel.force(true);
+        }
+        Files.move(temporary, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        syncDirectory(directory);
+        generation = snapshotGeneration;
+        for (var old : journals().headMap(snapshotGeneration).values()) {
+            Files.deleteIfExists(old);
+        }
+        double seconds = timer.observeDuration();
+        metrics.snapshotWritten(clock.millis());
+        log.atInfo().addKeyValue("file", file).addKeyValue("groups", groups.size())
+                .addKeyValue("retained", entries.size()).addKeyValue("took_ms", Math.round(seconds * 1000))
+                .log("persistence snapshot written");
+    }
+
+    /** Makes a created, renamed or deleted directory entry durable. */
+    static void syncDirectory(Path directory) throws IOException {
+        try (FileChannel channel = FileChannel.open(directory, StandardOpenOption.READ)) {
+            channel.force(true);
+        }
+    }
+
+    @Override
+    public void written(Group group) {
+        journal.append(new JournalRecord.GroupWritten(group));
+    }
+
+    @Override
+    public void deleted(GroupingKey key) {
+        journal.append(new JournalRecord.GroupDeleted(key));
+    }
+
+    @Override
+    public void wiped() {
+        journal.append(new JournalRecord.Wiped());
+    }
+
+    @Override
+    public long position() {
+        return journal.position();
+    }
+
+    @Override
+    public void awaitDurable(long position) {
+        journal.awaitDurable(position);
+    }
+
+    long syncs() {
+        return metrics.syncs();
+    }
+
+    long journalRecords() {
+        return metrics.records();
+    }
+
+    long loadErrors() {
+        return metrics.loadErrors();
+    }
+
+    long lostBytes() {
+        return metrics.lostBytes();
+    }
+
+    private void stopCompactions() {
+        if (compactions == null) {
+            return;
+        }
+        compactions.shutdown(); // not shutdownNow: an interrupt would close the snapshot's channel mid-write
+        try {
+            compactions.awaitTermination(1, TimeUnit.MINUTES);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /**
+     * Writes a last snapshot and closes the journal; call once nothing writes any more (the MQTT
+     * endpoint and the web server are closed). The journal is synced whatever becomes of the snapshot.
+     */
+    @Override
+    public void close() {
+        stopCompactions();
+        synchronized (this) {
+            if (closed) {
+                return;
+            }
+            closed = true;
+            try {
+                compactNow();
+            } catch (IOException | RuntimeException e) {
+                log.atWarn().addKeyValue("file", file).addKeyValue("err", e.toString())
+                        .log("persistence snapshot at shutdown failed; the journal keeps everything");
+            }
+            journal.close();
+        }
+    }
+}

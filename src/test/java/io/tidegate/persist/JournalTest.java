@@ -1,0 +1,74 @@
+package io.tidegate.persist;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.tidegate.store.GroupingKey;
+import io.tidegate.web.OwnMetrics;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class JournalTest {
+    @TempDir
+    Path dir;
+
+    @Test
+    void concurrentWritersShareSyncsAndEachIsReleasedOnlyOnceItsRecordIsOnDisk() throws Exception {
+        PersistenceMetrics metrics = new PersistenceMetrics(new OwnMetrics());
+        Path file = dir.resolve("journal-1");
+        Journal journal = new Journal(file, 1, metrics);
+        int writers = 32;
+        int each = 50;
+        CountDownLatch start = new CountDownLatch(1);
+        ExecutorService pool = Executors.newFixedThreadPool(writers);
+        List<Future<?>> done = new ArrayList<>();
+        for (int w = 0; w < writers; w++) {
+            int writer = w;
+            done.add(pool.submit(() -> {
+                start.await();
+                for (int i = 0; i < each; i++) {
+                    GroupingKey key = GroupingKey.of(Map.of("job", "w" + writer, "i", Integer.toString(i)));
+                    long position = journal.append(new JournalRecord.GroupDeleted(key));
+                    journal.awaitDurable(position);
+                    // released: the record is in the file, behind a sync that happened after it was written
+                    assertThat(metrics.records()).isGreaterThanOrEqualTo(position);
+                    assertThat(keysIn(file)).contains(key);
+                }
+                return null;
+            }));
+        }
+        start.countDown();
+        for (Future<?> future : done) {
+            future.get();
+        }
+        pool.shutdown();
+        journal.close();
+
+        assertThat(keysIn(file)).hasSize(writers * each);
+        assertThat(metrics.syncs()).isLessThan(writers * each / 2);
+    }
+
+    @Test
+    void aLoneWriterWaitsForOneSyncNotAnInterval() throws IOException {
+        PersistenceMetrics metrics = new PersistenceMetrics(new OwnMetrics());
+        try (Journal journal = new Journal(dir.resolve("journal-1"), 1, metrics)) {
+            journal.awaitDurable(journal.append(new JournalRecord.Wiped()));
+            assertThat(metrics.syncs()).isEqualTo(1);
+            assertThat(metrics.records()).isEqualTo(1);
+        }
+    }
+
+    private static List<GroupingKey> keysIn(Path file) throws IOException {
+        List<GroupingKey> keys = new ArrayList<>();
+        RecordFile.read(file, payload -> keys.add(((JournalRecord.GroupDeleted) RecordCodec.decode(payload)).key()));
+        return keys;
+    }
+}
