@@ -120,12 +120,15 @@ public final class Tidegate implements AutoCloseable {
             return;
         }
         if (mqtt != null) {
-            mqtt.close(); // says offline and disconnects, then stops the embedded broker, last
+            mqtt.stopSubscribing();
         }
         sweeper.close();
         web.close();
         if (persistence != null) {
-            persistence.close(); // after the last write: the MQTT endpoint and the web server are closed
+            persistence.close(); // after the last write: the subscriber and the web server are closed
+        }
+        if (mqtt != null) {
+            mqtt.close(); // the embedded broker stops last, so devices keep a broker until Tidegate is gone
         }
         log.info("stopped");
         stopped.countDown();

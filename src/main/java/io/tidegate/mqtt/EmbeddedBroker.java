@@ -96,6 +96,14 @@ public final class EmbeddedBroker implements AutoCloseable {
         log.info("embedded MQTT broker stopped");
     }
 
+    /**
+     * Messages the broker holds for one client beyond those in flight. HiveMQ's default of 1,000
+     * discards QoS 1 messages it has already acknowledged to their publisher as soon as a burst
+     * outruns Tidegate for a moment; Mosquitto's default queue is as small, but Tidegate's own
+     * broker should not lose what devices were told was delivered.
+     */
+    static final int MAX_QUEUED_MESSAGES = 1_000_000;
+
     private static String config(HostPort address) {
         return """
                 <?xml version="1.0"?>
@@ -109,11 +117,16 @@ public final class EmbeddedBroker implements AutoCloseable {
                     <persistence>
                         <mode>in-memory</mode>
                     </persistence>
+                    <mqtt>
+                        <queued-messages>
+                            <max-queue-size>%d</max-queue-size>
+                        </queued-messages>
+                    </mqtt>
                     <anonymous-usage-statistics>
                         <enabled>false</enabled>
                     </anonymous-usage-statistics>
                 </hivemq>
-                """.formatted(address.port(), address.host());
+                """.formatted(address.port(), address.host(), MAX_QUEUED_MESSAGES);
     }
 
     private static boolean isFree(HostPort address) {

@@ -1,11 +1,13 @@
 package io.tidegate.mqtt;
 
 /**
- * What the MQTT transport hands every received message to. It is called on the client's callback
- * thread, and the transport acknowledges the message (the QoS 1 PUBACK) only once it returns, so a
- * message is acknowledged only after it was applied or deliberately dropped. It never throws.
+ * What the MQTT transport hands every received message to, on the client's callback thread, one
+ * at a time. The handler calls {@code acknowledge} exactly once, when the message may be
+ * acknowledged to the broker (the QoS 1 PUBACK): at once for a message it dropped, and for one it
+ * applied only once the change is durable, which may be later and on another thread, so the
+ * callback thread goes on to the next message while a disk sync is under way. It never throws.
  */
 @FunctionalInterface
 public interface MessageHandler {
-    void onMessage(MqttMessage message);
+    void onMessage(MqttMessage message, Runnable acknowledge);
 }

@@ -45,9 +45,14 @@ public final class MqttEndpoint implements AutoCloseable {
         return subscriber;
     }
 
+    /** Says offline and disconnects: no message is applied after this returns. */
+    public void stopSubscribing() {
+        subscriber.close();
+    }
+
     @Override
     public void close() {
-        subscriber.close();
+        stopSubscribing();
         if (broker != null) {
             broker.close();
         }

@@ -83,11 +83,12 @@ public final class MqttIngest implements MessageHandler {
     }
 
     @Override
-    public void onMessage(MqttMessage message) {
+    public void onMessage(MqttMessage message, Runnable acknowledge) {
         metrics.received(clock.millis());
+        Acknowledgement acknowledgement = new Acknowledgement(acknowledge);
         Rejection rejection;
         try {
-            rejection = apply(message);
+            rejection = apply(message, acknowledgement);
         } catch (RuntimeException e) {
             // a bug, not the publisher's fault; the subscriber must keep running all the same
             rejection = new Rejection(RejectReason.INTERNAL_ERROR, e.toString());
@@ -96,10 +97,32 @@ public final class MqttIngest implements MessageHandler {
             metrics.rejected(rejection.reason());
             rejections.record(message.topic(), rejection.reason(), rejection.message());
         }
+        acknowledgement.unlessHandedToStore();
+    }
+
+    /** The message's acknowledgement: sent by the store once a write is durable, or here for anything else. */
+    private static final class Acknowledgement {
+        private final Runnable acknowledge;
+        private boolean handedToStore;
+
+        Acknowledgement(Runnable acknowledge) {
+            this.acknowledge = acknowledge;
+        }
+
+        Runnable handToStore() {
+            handedToStore = true;
+            return acknowledge;
+        }
+
+        void unlessHandedToStore() {
+            if (!handedToStore) {
+                acknowledge.run();
+            }
+        }
     }
 
     /** Applies or skips the message; returns why it was rejected, or null. */
-    private Rejection apply(MqttMessage message) {
+    private Rejection apply(MqttMessage message, Acknowledgement acknowledgement) {
         byte[] payload = message.payload();
         if (payload.length > maxPayloadBytes) {
             return new Rejection(RejectReason.TOO_LARGE, "payload of " + payload.length + " bytes exceeds the limit of "
@@ -123,7 +146,8 @@ public final class MqttIngest implements MessageHandler {
         }
         Source source = Source.mqtt(message.topic(), message.retained());
         if (payload.length == 0) {
-            store.write(WriteRequest.delete(topic.key(), source), remember(message.topic(), digest));
+            store.write(WriteRequest.delete(topic.key(), source), remember(message.topic(), digest),
+                    acknowledgement.handToStore());
             return applied();
         }
         Optional<Duration> pushTtl;
@@ -142,7 +166,7 @@ public final class MqttIngest implements MessageHandler {
         if (violation != null) {
             return new Rejection(RejectReason.LIMIT, violation.message());
         }
-        WriteOutcome outcome = store.write(request, remember(message.topic(), digest));
+        WriteOutcome outcome = store.write(request, remember(message.topic(), digest), acknowledgement.handToStore());
         if (!outcome.wasApplied()) {
             return new Rejection(RejectReason.INCONSISTENT, outcome.rejection());
         }

@@ -2,6 +2,7 @@ package io.tidegate.mqtt;
 
 import io.tidegate.mqtt.PahoClient.PahoFailure;
 import java.nio.charset.StandardCharsets;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicLong;
@@ -52,12 +53,22 @@ final class PahoSubscriber implements MqttSubscriber, PahoClient.Events {
 
     @Override
     public void arrived(MqttMessage message, int messageId) {
+        AtomicBoolean acknowledged = new AtomicBoolean();
+        Runnable acknowledge = () -> {
+            if (acknowledged.compareAndSet(false, true)) {
+                acknowledge(message, messageId);
+            }
+        };
         try {
-            handler.onMessage(message);
+            handler.onMessage(message, acknowledge);
         } catch (RuntimeException e) {
             log.atError().addKeyValue("topic", message.topic()).addKeyValue("err", e.toString())
                     .log("MQTT message could not be handled; acknowledging it all the same");
+            acknowledge.run();
         }
+    }
+
+    private void acknowledge(MqttMessage message, int messageId) {
         try {
             client.acknowledge(messageId, message.qos());
         } catch (PahoFailure e) {

@@ -9,6 +9,7 @@ import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.locks.Condition;
@@ -32,6 +33,9 @@ final class Journal implements AutoCloseable {
     /** Switch to a fresh file for {@code generation}. */
     private record Rotation(Path path, long generation) {}
 
+    /** Something to run once the journal is durable up to {@code position}. */
+    private record Pending(long position, Runnable then) {}
+
     private final PersistenceMetrics metrics;
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition queued = lock.newCondition();
@@ -44,6 +48,7 @@ final class Journal implements AutoCloseable {
     private IOException failure;
     private boolean closing;
     private boolean stopped;
+    private final ArrayDeque<Pending> pending = new ArrayDeque<>(); // positions ascending
     // the writer thread's own
     private FileChannel channel;
     private final ByteArrayOutputStream batchBytes = new ByteArrayOutputStream(1 << 16);
@@ -106,6 +111,22 @@ final class Journal implements AutoCloseable {
         }
     }
 
+    /** Runs {@code then} on the writer thread once everything before {@code position} is durable (at once if it is). */
+    void whenDurable(long position, Runnable then) {
+        lock.lock();
+        try {
+            if (durable < position) {
+                if (!stopped) {
+                    pending.add(new Pending(position, then));
+                }
+                return; // after a failure nothing becomes durable: then never runs
+            }
+        } finally {
+            lock.unlock();
+        }
+        then.run();
+    }
+
     private void run() {
         while (true) {
             List<Object> batch;
@@ -141,13 +162,28 @@ final class Journal implements AutoCloseable {
                 }
                 return;
             }
+            List<Runnable> due = new ArrayList<>();
             lock.lock();
             try {
                 durable = upTo;
                 synced.signalAll();
+                while (!pending.isEmpty() && pending.peek().position() <= durable) {
+                    due.add(pending.poll().then());
+                }
             } finally {
                 lock.unlock();
             }
+            for (Runnable then : due) {
+                runQuietly(then);
+            }
+        }
+    }
+
+    private static void runQuietly(Runnable then) {
+        try {
+            then.run();
+        } catch (RuntimeException e) {
+            log.atError().addKeyValue("err", e.toString()).log("work waiting for the journal failed");
         }
     }
 

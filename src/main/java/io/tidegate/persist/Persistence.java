@@ -280,6 +280,11 @@ public final class Persistence implements WriteLog, AutoCloseable {
         journal.awaitDurable(position);
     }
 
+    @Override
+    public void whenDurable(long position, Runnable then) {
+        journal.whenDurable(position, then);
+    }
+
     long syncs() {
         return metrics.syncs();
     }

@@ -86,6 +86,16 @@ public final class Store {
      * with it (the MQTT ingest's retained-message memory). Returns once the change is durable.
      */
     public WriteOutcome write(WriteRequest request, Runnable onApplied) {
+        return write(request, onApplied, null);
+    }
+
+    /**
+     * As {@link #write(WriteRequest, Runnable)}, but returns as soon as the write is applied and runs
+     * {@code whenDurable} once it is on disk (at once without persistence; never after a disk
+     * failure), so the MQTT ingest acknowledges a message when it is durable without waiting for it.
+     * Null waits instead.
+     */
+    public WriteOutcome write(WriteRequest request, Runnable onApplied, Runnable whenDurable) {
         long now = clock.millis();
         GroupingKey key = request.key();
         WriteLog log;
@@ -105,7 +115,7 @@ public final class Store {
             } finally {
                 lock.unlock();
             }
-            log.awaitDurable(position);
+            finish(log, position, whenDurable);
             return WriteOutcome.applied();
         }
         List<StoredFamily> prepared = new ArrayList<>(request.families().size());
@@ -143,8 +153,16 @@ public final class Store {
         } finally {
             lock.unlock();
         }
-        log.awaitDurable(position);
+        finish(log, position, whenDurable);
         return outcome;
+    }
+
+    private static void finish(WriteLog log, long position, Runnable whenDurable) {
+        if (whenDurable == null) {
+            log.awaitDurable(position);
+        } else {
+            log.whenDurable(position, whenDurable);
+        }
     }
 
     /** Removes every group. */

@@ -26,6 +26,11 @@ public interface WriteLog {
 
         @Override
         public void awaitDurable(long position) {}
+
+        @Override
+        public void whenDurable(long position, Runnable then) {
+            then.run();
+        }
     };
 
     /** {@code group} is what its key now holds, the write applied (or its failure time recorded). */
@@ -41,4 +46,10 @@ public interface WriteLog {
 
     /** Returns once everything before {@code position} is on disk; an I/O failure is an UncheckedIOException. */
     void awaitDurable(long position);
+
+    /**
+     * Runs {@code then} once everything before {@code position} is on disk, on whatever thread gets
+     * there; after an I/O failure it never runs.
+     */
+    void whenDurable(long position, Runnable then);
 }

@@ -83,7 +83,7 @@ class EmbeddedBrokerIT {
             String address = "127.0.0.1:" + taken.getLocalPort();
             long threadsBefore = nonDaemonThreads();
 
-            assertThatThrownBy(() -> MqttEndpoint.start(settings("--mqtt.listen-address=" + address), m -> {}))
+            assertThatThrownBy(() -> MqttEndpoint.start(settings("--mqtt.listen-address=" + address), (m, acknowledge) -> acknowledge.run()))
                     .isInstanceOf(MqttStartException.class)
                     .hasMessage("mqtt listen address " + address + " is in use");
             assertThat(nonDaemonThreads()).isEqualTo(threadsBefore);

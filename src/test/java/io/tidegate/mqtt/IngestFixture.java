@@ -42,7 +42,7 @@ final class IngestFixture {
     }
 
     void publish(Publish publish) {
-        ingest.onMessage(publish.message());
+        ingest.onMessage(publish.message(), () -> {});
     }
 
     /** The live group of that key, or null. */

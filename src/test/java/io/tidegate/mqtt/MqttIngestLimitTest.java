@@ -24,7 +24,7 @@ class MqttIngestLimitTest {
 
     @Test
     void messageOverALimitIsRejectedAsLimitAndStoresNothing() {
-        ingest.onMessage(live("metrics/job/sensor", "a 1\nb 2\nc 3\n").message());
+        ingest.onMessage(live("metrics/job/sensor", "a 1\nb 2\nc 3\n").message(), () -> {});
 
         assertThat(store.groups()).isEmpty();
         MqttRejection rejection = ingest.rejections().get(0);
@@ -34,9 +34,9 @@ class MqttIngestLimitTest {
 
     @Test
     void newGroupBeyondTheGroupLimitIsRejectedExistingOneIsUpdated() {
-        ingest.onMessage(live("metrics/job/one", "a 1\n").message());
-        ingest.onMessage(live("metrics/job/two", "a 1\n").message());
-        ingest.onMessage(live("metrics/job/one", "a 2\n").message());
+        ingest.onMessage(live("metrics/job/one", "a 1\n").message(), () -> {});
+        ingest.onMessage(live("metrics/job/two", "a 1\n").message(), () -> {});
+        ingest.onMessage(live("metrics/job/one", "a 2\n").message(), () -> {});
 
         assertThat(store.groups()).hasSize(1);
         assertThat(store.groups().get(0).family("a").family().metrics().get(0).value()).isEqualTo(2);

@@ -12,8 +12,9 @@ final class RecordingHandler implements MessageHandler {
     private final List<MqttMessage> messages = new CopyOnWriteArrayList<>();
 
     @Override
-    public void onMessage(MqttMessage message) {
+    public void onMessage(MqttMessage message, Runnable acknowledge) {
         messages.add(message);
+        acknowledge.run();
     }
 
     /** The first message on {@code topic}, once it has come (within 10 s). */

@@ -19,7 +19,7 @@ public final class SubscriberProcess {
         Flags.commandLine(flags).parseArgs(flagArgs);
         CountDownLatch never = new CountDownLatch(1);
         MqttSubscriber subscriber = MqttSubscriber.of(MqttSettings.from(flags).orElseThrow());
-        subscriber.start(message -> {
+        subscriber.start((message, acknowledge) -> {
             System.out.println("arrived " + message.topic() + " " + new String(message.payload(), StandardCharsets.UTF_8));
             System.out.flush();
             if (block) {
@@ -29,6 +29,7 @@ public final class SubscriberProcess {
                     Thread.currentThread().interrupt();
                 }
             }
+            acknowledge.run();
         });
         System.out.println("started");
         System.out.flush();

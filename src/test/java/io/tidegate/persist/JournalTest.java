@@ -66,6 +66,30 @@ class JournalTest {
         }
     }
 
+    @Test
+    void workWaitingForARecordRunsOnlyOnceTheRecordIsOnDisk() throws Exception {
+        PersistenceMetrics metrics = new PersistenceMetrics(new OwnMetrics());
+        Path file = dir.resolve("journal-1");
+        try (Journal journal = new Journal(file, 1, metrics)) {
+            GroupingKey key = GroupingKey.of(Map.of("job", "acknowledged"));
+            List<GroupingKey> onDiskWhenRun = new ArrayList<>();
+            CountDownLatch ran = new CountDownLatch(1);
+
+            journal.whenDurable(journal.append(new JournalRecord.GroupDeleted(key)), () -> {
+                try {
+                    onDiskWhenRun.addAll(keysIn(file));
+                } catch (IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+                ran.countDown();
+            });
+
+            assertThat(ran.await(10, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+            assertThat(onDiskWhenRun).containsExactly(key);
+            assertThat(metrics.syncs()).isEqualTo(1);
+        }
+    }
+
     private static List<GroupingKey> keysIn(Path file) throws IOException {
         List<GroupingKey> keys = new ArrayList<>();
         RecordFile.read(file, payload -> keys.add(((JournalRecord.GroupDeleted) RecordCodec.decode(payload)).key()));
