@@ -186,7 +186,9 @@ public final class SoakBench {
                 if (random.nextInt(4) == 0) {
                     pushHttp("h" + pusher + "-" + random.nextInt(5_000), ttlSeconds, true);
                 } else {
-                    pushHttp("s" + (random.nextInt(stableGroups / 2) * 2), 0, false); // even groups: HTTP
+                    // even groups are HTTP's, each pusher its own share, so answers for one group come in order
+                    int share = stableGroups / 2 / httpPushers;
+                    pushHttp("s" + 2 * (random.nextInt(share) * httpPushers + pusher), 0, false);
                 }
             } catch (Exception e) {
                 failed(e);

@@ -946,7 +946,7 @@ public final class TextFormatParser {
                     } else if (c == 'n') {
                         length = appendToScratch(length, '\n');
                     } else {
-                        throw parseError("invalid escape sequence '\\" + (char) c + "'");
+                        throw invalidEscape(c);
                     }
                     escaped = false;
                 } else if (c == '\n') {
@@ -1022,7 +1022,7 @@ public final class TextFormatParser {
                     } else if (c == 'n') {
                         length = appendToScratch(length, '\n');
                     } else {
-                        throw parseError("invalid escape sequence '\\" + (char) c + "'");
+                        throw invalidEscape(c);
                     }
                     escaped = false;
                 } else if (c == '"') {
@@ -1096,6 +1096,15 @@ public final class TextFormatParser {
 
         private BodyFormatException parseError(String message) {
             return new BodyFormatException(ERROR_PREFIX + lineCount + ": " + message);
+        }
+
+        /**
+         * Upstream's text, which shows the byte after the backslash as it is; a byte Go would not
+         * print (a newline, NUL, a C1 control) is quoted instead, so the message stays one clean line.
+         */
+        private BodyFormatException invalidEscape(int c) {
+            return parseError(GoQuote.isPrint(c) ? "invalid escape sequence '\\" + (char) c + "'"
+                    : "invalid escape sequence: '\\\\' followed by " + GoQuote.byteLiteral(c));
         }
 
         private BodyFormatException unexpectedEnd() {

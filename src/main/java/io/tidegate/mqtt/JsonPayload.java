@@ -13,6 +13,7 @@ import java.io.StringReader;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.regex.Pattern;
 
 /**
  * Reads a JSON object payload as gauges, the way home-automation devices publish their state:
@@ -58,7 +59,7 @@ final class JsonPayload {
         while (reader.hasNext()) {
             String key = reader.nextName();
             String name = prefix.isEmpty() ? key : prefix + "_" + key;
-            String where = reader.getPath();
+            String where = printable(reader.getPath());
             switch (reader.peek()) {
                 case BEGIN_OBJECT -> readObject(reader, name, families, pathsByName);
                 case NUMBER -> add(families, pathsByName, name, where, Double.parseDouble(reader.nextString()));
@@ -89,8 +90,32 @@ final class JsonPayload {
      * troubleshooting link on a line of its own.
      */
     private static String forOperators(String gsonMessage) {
-        String firstLine = gsonMessage.lines().findFirst().orElse("");
-        return firstLine.replace("Use JsonReader.setStrictness(Strictness.LENIENT) to accept malformed JSON", "malformed JSON");
+        String message = GSON_LINK.matcher(String.valueOf(gsonMessage)).replaceFirst("");
+        return printable(message.replace("Use JsonReader.setStrictness(Strictness.LENIENT) to accept malformed JSON",
+                "malformed JSON"));
+    }
+
+    private static final Pattern GSON_LINK = Pattern.compile("\nSee https://github\\.com/google/gson/\\S*$");
+
+    /**
+     * Gson's paths, in its messages and ours, hold the publisher's keys raw; a key with a newline or
+     * NUL (JSON escapes allow both) would break the log line, so control characters are escaped.
+     */
+    private static String printable(String text) {
+        StringBuilder out = null;
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            boolean escape = Character.isISOControl(c) || c == '\u2028' || c == '\u2029';
+            if (escape && out == null) {
+                out = new StringBuilder(text.length() + 8).append(text, 0, i);
+            }
+            if (escape) {
+                out.append(String.format("\\u%04x", (int) c));
+            } else if (out != null) {
+                out.append(c);
+            }
+        }
+        return out == null ? text : out.toString();
     }
 
     private static String describe(JsonToken token) {

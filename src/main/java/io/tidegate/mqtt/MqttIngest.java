@@ -39,6 +39,9 @@ public final class MqttIngest implements MessageHandler {
     /** The user property that gives a message's TTL when it has no MQTT 5 expiry interval. */
     public static final String TTL_PROPERTY = "ttl";
 
+    /** MQTT 5 carries the message expiry interval as a four-byte unsigned integer. */
+    static final long MAX_EXPIRY_INTERVAL_SECONDS = 0xFFFF_FFFFL;
+
     private static final Logger log = LoggerFactory.getLogger(MqttIngest.class);
 
     private final Store store;
@@ -201,6 +204,11 @@ public final class MqttIngest implements MessageHandler {
         if (expiryIntervalSeconds != null) {
             if (expiryIntervalSeconds < 0) {
                 throw new IllegalArgumentException("negative message expiry interval: " + expiryIntervalSeconds);
+            }
+            if (expiryIntervalSeconds > MAX_EXPIRY_INTERVAL_SECONDS) {
+                // no broker sends more; a transport that did would overflow the TTL in milliseconds
+                throw new IllegalArgumentException("message expiry interval " + expiryIntervalSeconds
+                        + " exceeds the MQTT maximum of " + MAX_EXPIRY_INTERVAL_SECONDS + " seconds");
             }
             return Optional.of(Duration.ofSeconds(expiryIntervalSeconds));
         }

@@ -1,6 +1,7 @@
 package io.tidegate.mqtt;
 
 import io.tidegate.format.BodyFormatException;
+import io.tidegate.format.GoQuote;
 import io.tidegate.format.Metric;
 import io.tidegate.format.MetricFamily;
 import io.tidegate.format.MetricType;
@@ -69,8 +70,9 @@ final class PayloadReader {
         if (contentType != null && !contentType.isBlank()) {
             kind = kindOf(contentType);
             if (kind == null) {
-                return Read.rejected(RejectReason.UNSUPPORTED_CONTENT_TYPE, "unsupported content type \"" + contentType
-                        + "\": use text/plain (Prometheus text format 0.0.4) or application/json");
+                // quoted: the publisher's text, which may hold a newline or NUL, goes to logs and the API
+                return Read.rejected(RejectReason.UNSUPPORTED_CONTENT_TYPE, "unsupported content type "
+                        + GoQuote.string(contentType) + ": use text/plain (Prometheus text format 0.0.4) or application/json");
             }
         } else {
             // sniffed on the bytes: a text payload goes to the parser without being decoded first
@@ -113,7 +115,7 @@ final class PayloadReader {
 
     /** The kind a content type names, or null when it is none Tidegate reads. */
     private static Kind kindOf(String contentType) {
-        String[] parts = contentType.split(";");
+        String[] parts = contentType.split(";", -1); // -1: ";" alone must still give a (blank) media type
         String mediaType = parts[0].strip().toLowerCase(Locale.ROOT);
         Kind kind = switch (mediaType) {
             case "text/plain" -> Kind.TEXT;

@@ -2,6 +2,7 @@ package io.tidegate.config;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.tidegate.fuzz.FuzzBudget;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -16,6 +17,7 @@ import net.jqwik.api.Combinators;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
+import net.jqwik.api.lifecycle.AddLifecycleHook;
 import net.jqwik.api.lifecycle.AfterContainer;
 import net.jqwik.api.lifecycle.BeforeContainer;
 
@@ -24,6 +26,7 @@ import net.jqwik.api.lifecycle.BeforeContainer;
  * file, Tidegate either reads it or says what is wrong in one line: never another exception, never
  * a crash.
  */
+@AddLifecycleHook(FuzzBudget.class)
 class ConfigInputFuzzTest {
     private static final List<String> PROMQL_PIECES = List.of("{", "}", ",", "=", "!", "~", "=~", "!=", "!~", "\"", "'",
             "`", "\\", "\\\\", "\\\"", "\\u", "\\U", "\\x", "\\0", "\\377", "00e9", "D800", "job", "room", "a", "_", "1",

@@ -572,7 +572,7 @@ class ProtobufBodyReaderTest {
     }
 
     /** Checks a body this reader accepted against protobuf-java's reading of it. */
-    private static void assertReadsAsProtobufJava(byte[] body, ParsedBody parsed) throws IOException {
+    static void assertReadsAsProtobufJava(byte[] body, ParsedBody parsed) throws IOException {
         Map<String, Metrics.MetricFamily> expected = new LinkedHashMap<>();
         ByteArrayInputStream in = new ByteArrayInputStream(body);
         Metrics.MetricFamily family;
@@ -640,7 +640,7 @@ class ProtobufBodyReaderTest {
     }
 
     /** A body of a few families of random types, values and labels, some sharing a name. */
-    private static byte[] randomValidBody(Random random) {
+    static byte[] randomValidBody(Random random) {
         List<Metrics.MetricFamily> families = new ArrayList<>();
         int familyCount = random.nextInt(4);
         for (int f = 0; f < familyCount; f++) {
@@ -713,7 +713,7 @@ class ProtobufBodyReaderTest {
         }
     }
 
-    private static long allocatedBytes() {
+    static long allocatedBytes() {
         return ((com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean()).getCurrentThreadAllocatedBytes();
     }
 
@@ -748,7 +748,7 @@ class ProtobufBodyReaderTest {
         return concat(varint(message.length), message);
     }
 
-    private static byte[] varint(long value) {
+    static byte[] varint(long value) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         while ((value & ~0x7FL) != 0) {
             out.write((int) (value & 0x7F) | 0x80);
