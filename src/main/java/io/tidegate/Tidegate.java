@@ -76,18 +76,19 @@ public final class Tidegate implements AutoCloseable {
 
     static Tidegate start(Flags flags, Clock clock) throws ConfigException {
         Tidegate tidegate = new Tidegate(flags, clock);
-        tidegate.web.start();
-        tidegate.sweeper.start();
         try {
+            // subscribed before HTTP answers ready, so "ready" means a device's publication is taken too
             tidegate.mqtt = tidegate.mqttSettings.map(settings -> MqttEndpoint.start(settings, tidegate.mqttIngest))
                     .orElse(null);
-        } catch (RuntimeException e) { // MqttStartException: port in use, broker unreachable or refusing
+            if (tidegate.mqtt != null) {
+                tidegate.mqttMetrics.watch(tidegate.mqtt.subscriber());
+            }
+            tidegate.web.start();
+        } catch (RuntimeException e) { // port in use, broker unreachable or refusing: nothing may keep running
             tidegate.close();
             throw e;
         }
-        if (tidegate.mqtt != null) {
-            tidegate.mqttMetrics.watch(tidegate.mqtt.subscriber());
-        }
+        tidegate.sweeper.start();
         return tidegate;
     }
 

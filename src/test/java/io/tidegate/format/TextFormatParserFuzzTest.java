@@ -83,6 +83,9 @@ class TextFormatParserFuzzTest {
             return;
         }
         Renderings.assertWellFormed(parsed);
+        if (hasSuffixCollision(parsed)) {
+            return; // its rendering cannot be read back at all, see hasSuffixCollision
+        }
         byte[] rendered = render(parsed);
         ParsedBody reread;
         try {
@@ -92,7 +95,7 @@ class TextFormatParserFuzzTest {
                     + new String(rendered, StandardCharsets.UTF_8), e);
         }
         assertThat(reread.families().keySet()).containsExactlyElementsOf(parsed.families().keySet());
-        if (!hasWrappedCount(parsed) && !hasSuffixCollision(parsed)) {
+        if (!hasWrappedCount(parsed)) {
             // The first rendering may add what a scrape always has (a histogram's +Inf bucket); from
             // then on rendering and parsing are each other's inverse.
             assertThat(new String(render(reread), StandardCharsets.UTF_8))
