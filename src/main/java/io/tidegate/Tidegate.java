@@ -4,6 +4,7 @@ import io.tidegate.config.ConfigException;
 import io.tidegate.config.Flags;
 import io.tidegate.config.Logging;
 import io.tidegate.config.ReloadableConfig;
+import io.tidegate.config.Subcommand;
 import io.tidegate.config.Version;
 import io.tidegate.expiry.ExpirySweeper;
 import io.tidegate.expiry.TtlResolver;
@@ -18,6 +19,7 @@ import io.tidegate.web.OwnMetrics;
 import io.tidegate.web.WebServer;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 import org.slf4j.Logger;
@@ -139,7 +141,18 @@ public final class Tidegate implements AutoCloseable {
         stopped.await();
     }
 
+    /** Tools run instead of the server when the first argument names one. */
+    private static final List<Subcommand> SUBCOMMANDS = List.of();
+
     public static void main(String[] args) throws InterruptedException {
+        if (args.length > 0) {
+            for (Subcommand subcommand : SUBCOMMANDS) {
+                if (subcommand.name().equals(args[0])) {
+                    System.exit(subcommand.run(List.of(args).subList(1, args.length), System.out, System.err));
+                    return;
+                }
+            }
+        }
         Flags flags = new Flags();
         CommandLine commandLine = Flags.commandLine(flags);
         try {
