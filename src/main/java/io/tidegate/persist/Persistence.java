@@ -59,6 +59,7 @@ public final class Persistence implements WriteLog, AutoCloseable {
     private final PersistenceMetrics metrics;
     private final ScheduledExecutorService compactions;
     private Journal journal;
+    private FileLock lock; // held from start to close
     private long generation; // of the snapshot last written; guarded by this
     private boolean closed; // guarded by this
 
@@ -92,6 +93,7 @@ public final class Persistence implements WriteLog, AutoCloseable {
             persistence.start();
         } catch (IOException e) {
             persistence.stopCompactions();
+            persistence.releaseLock();
             throw new UncheckedIOException("cannot use persistence file " + persistence.file + ": " + e, e);
         }
         if (persistence.compactions != null) {
@@ -104,6 +106,7 @@ public final class Persistence implements WriteLog, AutoCloseable {
 
     private void start() throws IOException {
         Files.createDirectories(directory);
+        lock = FileLock.acquire(directory.resolve(file.getFileName() + ".lock"));
         Files.deleteIfExists(temporaryFile());
         long startedAt = clock.millis();
         Timer loading = metrics.startLoad();
@@ -332,6 +335,14 @@ public final class Persistence implements WriteLog, AutoCloseable {
                         .log("persistence snapshot at shutdown failed; the journal keeps everything");
             }
             journal.close();
+            releaseLock();
+        }
+    }
+
+    private void releaseLock() {
+        if (lock != null) {
+            lock.close();
+            lock = null;
         }
     }
 }

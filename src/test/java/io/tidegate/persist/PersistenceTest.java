@@ -129,7 +129,7 @@ class PersistenceTest {
             gateway.push(Verb.PUT, "x 2\n", 0, "job", "b");
             gateway.persistence.compact();
             gateway.push(Verb.PUT, "x 3\n", 0, "job", "c");
-            assertThat(fileNames()).containsExactlyInAnyOrder("tidegate.db", "tidegate.db.journal-3");
+            assertThat(fileNames()).containsExactlyInAnyOrder("tidegate.db", "tidegate.db.lock", "tidegate.db.journal-3");
             Path copy = crashCopy();
             try (PersistedGateway restarted = new PersistedGateway(copy.resolve("tidegate.db"), clock)) {
                 assertThat(restarted.scrape()).isEqualTo(gateway.scrape());
@@ -162,6 +162,21 @@ class PersistenceTest {
         assertThatThrownBy(() -> new PersistedGateway(file(), clock)).isInstanceOf(UncheckedIOException.class)
                 .hasMessageContaining(file().toString()).hasMessageContaining("is not a Tidegate persistence file");
         assertThat(Files.readAllBytes(file())).isEqualTo(theirs);
+    }
+
+    @Test
+    void aSecondTidegateOnTheSameFileIsRefusedUntilTheFirstCloses() {
+        try (PersistedGateway first = new PersistedGateway(file(), clock)) {
+            first.push(Verb.PUT, "x 1\n", 0, "job", "a");
+
+            assertThatThrownBy(() -> new PersistedGateway(file(), clock)).isInstanceOf(UncheckedIOException.class)
+                    .hasMessageContaining(file().toString())
+                    .hasMessageContaining("in use by another Tidegate, process " + ProcessHandle.current().pid());
+            assertThat(first.scrape()).contains("x{instance=\"\",job=\"a\"} 1");
+        }
+        try (PersistedGateway next = new PersistedGateway(file(), clock)) {
+            assertThat(next.scrape()).contains("x{instance=\"\",job=\"a\"} 1");
+        }
     }
 
     private List<String> fileNames() throws IOException {
