@@ -7,8 +7,27 @@ import java.util.Arrays;
  * doubles. Not thread-safe; one builder per rendering.
  */
 final class ByteBuilder {
+    /** A scratch builder larger than this is not kept for the thread's next rendering. */
+    private static final int MAX_KEPT_SCRATCH_BYTES = 1 << 20;
+    private static final ThreadLocal<ByteBuilder> SCRATCH = ThreadLocal.withInitial(() -> new ByteBuilder(4096));
+
     private byte[] bytes;
     private int size;
+
+    /**
+     * This thread's empty builder, for a rendering that ends in {@link #toByteArray}: every push
+     * renders its series, and a fresh growing buffer per push was a tenth of what a push allocates.
+     * Not for a rendering that calls another that uses the scratch builder.
+     */
+    static ByteBuilder scratch() {
+        ByteBuilder scratch = SCRATCH.get();
+        if (scratch.bytes.length > MAX_KEPT_SCRATCH_BYTES) {
+            scratch = new ByteBuilder(4096);
+            SCRATCH.set(scratch);
+        }
+        scratch.clear();
+        return scratch;
+    }
 
     ByteBuilder(int initialCapacity) {
         bytes = new byte[Math.max(16, initialCapacity)];

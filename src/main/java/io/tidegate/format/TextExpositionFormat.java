@@ -47,13 +47,13 @@ abstract sealed class TextExpositionFormat implements ExpositionFormat permits P
     @Override
     public final byte[] renderSeries(MetricFamily family) {
         List<Metric> metrics = family.metrics();
-        ByteBuilder out = new ByteBuilder(metrics.size() * 64);
+        ByteBuilder out = ByteBuilder.scratch();
         String name = family.name();
         switch (family.type()) {
             case COUNTER, GAUGE, UNTYPED -> {
                 SampleName sample = SampleName.of(name);
                 for (Metric metric : metrics) {
-                    appendSeries(out, sample, TextLines.labelPairs(metric.labels()), null, 0);
+                    appendSeries(out, sample, metric.labels());
                     appendValue(out, metric.value(), metric.timestampMs());
                 }
             }
@@ -102,6 +102,20 @@ abstract sealed class TextExpositionFormat implements ExpositionFormat permits P
             }
         }
         return out.toByteArray();
+    }
+
+    /** {@code name{labels}} of a sample line of a counter, gauge or untyped series: its labels are written once. */
+    private static void appendSeries(ByteBuilder out, SampleName name, List<Label> labels) {
+        out.append(name.start());
+        if (labels.isEmpty()) {
+            if (name.insideBraces()) {
+                out.append('}');
+            }
+            return;
+        }
+        out.append(name.insideBraces() ? ',' : '{');
+        TextLines.appendLabelPairs(out, labels);
+        out.append('}');
     }
 
     /**

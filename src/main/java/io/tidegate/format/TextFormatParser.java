@@ -374,7 +374,7 @@ public final class TextFormatParser {
         private FamilyBuilder lastNameFamily;
         private int lastNameFlags;
 
-        private final StringCache strings = new StringCache();
+        private final StringCache strings = StringCache.CACHES.get();
 
         private boolean staleTimeoutActive;
         private Double staleTimeoutSeconds;
@@ -1117,6 +1117,12 @@ public final class TextFormatParser {
      * a body names the same labels (and often values) on every line, and the store keeps one copy.
      */
     private static final class StringCache {
+        /**
+         * One per thread, kept across bodies: a device sends the same names and label values push
+         * after push, so they are decoded once and then shared by every stored series that has them,
+         * and a parse allocates no cache of its own.
+         */
+        static final ThreadLocal<StringCache> CACHES = ThreadLocal.withInitial(StringCache::new);
         private static final int SLOTS = 256;
         private static final int MAX_LENGTH = 64;
         private final byte[][] keys = new byte[SLOTS][];

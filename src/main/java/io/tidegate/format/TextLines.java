@@ -28,6 +28,12 @@ final class TextLines {
             return EMPTY;
         }
         ByteBuilder out = new ByteBuilder(labels.size() * 24);
+        appendLabelPairs(out, labels);
+        return out.toByteArray();
+    }
+
+    /** Appends {@code a="x",b="y"} (no braces), for a series whose labels are written once. */
+    static void appendLabelPairs(ByteBuilder out, List<Label> labels) {
         for (int i = 0; i < labels.size(); i++) {
             Label label = labels.get(i);
             if (i > 0) {
@@ -36,7 +42,6 @@ final class TextLines {
             appendName(out, label.name());
             out.append('=').append('"').appendEscaped(label.value(), true).append('"');
         }
-        return out.toByteArray();
     }
 
     private static final byte[] EMPTY = new byte[0];

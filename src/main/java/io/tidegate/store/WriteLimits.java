@@ -49,9 +49,8 @@ public record WriteLimits(int maxSeries, int maxLabelsPerSeries, int maxLabelNam
         }
         GroupingKey key = request.key();
         for (Label label : key.labels()) {
-            Violation violation = checkLabel("grouping key", label);
-            if (violation != null) {
-                return violation;
+            if (!fits(label)) {
+                return refusal("grouping key", label);
             }
         }
         long series = 0;
@@ -86,9 +85,8 @@ public record WriteLimits(int maxSeries, int maxLabelsPerSeries, int maxLabelNam
             if (key.get(label.name()) == null) {
                 count++;
                 hasInstance |= label.name().equals(GroupingLabels.INSTANCE);
-                Violation violation = checkLabel("series of " + SeriesRules.quote(family.name()), label);
-                if (violation != null) {
-                    return violation;
+                if (!fits(label)) { // the message is built only then: this runs for every label of every push
+                    return refusal("series of " + SeriesRules.quote(family.name()), label);
                 }
             }
         }
@@ -102,18 +100,20 @@ public record WriteLimits(int maxSeries, int maxLabelsPerSeries, int maxLabelNam
         return null;
     }
 
-    private Violation checkLabel(String where, Label label) {
+    private boolean fits(Label label) {
+        return label.name().length() <= maxLabelNameLength && label.value().length() <= maxLabelValueLength;
+    }
+
+    /** Why a label that does not {@link #fits fit} is refused; {@code where} names what it belongs to. */
+    private Violation refusal(String where, Label label) {
         if (label.name().length() > maxLabelNameLength) {
             return new Violation(Kind.LABELS, "a label name in the " + where + " has " + label.name().length()
                     + " characters, more than " + maxLabelNameLength + " (--push.max-label-name-length): "
                     + SeriesRules.quote(abbreviate(label.name())));
         }
-        if (label.value().length() > maxLabelValueLength) {
-            return new Violation(Kind.LABELS, "the value of label " + SeriesRules.quote(abbreviate(label.name()))
-                    + " in the " + where + " has " + label.value().length() + " characters, more than "
-                    + maxLabelValueLength + " (--push.max-label-value-length)");
-        }
-        return null;
+        return new Violation(Kind.LABELS, "the value of label " + SeriesRules.quote(abbreviate(label.name()))
+                + " in the " + where + " has " + label.value().length() + " characters, more than "
+                + maxLabelValueLength + " (--push.max-label-value-length)");
     }
 
     /** The start of a name too long to quote whole in a message. */
