@@ -8,10 +8,12 @@ import io.tidegate.config.Subcommand;
 import io.tidegate.config.Version;
 import io.tidegate.expiry.ExpirySweeper;
 import io.tidegate.expiry.TtlResolver;
+import io.tidegate.mqtt.MappingsCommand;
 import io.tidegate.mqtt.MqttEndpoint;
 import io.tidegate.mqtt.MqttIngest;
 import io.tidegate.mqtt.MqttMetrics;
 import io.tidegate.mqtt.MqttSettings;
+import io.tidegate.mqtt.MqttSubscriber;
 import io.tidegate.mqtt.RetainedMemory;
 import io.tidegate.persist.Persistence;
 import io.tidegate.store.Store;
@@ -54,7 +56,7 @@ public final class Tidegate implements AutoCloseable {
         this.mqttSettings = MqttSettings.from(flags);
         this.mqttMetrics = new MqttMetrics(metrics);
         this.mqttIngest = new MqttIngest(store, ttls, flags.mqttTopicPrefix, flags.mqttRetained, flags.mqttMaxPayloadSize,
-                RetainedMemory.DEFAULT_CAPACITY, clock, mqttMetrics, flags.writeLimits());
+                RetainedMemory.DEFAULT_CAPACITY, clock, mqttMetrics, flags.writeLimits(), () -> config.current().mqttMappings());
         // loaded before anything can write or read, so nothing is served that is not yet back
         this.persistence = flags.persistenceFile.isEmpty() ? null : Persistence.open(Path.of(flags.persistenceFile),
                 flags.persistenceInterval, store, mqttIngest.retainedMemory(), clock, metrics);
@@ -80,10 +82,13 @@ public final class Tidegate implements AutoCloseable {
         Tidegate tidegate = new Tidegate(flags, clock);
         try {
             // subscribed before HTTP answers ready, so "ready" means a device's publication is taken too
-            tidegate.mqtt = tidegate.mqttSettings.map(settings -> MqttEndpoint.start(settings, tidegate.mqttIngest))
-                    .orElse(null);
+            tidegate.mqtt = tidegate.mqttSettings.map(settings -> MqttEndpoint.start(settings, tidegate.mqttIngest,
+                    tidegate.mqttIngest.mappingFilters())).orElse(null);
             if (tidegate.mqtt != null) {
                 tidegate.mqttMetrics.watch(tidegate.mqtt.subscriber());
+                MqttSubscriber subscriber = tidegate.mqtt.subscriber();
+                // a reload that changes the rules changes the subscriptions on the live connection
+                tidegate.config.onReload(config -> subscriber.subscribeMappings(config.mqttMappings().topicFilters()));
             }
             tidegate.web.start();
         } catch (RuntimeException e) { // port in use, broker unreachable or refusing: nothing may keep running
@@ -142,7 +147,7 @@ public final class Tidegate implements AutoCloseable {
     }
 
     /** Tools run instead of the server when the first argument names one. */
-    private static final List<Subcommand> SUBCOMMANDS = List.of();
+    private static final List<Subcommand> SUBCOMMANDS = List.of(new MappingsCommand());
 
     public static void main(String[] args) throws InterruptedException {
         if (args.length > 0) {

@@ -44,18 +44,52 @@ import java.util.Objects;
  *   <li>Any other key in a rule is an error.
  * </ul>
  *
+ * <h2>{@code mqtt_mappings}</h2>
+ * Rules that take metrics from MQTT topics outside Tidegate's own scheme: the topics devices already
+ * publish on (zigbee2mqtt, Tasmota, Shelly, ESPHome, Home Assistant). The first rule whose topic
+ * matches (and whose {@code where} conditions hold) applies; topics under
+ * {@code <prefix>/job/} always follow Tidegate's scheme. Ready-made files are in
+ * {@code examples/mappings/}; the README chapter "Existing devices" explains every key.
+ * <pre>{@code
+ * mqtt_mappings:
+ *   - name: tasmota-sensors                # optional: names the rule in logs and messages
+ *     topic: tele/+device/SENSOR           # required: a topic filter; +name and #name capture levels
+ *     where: {device: 'kitchen-.*'}        # optional: regular expressions the captures must match
+ *     group: {job: tasmota, device: '{device}'}   # required: the grouping key; job required
+ *     format: json                         # json (default), value or prometheus
+ *     replace: metrics                     # group (default for json and prometheus) or metrics (for value)
+ *     ttl: 5m                              # optional: when the message gives no TTL of its own
+ *     prefix: tasmota_                     # optional: before every metric name
+ *     labels: {sensor_time: Time}          # json only: series labels from JSON fields
+ *     metrics:                             # json: each with a path; value: at most one, without
+ *       - path: '*.Temperature'            # dotted keys, [n] for an array element, * for any one key
+ *         key_label: sensor                # with *: the label that takes the key it matched
+ *         name: temperature                # default: the path's last key, or the topic's last level
+ *         unit: celsius                    # appended unless the name ends with it
+ *         scale: 1                         # the value is multiplied by it
+ *         type: gauge                      # gauge (default), counter (gets _total) or untyped
+ *         help: Temperature of the sensor.
+ *         values: {"ON": 1, "OFF": 0}      # strings and the numbers they stand for
+ *         ignore_case: true                # for values
+ *         optional: true                   # a missing field is left out rather than refused
+ *   - topic: tele/+device/LWT
+ *     group: {job: tasmota, device: '{device}'}
+ *     availability: {offline: Offline, online: Online, path: state}   # or: availability: true
+ * }</pre>
+ *
  * <p>Every problem is a {@link ConfigException} whose message names the file, the place and what is
  * wrong, for instance {@code tidegate.yml: ttl_rules[2] (line 7): ttl "5x": invalid duration "5x":
  * unknown or missing unit at position 2 (use y, w, d, h, m, s or ms)}.
  */
-public record ConfigFile(TtlRules ttlRules) {
+public record ConfigFile(TtlRules ttlRules, MqttMappings mqttMappings) {
     /** The known top-level sections. A new section is a key here, a component, and a class that reads it. */
-    private static final List<String> SECTIONS = List.of(TtlRulesSection.KEY);
+    private static final List<String> SECTIONS = List.of(TtlRulesSection.KEY, MqttMappingsSection.KEY);
 
-    private static final ConfigFile EMPTY = new ConfigFile(TtlRules.none());
+    private static final ConfigFile EMPTY = new ConfigFile(TtlRules.none(), MqttMappings.none());
 
     public ConfigFile {
         Objects.requireNonNull(ttlRules, "ttlRules");
+        Objects.requireNonNull(mqttMappings, "mqttMappings");
     }
 
     /** The configuration without a file: no rules. */
@@ -90,11 +124,13 @@ public record ConfigFile(TtlRules ttlRules) {
     static ConfigFile parse(String file, String text) throws ConfigException {
         Map<String, ConfigNode> sections = ConfigNode.parse(file, text).sections(SECTIONS);
         ConfigNode ttlRules = sections.get(TtlRulesSection.KEY);
-        return new ConfigFile(ttlRules == null ? TtlRules.none() : TtlRulesSection.read(ttlRules));
+        ConfigNode mqttMappings = sections.get(MqttMappingsSection.KEY);
+        return new ConfigFile(ttlRules == null ? TtlRules.none() : TtlRulesSection.read(ttlRules),
+                mqttMappings == null ? MqttMappings.none() : MqttMappingsSection.read(mqttMappings));
     }
 
     @Override
     public String toString() {
-        return "ConfigFile[" + ttlRules + "]";
+        return "ConfigFile[" + ttlRules + "; " + mqttMappings + "]";
     }
 }

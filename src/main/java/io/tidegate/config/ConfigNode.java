@@ -149,7 +149,10 @@ final class ConfigNode {
         throw expectedKind("true or false");
     }
 
-    /** A list's entries, each its own place: {@code ttl_rules[2] (line 7)}. Null is an empty list. */
+    /**
+     * A list's entries, each its own place: {@code ttl_rules[2] (line 7)}, or within an entry
+     * {@code mqtt_mappings[1] (line 3): metrics[2] (line 9)}. Null is an empty list.
+     */
     List<ConfigNode> entries(String expected) throws ConfigException {
         return list(expected, true);
     }
@@ -250,10 +253,12 @@ final class ConfigNode {
             throw expectedKind(expected);
         }
         List<ConfigNode> children = new ArrayList<>();
+        // a list inside an entry (a rule's metrics) keeps the entry's place in front of its own
+        String within = ownsPlace || place.isEmpty() ? "" : place + ": ";
         for (Node item : sequence.getValue()) {
             String itemName = name + "[" + (children.size() + 1) + "]";
             children.add(childrenOwnPlaces
-                    ? new ConfigNode(file, itemName + at(line(item)), itemName, true, item)
+                    ? new ConfigNode(file, within + itemName + at(line(item)), itemName, true, item)
                     : new ConfigNode(file, place, itemName, false, item));
         }
         return children;

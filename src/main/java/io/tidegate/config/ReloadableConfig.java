@@ -1,7 +1,10 @@
 package io.tidegate.config;
 
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Objects;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Consumer;
 import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -16,6 +19,7 @@ public final class ReloadableConfig {
 
     private final Path path;
     private final AtomicReference<ConfigFile> current;
+    private final List<Consumer<ConfigFile>> listeners = new CopyOnWriteArrayList<>();
 
     private ReloadableConfig(Path path, ConfigFile first) {
         this.path = path;
@@ -30,7 +34,7 @@ public final class ReloadableConfig {
     public static ReloadableConfig load(Path path) throws ConfigException {
         ConfigFile first = ConfigFile.load(Objects.requireNonNull(path, "path"));
         log.atInfo().addKeyValue("file", path).addKeyValue("ttl_rules", first.ttlRules().size())
-                .log("configuration loaded");
+                .addKeyValue("mqtt_mappings", first.mqttMappings().size()).log("configuration loaded");
         logRules(first);
         return new ReloadableConfig(path, first);
     }
@@ -63,9 +67,20 @@ public final class ReloadableConfig {
         }
         current.set(next);
         log.atInfo().addKeyValue("file", path).addKeyValue("ttl_rules", next.ttlRules().size())
-                .log("configuration reloaded");
+                .addKeyValue("mqtt_mappings", next.mqttMappings().size()).log("configuration reloaded");
         logRules(next);
+        for (Consumer<ConfigFile> listener : listeners) {
+            listener.accept(next);
+        }
         return ReloadOutcome.reloaded();
+    }
+
+    /**
+     * Calls {@code listener} with the new configuration after each successful reload, once it is in
+     * force: for what a reload must change besides the rules read on each use (MQTT subscriptions).
+     */
+    public void onReload(Consumer<ConfigFile> listener) {
+        listeners.add(listener);
     }
 
     private static void logRules(ConfigFile config) {
@@ -73,6 +88,10 @@ public final class ReloadableConfig {
             for (int i = 0; i < config.ttlRules().size(); i++) {
                 log.atDebug().addKeyValue("index", i + 1).addKeyValue("rule", config.ttlRules().rules().get(i))
                         .log("ttl rule");
+            }
+            for (int i = 0; i < config.mqttMappings().size(); i++) {
+                log.atDebug().addKeyValue("index", i + 1).addKeyValue("rule", config.mqttMappings().rules().get(i))
+                        .log("mqtt mapping");
             }
         }
     }

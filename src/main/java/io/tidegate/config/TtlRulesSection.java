@@ -79,7 +79,8 @@ final class TtlRulesSection {
         throw source.invalid(text, "expected http or mqtt");
     }
 
-    private static Duration ttl(ConfigNode ttl) throws ConfigException {
+    /** A {@code ttl} value: a duration, or 0 for never; also read by {@link MqttMappingsSection}. */
+    static Duration ttl(ConfigNode ttl) throws ConfigException {
         String text = ttl.text("a duration such as 5m, or 0 to never expire");
         try {
             return Durations.parse(text);

@@ -1,5 +1,8 @@
 package io.tidegate.mqtt;
 
+import com.google.gson.JsonElement;
+import com.google.gson.JsonParseException;
+import com.google.gson.JsonParser;
 import com.google.gson.Strictness;
 import com.google.gson.stream.JsonReader;
 import com.google.gson.stream.JsonToken;
@@ -51,6 +54,29 @@ final class JsonPayload {
             throw new BodyFormatException("JSON payload has no number or boolean to make a gauge of");
         }
         return families;
+    }
+
+    /**
+     * The payload as a tree, for mapping rules that pick fields by path; strict JSON only, as
+     * {@link #families}.
+     *
+     * @throws BodyFormatException for malformed JSON or anything after the value
+     */
+    static JsonElement parse(String json) throws BodyFormatException {
+        try (JsonReader reader = new JsonReader(new StringReader(json))) {
+            reader.setStrictness(Strictness.STRICT);
+            JsonElement root = JsonParser.parseReader(reader);
+            if (reader.peek() != JsonToken.END_DOCUMENT) {
+                throw new BodyFormatException("JSON payload has more after its value at " + printable(reader.getPath()));
+            }
+            return root;
+        } catch (JsonParseException e) {
+            // Gson wraps the reader's complaint, whose message is the one to show
+            throw new BodyFormatException("invalid JSON: " + forOperators(
+                    e.getCause() != null ? e.getCause().getMessage() : e.getMessage()));
+        } catch (IOException | IllegalStateException | NumberFormatException e) {
+            throw new BodyFormatException("invalid JSON: " + forOperators(e.getMessage()));
+        }
     }
 
     private static void readObject(JsonReader reader, String prefix, Map<String, MetricFamily> families,

@@ -1,5 +1,6 @@
 package io.tidegate.mqtt;
 
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -23,8 +24,14 @@ public final class MqttEndpoint implements AutoCloseable {
      * @throws MqttStartException saying why MQTT could not start; nothing is left running then
      */
     public static MqttEndpoint start(MqttSettings settings, MessageHandler handler) {
+        return start(settings, handler, List.of());
+    }
+
+    /** As {@link #start(MqttSettings, MessageHandler)}, subscribing to the mapping rules' filters too. */
+    public static MqttEndpoint start(MqttSettings settings, MessageHandler handler, List<String> mappingFilters) {
         EmbeddedBroker broker = settings.embedded() ? EmbeddedBroker.start(settings.listenAddress()) : null;
         MqttSubscriber subscriber = MqttSubscriber.of(broker == null ? settings : settings.withUrl(broker.url()));
+        subscriber.subscribeMappings(mappingFilters);
         try {
             subscriber.start(handler);
         } catch (RuntimeException e) {

@@ -1,7 +1,11 @@
 package io.tidegate.mqtt;
 
 import io.tidegate.config.Durations;
+import io.tidegate.config.MqttMapping;
+import io.tidegate.config.MqttMappings;
 import io.tidegate.expiry.TtlResolver;
+import io.tidegate.store.Group;
+import io.tidegate.store.GroupingKey;
 import io.tidegate.store.Source;
 import io.tidegate.store.Store;
 import io.tidegate.store.Ttls;
@@ -10,8 +14,11 @@ import io.tidegate.store.WriteOutcome;
 import io.tidegate.store.WriteRequest;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -29,6 +36,13 @@ import org.slf4j.LoggerFactory;
  * message not seen before is applied and its group marked retained ({@link Source#retained()})
  * until a live message replaces it; with {@link RetainedMode#IGNORE_UNSEEN} it is skipped too.
  * Live messages are always applied.
+ *
+ * <p>Topics outside the scheme are read by the {@code mqtt_mappings} rule that applies to them
+ * ({@link MqttMappings#find}, the first in file order; topics under {@code <prefix>/job/} always
+ * follow the scheme): the rule gives the grouping key and reads the payload
+ * ({@link MappedPayloadReader}), and from there on a mapped message takes the same path as any other,
+ * retained copies, TTL (the rule's {@code ttl} after the message's own), limits and the store's one
+ * door included. An availability rule's {@code offline} deletes the device's groups.
  *
  * <p>A message that cannot be applied is dropped, counted, logged (rate-limited) and kept as its
  * topic's last rejection; its group keeps its old value. Nothing a publisher sends makes this
@@ -54,6 +68,8 @@ public final class MqttIngest implements MessageHandler {
     private final MqttMetrics metrics;
     private final Clock clock;
     private final PayloadReader payloads = new PayloadReader();
+    private final MappedPayloadReader mappedPayloads = new MappedPayloadReader(payloads);
+    private final Supplier<MqttMappings> mappings;
     private final WriteLimits limits;
 
     /**
@@ -62,11 +78,14 @@ public final class MqttIngest implements MessageHandler {
      * @param maxPayloadBytes {@code --mqtt.max-payload-size}; a larger payload is rejected unread
      * @param retainedCapacity how many topics the {@link RetainedMemory} holds
      * @param limits the bounds every write must keep, as for HTTP pushes
+     * @param mappings the {@code mqtt_mappings} rules in force (they change on reload)
      * @throws IllegalArgumentException for a prefix no topic can have or a capacity below 1
      */
     public MqttIngest(Store store, TtlResolver ttls, String topicPrefix, RetainedMode retainedMode,
-            long maxPayloadBytes, int retainedCapacity, Clock clock, MqttMetrics metrics, WriteLimits limits) {
+            long maxPayloadBytes, int retainedCapacity, Clock clock, MqttMetrics metrics, WriteLimits limits,
+            Supplier<MqttMappings> mappings) {
         this.store = store;
+        this.mappings = mappings;
         this.limits = limits;
         this.ttls = ttls;
         this.topics = new TopicScheme(topicPrefix);
@@ -78,29 +97,46 @@ public final class MqttIngest implements MessageHandler {
         this.clock = clock;
     }
 
-    /** With the default {@link WriteLimits}. */
+    /** With the default {@link WriteLimits} and no mapping rules. */
     public MqttIngest(Store store, TtlResolver ttls, String topicPrefix, RetainedMode retainedMode,
             long maxPayloadBytes, int retainedCapacity, Clock clock, MqttMetrics metrics) {
         this(store, ttls, topicPrefix, retainedMode, maxPayloadBytes, retainedCapacity, clock, metrics,
-                WriteLimits.DEFAULTS);
+                WriteLimits.DEFAULTS, MqttMappings::none);
     }
 
     @Override
     public void onMessage(MqttMessage message, Runnable acknowledge) {
+        handle(message, acknowledge);
+    }
+
+    /**
+     * Applies or skips one message, as {@link #onMessage}, and says what became of it: for the dry run
+     * of {@code tidegate mappings test}, which feeds a message to an ingest in front of a scratch store.
+     */
+    public MqttOutcome handle(MqttMessage message, Runnable acknowledge) {
         metrics.received(clock.millis());
         Acknowledgement acknowledgement = new Acknowledgement(acknowledge);
-        Rejection rejection;
+        MqttOutcome outcome;
         try {
-            rejection = apply(message, acknowledgement);
+            outcome = apply(message, acknowledgement);
         } catch (RuntimeException e) {
             // a bug, not the publisher's fault; the subscriber must keep running all the same
-            rejection = new Rejection(RejectReason.INTERNAL_ERROR, e.toString());
+            outcome = MqttOutcome.rejected(null, new Rejection(RejectReason.INTERNAL_ERROR, e.toString()));
         }
-        if (rejection != null) {
-            metrics.rejected(rejection.reason());
-            rejections.record(message.topic(), rejection.reason(), rejection.message());
+        switch (outcome.kind()) {
+            case WRITTEN, OFFLINE, ONLINE -> metrics.applied();
+            case SKIPPED -> {
+                metrics.skipped(outcome.skipped());
+                log.atDebug().addKeyValue("topic", message.topic()).addKeyValue("reason", outcome.skipped().label())
+                        .log("mqtt message skipped");
+            }
+            case REJECTED -> {
+                metrics.rejected(outcome.rejection());
+                rejections.record(message.topic(), outcome.rejection(), outcome.message());
+            }
         }
         acknowledgement.unlessHandedToStore();
+        return outcome;
     }
 
     /** The message's acknowledgement: sent by the store once a write is durable, or here for anything else. */
@@ -124,57 +160,134 @@ public final class MqttIngest implements MessageHandler {
         }
     }
 
-    /** Applies or skips the message; returns why it was rejected, or null. */
-    private Rejection apply(MqttMessage message, Acknowledgement acknowledgement) {
+    /**
+     * Where a message goes: the group its topic names, by Tidegate's scheme or by the mapping rule
+     * that applies, and the level naming a single-number metric on a scheme topic.
+     */
+    private record Route(GroupingKey key, String metricLevel, MqttMapping rule, Map<String, String> captures) {
+        String ruleName() {
+            return rule == null ? null : rule.name();
+        }
+    }
+
+    /** Applies or skips the message; says what became of it. */
+    private MqttOutcome apply(MqttMessage message, Acknowledgement acknowledgement) {
         byte[] payload = message.payload();
         if (payload.length > maxPayloadBytes) {
-            return new Rejection(RejectReason.TOO_LARGE, "payload of " + payload.length + " bytes exceeds the limit of "
-                    + maxPayloadBytes + " bytes (--mqtt.max-payload-size)");
+            return MqttOutcome.rejected(null, new Rejection(RejectReason.TOO_LARGE, "payload of " + payload.length
+                    + " bytes exceeds the limit of " + maxPayloadBytes + " bytes (--mqtt.max-payload-size)"));
         }
-        TopicScheme.Parsed topic = topics.parse(message.topic());
-        if (topic.error() != null) {
-            return new Rejection(RejectReason.BAD_TOPIC, topic.error());
+        String topic = message.topic();
+        Route route;
+        if (topics.owns(topic)) {
+            TopicScheme.Parsed parsed = topics.parse(topic);
+            if (parsed.error() != null) {
+                return MqttOutcome.rejected(null, new Rejection(RejectReason.BAD_TOPIC, parsed.error()));
+            }
+            route = new Route(parsed.key(), parsed.metricLevel(), null, Map.of());
+        } else {
+            MqttMappings.Match match = mappings.get().find(topic);
+            if (match.rule() == null) {
+                return match.topicMatched() ? MqttOutcome.skipped(null, SkipReason.UNMAPPED)
+                        : MqttOutcome.rejected(null, new Rejection(RejectReason.BAD_TOPIC, topics.parse(topic).error()
+                                + (mappings.get().size() > 0 ? ", and no mqtt_mappings rule applies to it" : "")));
+            }
+            if (!TopicScheme.isEncodable(topic)) {
+                return MqttOutcome.rejected(match.rule().name(), new Rejection(RejectReason.BAD_TOPIC, "topic is not valid UTF-8"));
+            }
+            MappedPayloadReader.Key key = MappedPayloadReader.key(match.rule(), match.captures());
+            if (key.rejection() != null) {
+                return MqttOutcome.rejected(match.rule().name(), key.rejection());
+            }
+            route = new Route(key.key(), null, match.rule(), match.captures());
+            log.atDebug().addKeyValue("topic", topic).addKeyValue("rule", match.rule().name()).log("mqtt mapping applies");
         }
         String ttlProperty = message.userProperties().get(TTL_PROPERTY);
         Digest digest = Digest.of(payload, message.contentType(), ttlProperty);
         if (message.retained()) {
-            SkipReason skip = retainedMemory.holds(message.topic(), digest) ? SkipReason.RETAINED_SEEN
+            SkipReason skip = retainedMemory.holds(topic, digest) ? SkipReason.RETAINED_SEEN
                     : retainedMode == RetainedMode.IGNORE_UNSEEN ? SkipReason.RETAINED_UNSEEN : null;
             if (skip != null) {
-                metrics.skipped(skip);
-                log.atDebug().addKeyValue("topic", message.topic()).addKeyValue("reason", skip.label())
-                        .log("retained mqtt message skipped");
-                return null;
+                return MqttOutcome.skipped(route.ruleName(), skip);
             }
         }
-        Source source = Source.mqtt(message.topic(), message.retained());
+        Source source = Source.mqtt(topic, message.retained());
+        if (route.rule() != null && route.rule().availability() != null) {
+            return availability(route, payload, source, digest, acknowledgement);
+        }
         if (payload.length == 0) {
-            store.write(WriteRequest.delete(topic.key(), source), remember(message.topic(), digest),
-                    acknowledgement.handToStore());
-            return applied();
+            WriteRequest delete = WriteRequest.delete(route.key(), source);
+            store.write(delete, remember(topic, digest), acknowledgement.handToStore());
+            return MqttOutcome.written(route.ruleName(), delete);
         }
         Optional<Duration> pushTtl;
         try {
             pushTtl = pushTtl(message.expiryIntervalSeconds(), ttlProperty);
         } catch (IllegalArgumentException e) {
-            return new Rejection(RejectReason.BAD_TTL, e.getMessage());
+            return MqttOutcome.rejected(route.ruleName(), new Rejection(RejectReason.BAD_TTL, e.getMessage()));
         }
-        PayloadReader.Read read = payloads.read(payload, message.contentType(), topic.metricLevel());
+        PayloadReader.Read read;
+        if (route.rule() == null) {
+            read = payloads.read(payload, message.contentType(), route.metricLevel());
+        } else {
+            read = mappedPayloads.read(route.rule(), route.captures(), topic, payload);
+            pushTtl = pushTtl.or(route.rule()::ttl); // the rule's TTL comes after the message's own
+        }
         if (read.rejection() != null) {
-            return read.rejection();
+            return MqttOutcome.rejected(route.ruleName(), read.rejection());
         }
-        Ttls resolved = ttls.resolve(topic.key(), Source.Kind.MQTT, pushTtl, read.body().staleTimeoutSeconds());
-        WriteRequest request = new WriteRequest(topic.key(), read.verb(), read.body().families(), resolved, source);
+        Ttls resolved = ttls.resolve(route.key(), Source.Kind.MQTT, pushTtl, read.body().staleTimeoutSeconds());
+        WriteRequest request = new WriteRequest(route.key(), read.verb(), read.body().families(), resolved, source);
         WriteLimits.Violation violation = limits.check(request, store);
         if (violation != null) {
-            return new Rejection(RejectReason.LIMIT, violation.message());
+            return MqttOutcome.rejected(route.ruleName(), new Rejection(RejectReason.LIMIT, violation.message()));
         }
-        WriteOutcome outcome = store.write(request, remember(message.topic(), digest), acknowledgement.handToStore());
+        WriteOutcome outcome = store.write(request, remember(topic, digest), acknowledgement.handToStore());
         if (!outcome.wasApplied()) {
-            return new Rejection(RejectReason.INCONSISTENT, outcome.rejection());
+            return MqttOutcome.rejected(route.ruleName(), new Rejection(RejectReason.INCONSISTENT, outcome.rejection()));
         }
-        return applied();
+        return MqttOutcome.written(route.ruleName(), request);
     }
+
+    /**
+     * An availability message: {@code offline} deletes every group whose grouping key has all the
+     * rule's group labels (a Shelly's groups, one per relay channel, go together), each through the
+     * store's one door; {@code online} changes nothing, since the device's next values bring it back.
+     */
+    private MqttOutcome availability(Route route, byte[] payload, Source source, Digest digest,
+            Acknowledgement acknowledgement) {
+        MqttMapping rule = route.rule();
+        if (payload.length == 0) {
+            return MqttOutcome.online(rule.name()); // a retained availability cleared: nothing said either way
+        }
+        MappedPayloadReader.AvailabilityRead read = mappedPayloads.availability(rule, payload);
+        if (read.rejection() != null) {
+            return MqttOutcome.rejected(rule.name(), read.rejection());
+        }
+        if (read.state() == MappedPayloadReader.DeviceState.ONLINE) {
+            return MqttOutcome.online(rule.name());
+        }
+        List<GroupingKey> doomed = new ArrayList<>();
+        for (Group group : store.groups()) {
+            if (group.key().labels().containsAll(route.key().labels())) {
+                doomed.add(group.key());
+            }
+        }
+        int found = doomed.size();
+        if (doomed.isEmpty()) {
+            doomed.add(route.key()); // deletes nothing, but remembers the message and acknowledges it in order
+        }
+        for (int i = 0; i < doomed.size(); i++) {
+            boolean last = i == doomed.size() - 1;
+            // writes become durable in order: the last one's acknowledgement covers them all
+            store.write(WriteRequest.delete(doomed.get(i), source), last ? remember(source.detail(), digest) : null,
+                    last ? acknowledgement.handToStore() : NOT_WAITING);
+        }
+        return MqttOutcome.offline(rule.name(), route.key(), found);
+    }
+
+    /** A write's durability callback that does nothing, so the write does not wait for the disk. */
+    private static final Runnable NOT_WAITING = () -> { };
 
     /**
      * Remembers the message once its write applied, under the store's writer lock: so the memory
@@ -215,9 +328,14 @@ public final class MqttIngest implements MessageHandler {
         return Optional.ofNullable(property);
     }
 
-    /** The subscriptions that receive every topic this ingest takes, and nothing else. */
+    /** The subscriptions that receive every topic of Tidegate's own scheme, and nothing else. */
     public List<String> topicFilters() {
         return topics.topicFilters();
+    }
+
+    /** The subscriptions the mapping rules in force need, besides {@link #topicFilters()}. */
+    public List<String> mappingFilters() {
+        return mappings.get().topicFilters();
     }
 
     /** The memory of applied messages, to be kept across restarts. */

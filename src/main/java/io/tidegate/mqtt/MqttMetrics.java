@@ -33,12 +33,14 @@ public final class MqttMetrics {
 
     public MqttMetrics(OwnMetrics own) {
         received = counter("tidegate_mqtt_messages_received", "MQTT messages received, whatever became of them.");
-        applied = counter("tidegate_mqtt_messages_applied", "MQTT messages applied to the store (written, or deleted for an empty payload).");
+        applied = counter("tidegate_mqtt_messages_applied", "MQTT messages applied to the store (written, deleted for an empty payload or an availability offline; an availability online counts too).");
         rejected = counter("tidegate_mqtt_messages_rejected",
                 "MQTT messages dropped because they could not be applied; their group kept its old value.", "reason");
         skipped = counter("tidegate_mqtt_messages_skipped",
-                "Retained MQTT messages deliberately not applied: copies of the message last applied on their topic"
-                        + " (retained_seen), or never seen with --mqtt.retained=ignore-unseen (retained_unseen).",
+                "MQTT messages deliberately not applied: retained copies of the message last applied on their topic"
+                        + " (retained_seen), retained messages never seen with --mqtt.retained=ignore-unseen"
+                        + " (retained_unseen), or messages a mapping rule's topic matches but whose where conditions"
+                        + " leave out (unmapped).",
                 "reason");
         for (RejectReason reason : RejectReason.values()) {
             rejected.initLabelValues(reason.label());

@@ -1,5 +1,7 @@
 package io.tidegate.mqtt;
 
+import java.util.List;
+
 /**
  * Tidegate's subscription to an MQTT broker: connects, subscribes with QoS 1, and hands every message
  * to a {@link MessageHandler}, acknowledging it to the broker only once the handler has returned, so a
@@ -16,6 +18,15 @@ public interface MqttSubscriber extends AutoCloseable {
      * @throws MqttStartException when the first connect or the subscription fails, saying why
      */
     void start(MessageHandler handler);
+
+    /**
+     * Subscribes to {@code filters} besides the topic scheme's, and ends the subscriptions of an earlier
+     * call that {@code filters} no longer hold: the filters of the mapping rules, which a reload changes.
+     * Called before {@link #start}, they are subscribed at start. On a live connection the change is made
+     * before this returns (or has failed, which is logged; the next reconnect makes it); while the
+     * connection is down, the reconnect makes it.
+     */
+    void subscribeMappings(List<String> filters);
 
     boolean isConnected();
 

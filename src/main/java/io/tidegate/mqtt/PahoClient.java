@@ -27,6 +27,9 @@ interface PahoClient {
     /** Subscribes to {@code filter} with QoS 1; a subscription the broker refuses is a failure. */
     void subscribe(List<String> filters) throws PahoFailure;
 
+    /** Ends the subscriptions to {@code filters}, so the broker sends nothing more for them. */
+    void unsubscribe(List<String> filters) throws PahoFailure;
+
     /** Publishes with QoS 1 and waits for the broker's acknowledgement. */
     void publish(String topic, byte[] payload, boolean retained) throws PahoFailure;
 

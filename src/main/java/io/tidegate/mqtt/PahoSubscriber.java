@@ -2,9 +2,17 @@ package io.tidegate.mqtt;
 
 import io.tidegate.mqtt.PahoClient.PahoFailure;
 import java.nio.charset.StandardCharsets;
-import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -13,6 +21,11 @@ import org.slf4j.LoggerFactory;
  * The version-independent half of a subscriber: startup, the guards Paho needs after a reconnect
  * (resubscribe, since a broker that lost the session silently sends nothing more; announce online
  * again, since the Last Will may have said offline), acknowledging after the handler, and the log.
+ *
+ * <p>Subscriptions: the topic scheme's filters, plus the mapping rules' ({@link #subscribeMappings}),
+ * which a reload changes on the live connection: new filters are subscribed (the broker then sends
+ * their retained messages), dropped ones unsubscribed. Every change after the start happens on one
+ * thread, in order, so a reload and a reconnect never interleave their SUBSCRIBE and UNSUBSCRIBE.
  */
 final class PahoSubscriber implements MqttSubscriber, PahoClient.Events {
     private static final Logger log = LoggerFactory.getLogger(MqttSubscriber.class);
@@ -21,13 +34,17 @@ final class PahoSubscriber implements MqttSubscriber, PahoClient.Events {
     private final MqttSettings settings;
     private final AtomicLong reconnects = new AtomicLong();
     /** Subscribing from Paho's callback thread would wait for that same thread: it deadlocks. */
-    private final ExecutorService afterReconnect = Executors.newSingleThreadExecutor(runnable -> {
+    private final ExecutorService subscriptions = Executors.newSingleThreadExecutor(runnable -> {
         Thread thread = new Thread(runnable, "tidegate-mqtt-resubscribe");
         thread.setDaemon(true);
         return thread;
     });
     private volatile MessageHandler handler;
     private volatile boolean closing;
+    private volatile boolean started;
+    private volatile List<String> mappingFilters = List.of();
+    /** What this connection's session is subscribed to, as far as Tidegate knows; on the subscriptions thread after start. */
+    private Set<String> subscribed = Set.of();
 
     PahoSubscriber(PahoClient client, MqttSettings settings) {
         this.client = client;
@@ -39,7 +56,10 @@ final class PahoSubscriber implements MqttSubscriber, PahoClient.Events {
         this.handler = handler;
         try {
             client.connect(this);
-            client.subscribe(settings.topicFilters());
+            List<String> filters = wanted();
+            client.subscribe(filters);
+            subscribed = new LinkedHashSet<>(filters);
+            started = true;
             client.publish(settings.statusTopic(), PahoClient.ONLINE.getBytes(StandardCharsets.US_ASCII), true);
         } catch (PahoFailure e) {
             close();
@@ -47,7 +67,7 @@ final class PahoSubscriber implements MqttSubscriber, PahoClient.Events {
                     + client.protocol() + ": " + e.getMessage(), e.protocolRefused());
         }
         log.atInfo().addKeyValue("url", settings.url()).addKeyValue("protocol", client.protocol())
-                .addKeyValue("client_id", settings.clientId()).addKeyValue("topic_filters", String.join(",", settings.topicFilters()))
+                .addKeyValue("client_id", settings.clientId()).addKeyValue("topic_filters", String.join(",", wanted()))
                 .log("subscribed to MQTT broker");
     }
 
@@ -84,9 +104,16 @@ final class PahoSubscriber implements MqttSubscriber, PahoClient.Events {
             return;
         }
         reconnects.incrementAndGet();
-        afterReconnect.execute(() -> {
+        subscriptions.execute(() -> {
             try {
-                client.subscribe(settings.topicFilters());
+                List<String> filters = wanted();
+                List<String> dropped = new ArrayList<>(subscribed);
+                dropped.removeAll(filters);
+                if (!dropped.isEmpty()) {
+                    client.unsubscribe(dropped); // a session the broker kept still has them
+                }
+                client.subscribe(filters);
+                subscribed = new LinkedHashSet<>(filters);
                 client.publish(settings.statusTopic(), PahoClient.ONLINE.getBytes(StandardCharsets.US_ASCII), true);
                 log.atInfo().addKeyValue("url", settings.url()).log("reconnected to MQTT broker and resubscribed");
             } catch (PahoFailure e) {
@@ -95,6 +122,57 @@ final class PahoSubscriber implements MqttSubscriber, PahoClient.Events {
                         .log("reconnected to MQTT broker but could not resubscribe");
             }
         });
+    }
+
+    /** The scheme's filters and the mapping rules', each once. */
+    private List<String> wanted() {
+        LinkedHashSet<String> filters = new LinkedHashSet<>(settings.topicFilters());
+        filters.addAll(mappingFilters);
+        return new ArrayList<>(filters);
+    }
+
+    @Override
+    public void subscribeMappings(List<String> filters) {
+        mappingFilters = List.copyOf(filters);
+        if (!started || closing) {
+            return;
+        }
+        try {
+            subscriptions.submit(this::followMappings).get(2L * PahoClient.TIME_TO_WAIT_SECONDS + 1, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (ExecutionException | TimeoutException | RejectedExecutionException e) {
+            log.atWarn().addKeyValue("err", e.toString()).log("MQTT subscriptions not changed; the next reconnect changes them");
+        }
+    }
+
+    /** Subscribes to the new filters and unsubscribes from the dropped ones, on the live connection. */
+    private void followMappings() {
+        if (!client.isConnected()) {
+            return; // the reconnect subscribes to what is wanted then
+        }
+        List<String> filters = wanted();
+        List<String> added = new ArrayList<>(filters);
+        added.removeAll(subscribed);
+        List<String> dropped = new ArrayList<>(subscribed);
+        dropped.removeAll(filters);
+        try {
+            if (!added.isEmpty()) {
+                client.subscribe(added);
+            }
+            if (!dropped.isEmpty()) {
+                client.unsubscribe(dropped);
+            }
+            subscribed = new LinkedHashSet<>(filters);
+            if (!added.isEmpty() || !dropped.isEmpty()) {
+                log.atInfo().addKeyValue("subscribed", String.join(",", added))
+                        .addKeyValue("unsubscribed", String.join(",", dropped)).log("MQTT subscriptions changed");
+            }
+        } catch (PahoFailure e) {
+            log.atWarn().addKeyValue("err", e.getMessage()).addKeyValue("subscribe", String.join(",", added))
+                    .addKeyValue("unsubscribe", String.join(",", dropped))
+                    .log("MQTT subscriptions not changed; the next reconnect changes them");
+        }
     }
 
     @Override
@@ -126,7 +204,7 @@ final class PahoSubscriber implements MqttSubscriber, PahoClient.Events {
             return;
         }
         closing = true;
-        afterReconnect.shutdownNow();
+        subscriptions.shutdownNow();
         if (client.isConnected()) {
             try {
                 client.publish(settings.statusTopic(), PahoClient.OFFLINE.getBytes(StandardCharsets.US_ASCII), true);

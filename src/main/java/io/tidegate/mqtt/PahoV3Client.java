@@ -77,6 +77,15 @@ final class PahoV3Client implements PahoClient {
     }
 
     @Override
+    public void unsubscribe(List<String> filters) throws PahoFailure {
+        try {
+            client.unsubscribe(filters.toArray(String[]::new));
+        } catch (MqttException e) {
+            throw failure(e);
+        }
+    }
+
+    @Override
     public void publish(String topic, byte[] payload, boolean retained) throws PahoFailure {
         try {
             client.publish(topic, payload, 1, retained);

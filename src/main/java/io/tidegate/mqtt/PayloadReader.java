@@ -91,10 +91,7 @@ final class PayloadReader {
         }
         try {
             return switch (kind) {
-                case TEXT -> {
-                    byte[] body = terminated(payload);
-                    yield new Read(textParser.parse(body, body.length), Verb.PUT, null);
-                }
+                case TEXT -> new Read(text(payload), Verb.PUT, null);
                 case JSON -> new Read(ParsedBody.of(JsonPayload.families(new String(payload, StandardCharsets.UTF_8))),
                         Verb.PUT, null);
                 case NUMBER -> gauge(metricLevel, number);
@@ -102,6 +99,12 @@ final class PayloadReader {
         } catch (BodyFormatException e) {
             return Read.rejected(RejectReason.BAD_PAYLOAD, e.getMessage());
         }
+    }
+
+    /** A Prometheus text payload's families; a missing final newline is added. */
+    ParsedBody text(byte[] payload) throws BodyFormatException {
+        byte[] body = terminated(payload);
+        return textParser.parse(body, body.length);
     }
 
     private static Read gauge(String metricLevel, double value) {
@@ -137,7 +140,7 @@ final class PayloadReader {
     }
 
     /** Whether the payload is UTF-8; ASCII, the usual case, is told by one pass without decoding. */
-    private static boolean isUtf8(byte[] payload) {
+    static boolean isUtf8(byte[] payload) {
         for (byte b : payload) {
             if (b < 0) {
                 try {

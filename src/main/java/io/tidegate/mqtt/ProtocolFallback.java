@@ -1,5 +1,6 @@
 package io.tidegate.mqtt;
 
+import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -12,7 +13,8 @@ final class ProtocolFallback implements MqttSubscriber {
     private static final Logger log = LoggerFactory.getLogger(MqttSubscriber.class);
 
     private final MqttSettings settings;
-    private MqttSubscriber chosen;
+    private volatile MqttSubscriber chosen;
+    private volatile List<String> mappingFilters = List.of();
 
     ProtocolFallback(MqttSettings settings) {
         this.settings = settings;
@@ -29,9 +31,17 @@ final class ProtocolFallback implements MqttSubscriber {
             }
             log.atInfo().addKeyValue("url", settings.url()).addKeyValue("err", e.getMessage())
                     .log("MQTT broker refuses MQTT 5; connecting with MQTT 3.1.1");
-            chosen = new PahoSubscriber(new PahoV3Client(settings), settings);
-            chosen.start(handler);
+            MqttSubscriber fallback = new PahoSubscriber(new PahoV3Client(settings), settings);
+            fallback.subscribeMappings(mappingFilters);
+            chosen = fallback;
+            fallback.start(handler);
         }
+    }
+
+    @Override
+    public void subscribeMappings(List<String> filters) {
+        mappingFilters = List.copyOf(filters);
+        chosen.subscribeMappings(filters);
     }
 
     @Override

@@ -7,9 +7,15 @@ import java.util.Locale;
  * {@code tidegate_mqtt_messages_rejected_total} and in {@code /api/v1/metrics} names it.
  */
 public enum RejectReason {
-    /** The topic is not {@code <prefix>/job/<job>{/<label>/<value>}[/<metric>]}, or its key is invalid. */
+    /**
+     * The topic is not {@code <prefix>/job/<job>{/<label>/<value>}[/<metric>]} and no mapping rule
+     * applies to it, or its key is invalid (a mapping rule's {@code job} empty for it, say).
+     */
     BAD_TOPIC,
-    /** The payload does not parse as the format it is (or was sniffed to be), or is not UTF-8. */
+    /**
+     * The payload does not parse as the format it is (or was sniffed to be, or its mapping rule
+     * says), is not UTF-8, or lacks what its mapping rule asks for (a field, a number, a known string).
+     */
     BAD_PAYLOAD,
     /** The payload is larger than {@code --mqtt.max-payload-size}; it was not parsed. */
     TOO_LARGE,

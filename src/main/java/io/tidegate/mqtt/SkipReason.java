@@ -3,14 +3,19 @@ package io.tidegate.mqtt;
 import java.util.Locale;
 
 /**
- * Why a retained message was deliberately not applied, as the {@code reason} label of
+ * Why a message was deliberately not applied, as the {@code reason} label of
  * {@code tidegate_mqtt_messages_skipped_total} names it.
  */
 public enum SkipReason {
     /** A retained copy of the message last applied on its topic. */
     RETAINED_SEEN,
     /** A retained message never applied, with {@code --mqtt.retained=ignore-unseen}. */
-    RETAINED_UNSEEN;
+    RETAINED_UNSEEN,
+    /**
+     * A message on a topic that the filter of an {@code mqtt_mappings} rule matches, but that no rule
+     * applies to, since their {@code where} conditions leave it out: expected, so not a rejection.
+     */
+    UNMAPPED;
 
     /** The name in lower case, as the label value and the API show it. */
     public String label() {

@@ -47,6 +47,19 @@ final class TopicScheme {
         return List.of(levelPrefix + GroupingKey.JOB + "/#", levelPrefix + GroupingKey.JOB + PushPath.BASE64_SUFFIX + "/#");
     }
 
+    /**
+     * Whether the topic is one of the scheme's, {@code <prefix>/job/...} or {@code <prefix>/job@base64/...}:
+     * those always follow the scheme, whatever mapping rules there are.
+     */
+    boolean owns(String topic) {
+        if (!topic.startsWith(levelPrefix)) {
+            return false;
+        }
+        int end = topic.indexOf('/', levelPrefix.length());
+        String first = end < 0 ? topic.substring(levelPrefix.length()) : topic.substring(levelPrefix.length(), end);
+        return PushPath.isJobSegment(first, false) || PushPath.isJobSegment(first, true);
+    }
+
     Parsed parse(String topic) {
         if (!isEncodable(topic)) {
             return Parsed.error("topic is not valid UTF-8");
@@ -81,7 +94,7 @@ final class TopicScheme {
      * Whether the topic is well-formed UTF-8 text as MQTT defines it: a lone surrogate has no UTF-8
      * encoding, and U+0000 is forbidden in topics; a transport that decodes leniently lets either through.
      */
-    private static boolean isEncodable(String topic) {
+    static boolean isEncodable(String topic) {
         for (int i = 0; i < topic.length(); i++) {
             char c = topic.charAt(i);
             if (c == 0) {

@@ -185,15 +185,15 @@ class ConfigFileTest {
 
     @Test
     void unknownTopLevelKeysAreNamed() throws Exception {
-        loading("ttl_rule:\n  - ttl: 5m\n").hasMessage(file + ": unknown top-level key \"ttl_rule\" (line 1); known: ttl_rules");
-        loading("mqtt_mappings: []\nttl_rules: []\nretention: 5m\n").hasMessage(file + ": unknown top-level keys"
-                + " \"mqtt_mappings\" (line 1), \"retention\" (line 3); known: ttl_rules");
+        loading("ttl_rule:\n  - ttl: 5m\n").hasMessage(file + ": unknown top-level key \"ttl_rule\" (line 1); known: ttl_rules, mqtt_mappings");
+        loading("mqtt_rules: []\nttl_rules: []\nretention: 5m\n").hasMessage(file + ": unknown top-level keys"
+                + " \"mqtt_rules\" (line 1), \"retention\" (line 3); known: ttl_rules, mqtt_mappings");
     }
 
     @Test
     void topLevelMustBeAMapping() throws Exception {
-        loading("- ttl: 5m\n").hasMessage(file + ": expected a mapping of sections (ttl_rules) at the top, found a list");
-        loading("5m\n").hasMessage(file + ": expected a mapping of sections (ttl_rules) at the top, found the string \"5m\"");
+        loading("- ttl: 5m\n").hasMessage(file + ": expected a mapping of sections (ttl_rules, mqtt_mappings) at the top, found a list");
+        loading("5m\n").hasMessage(file + ": expected a mapping of sections (ttl_rules, mqtt_mappings) at the top, found the string \"5m\"");
         loading("? [a]\n: b\n").hasMessage(file + ": expected a name as top-level key, found a list (line 1)");
         loading("ttl_rules: []\nttl_rules: []\n").hasMessage(file + ": duplicate top-level key \"ttl_rules\" (lines 1 and 2)");
     }

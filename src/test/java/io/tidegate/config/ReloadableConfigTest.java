@@ -107,7 +107,8 @@ class ReloadableConfigTest {
         assertThat(config.current()).isNotSameAs(before);
         assertThat(config.current().ttlRules().ttlFor(SENSOR, Source.Kind.MQTT)).contains(Duration.ofMinutes(10));
         ILoggingEvent event = onlyEvent(afterLoad(), Level.INFO, "configuration reloaded");
-        assertThat(keyValues(event)).containsExactlyInAnyOrderEntriesOf(Map.of("file", file.toString(), "ttl_rules", "2"));
+        assertThat(keyValues(event)).containsExactlyInAnyOrderEntriesOf(Map.of("file", file.toString(), "ttl_rules", "2",
+                "mqtt_mappings", "0"));
     }
 
     @Test

@@ -1,6 +1,7 @@
 package io.tidegate.mqtt;
 
 import io.tidegate.TestClock;
+import io.tidegate.config.MqttMappings;
 import io.tidegate.config.TtlRules;
 import io.tidegate.expiry.TtlResolver;
 import io.tidegate.format.Metric;
@@ -9,6 +10,7 @@ import io.tidegate.store.Group;
 import io.tidegate.store.GroupingKey;
 import io.tidegate.store.StoredFamily;
 import io.tidegate.store.Store;
+import io.tidegate.store.WriteLimits;
 import io.tidegate.web.OwnMetrics;
 import java.time.Duration;
 import java.time.Instant;
@@ -23,6 +25,7 @@ final class IngestFixture {
 
     final TestClock clock = new TestClock(START);
     final AtomicReference<TtlRules> rules = new AtomicReference<>(TtlRules.none());
+    final AtomicReference<MqttMappings> mappings = new AtomicReference<>(MqttMappings.none());
     final OwnMetrics own = new OwnMetrics();
     final Store store = new Store(clock, true, own::typeOf);
     final MqttIngest ingest;
@@ -38,11 +41,17 @@ final class IngestFixture {
     IngestFixture(RetainedMode mode, int retainedCapacity, Duration defaultTtl, Duration maxTtl, long maxPayloadBytes,
             String prefix) {
         TtlResolver ttls = new TtlResolver(rules::get, defaultTtl, maxTtl);
-        ingest = new MqttIngest(store, ttls, prefix, mode, maxPayloadBytes, retainedCapacity, clock, new MqttMetrics(own));
+        ingest = new MqttIngest(store, ttls, prefix, mode, maxPayloadBytes, retainedCapacity, clock, new MqttMetrics(own),
+                WriteLimits.DEFAULTS, mappings::get);
     }
 
     void publish(Publish publish) {
         ingest.onMessage(publish.message(), () -> {});
+    }
+
+    /** Publishes and says what became of the message. */
+    MqttOutcome handle(Publish publish) {
+        return ingest.handle(publish.message(), () -> {});
     }
 
     /** The live group of that key, or null. */

@@ -2,6 +2,9 @@ package io.tidegate.mqtt;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.tidegate.config.ConfigException;
+import io.tidegate.config.ConfigFile;
+import io.tidegate.config.MqttMappings;
 import io.tidegate.format.BodyFormatException;
 import io.tidegate.format.ParsedBody;
 import io.tidegate.format.ProtobufBodyReader;
@@ -20,6 +23,8 @@ import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -36,7 +41,8 @@ import net.jqwik.api.lifecycle.AddLifecycleHook;
 
 /**
  * Fuzzing of the whole MQTT ingest (SPEC §7): sequences of messages with any topic, payload, content
- * type, expiry, {@code ttl} property and retain flag, with time passing between them. Nothing a
+ * type, expiry, {@code ttl} property and retain flag, on Tidegate's own topics and on topics that
+ * mapping rules of every kind read, with time passing between them. Nothing a
  * publisher sends makes {@link MqttIngest#onMessage} throw or count an internal error; after every
  * message the store still renders in all three formats, its text scrape parses, and every group is
  * well-formed; a rejected or skipped message leaves the store exactly as it was.
@@ -81,6 +87,7 @@ class MqttIngestFuzzTest {
         Duration ttl = withTtls ? Duration.ofSeconds(30) : Duration.ZERO;
         IngestFixture fixture = new IngestFixture(mode, 4, ttl, withTtls ? Duration.ofMinutes(10) : Duration.ZERO,
                 MAX_PAYLOAD_BYTES, "metrics");
+        fixture.mappings.set(MAPPINGS);
         for (Step step : steps) {
             fixture.advance(Duration.ofSeconds(step.secondsBefore()));
             byte[] before = scrape(fixture, WireFormat.TEXT);
@@ -187,6 +194,40 @@ class MqttIngestFuzzTest {
         assertThat(fixture.lastRejection("metrics/job/b")).isNull();
     }
 
+    /** Rules of every kind, so that mapped topics go through the fuzzing too. */
+    private static final MqttMappings MAPPINGS = mappings("""
+            mqtt_mappings:
+              - {topic: 'zigbee2mqtt/+d/availability', group: {job: z, device: '{d}'}, availability: {path: state}}
+              - topic: zigbee2mqtt/+d
+                group: {job: z, device: '{d}'}
+                ttl: 1m
+                labels: {model: device.model}
+                metrics:
+                  - {path: temperature, unit: celsius, optional: true}
+                  - {path: state, values: {"ON": 1, "OFF": 0}, ignore_case: true, optional: true}
+              - topic: tele/+d/SENSOR
+                group: {job: t, device: '{d}'}
+                replace: metrics
+                metrics: [{path: '*.Temperature', key_label: sensor, name: temperature}]
+              - {topic: 'shellies/+d/relay/+c/power', group: {job: s, device: '{d}', channel: '{c}'}, format: value}
+              - {topic: 'shellies/+d/online', group: {job: s, device: '{d}'}, availability: true}
+              - {topic: '+d/status/+c', where: {c: 'switch:[0-9]+'}, group: {job: s, device: '{d}', component: '{c}'}}
+              - {topic: 'legacy/#rest', group: {job: '{rest}'}, format: prometheus}
+              - {topic: 'every/+d', group: {job: every, device: '{d}'}, prefix: e_}
+            """);
+
+    private static MqttMappings mappings(String yaml) {
+        try {
+            Path file = Files.createTempFile("tidegate-fuzz-mappings", ".yml");
+            Files.writeString(file, yaml);
+            MqttMappings mappings = ConfigFile.load(file).mqttMappings();
+            Files.delete(file);
+            return mappings;
+        } catch (IOException | ConfigException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
     @Provide
     Arbitrary<List<Step>> steps() {
         // a few keys, so that messages meet the groups earlier ones wrote
@@ -194,11 +235,20 @@ class MqttIngestFuzzTest {
                 Tuple.of(6, Arbitraries.of("metrics/job/a", "metrics/job/a/room/k", "metrics/job/b",
                         "metrics/job@base64/YQ", "metrics/job/a/temp_celsius", "metrics/job/a/room/k/temp_celsius",
                         "metrics/job/a/room/k/requests_total")),
-                Tuple.of(1, KeyTexts.path(6).map(path -> "metrics/" + path)));
+                Tuple.of(1, KeyTexts.path(6).map(path -> "metrics/" + path)),
+                Tuple.of(4, Arbitraries.of("zigbee2mqtt/a", "zigbee2mqtt/a/availability", "zigbee2mqtt/", "tele/a/SENSOR",
+                        "shellies/a/relay/0/power", "shellies/a/relay/1/power", "shellies/a/online", "a/status/switch:0",
+                        "a/status/sys", "legacy/a", "legacy/", "legacy/a/b", "every/a", "every/b")),
+                Tuple.of(1, KeyTexts.path(3).map(path -> "zigbee2mqtt/" + path)));
         Arbitrary<byte[]> payload = Arbitraries.frequencyOf(
                 Tuple.of(4, ExpositionTexts.bodyBytes()),
                 Tuple.of(3, ExpositionTexts.mutatedBodies()),
                 Tuple.of(3, JsonTexts.objects().map(json -> json.getBytes(StandardCharsets.UTF_8))),
+                Tuple.of(2, Arbitraries.of("{\"temperature\":21.5,\"state\":\"ON\",\"device\":{\"model\":\"x\"}}",
+                        "{\"temperature\":null}", "{\"state\":\"toggle\"}", "{\"AM2301\":{\"Temperature\":1},\"B\":{\"Temperature\":2}}",
+                        "{\"AM2301\":{\"Temperature\":\"x\"}}", "{\"state\":\"offline\"}", "offline", "online", "true", "false",
+                        "ON", "\"on\"", "{\"apower\":[1]}", "{\"temperature\":{\"x\":1}}")
+                        .map(text -> text.getBytes(StandardCharsets.UTF_8))),
                 Tuple.of(2, JsonTexts.mutatedObjects()),
                 Tuple.of(3, ExpositionTexts.value().map(v -> v.getBytes(StandardCharsets.UTF_8))),
                 Tuple.of(1, Arbitraries.just(new byte[0])),

@@ -4,6 +4,7 @@ import static io.tidegate.mqtt.Publish.live;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.tidegate.TestClock;
+import io.tidegate.config.MqttMappings;
 import io.tidegate.config.TtlRules;
 import io.tidegate.expiry.TtlResolver;
 import io.tidegate.store.Store;
@@ -20,7 +21,7 @@ class MqttIngestLimitTest {
     private final Store store = new Store(clock, true, own::typeOf);
     private final MqttIngest ingest = new MqttIngest(store, new TtlResolver(TtlRules::none, Duration.ZERO, Duration.ZERO),
             "metrics", RetainedMode.APPLY, MqttIngest.DEFAULT_MAX_PAYLOAD_BYTES, RetainedMemory.DEFAULT_CAPACITY, clock,
-            new MqttMetrics(own), new WriteLimits(2, 64, 1024, 16_384, 1));
+            new MqttMetrics(own), new WriteLimits(2, 64, 1024, 16_384, 1), MqttMappings::none);
 
     @Test
     void messageOverALimitIsRejectedAsLimitAndStoresNothing() {

@@ -1,0 +1,52 @@
+package io.tidegate.mqtt;
+
+import io.tidegate.store.GroupingKey;
+import io.tidegate.store.WriteRequest;
+
+/**
+ * What the ingest made of one message: what the live path counts and logs, and what
+ * {@code tidegate mappings test} prints.
+ *
+ * @param rule the name of the {@code mqtt_mappings} rule that applied; null for Tidegate's own topics
+ * @param write for {@link Kind#WRITTEN}: the write applied (a DELETE for an empty payload)
+ * @param offline for {@link Kind#OFFLINE}: the labels every deleted group had
+ * @param deletedGroups for {@link Kind#OFFLINE}: how many groups that deleted
+ * @param skipped for {@link Kind#SKIPPED}
+ * @param rejection for {@link Kind#REJECTED}
+ */
+public record MqttOutcome(Kind kind, String rule, WriteRequest write, GroupingKey offline, int deletedGroups,
+        SkipReason skipped, RejectReason rejection, String message) {
+
+    public enum Kind {
+        /** The message became a write to the store. */
+        WRITTEN,
+        /** An availability rule's {@code offline}: the device's groups were deleted. */
+        OFFLINE,
+        /** An availability rule's {@code online} (or an empty availability payload): nothing to do. */
+        ONLINE,
+        /** Deliberately not applied. */
+        SKIPPED,
+        /** Could not be applied; the group keeps its old value. */
+        REJECTED
+    }
+
+    static MqttOutcome written(String rule, WriteRequest write) {
+        return new MqttOutcome(Kind.WRITTEN, rule, write, null, 0, null, null, null);
+    }
+
+    static MqttOutcome offline(String rule, GroupingKey labels, int deletedGroups) {
+        return new MqttOutcome(Kind.OFFLINE, rule, null, labels, deletedGroups, null, null, null);
+    }
+
+    static MqttOutcome online(String rule) {
+        return new MqttOutcome(Kind.ONLINE, rule, null, null, 0, null, null, null);
+    }
+
+    static MqttOutcome skipped(String rule, SkipReason reason) {
+        return new MqttOutcome(Kind.SKIPPED, rule, null, null, 0, reason, null, null);
+    }
+
+    static MqttOutcome rejected(String rule, Rejection rejection) {
+        return new MqttOutcome(Kind.REJECTED, rule, null, null, 0, null, rejection.reason(), rejection.message());
+    }
+}
