@@ -153,6 +153,8 @@ public final class Tidegate implements AutoCloseable {
         if (args.length > 0) {
             for (Subcommand subcommand : SUBCOMMANDS) {
                 if (subcommand.name().equals(args[0])) {
+                    // a tool says what it found on standard output; the server's event log would repeat it
+                    Logging.configure(Flags.LogLevel.error, Flags.LogFormat.logfmt);
                     System.exit(subcommand.run(List.of(args).subList(1, args.length), System.out, System.err));
                     return;
                 }
