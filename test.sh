@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # Runs Tidegate's whole test suite on a Debian machine: installs the programs the tests start
-# (Mosquitto, Prometheus, the upstream Pushgateway), when missing, then runs `mvn -B verify`.
+# (Mosquitto, Prometheus, the upstream Pushgateway, Chromium and its driver for the web page), when missing,
+# then runs `mvn -B verify`.
 set -euo pipefail
 cd "$(dirname "$0")"
 
-packages=(mosquitto mosquitto-clients prometheus prometheus-pushgateway curl systemd python3-prometheus-client python3-paho-mqtt)
+packages=(mosquitto mosquitto-clients prometheus prometheus-pushgateway curl systemd python3-prometheus-client python3-paho-mqtt chromium chromium-driver)
 missing=()
 for package in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")

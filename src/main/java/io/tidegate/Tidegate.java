@@ -8,6 +8,7 @@ import io.tidegate.config.Subcommand;
 import io.tidegate.config.Version;
 import io.tidegate.expiry.ExpirySweeper;
 import io.tidegate.expiry.TtlResolver;
+import io.tidegate.mqtt.BrokerReplication;
 import io.tidegate.mqtt.MappingsCommand;
 import io.tidegate.mqtt.MqttEndpoint;
 import io.tidegate.mqtt.MqttIngest;
@@ -43,6 +44,7 @@ public final class Tidegate implements AutoCloseable {
     private final MqttIngest mqttIngest;
     private final MqttMetrics mqttMetrics;
     private final Persistence persistence; // null without --persistence.file
+    private final BrokerReplication replication; // null without --mqtt.replicate
     private MqttEndpoint mqtt; // null when MQTT is off
     private final CountDownLatch stopped = new CountDownLatch(1);
 
@@ -62,6 +64,12 @@ public final class Tidegate implements AutoCloseable {
                 flags.persistenceInterval, store, mqttIngest.retainedMemory(), clock, metrics);
         this.web = new WebServer(flags, store, ttls, metrics, config::reload, this::stopInBackground, clock.instant(),
                 mqttIngest::rejections);
+        this.replication = flags.mqttReplicate ? new BrokerReplication(flags.mqttTopicPrefix, mqttSettings.get().clientId(),
+                mqttSettings.get().topicFilters(), mqttIngest.appliedReplications(), flags.mqttMaxPayloadSize, clock,
+                BrokerReplication.OWN_APPLY_WAIT) : null;
+        if (replication != null) {
+            web.replicatePushesThrough(replication);
+        }
     }
 
     /**
@@ -89,6 +97,9 @@ public final class Tidegate implements AutoCloseable {
                 MqttSubscriber subscriber = tidegate.mqtt.subscriber();
                 // a reload that changes the rules changes the subscriptions on the live connection
                 tidegate.config.onReload(config -> subscriber.subscribeMappings(config.mqttMappings().topicFilters()));
+            }
+            if (tidegate.replication != null) {
+                tidegate.replication.publishThrough(tidegate.mqtt.subscriber());
             }
             tidegate.web.start();
         } catch (RuntimeException e) { // port in use, broker unreachable or refusing: nothing may keep running

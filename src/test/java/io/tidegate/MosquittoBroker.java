@@ -34,6 +34,7 @@ public final class MosquittoBroker implements AutoCloseable {
     private TestCertificates tls;
     private boolean requireCertificate;
     private Process process;
+    private final StringBuilder extraConfig = new StringBuilder();
 
     public MosquittoBroker() {
         try {
@@ -60,6 +61,21 @@ public final class MosquittoBroker implements AutoCloseable {
     public MosquittoBroker withTls(TestCertificates certificates, boolean requireClientCertificate) {
         tls = certificates;
         requireCertificate = requireClientCertificate;
+        return this;
+    }
+
+    /**
+     * Bridges this broker to {@code other} (MQTT 5, so properties travel; QoS 1; a persistent bridge
+     * session): messages on topics matching {@code pattern} published on either broker reach the
+     * subscribers of both, as in a fleet of site brokers bridged to a central one.
+     */
+    public MosquittoBroker withBridgeTo(MosquittoBroker other, String pattern) {
+        extraConfig.append("connection bridge-").append(port).append("-to-").append(other.port).append('\n')
+                .append("address 127.0.0.1:").append(other.port).append('\n')
+                .append("bridge_protocol_version mqttv50\n")
+                .append("cleansession false\n")
+                .append("restart_timeout 1\n")
+                .append("topic ").append(pattern).append(" both 1\n");
         return this;
     }
 
@@ -199,7 +215,7 @@ public final class MosquittoBroker implements AutoCloseable {
                     .append("keyfile ").append(tls.serverKey()).append('\n')
                     .append("require_certificate ").append(requireCertificate).append('\n');
         }
-        return config.toString();
+        return config.append(extraConfig).toString();
     }
 
     public static void run(String... command) {

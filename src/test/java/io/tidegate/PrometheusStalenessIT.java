@@ -3,13 +3,7 @@ package io.tidegate;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import com.google.gson.Gson;
 import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
-import java.net.URLEncoder;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -33,7 +27,6 @@ import org.junit.jupiter.api.Test;
  * stays. Loopback only.
  */
 class PrometheusStalenessIT {
-    private static final Path PROMETHEUS = Path.of("/usr/bin/prometheus");
     private static final String QUERY = "room_temperature_celsius";
     private static final String BODY = "# HELP room_temperature_celsius Temperature of a room.\n"
             + "# TYPE room_temperature_celsius gauge\n";
@@ -41,9 +34,7 @@ class PrometheusStalenessIT {
     private Path tempDir;
     private final RunningTidegate tidegate = new RunningTidegate();
     private TestHttp tidegateHttp;
-    private Process prometheus;
-    private Path prometheusLog;
-    private TestHttp prometheusHttp;
+    private PrometheusServer prometheus;
     private ScheduledExecutorService refresher;
 
     @BeforeEach
@@ -51,38 +42,7 @@ class PrometheusStalenessIT {
         tempDir = Files.createTempDirectory("tidegate-prometheus-it");
         tidegateHttp = tidegate.start().http();
 
-        Path config = tempDir.resolve("prometheus.yml");
-        Files.writeString(config, """
-                global:
-                  scrape_interval: 1s
-                  scrape_timeout: 1s
-                  evaluation_interval: 1s
-                scrape_configs:
-                  - job_name: tidegate
-                    honor_labels: true
-                    static_configs:
-                      - targets: ['127.0.0.1:%d']
-                """.formatted(tidegate.port()));
-        int port = freeLoopbackPort();
-        prometheusLog = tempDir.resolve("prometheus.log");
-        prometheus = new ProcessBuilder(PROMETHEUS.toString(),
-                "--config.file=" + config,
-                "--storage.tsdb.path=" + tempDir.resolve("data"),
-                "--storage.tsdb.retention.time=1h",
-                "--web.listen-address=127.0.0.1:" + port,
-                "--log.level=warn")
-                .redirectErrorStream(true)
-                .redirectOutput(prometheusLog.toFile())
-                .start();
-        prometheusHttp = new TestHttp(port);
-        await("Prometheus /-/ready").atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(100))
-                .ignoreException(UncheckedIOException.class) // not listening yet
-                .until(() -> {
-                    if (!prometheus.isAlive()) {
-                        throw new IllegalStateException("prometheus exited with " + prometheus.exitValue() + ":\n" + log());
-                    }
-                    return prometheusHttp.get("/-/ready").status() == 200;
-                });
+        prometheus = PrometheusServer.scraping(tempDir, List.of("127.0.0.1:" + tidegate.port()));
     }
 
     @AfterEach
@@ -92,10 +52,7 @@ class PrometheusStalenessIT {
             refresher.awaitTermination(5, TimeUnit.SECONDS);
         }
         if (prometheus != null) {
-            prometheus.destroy();
-            if (!prometheus.waitFor(10, TimeUnit.SECONDS)) {
-                prometheus.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
-            }
+            prometheus.close();
         }
         tidegate.close();
         if (tempDir != null) {
@@ -138,37 +95,17 @@ class PrometheusStalenessIT {
     }
 
     /** The label sets of the instant query's result. */
-    @SuppressWarnings("unchecked")
     private List<Map<String, String>> series() {
-        TestHttp.Answer answer = prometheusHttp.get("/api/v1/query?query=" + URLEncoder.encode(QUERY, StandardCharsets.UTF_8));
-        assertThat(answer.status()).as(answer.body()).isEqualTo(200);
-        Map<String, Object> envelope = new Gson().fromJson(answer.body(), Map.class);
-        assertThat(envelope).containsEntry("status", "success");
-        Map<String, Object> data = (Map<String, Object>) envelope.get("data");
         List<Map<String, String>> result = new ArrayList<>();
-        for (Map<String, Object> sample : (List<Map<String, Object>>) data.get("result")) {
-            result.add((Map<String, String>) sample.get("metric"));
+        for (Map<String, String> sample : prometheus.query(QUERY)) {
+            Map<String, String> labels = new java.util.TreeMap<>(sample);
+            labels.remove("value");
+            result.add(labels);
         }
         return result;
     }
 
     private List<String> instances() {
         return series().stream().map(labels -> labels.get("instance")).toList();
-    }
-
-    private String log() {
-        try {
-            return Files.readString(prometheusLog);
-        } catch (IOException e) {
-            return "(no log: " + e + ")";
-        }
-    }
-
-    private static int freeLoopbackPort() {
-        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return socket.getLocalPort();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
     }
 }

@@ -322,12 +322,19 @@ class PushApiIT {
     }
 
     @Test
-    void theStatusPageListsGroups() {
-        http.put("/metrics/job/kitchen", "temp 21\n");
-
-        TestHttp.Answer page = http.get("/");
-        assertThat(page.header("Content-Type")).startsWith("text/html");
-        assertThat(page.body()).contains("job=\"kitchen\"").contains("temp");
+    void thePageAndItsFilesComeFromTheJarUnderAContentSecurityPolicy() {
+        for (String path : new String[] {"/", "/status"}) {
+            TestHttp.Answer page = http.get(path);
+            assertThat(page.header("Content-Type")).as(path).startsWith("text/html");
+            assertThat(page.header("Content-Security-Policy")).as(path).startsWith("default-src 'self';");
+            assertThat(page.body()).as(path).contains("<script src=\"static/page.js\"");
+        }
+        assertThat(http.get("/static/page.js").header("Content-Type")).startsWith("text/javascript");
+        assertThat(http.get("/static/page.css").header("Content-Type")).startsWith("text/css");
+        assertThat(http.get("/static/nothing.js").status()).isEqualTo(404);
+        TestHttp.Answer put = http.put("/static/page.js", "x");
+        assertThat(put.status()).as("as upstream's router: another method takes the path").isEqualTo(405);
+        assertThat(put.header("Allow")).isEqualTo("GET, OPTIONS");
     }
 
     private static byte[] gzip(String text) throws IOException {

@@ -140,9 +140,11 @@ class WebSecurityIT {
     @Test
     void basicAuthGuardsEveryEndpoint() throws Exception {
         start("basic_auth_users:\n  alice: " + aliceHash + "\n"
-                + "http_server_config:\n  headers:\n    X-Frame-Options: deny\n");
+                + "http_server_config:\n  headers:\n    X-Frame-Options: deny\n"
+                + "    Content-Security-Policy: frame-ancestors 'none'\n");
         TestHttp http = tidegate.http();
-        for (String path : new String[] {"/metrics", "/api/v1/metrics", "/-/healthy", "/", "/no/such/page"}) {
+        for (String path : new String[] {"/metrics", "/api/v1/metrics", "/-/healthy", "/", "/static/page.js",
+                "/no/such/page"}) {
             TestHttp.Answer anonymous = http.get(path);
             assertThat(anonymous.status()).as(path).isEqualTo(401);
             assertThat(anonymous.header("WWW-Authenticate")).isEqualTo("Basic");
@@ -160,6 +162,10 @@ class WebSecurityIT {
         TestHttp.Answer scrape = http.get("/metrics", "Authorization", alice);
         assertThat(scrape.status()).isEqualTo(200);
         assertThat(scrape.body()).contains("x{instance=\"\",job=\"a\"} 1");
+        assertThat(http.get("/static/page.js", "Authorization", alice).status()).as("the page's files").isEqualTo(200);
+        assertThat(http.get("/", "Authorization", alice).headers().get("content-security-policy"))
+                .as("the operator's policy and the page's, both enforced")
+                .containsExactlyInAnyOrder("frame-ancestors 'none'", "default-src 'self'; base-uri 'none'; form-action 'none'");
         for (int i = 0; i < 20; i++) { // remembered: these cost a hash lookup each, not 20 bcrypt checks
             assertThat(http.get("/metrics", "Authorization", alice).status()).isEqualTo(200);
         }

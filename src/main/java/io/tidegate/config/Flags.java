@@ -3,7 +3,9 @@ package io.tidegate.config;
 import io.tidegate.mqtt.RetainedMode;
 import io.tidegate.store.WriteLimits;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -189,6 +191,18 @@ public final class Flags {
             description = "Address the embedded MQTT broker listens on (default: ${DEFAULT-VALUE}).")
     public String mqttListenAddress;
 
+    @Option(names = "--mqtt.topics", split = ",", paramLabel = "<filter>",
+            description = "MQTT topic filters to subscribe to instead of the whole topic scheme, repeatable or "
+                    + "comma-separated, each under --mqtt.topic-prefix: a shard's part of the topic space, such as "
+                    + "metrics/job/site-a/# (default: <prefix>/job/# and <prefix>/job@base64/#).")
+    public List<String> mqttTopics = new ArrayList<>();
+
+    @Option(names = "--mqtt.replicate", negatable = true, defaultValue = "false", fallbackValue = "true",
+            description = "Publish every accepted HTTP push and delete to the MQTT broker (MQTT 5, QoS 1) and answer "
+                    + "once the broker has it, instead of storing it here; every Tidegate subscribed to its topic, "
+                    + "this one included, applies it from there (default: ${DEFAULT-VALUE}).")
+    public boolean mqttReplicate;
+
     @Option(names = "--log.level", defaultValue = "info", paramLabel = "<level>",
             description = "Only log messages with the given severity or above. One of: [debug, info, warn, error] "
                     + "(default: ${DEFAULT-VALUE}).")
@@ -265,7 +279,9 @@ public final class Flags {
                 continue;
             }
             Object value = option.getValue();
-            String text = value instanceof Duration duration ? DurationConverter.format(duration) : String.valueOf(value);
+            String text = value instanceof Duration duration ? DurationConverter.format(duration)
+                    : value instanceof List<?> list ? String.join(",", list.stream().map(String::valueOf).toList())
+                    : String.valueOf(value);
             values.put(name.substring(2), text);
         }
         return values;

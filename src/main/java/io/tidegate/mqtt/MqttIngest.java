@@ -71,6 +71,7 @@ public final class MqttIngest implements MessageHandler {
     private final MappedPayloadReader mappedPayloads = new MappedPayloadReader(payloads);
     private final Supplier<MqttMappings> mappings;
     private final WriteLimits limits;
+    private final AppliedReplications replications = new AppliedReplications(AppliedReplications.DEFAULT_CAPACITY);
 
     /**
      * @param topicPrefix {@code --mqtt.topic-prefix}, such as {@code metrics} or {@code site1/metrics}
@@ -202,6 +203,9 @@ public final class MqttIngest implements MessageHandler {
             route = new Route(key.key(), null, match.rule(), match.captures());
             log.atDebug().addKeyValue("topic", topic).addKeyValue("rule", match.rule().name()).log("mqtt mapping applies");
         }
+        if (ReplicatedWrite.isReplicated(message)) {
+            return applyReplicated(message, route, acknowledgement);
+        }
         String ttlProperty = message.userProperties().get(TTL_PROPERTY);
         Digest digest = Digest.of(payload, message.contentType(), ttlProperty);
         if (message.retained()) {
@@ -290,16 +294,50 @@ public final class MqttIngest implements MessageHandler {
     private static final Runnable NOT_WAITING = () -> { };
 
     /**
+     * A write a Tidegate took over HTTP and replicated ({@link ReplicatedWrite}): applied with the verb,
+     * TTLs and time it carries, as resolved where it was taken (so every replica holds the same), once
+     * per id. It leaves the retained-message memory alone: it is no device's message.
+     */
+    private MqttOutcome applyReplicated(MqttMessage message, Route route, Acknowledgement acknowledgement) {
+        if (route.rule() != null || route.metricLevel() != null) {
+            return MqttOutcome.rejected(route.ruleName(), new Rejection(RejectReason.BAD_TOPIC,
+                    "a replicated write's topic must name a group in Tidegate's scheme, not a metric or a mapped topic"));
+        }
+        ReplicatedWrite.Decoded decoded = ReplicatedWrite.decode(message, route.key(), maxPayloadBytes);
+        String id = decoded.id();
+        if (id != null && !replications.firstTime(id)) {
+            return MqttOutcome.skipped(null, SkipReason.DUPLICATE);
+        }
+        Rejection rejection = decoded.rejection();
+        if (rejection == null) {
+            WriteLimits.Violation violation = limits.check(decoded.request(), store);
+            if (violation != null) {
+                rejection = new Rejection(RejectReason.LIMIT, violation.message());
+            }
+        }
+        if (rejection != null) {
+            if (id != null) {
+                replications.outcome(id, WriteOutcome.rejected(rejection.message()));
+            }
+            return MqttOutcome.rejected(null, rejection);
+        }
+        WriteOutcome outcome = store.write(decoded.request(), null, acknowledgement.handToStore());
+        replications.outcome(id, outcome);
+        return outcome.wasApplied() ? MqttOutcome.written(null, decoded.request())
+                : MqttOutcome.rejected(null, new Rejection(RejectReason.INCONSISTENT, outcome.rejection()));
+    }
+
+    /** The replicated writes applied lately, and the pushes of this instance waiting for theirs. */
+    public AppliedReplications appliedReplications() {
+        return replications;
+    }
+
+    /**
      * Remembers the message once its write applied, under the store's writer lock: so the memory
      * is journalled after the write it stands for and made durable with it, before the ack.
      */
     private Runnable remember(String topic, Digest digest) {
         return () -> retainedMemory.remember(topic, digest);
-    }
-
-    private Rejection applied() {
-        metrics.applied();
-        return null;
     }
 
     /**

@@ -35,7 +35,14 @@ public record MqttSettings(String url, String listenAddress, String clientId, St
      */
     public static Optional<MqttSettings> from(Flags flags) throws ConfigException {
         if (flags.mqttUrl.isEmpty() && !flags.mqttEmbedded) {
+            if (flags.mqttReplicate) {
+                throw new ConfigException("--mqtt.replicate needs MQTT: give --mqtt.url, or leave the embedded broker on");
+            }
             return Optional.empty();
+        }
+        if (flags.mqttReplicate && flags.mqttProtocol == Flags.MqttProtocol.MQTT_3_1_1) {
+            throw new ConfigException("--mqtt.replicate needs MQTT 5 (a replicated write carries its TTL, verb and "
+                    + "origin as MQTT 5 properties), but --mqtt.protocol=3.1.1");
         }
         String prefix = flags.mqttTopicPrefix;
         requireTopic("--mqtt.topic-prefix", prefix);
@@ -44,6 +51,9 @@ public record MqttSettings(String url, String listenAddress, String clientId, St
             topicFilters = new TopicScheme(prefix).topicFilters();
         } catch (IllegalArgumentException e) {
             throw new ConfigException("--mqtt.topic-prefix: " + e.getMessage());
+        }
+        if (!flags.mqttTopics.isEmpty()) {
+            topicFilters = chosenFilters(flags.mqttTopics, prefix);
         }
         String statusTopic = flags.mqttStatusTopic.isEmpty() ? prefix + "/tidegate/status" : flags.mqttStatusTopic;
         requireTopic("--mqtt.status-topic", statusTopic);
@@ -61,6 +71,27 @@ public record MqttSettings(String url, String listenAddress, String clientId, St
         String clientId = flags.mqttClientId.isEmpty() ? defaultClientId() : flags.mqttClientId;
         return Optional.of(new MqttSettings(flags.mqttUrl, flags.mqttListenAddress, clientId, flags.mqttUsername, password, tls,
                 flags.mqttProtocol, topicFilters, statusTopic));
+    }
+
+    /** {@code --mqtt.topics}: each a valid filter under the prefix, since the ingest takes nothing else. */
+    private static List<String> chosenFilters(List<String> filters, String prefix) throws ConfigException {
+        String levels = prefix.endsWith("/") ? prefix.substring(0, prefix.length() - 1) : prefix;
+        List<String> chosen = new java.util.ArrayList<>();
+        for (String filter : filters) {
+            String trimmed = filter.trim();
+            try {
+                if (!TopicFilter.parse(trimmed).liesUnder(levels)) {
+                    throw new ConfigException("invalid --mqtt.topics filter \"" + trimmed + "\": it must lie under "
+                            + "--mqtt.topic-prefix \"" + levels + "\" (start with " + levels + "/)");
+                }
+            } catch (IllegalArgumentException e) {
+                throw new ConfigException("--mqtt.topics: " + e.getMessage());
+            }
+            if (!chosen.contains(trimmed)) {
+                chosen.add(trimmed);
+            }
+        }
+        return List.copyOf(chosen);
     }
 
     private static String checkedScheme(String url) throws ConfigException {

@@ -30,6 +30,22 @@ public interface MqttSubscriber extends AutoCloseable {
 
     boolean isConnected();
 
+    /**
+     * Publishes {@code publication} (QoS 1, not retained, with its MQTT 5 properties) and returns once
+     * the broker acknowledged it (PUBACK). Safe from any thread.
+     *
+     * @throws MqttPublishException when it is not connected, the broker did not acknowledge in time,
+     *     or it speaks MQTT 3.1.1, which cannot carry the properties
+     */
+    default void publish(Publication publication) {
+        throw new MqttPublishException("publishing needs MQTT 5");
+    }
+
+    /** Whether it speaks MQTT 5 to the broker, so it can {@link #publish} what a replicated write needs. */
+    default boolean speaksMqtt5() {
+        return false;
+    }
+
     /** How many times the connection was lost and made again since {@link #start}. */
     long reconnects();
 

@@ -33,6 +33,15 @@ interface PahoClient {
     /** Publishes with QoS 1 and waits for the broker's acknowledgement. */
     void publish(String topic, byte[] payload, boolean retained) throws PahoFailure;
 
+    /**
+     * Publishes with QoS 1, content type, expiry and user properties, and waits for the broker's
+     * acknowledgement (PUBACK); MQTT 3.1.1 has no properties to carry them, so it refuses.
+     */
+    default void publish(Publication publication) throws PahoFailure {
+        throw new PahoFailure("MQTT " + protocol() + " cannot carry the properties of a replicated write; "
+                + "it needs MQTT 5", false);
+    }
+
     /** Sends the acknowledgement of a received message. */
     void acknowledge(int messageId, int qos) throws PahoFailure;
 

@@ -189,6 +189,20 @@ final class PahoSubscriber implements MqttSubscriber, PahoClient.Events {
     }
 
     @Override
+    public void publish(Publication publication) {
+        try {
+            client.publish(publication);
+        } catch (PahoFailure e) {
+            throw new MqttPublishException(e.getMessage());
+        }
+    }
+
+    @Override
+    public boolean speaksMqtt5() {
+        return client.protocol().equals("5");
+    }
+
+    @Override
     public long reconnects() {
         return reconnects.get();
     }

@@ -2,6 +2,7 @@ package io.tidegate.mqtt;
 
 import java.io.EOFException;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -107,6 +108,29 @@ final class PahoV5Client implements PahoClient {
     public void publish(String topic, byte[] payload, boolean retained) throws PahoFailure {
         try {
             client.publish(topic, payload, 1, retained);
+        } catch (MqttException e) {
+            throw failure(e);
+        }
+    }
+
+    @Override
+    public void publish(Publication publication) throws PahoFailure {
+        org.eclipse.paho.mqttv5.common.MqttMessage message = new org.eclipse.paho.mqttv5.common.MqttMessage(
+                publication.payload());
+        message.setQos(1);
+        message.setRetained(false);
+        MqttProperties properties = new MqttProperties();
+        properties.setContentType(publication.contentType());
+        if (publication.expiryIntervalSeconds() != null) {
+            properties.setMessageExpiryInterval(publication.expiryIntervalSeconds());
+        }
+        List<UserProperty> userProperties = new ArrayList<>();
+        publication.userProperties().forEach((key, value) -> userProperties.add(new UserProperty(key, value)));
+        properties.setUserProperties(userProperties);
+        message.setProperties(properties);
+        try {
+            // the synchronous client returns on PUBACK, or fails after the client's time to wait
+            client.publish(publication.topic(), message);
         } catch (MqttException e) {
             throw failure(e);
         }

@@ -50,6 +50,16 @@ final class ProtocolFallback implements MqttSubscriber {
     }
 
     @Override
+    public void publish(Publication publication) {
+        chosen.publish(publication);
+    }
+
+    @Override
+    public boolean speaksMqtt5() {
+        return chosen.speaksMqtt5();
+    }
+
+    @Override
     public long reconnects() {
         return chosen.reconnects();
     }

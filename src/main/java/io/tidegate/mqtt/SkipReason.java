@@ -15,7 +15,9 @@ public enum SkipReason {
      * A message on a topic that the filter of an {@code mqtt_mappings} rule matches, but that no rule
      * applies to, since their {@code where} conditions leave it out: expected, so not a rejection.
      */
-    UNMAPPED;
+    UNMAPPED,
+    /** A replicated write already applied: a second copy of one message id. */
+    DUPLICATE;
 
     /** The name in lower case, as the label value and the API show it. */
     public String label() {

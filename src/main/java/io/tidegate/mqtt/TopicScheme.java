@@ -85,6 +85,48 @@ final class TopicScheme {
         return key.error() != null ? Parsed.error(key.error()) : new Parsed(key.key(), metricLevel, null);
     }
 
+    /**
+     * The one topic a write to {@code key} is published on, which {@link #parse} reads back to the same
+     * key: {@code <prefix>/job/<job>} and the other labels in name order, each value as it is unless a
+     * topic level cannot hold it as such (empty, or with {@code /}, {@code +}, {@code #}, a control
+     * character), then {@code <name>@base64/<base64url>}.
+     */
+    String topicOf(GroupingKey key) {
+        StringBuilder topic = new StringBuilder(levelPrefix);
+        appendLevel(topic, GroupingKey.JOB, key.job());
+        for (io.tidegate.format.Label label : key.labels()) {
+            if (!label.name().equals(GroupingKey.JOB)) {
+                topic.append('/');
+                appendLevel(topic, label.name(), label.value());
+            }
+        }
+        return topic.toString();
+    }
+
+    private static void appendLevel(StringBuilder topic, String name, String value) {
+        if (needsBase64(value)) {
+            String encoded = java.util.Base64.getUrlEncoder().withoutPadding()
+                    .encodeToString(value.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            // "=" is upstream's spelling of the empty value
+            topic.append(name).append(PushPath.BASE64_SUFFIX).append('/').append(encoded.isEmpty() ? "=" : encoded);
+        } else {
+            topic.append(name).append('/').append(value);
+        }
+    }
+
+    private static boolean needsBase64(String value) {
+        if (value.isEmpty()) {
+            return true;
+        }
+        for (int i = 0; i < value.length(); i++) {
+            char c = value.charAt(i);
+            if (c == '/' || c == '+' || c == '#' || Character.isISOControl(c)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     @Override
     public String toString() {
         return prefix;

@@ -42,6 +42,7 @@ public final class PushHandler {
     private final OwnMetrics metrics;
     private final String pushPathPrefix;
     private final WriteLimits limits;
+    private volatile PushReplication replication; // null: pushes go to the local store
 
     /** @param pushPathPrefix the route prefix followed by {@code /metrics/} */
     public PushHandler(Store store, TtlResolver ttls, PushBody bodies, boolean checked, OwnMetrics metrics,
@@ -55,6 +56,14 @@ public final class PushHandler {
         this.pushPathPrefix = pushPathPrefix;
     }
 
+    /**
+     * From now on, publishes every accepted push and delete through {@code replication} instead of
+     * writing it to the store ({@code --mqtt.replicate}); the store only checks it first.
+     */
+    public void replicateThrough(PushReplication replication) {
+        this.replication = replication;
+    }
+
     public void handle(Context ctx) {
         String method = ctx.method().name();
         boolean delete = ctx.method() == HandlerType.DELETE;
@@ -65,6 +74,23 @@ public final class PushHandler {
             if (!delete) {
                 metrics.observePushSize(method, Math.max(0, ctx.req().getContentLengthLong()));
             }
+        }
+    }
+
+    /** Whether {@code request} reached the broker; if not, the answer says why. */
+    private static boolean replicated(Context ctx, PushReplication replication, WriteRequest request) {
+        return replicate(ctx, replication, request) != null;
+    }
+
+    /** The outcome of replicating {@code request}, or null when it did not reach the broker and the answer says why. */
+    private static WriteOutcome replicate(Context ctx, PushReplication replication, WriteRequest request) {
+        try {
+            return replication.replicate(request);
+        } catch (PushReplication.Failure e) {
+            log.atWarn().addKeyValue("method", request.verb()).addKeyValue("source", request.source().detail())
+                    .addKeyValue("group", request.key()).addKeyValue("err", e.getMessage()).log("push not replicated");
+            PlainAnswer.status(ctx, e.status(), e.getMessage());
+            return null;
         }
     }
 
@@ -138,8 +164,13 @@ public final class PushHandler {
             return;
         }
         Source source = Source.http(ctx.ip());
+        PushReplication replication = this.replication;
         if (ctx.method() == HandlerType.DELETE) {
-            store.write(WriteRequest.delete(path.key(), source));
+            if (replication == null) {
+                store.write(WriteRequest.delete(path.key(), source));
+            } else if (!replicated(ctx, replication, WriteRequest.delete(path.key(), source))) {
+                return;
+            }
             ctx.status(202);
             return;
         }
@@ -172,7 +203,19 @@ public final class PushHandler {
             PlainAnswer.status(ctx, statusOf(violation.kind()), violation.message());
             return;
         }
-        WriteOutcome outcome = store.write(request);
+        WriteOutcome outcome;
+        if (replication == null) {
+            outcome = store.write(request);
+        } else {
+            // refused here what can be told here, so a push the pusher must fix never leaves
+            outcome = store.check(request);
+            if (outcome.wasApplied()) {
+                outcome = replicate(ctx, replication, request);
+                if (outcome == null) {
+                    return;
+                }
+            }
+        }
         if (outcome.wasApplied()) {
             ctx.header(TTL_HEADER, Durations.format(Duration.ofMillis(resolved.pushMillis())));
         }

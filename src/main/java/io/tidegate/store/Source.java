@@ -28,6 +28,29 @@ public record Source(Kind kind, String detail, boolean retained) {
         return new Source(Kind.HTTP, remoteAddress, false);
     }
 
+    /**
+     * An HTTP push another Tidegate took from {@code remoteAddress} and replicated through the MQTT
+     * broker: detail {@code 10.0.0.7 via tidegate-b}.
+     */
+    public static Source viaReplica(String remoteAddress, String origin) {
+        return new Source(Kind.HTTP, remoteAddress + VIA + origin, false);
+    }
+
+    /** The Tidegate that took this HTTP push and replicated it to this one, or null when this one took it. */
+    public String replicaOrigin() {
+        int via = kind == Kind.HTTP && detail != null ? detail.indexOf(VIA) : -1;
+        return via < 0 ? null : detail.substring(via + VIA.length());
+    }
+
+    /** The pushing client's address, without the replica the push came through; for MQTT, the topic. */
+    public String client() {
+        int via = kind == Kind.HTTP && detail != null ? detail.indexOf(VIA) : -1;
+        return via < 0 ? detail : detail.substring(0, via);
+    }
+
+    /** Separates an HTTP push's client address from the replica it came through; no address holds a space. */
+    private static final String VIA = " via ";
+
     /** A live MQTT message on {@code topic}. */
     public static Source mqtt(String topic) {
         return mqtt(topic, false);

@@ -119,24 +119,12 @@ public final class Store {
             return WriteOutcome.applied();
         }
         List<StoredFamily> prepared = new ArrayList<>(request.families().size());
-        String problem = SeriesRules.timestampsPresent(request.families().values());
-        if (problem == null) {
-            for (MetricFamily pushed : request.families().values()) {
-                if (PushTimes.isOwnGauge(pushed.name())) {
-                    continue; // the group's own gauges replace these, as upstream does
-                }
-                long ttl = request.ttls().forFamily(pushed.name());
-                prepared.add(new StoredFamily(GroupingLabels.apply(pushed, key), now, Ttls.deadline(now, ttl), ttl));
-            }
-        }
+        String problem = prepare(request, now, prepared);
         lock.lock();
         try {
             Group current = groupsByKey.get(key);
             if (problem == null) {
-                problem = pushedFailureTimeConflict(request, current, now);
-            }
-            if (problem == null) {
-                problem = conflictWithStored(key, current, prepared, now);
+                problem = problemWithStored(request, current, prepared, now);
             }
             if (problem != null) {
                 recordFailure(key, current, request, now);
@@ -155,6 +143,64 @@ public final class Store {
         }
         finish(log, position, whenDurable);
         return outcome;
+    }
+
+    /**
+     * Whether {@code request} would be applied now, without applying it: the same checks as
+     * {@link #write}, against what the store holds at this moment. A write that would be refused
+     * records its failure time, as a refused write does; one that would apply changes nothing. For a
+     * write that is applied elsewhere first (replicated through the MQTT broker), so that what this
+     * instance can already tell is refused before it leaves.
+     */
+    public WriteOutcome check(WriteRequest request) {
+        if (request.verb() == Verb.DELETE) {
+            return WriteOutcome.applied();
+        }
+        long now = clock.millis();
+        List<StoredFamily> prepared = new ArrayList<>(request.families().size());
+        String problem = prepare(request, now, prepared);
+        WriteLog log;
+        long position;
+        lock.lock();
+        try {
+            Group current = groupsByKey.get(request.key());
+            if (problem == null) {
+                problem = problemWithStored(request, current, prepared, now);
+            }
+            if (problem == null) {
+                return WriteOutcome.applied();
+            }
+            recordFailure(request.key(), current, request, now);
+            log = writeLog;
+            position = log.position();
+        } finally {
+            lock.unlock();
+        }
+        log.awaitDurable(position);
+        return WriteOutcome.rejected(problem);
+    }
+
+    /** Fills {@code prepared} with the families as the group will hold them; returns what makes the write invalid, or null. */
+    private static String prepare(WriteRequest request, long now, List<StoredFamily> prepared) {
+        String problem = SeriesRules.timestampsPresent(request.families().values());
+        if (problem != null) {
+            return problem;
+        }
+        long writtenAt = request.timeGiven(now);
+        for (MetricFamily pushed : request.families().values()) {
+            if (PushTimes.isOwnGauge(pushed.name())) {
+                continue; // the group's own gauges replace these, as upstream does
+            }
+            long ttl = request.ttls().forFamily(pushed.name());
+            prepared.add(new StoredFamily(GroupingLabels.apply(pushed, request.key()), writtenAt,
+                    Ttls.deadline(writtenAt, ttl), ttl));
+        }
+        return null;
+    }
+
+    private String problemWithStored(WriteRequest request, Group current, List<StoredFamily> prepared, long now) {
+        String problem = pushedFailureTimeConflict(request, current, now);
+        return problem != null ? problem : conflictWithStored(request.key(), current, prepared, now);
     }
 
     private static void finish(WriteLog log, long position, Runnable whenDurable) {
@@ -434,12 +480,13 @@ public final class Store {
         for (StoredFamily family : prepared) {
             next.put(family.name(), family);
         }
-        long deadline = groupDeadline(next, now, request.ttls().pushMillis());
-        next.put(PushTimes.PUSH_TIME, PushTimes.pushTime(key, now, deadline));
+        long writtenAt = request.timeGiven(now);
+        long deadline = groupDeadline(next, writtenAt, request.ttls().pushMillis());
+        next.put(PushTimes.PUSH_TIME, PushTimes.pushTime(key, writtenAt, deadline));
         long failedAt = PushTimes.millisOf(old == null ? null : old.family(PushTimes.PUSH_FAILURE_TIME));
         next.put(PushTimes.PUSH_FAILURE_TIME, PushTimes.pushFailureTime(key, failedAt, deadline));
         if (deadline != StoredFamily.NEVER) {
-            next.put(PushTimes.EXPIRY_TIME, PushTimes.expiryTime(key, now, deadline));
+            next.put(PushTimes.EXPIRY_TIME, PushTimes.expiryTime(key, writtenAt, deadline));
         }
         Group written = new Group(key, next, request.source(), deadline, false);
         replaceGroup(current, written);

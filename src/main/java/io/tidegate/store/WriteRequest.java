@@ -7,10 +7,23 @@ import java.util.Map;
  * The one command every ingest path hands to the {@link Store}: which group, what to do with it,
  * the families to write (empty for a DELETE) with their resolved TTLs, and where it came from. A
  * write carries all it needs to be applied anywhere, so it can also be journalled and replayed.
+ *
+ * @param writtenAtMillis when the write was made, for its push time and deadlines; {@link #NOW} for
+ *     "when the store applies it". A write replicated through the MQTT broker carries the time the
+ *     instance that took it gave it, so every replica holds the same push times and deadlines, and a
+ *     replica that applies it late does not stretch its TTL.
  */
-public record WriteRequest(GroupingKey key, Verb verb, Map<String, MetricFamily> families, Ttls ttls, Source source) {
+public record WriteRequest(GroupingKey key, Verb verb, Map<String, MetricFamily> families, Ttls ttls, Source source,
+        long writtenAtMillis) {
+    /** {@code writtenAtMillis} of a write that takes its time from the store's clock. */
+    public static final long NOW = 0;
+
     public WriteRequest {
         families = Map.copyOf(families);
+    }
+
+    public WriteRequest(GroupingKey key, Verb verb, Map<String, MetricFamily> families, Ttls ttls, Source source) {
+        this(key, verb, families, ttls, source, NOW);
     }
 
     public WriteRequest(GroupingKey key, Verb verb, Map<String, MetricFamily> families, Source source) {
@@ -19,5 +32,15 @@ public record WriteRequest(GroupingKey key, Verb verb, Map<String, MetricFamily>
 
     public static WriteRequest delete(GroupingKey key, Source source) {
         return new WriteRequest(key, Verb.DELETE, Map.of(), Ttls.NEVER, source);
+    }
+
+    /** The same write, made at {@code millis} rather than when the store applies it. */
+    public WriteRequest writtenAt(long millis) {
+        return new WriteRequest(key, verb, families, ttls, source, millis);
+    }
+
+    /** When the write counts as made, given the store's clock reads {@code nowMillis}. */
+    long timeGiven(long nowMillis) {
+        return writtenAtMillis == NOW ? nowMillis : writtenAtMillis;
     }
 }

@@ -94,6 +94,8 @@ final class ApiV1 {
             }
             if (group.source().kind() == Source.Kind.MQTT) {
                 entry.put(SOURCE_FIELD, source(group.source()));
+            } else if (group.source().replicaOrigin() != null) {
+                entry.put(SOURCE_FIELD, replicatedSource(group.source()));
             }
             groups.add(entry);
         }
@@ -118,6 +120,15 @@ final class ApiV1 {
         json.put("kind", source.kind().wireName());
         json.put("topic", source.detail());
         json.put("retained", source.retained());
+        return json;
+    }
+
+    /** An HTTP push another Tidegate took and replicated through the MQTT broker: who pushed, and to which replica. */
+    private static Map<String, Object> replicatedSource(Source source) {
+        Map<String, Object> json = new LinkedHashMap<>();
+        json.put("kind", source.kind().wireName());
+        json.put("client", source.client());
+        json.put("via", source.replicaOrigin());
         return json;
     }
 

@@ -16,7 +16,8 @@ import java.util.TreeSet;
  * What upstream's Go router does around its routes, so clients see the same answers: paths that
  * are not clean ({@code //}, {@code .}, {@code ..}) are redirected to their clean form first; a
  * path no route takes is answered 405 with an Allow header when another method would take it,
- * redirected when only a trailing slash or the letter case is off, and 404 otherwise.
+ * redirected when only a trailing slash (one too many, or one missing) or the letter case is off,
+ * and 404 otherwise.
  */
 final class UpstreamRouting {
     private final List<Route> routes = new ArrayList<>();
@@ -40,8 +41,13 @@ final class UpstreamRouting {
 
     /** The push routes: {@code <prefix>/metrics/job/<job>...} and {@code .../job@base64/<job>...}. */
     void push(HandlerType method) {
-        routes.add(new Route(method, pushPrefix + "job/", true));
-        routes.add(new Route(method, pushPrefix + "job" + PushPath.BASE64_SUFFIX + "/", true));
+        underPrefix(method, pushPrefix + "job/");
+        underPrefix(method, pushPrefix + "job" + PushPath.BASE64_SUFFIX + "/");
+    }
+
+    /** A route that takes every path starting with {@code pathPrefix} (ending with "/") and a non-empty segment. */
+    void underPrefix(HandlerType method, String pathPrefix) {
+        routes.add(new Route(method, pathPrefix, true));
     }
 
     /** Before routing: answers a path that is not clean with a redirect to its clean form. */
@@ -76,6 +82,10 @@ final class UpstreamRouting {
             redirect(ctx, redirectCode, path.substring(0, path.length() - 1));
             return;
         }
+        if (!path.endsWith("/") && takes(ctx.method(), path + "/")) { // "/gw" for the page at "/gw/"
+            redirect(ctx, redirectCode, path + "/");
+            return;
+        }
         String fixedCase = fixedCase(ctx.method(), path);
         if (fixedCase != null) {
             redirect(ctx, redirectCode, fixedCase);
@@ -107,7 +117,7 @@ final class UpstreamRouting {
         if (!route.prefix()) {
             return route.path().equals(path);
         }
-        // a push path needs a non-empty job segment after the prefix
+        // a push path needs a non-empty job segment after the prefix, a file path a name
         return path.startsWith(route.path()) && path.length() > route.path().length()
                 && path.charAt(route.path().length()) != '/';
     }

@@ -41,6 +41,7 @@ public final class WebServer implements AutoCloseable {
     private final TtlResolver ttls;
     private final String prefix;
     private final WebAccess access;
+    private PushHandler push; // made with the routes, in the constructor
 
     /** @param mqttRejections the last rejected MQTT message of each topic, newest first, to show */
     public WebServer(Flags flags, Store store, TtlResolver ttls, OwnMetrics metrics, Supplier<ReloadOutcome> reload,
@@ -56,11 +57,16 @@ public final class WebServer implements AutoCloseable {
         Map<String, String> flagValues = flags.asMap();
         Map<String, String> build = io.tidegate.config.Version.buildInformation();
         ApiV1 api = new ApiV1(store, flagValues, build, startTime, mqttRejections);
-        StatusPage page = new StatusPage(store, flagValues);
+        WebPage page = new WebPage();
         this.app = Javalin.create(config -> configure(config, api, page));
     }
 
-    private void configure(JavalinConfig config, ApiV1 api, StatusPage page) {
+    /** With {@code --mqtt.replicate}: pushes and deletes go to the MQTT broker through {@code replication}. */
+    public void replicatePushesThrough(io.tidegate.push.PushReplication replication) {
+        push.replicateThrough(replication);
+    }
+
+    private void configure(JavalinConfig config, ApiV1 api, WebPage page) {
         config.startup.showJavalinBanner = false;
         config.startup.showOldJavalinVersionWarning = false;
         config.http.compressionStrategy = CompressionStrategy.NONE;
@@ -85,8 +91,8 @@ public final class WebServer implements AutoCloseable {
         });
     }
 
-    private void routes(RouteRegistry routes, ApiV1 api, StatusPage page) {
-        PushHandler push = new PushHandler(store, ttls, new PushBody(flags.maxBodySize),
+    private void routes(RouteRegistry routes, ApiV1 api, WebPage page) {
+        push = new PushHandler(store, ttls, new PushBody(flags.maxBodySize),
                 !flags.disableConsistencyCheck, metrics, prefix + "/metrics/", flags.writeLimits());
         for (HandlerType method : new HandlerType[] {HandlerType.PUT, HandlerType.POST, HandlerType.DELETE}) {
             routes.push(method, push::handle);
@@ -130,8 +136,9 @@ public final class WebServer implements AutoCloseable {
             routes.add(HandlerType.PUT, apiPath + "/admin/wipe", counted("wipe", api::wipe));
         }
 
-        routes.add(HandlerType.GET, prefix + "/", counted("status", page::handle));
-        routes.add(HandlerType.GET, prefix + "/status", counted("status", page::handle));
+        routes.add(HandlerType.GET, prefix + "/", counted("status", page::page));
+        routes.add(HandlerType.GET, prefix + "/status", counted("status", page::page));
+        routes.files(HandlerType.GET, prefix + "/static/", counted("static", page::asset));
     }
 
     /** Registers each route with Javalin and with the upstream-style fallback that must know them. */
@@ -146,6 +153,12 @@ public final class WebServer implements AutoCloseable {
             config.routes.addHttpHandler(method, base + "job/*", handler);
             config.routes.addHttpHandler(method, base + "job@base64/*", handler);
             routing.push(method);
+        }
+
+        /** Files by name under {@code directory} (which ends with "/"), the name a path parameter "file". */
+        void files(HandlerType method, String directory, Handler handler) {
+            config.routes.addHttpHandler(method, directory + "{file}", handler);
+            routing.underPrefix(method, directory);
         }
     }
 

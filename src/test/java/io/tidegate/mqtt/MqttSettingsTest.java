@@ -42,6 +42,38 @@ class MqttSettingsTest {
     }
 
     @Test
+    void topicsReplaceTheSubscriptionWithAShardsFilters() throws ConfigException {
+        assertThat(from("--mqtt.topics=metrics/job/site-a/#,metrics/job/+/site/b/#", "--mqtt.topics=metrics/job/x")
+                .orElseThrow().topicFilters())
+                .containsExactly("metrics/job/site-a/#", "metrics/job/+/site/b/#", "metrics/job/x");
+    }
+
+    @Test
+    void aTopicFilterThatIsInvalidOrOutsideThePrefixIsAStartupErrorNamingIt() {
+        assertThatThrownBy(() -> from("--mqtt.topics=metrics/job/a#")).isInstanceOf(ConfigException.class)
+                .hasMessage("--mqtt.topics: invalid topic filter \"metrics/job/a#\": # must be a whole level, and the last one");
+        assertThatThrownBy(() -> from("--mqtt.topics=metrics/job/#/x")).isInstanceOf(ConfigException.class)
+                .hasMessageContaining("metrics/job/#/x");
+        assertThatThrownBy(() -> from("--mqtt.topics=metrics/job/si+te/#")).isInstanceOf(ConfigException.class)
+                .hasMessageContaining("+ must be a whole level");
+        assertThatThrownBy(() -> from("--mqtt.topics=#")).isInstanceOf(ConfigException.class)
+                .hasMessage("invalid --mqtt.topics filter \"#\": it must lie under --mqtt.topic-prefix \"metrics\" "
+                        + "(start with metrics/)");
+        assertThatThrownBy(() -> from("--mqtt.topics=devices/job/a/#")).isInstanceOf(ConfigException.class)
+                .hasMessageContaining("devices/job/a/#");
+        assertThatThrownBy(() -> from("--mqtt.topics=metrics/job/a/#, ,metrics/job/b/#")).isInstanceOf(ConfigException.class)
+                .hasMessage("--mqtt.topics: empty topic filter");
+    }
+
+    @Test
+    void replicationNeedsMqtt5AndMqtt() {
+        assertThatThrownBy(() -> from("--mqtt.replicate", "--mqtt.protocol=3.1.1")).isInstanceOf(ConfigException.class)
+                .hasMessageContaining("--mqtt.replicate needs MQTT 5");
+        assertThatThrownBy(() -> from("--mqtt.replicate", "--no-mqtt.embedded")).isInstanceOf(ConfigException.class)
+                .hasMessageContaining("--mqtt.replicate needs MQTT");
+    }
+
+    @Test
     void mqttIsOffWithoutABrokerUrlWhenTheEmbeddedBrokerIsOff() throws ConfigException {
         assertThat(from("--no-mqtt.embedded")).isEmpty();
         assertThat(from("--no-mqtt.embedded", "--mqtt.url=tcp://broker:1883")).isPresent();

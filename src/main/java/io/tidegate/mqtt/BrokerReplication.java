@@ -1,0 +1,112 @@
+package io.tidegate.mqtt;
+
+import io.tidegate.push.PushReplication;
+import io.tidegate.store.WriteOutcome;
+import io.tidegate.store.WriteRequest;
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * {@code --mqtt.replicate}: an accepted HTTP push leaves as a {@link ReplicatedWrite} on its group's
+ * topic, and is answered once the broker acknowledged it (PUBACK). Every Tidegate subscribed to the
+ * topic applies it from the broker, this one included; when this one is among them, the answer also
+ * waits (at most {@code ownApplyWait}) until it has applied it, so the pusher reads its own write here.
+ * Nothing is written locally before that: a push the broker did not take is applied nowhere.
+ */
+public final class BrokerReplication implements PushReplication {
+    /** How long a push waits to see its own write applied here once the broker has it. */
+    public static final Duration OWN_APPLY_WAIT = Duration.ofSeconds(5);
+
+    private static final Logger log = LoggerFactory.getLogger(BrokerReplication.class);
+
+    private final TopicScheme topics;
+    private final String origin;
+    private final List<TopicFilter> ownFilters;
+    private final AppliedReplications applied;
+    private final long maxPayloadBytes;
+    private final Clock clock;
+    private final Duration ownApplyWait;
+    /** Unique per process, so ids never repeat across restarts of one origin. */
+    private final String idPrefix = Long.toHexString(new SecureRandom().nextLong()) + "-";
+    private final AtomicLong sequence = new AtomicLong();
+    private volatile MqttSubscriber subscriber;
+
+    /**
+     * @param origin this instance's client id, which every replica sees as the write's origin
+     * @param ownFilters what this instance subscribes to
+     * @param applied where the ingest reports the replicated writes it applied
+     * @param maxPayloadBytes {@code --mqtt.max-payload-size}: every replica refuses a larger message, so
+     *     a push that makes one is refused here (413)
+     */
+    public BrokerReplication(String topicPrefix, String origin, List<String> ownFilters, AppliedReplications applied,
+            long maxPayloadBytes, Clock clock, Duration ownApplyWait) {
+        this.topics = new TopicScheme(topicPrefix);
+        this.origin = origin;
+        this.ownFilters = ownFilters.stream().map(TopicFilter::parse).toList();
+        this.applied = applied;
+        this.maxPayloadBytes = maxPayloadBytes;
+        this.clock = clock;
+        this.ownApplyWait = ownApplyWait;
+    }
+
+    /**
+     * Publishes through {@code subscriber} from now on.
+     *
+     * @throws MqttStartException when it does not speak MQTT 5 ({@code --mqtt.protocol=auto} fell back
+     *     to 3.1.1), which cannot carry what a replicated write needs
+     */
+    public void publishThrough(MqttSubscriber subscriber) {
+        if (!subscriber.speaksMqtt5()) {
+            throw new MqttStartException("--mqtt.replicate needs MQTT 5, but the connection " + subscriber.describe()
+                    + " fell back to MQTT 3.1.1: the broker refused MQTT 5");
+        }
+        this.subscriber = subscriber;
+    }
+
+    @Override
+    public WriteOutcome replicate(WriteRequest request) {
+        MqttSubscriber through = subscriber;
+        if (through == null) {
+            throw new Failure(503, "not connected to the MQTT broker yet; the push was not stored");
+        }
+        String id = idPrefix + sequence.incrementAndGet();
+        Publication publication = ReplicatedWrite.encode(topics, request, origin, id, clock.millis());
+        if (publication.payload().length > maxPayloadBytes) {
+            throw new Failure(413, "replicated push of " + publication.payload().length
+                    + " bytes exceeds the MQTT payload limit of " + maxPayloadBytes + " bytes (--mqtt.max-payload-size)");
+        }
+        boolean appliedHere = TopicFilter.anyMatches(ownFilters, publication.topic());
+        var outcomeHere = appliedHere ? applied.expect(id) : null;
+        try {
+            through.publish(publication);
+        } catch (MqttPublishException e) {
+            applied.forget(id);
+            throw new Failure(503, "the MQTT broker did not acknowledge the push, so it was not stored: "
+                    + e.getMessage());
+        }
+        if (outcomeHere == null) {
+            return WriteOutcome.applied();
+        }
+        try {
+            return outcomeHere.get(ownApplyWait.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (TimeoutException e) {
+            applied.forget(id);
+            log.atWarn().addKeyValue("topic", publication.topic()).addKeyValue("id", id)
+                    .log("push acknowledged by the MQTT broker but not yet applied here; answered all the same");
+            return WriteOutcome.applied();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return WriteOutcome.applied();
+        } catch (ExecutionException e) {
+            throw new IllegalStateException(e.getCause()); // never completed exceptionally
+        }
+    }
+}

@@ -1,0 +1,368 @@
+package io.tidegate;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.awt.image.BufferedImage;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import javax.imageio.ImageIO;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.openqa.selenium.By;
+import org.openqa.selenium.Keys;
+import org.openqa.selenium.OutputType;
+import org.openqa.selenium.WebElement;
+import org.openqa.selenium.chrome.ChromeDriver;
+
+/**
+ * The page at {@code /} in a real browser ({@link HeadlessChromium}) against Tidegate fed over HTTP
+ * and through Mosquitto: what an operator sees, filters and deletes; the countdown running on to
+ * expiry; the page under a route prefix, under its Content-Security-Policy, and with the server gone.
+ */
+class WebPageIT {
+    /** Published retained before Tidegate subscribes, so every Tidegate here gets the broker's stored copy. */
+    private static final String RETAINED_TOPIC = "metrics/job/sensor/room/attic";
+    private static final String SENSOR = "job=\"sensor\" room=\"attic\"";
+    private static final Duration PAGE_WAIT = Duration.ofSeconds(10);
+    /** Each displayed row of the groups table, its cells by class name, as the browser renders them. */
+    private static final String ROWS_SCRIPT = """
+            return Array.from(document.querySelectorAll('#groups tbody tr'))
+                .filter((row) => row.offsetParent !== null)
+                .map((row) => Object.fromEntries(Array.from(row.cells, (cell) => [cell.classList[0], cell.innerText.trim()])));
+            """;
+
+    private static final AtomicInteger TIDEGATES_STARTED = new AtomicInteger();
+
+    @TempDir
+    static Path chromiumProfile;
+
+    private static MosquittoBroker mosquitto;
+    private static HeadlessChromium chromium;
+    private static ChromeDriver browser;
+
+    private final RunningTidegate tidegate = new RunningTidegate();
+
+    /** One row of the groups table as the operator reads it. */
+    private record GroupRow(String key, String source, String lastPush, String ttl, String countdown,
+            String families, String series) {
+        static GroupRow of(Map<String, Object> cells) {
+            return new GroupRow(text(cells, "key"), text(cells, "source"), text(cells, "last-push"), text(cells, "ttl"),
+                    text(cells, "countdown"), text(cells, "families"), text(cells, "series"));
+        }
+
+        private static String text(Map<String, Object> cells, String name) {
+            return String.valueOf(cells.get(name));
+        }
+    }
+
+    @BeforeAll
+    static void startBrokerAndBrowser() {
+        mosquitto = new MosquittoBroker().start();
+        mosquitto.client("mosquitto_pub", "-q", "1", "-r", "-t", RETAINED_TOPIC, "-m", "{\"temp\": 21.5, \"humidity\": 40}");
+        chromium = HeadlessChromium.start(chromiumProfile, HeadlessChromium.driverLogFor(WebPageIT.class));
+        browser = chromium.driver();
+    }
+
+    @AfterAll
+    static void stopBrokerAndBrowser() {
+        try {
+            if (chromium != null) {
+                chromium.close();
+            }
+        } finally {
+            if (mosquitto != null) {
+                mosquitto.close();
+            }
+        }
+    }
+
+    @AfterEach
+    void stopTidegate() {
+        tidegate.close();
+    }
+
+    @Test
+    void showsHttpAndMqttGroupsCountsDownAndDropsAnExpiredGroup() throws IOException {
+        TestHttp http = start("--web.enable-admin-api");
+        open("/");
+
+        GroupRow sensor = awaitRow(SENSOR);
+        assertThat(sensor.source()).isEqualTo("MQTT " + RETAINED_TOPIC + " retained");
+        assertThat(sensor.ttl()).isEqualTo("none");
+        assertThat(sensor.countdown()).isEqualTo("never");
+        assertThat(sensor.families()).as("temp and humidity").isEqualTo("2");
+        assertThat(sensor.series()).isEqualTo("2");
+
+        mosquitto.client("mosquitto_pub", "-q", "1", "-t", "metrics/job/broken", "-m", "temp{ 1");
+        await("the rejection on the page").atMost(PAGE_WAIT).until(() -> rejections().stream()
+                .anyMatch(row -> row.get(0).equals("metrics/job/broken") && row.get(2).equals("bad_payload")
+                        && row.get(3).contains("invalid label name")));
+
+        assertThat(http.put("/metrics/job/short/instance/probe?ttl=8s",
+                "# TYPE jobs_done counter\njobs_done 1\nqueue{q=\"a\"} 2\nqueue{q=\"b\"} 3\n").status()).isEqualTo(200);
+        GroupRow short8s = awaitRow("job=\"short\" instance=\"probe\"");
+        assertThat(short8s.source()).isEqualTo("HTTP");
+        assertThat(short8s.ttl()).isEqualTo("8s");
+        assertThat(short8s.families()).isEqualTo("2");
+        assertThat(short8s.series()).isEqualTo("3");
+        assertThat(short8s.lastPush()).matches("\\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d");
+        int firstCountdown = seconds(short8s.countdown());
+        assertThat(firstCountdown).isBetween(1, 8);
+        await("the countdown ticking").atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(200))
+                .until(() -> seconds(awaitRow("job=\"short\"").countdown()) < firstCountdown);
+
+        checkScreenshot(Path.of("target", "web-page.png"));
+
+        await("the short-lived group gone from the page").atMost(Duration.ofSeconds(20))
+                .until(() -> row("job=\"short\"").isEmpty());
+        assertThat(row(SENSOR)).as("the group without a TTL stays").isPresent();
+        assertThat(chromium.consoleMessages()).as("no refused asset, no script error")
+                .noneMatch(message -> message.startsWith("SEVERE"));
+    }
+
+    @Test
+    void filterByLabelOrTextSurvivesRefreshesAndTravelsInTheLink() {
+        TestHttp http = start();
+        http.put("/metrics/job/backup/instance/db1", "done 1\n");
+        http.put("/metrics/job/backup/instance/db2", "done 1\n");
+        http.put("/metrics/job/web/instance/db1", "up 1\n");
+        open("/");
+        await().atMost(PAGE_WAIT).until(() -> keys().size() == 4);
+
+        typeFilter("job=backup");
+        assertThat(keys()).containsExactlyInAnyOrder("job=\"backup\" instance=\"db1\"", "job=\"backup\" instance=\"db2\"");
+        assertThat(browser.findElement(By.id("group-count")).getText()).isEqualTo("2 of 4 groups shown");
+        assertThat(browser.getCurrentUrl()).endsWith("#filter=job%3Dbackup");
+
+        typeFilter("db1");
+        assertThat(keys()).as("plain text: part of any key")
+                .containsExactlyInAnyOrder("job=\"backup\" instance=\"db1\"", "job=\"web\" instance=\"db1\"");
+        typeFilter("db1 job=web");
+        assertThat(keys()).as("every term must hold").containsExactly("job=\"web\" instance=\"db1\"");
+        String refreshed = browser.findElement(By.id("refreshed")).getText();
+        await("a refresh").atMost(PAGE_WAIT)
+                .until(() -> !browser.findElement(By.id("refreshed")).getText().equals(refreshed));
+        assertThat(keys()).as("after a refresh").containsExactly("job=\"web\" instance=\"db1\"");
+
+        typeFilter("job=nothing");
+        assertThat(browser.findElement(By.id("no-groups")).getText()).isEqualTo("No group matches the filter.");
+
+        open("/#filter=" + URLEncoder.encode("job=backup instance=db2", StandardCharsets.UTF_8).replace("+", "%20"));
+        await().atMost(PAGE_WAIT).until(() -> keys().equals(List.of("job=\"backup\" instance=\"db2\"")));
+        assertThat(browser.findElement(By.id("filter")).getAttribute("value")).isEqualTo("job=backup instance=db2");
+    }
+
+    @Test
+    void deleteButtonDeletesAGroupWhateverItsLabelValues() {
+        TestHttp http = start("--web.enable-admin-api");
+        String oddKey = "/metrics/job@base64/" + base64("night/ly") + "/path@base64/" + base64("/var/<b>x</b>")
+                + "/empty@base64/=";
+        assertThat(http.put(oddKey, "size 1\n").status()).isEqualTo(200);
+        http.put("/metrics/job/keep", "size 2\n");
+        open("/");
+        String odd = "job=\"night/ly\" empty=\"\" path=\"/var/<b>x</b>\"";
+        awaitRow(odd);
+        assertThat(browser.findElements(By.cssSelector("#groups td.key b"))).as("label values are text, not HTML")
+                .isEmpty();
+
+        WebElement keep = rowElement("job=\"keep\"");
+        keep.findElement(By.cssSelector("button.delete")).click();
+        keep.findElement(By.cssSelector("button.cancel")).click();
+        assertThat(keep.findElements(By.cssSelector("button.delete"))).as("cancelled: the button is back").hasSize(1);
+
+        WebElement oddRow = rowElement("job=\"night/ly\"");
+        oddRow.findElement(By.cssSelector("button.delete")).click();
+        assertThat(oddRow.findElement(By.cssSelector(".confirm-text")).getText()).isEqualTo("Delete this group?");
+        oddRow.findElement(By.cssSelector("button.confirm")).click();
+
+        await("the row gone").atMost(PAGE_WAIT).until(() -> row("job=\"night/ly\"").isEmpty());
+        assertThat(http.get("/api/v1/metrics").body()).doesNotContain("night/ly").contains("\"job\":\"keep\"");
+        assertThat(row("job=\"keep\"")).isPresent();
+        assertThat(browser.findElement(By.id("action-error")).isDisplayed()).isFalse();
+    }
+
+    @Test
+    void withoutTheAdminApiThereIsNoDeleteButton() {
+        TestHttp http = start();
+        http.put("/metrics/job/kept", "size 1\n");
+        open("/");
+        awaitRow("job=\"kept\"");
+        assertThat(browser.findElements(By.cssSelector("button.delete"))).isEmpty();
+        assertThat(browser.findElements(By.cssSelector("#groups th.admin-only")))
+                .allMatch(header -> !header.isDisplayed());
+    }
+
+    @Test
+    void worksUnderARoutePrefix() {
+        TestHttp http = start("--web.route-prefix=/gw", "--web.enable-admin-api");
+        http.put("/gw/metrics/job/prefixed", "size 1\n");
+        assertThat(http.get("/static/page.js").status()).as("the files move with the prefix").isEqualTo(404);
+        assertThat(http.get("/gw/static/page.js").status()).isEqualTo(200);
+        TestHttp.Answer bare = http.get("/gw");
+        assertThat(bare.status()).as("as upstream's router: the page's path lacks only its slash").isEqualTo(301);
+        assertThat(bare.header("Location")).isEqualTo("/gw/");
+
+        open("/gw/status");
+        awaitRow("job=\"prefixed\"");
+        assertThat(browser.findElement(By.tagName("header")).getCssValue("background-color"))
+                .as("the stylesheet came from /gw/static/").isEqualTo("rgba(11, 110, 138, 1)");
+        rowElement("job=\"prefixed\"").findElement(By.cssSelector("button.delete")).click();
+        rowElement("job=\"prefixed\"").findElement(By.cssSelector("button.confirm")).click();
+        await("deleted through /gw/metrics/...").atMost(PAGE_WAIT)
+                .until(() -> !http.get("/gw/api/v1/metrics").body().contains("prefixed"));
+        assertThat(row("job=\"prefixed\"")).isEmpty();
+    }
+
+    @Test
+    void saysSoWhenTheServerIsGoneAndADeleteFails() {
+        TestHttp http = start("--web.enable-admin-api");
+        http.put("/metrics/job/orphan", "size 1\n");
+        open("/");
+        awaitRow("job=\"orphan\"");
+        WebElement banner = browser.findElement(By.id("unreachable"));
+        assertThat(banner.isDisplayed()).isFalse();
+
+        tidegate.close();
+        await("the banner").atMost(PAGE_WAIT).until(banner::isDisplayed);
+        assertThat(banner.getText()).startsWith("Cannot reach Tidegate: api/v1/");
+        assertThat(row("job=\"orphan\"")).as("the last data stays").isPresent();
+
+        rowElement("job=\"orphan\"").findElement(By.cssSelector("button.delete")).click();
+        rowElement("job=\"orphan\"").findElement(By.cssSelector("button.confirm")).click();
+        WebElement error = browser.findElement(By.id("action-error"));
+        await("the error").atMost(PAGE_WAIT).until(error::isDisplayed);
+        assertThat(error.getText()).startsWith("Deleting group {job=\"orphan\"} failed:");
+        assertThat(row("job=\"orphan\"")).isPresent();
+    }
+
+    @Test
+    void theBrowserEnforcesThePagesContentSecurityPolicy() {
+        TestHttp http = start();
+        assertThat(http.get("/").header("Content-Security-Policy")).startsWith("default-src 'self'");
+        open("/");
+        @SuppressWarnings("unchecked")
+        Map<String, Object> outcome = (Map<String, Object>) browser.executeAsyncScript("""
+                const done = arguments[arguments.length - 1];
+                const refused = [];
+                document.addEventListener('securitypolicyviolation', (e) => refused.push(e.effectiveDirective));
+                window.inlineScriptRan = false;
+                const script = document.createElement('script');
+                script.textContent = 'window.inlineScriptRan = true;';
+                document.head.appendChild(script);
+                const image = document.createElement('img');
+                image.src = 'http://192.0.2.1/outside.png'; // TEST-NET: nothing answers, and nothing is asked
+                document.body.appendChild(image);
+                setTimeout(() => done({inlineScriptRan: window.inlineScriptRan, refused}), 500);
+                """);
+        assertThat(outcome.get("inlineScriptRan")).isEqualTo(false);
+        assertThat((List<Object>) outcome.get("refused")).contains("script-src-elem", "img-src");
+    }
+
+    private TestHttp start(String... flags) {
+        // a client id of its own: a session the broker kept would not be sent the retained message again
+        List<String> all = new ArrayList<>(List.of("--mqtt.url=" + mosquitto.url(),
+                "--mqtt.client-id=web-page-it-" + TIDEGATES_STARTED.incrementAndGet()));
+        all.addAll(List.of(flags));
+        return tidegate.start(all.toArray(String[]::new)).http();
+    }
+
+    /** Loads the page and waits for its first refresh; forgets the console messages of earlier pages. */
+    private void open(String path) {
+        browser.get("about:blank");
+        chromium.consoleMessages();
+        browser.get(tidegate.baseUri() + path);
+        await("the page's first refresh").atMost(PAGE_WAIT)
+                .until(() -> browser.findElement(By.id("refreshed")).getText().startsWith("Refreshed"));
+    }
+
+    private static List<GroupRow> rows() {
+        @SuppressWarnings("unchecked")
+        List<Map<String, Object>> cells = (List<Map<String, Object>>) browser.executeScript(ROWS_SCRIPT);
+        return cells.stream().map(GroupRow::of).toList();
+    }
+
+    private static List<String> keys() {
+        return rows().stream().map(GroupRow::key).toList();
+    }
+
+    private static Optional<GroupRow> row(String keyPart) {
+        return rows().stream().filter(row -> row.key().contains(keyPart)).findFirst();
+    }
+
+    private static GroupRow awaitRow(String keyPart) {
+        return await("a row for " + keyPart).atMost(PAGE_WAIT).until(() -> row(keyPart), Optional::isPresent).get();
+    }
+
+    private static WebElement rowElement(String keyPart) {
+        return browser.findElements(By.cssSelector("#groups tbody tr")).stream()
+                .filter(row -> row.findElement(By.cssSelector("td.key")).getText().contains(keyPart))
+                .findFirst().orElseThrow(() -> new AssertionError("no row for " + keyPart));
+    }
+
+    private static List<List<String>> rejections() {
+        return browser.findElements(By.cssSelector("#rejections tbody tr")).stream()
+                .map(row -> row.findElements(By.tagName("td")).stream().map(WebElement::getText).toList())
+                .toList();
+    }
+
+    private static void typeFilter(String text) {
+        WebElement filter = browser.findElement(By.id("filter"));
+        filter.sendKeys(Keys.chord(Keys.CONTROL, "a"), Keys.BACK_SPACE);
+        filter.sendKeys(text);
+    }
+
+    private static final Pattern COUNTDOWN = Pattern.compile("(?:(\\d+)m )?(\\d+)s|expired");
+
+    /** "1m 5s" is 65, "expired" 0. */
+    private static int seconds(String countdown) {
+        Matcher matcher = COUNTDOWN.matcher(countdown);
+        assertThat(matcher.matches()).as("a countdown: " + countdown).isTrue();
+        if (matcher.group(2) == null) {
+            return 0;
+        }
+        int minutes = matcher.group(1) == null ? 0 : Integer.parseInt(matcher.group(1));
+        return minutes * 60 + Integer.parseInt(matcher.group(2));
+    }
+
+    private static String base64(String value) {
+        return Base64.getUrlEncoder().withoutPadding().encodeToString(value.getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** Saves what the browser shows and checks it is a full window of a drawn page, not a blank or tiny one. */
+    private static void checkScreenshot(Path file) throws IOException {
+        byte[] png = browser.getScreenshotAs(OutputType.BYTES);
+        Files.createDirectories(file.getParent());
+        Files.write(file, png);
+        BufferedImage image = ImageIO.read(new ByteArrayInputStream(png));
+        assertThat(image).as("a PNG").isNotNull();
+        assertThat(image.getWidth()).isGreaterThanOrEqualTo(1000);
+        assertThat(image.getHeight()).isGreaterThanOrEqualTo(700);
+        assertThat(png.length).as("bytes of " + file).isGreaterThan(20_000);
+        Set<Integer> colours = new HashSet<>();
+        for (int y = 0; y < image.getHeight(); y++) {
+            for (int x = 0; x < image.getWidth(); x++) {
+                colours.add(image.getRGB(x, y));
+            }
+        }
+        assertThat(colours.size()).as("distinct colours in " + file).isGreaterThan(50);
+    }
+}
