@@ -18,6 +18,7 @@ import io.tidegate.mqtt.MqttSubscriber;
 import io.tidegate.mqtt.RetainedMemory;
 import io.tidegate.persist.Persistence;
 import io.tidegate.store.Store;
+import io.tidegate.web.HealthCheck;
 import io.tidegate.web.OwnMetrics;
 import io.tidegate.web.WebServer;
 import java.nio.file.Path;
@@ -158,7 +159,7 @@ public final class Tidegate implements AutoCloseable {
     }
 
     /** Tools run instead of the server when the first argument names one. */
-    private static final List<Subcommand> SUBCOMMANDS = List.of(new MappingsCommand());
+    private static final List<Subcommand> SUBCOMMANDS = List.of(new MappingsCommand(), new HealthCheck());
 
     public static void main(String[] args) throws InterruptedException {
         if (args.length > 0) {

@@ -104,8 +104,34 @@ class JarProcessIT {
                 .doesNotContain("UnsatisfiedLinkError");
     }
 
-    private TestHttp start(String... flags) throws IOException {
+    /** The Dockerfile's HEALTHCHECK runs {@code java -jar tidegate.jar healthcheck}: its exit status is the verdict. */
+    @Test
+    void theHealthcheckSubcommandExitsZeroForARunningTidegateAndOneOnceItHasStopped() throws Exception {
         int port = freePort();
+        startOn(port);
+        String url = "--url=http://127.0.0.1:" + port;
+
+        assertThat(runJar("healthcheck", url)).isEqualTo(new JarRun(0, ""));
+
+        signal("TERM");
+        tidegate.waitFor();
+        assertThat(runJar("healthcheck", url))
+                .isEqualTo(new JarRun(1, "tidegate healthcheck: http://127.0.0.1:" + port + "/-/healthy: connection refused\n"));
+    }
+
+    record JarRun(int exitCode, String output) {}
+
+    private static JarRun runJar(String... arguments) throws Exception {
+        Process process = new ProcessBuilder(javaJar(arguments)).redirectErrorStream(true).start();
+        String output = new String(process.getInputStream().readAllBytes());
+        return new JarRun(process.waitFor(), output);
+    }
+
+    private TestHttp start(String... flags) throws IOException {
+        return startOn(freePort(), flags);
+    }
+
+    private TestHttp startOn(int port, String... flags) throws IOException {
         String[] all = new String[flags.length + 1];
         System.arraycopy(flags, 0, all, 0, flags.length);
         all[flags.length] = "--web.listen-address=127.0.0.1:" + port;
@@ -119,11 +145,17 @@ class JarProcessIT {
     private void launch(String... flags) throws IOException {
         assertThat(JAR).as("the jar, built by mvn package before the integration tests").exists();
         log = dir.resolve("tidegate.log");
-        List<String> command = new java.util.ArrayList<>(List.of(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-jar", JAR.toString(),
-                "--no-mqtt.embedded")); // a test that wants the broker passes --mqtt.embedded: the last one wins
+        List<String> command = javaJar("--no-mqtt.embedded"); // a test that wants the broker passes --mqtt.embedded: the last one wins
         command.addAll(List.of(flags));
         tidegate = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+    }
+
+    /** {@code java -jar target/tidegate.jar arguments...}, with the Java running the tests. */
+    private static List<String> javaJar(String... arguments) {
+        List<String> command = new java.util.ArrayList<>(List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-jar", JAR.toString()));
+        command.addAll(List.of(arguments));
+        return command;
     }
 
     private void signal(String name) throws Exception {
