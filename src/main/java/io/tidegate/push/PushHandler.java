@@ -16,6 +16,7 @@ import io.tidegate.store.WriteOutcome;
 import io.tidegate.store.WriteRequest;
 import io.tidegate.web.OwnMetrics;
 import io.tidegate.web.PlainAnswer;
+import io.tidegate.web.WebServer;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.Optional;
@@ -67,10 +68,12 @@ public final class PushHandler {
     public void handle(Context ctx) {
         String method = ctx.method().name();
         boolean delete = ctx.method() == HandlerType.DELETE;
+        int status = WebServer.INTERNAL_ERROR; // what the web server answers when this throws (a failed disk)
         try (Timer timer = delete ? null : metrics.timePush(method)) {
             answer(ctx);
+            status = ctx.statusCode();
         } finally {
-            metrics.countRequest(delete ? "delete" : "push", ctx.statusCode(), method);
+            metrics.countRequest(delete ? "delete" : "push", status, method);
             if (!delete) {
                 metrics.observePushSize(method, Math.max(0, ctx.req().getContentLengthLong()));
             }

@@ -87,7 +87,7 @@ public final class WebServer implements AutoCloseable {
         config.routes.exception(Exception.class, (e, ctx) -> {
             log.atError().addKeyValue("method", ctx.method()).addKeyValue("path", ctx.path())
                     .addKeyValue("err", e.toString()).log("request failed");
-            PlainAnswer.status(ctx, 500, "internal error: " + e.getMessage());
+            PlainAnswer.status(ctx, INTERNAL_ERROR, "internal error: " + e.getMessage());
         });
     }
 
@@ -164,13 +164,18 @@ public final class WebServer implements AutoCloseable {
 
     private Handler counted(String name, Handler handler) {
         return ctx -> {
+            int status = INTERNAL_ERROR; // what the exception handler answers when the handler throws
             try {
                 handler.handle(ctx);
+                status = ctx.statusCode();
             } finally {
-                metrics.countRequest(name, ctx.statusCode(), ctx.method().name());
+                metrics.countRequest(name, status, ctx.method().name());
             }
         };
     }
+
+    /** The status of an answer whose handler threw (see the exception handler in {@link #configure}). */
+    public static final int INTERNAL_ERROR = 500;
 
     public WebServer start() {
         HostPort address = HostPort.parse(flags.listenAddress);
