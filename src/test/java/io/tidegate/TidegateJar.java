@@ -73,6 +73,19 @@ public final class TidegateJar implements AutoCloseable {
         return port;
     }
 
+    /** {@code kill -HUP}: Tidegate re-reads its configuration file. */
+    public void hangup() {
+        try {
+            Process kill = new ProcessBuilder("kill", "-HUP", Long.toString(process.pid())).inheritIO().start();
+            assertThat(kill.waitFor()).as("kill -HUP " + process.pid()).isZero();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
     /** {@code kill -9}: no goodbye to the broker, no last snapshot. */
     public void kill() {
         if (process != null && process.isAlive()) {

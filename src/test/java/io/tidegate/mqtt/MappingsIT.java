@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 import io.tidegate.MosquittoBroker;
 import io.tidegate.RunningTidegate;
 import io.tidegate.TestHttp;
+import io.tidegate.TidegateJar;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -241,6 +242,33 @@ class MappingsIT {
         String api = http.get("/api/v1/metrics").body();
         String rejections = api.contains("\"mqtt_rejections\"") ? api.substring(api.indexOf("\"mqtt_rejections\"")) : "";
         assertThat(rejections).as("not delivered, so not even refused as matching no rule").doesNotContain(sensor);
+    }
+
+    @Test
+    void aHangupSignalReloadsTheRulesAndSubscriptionsAndABrokenFileKeepsTheOldOnes() throws Exception {
+        Path config = dir.resolve("tidegate.yml");
+        Files.writeString(config, Files.readString(Path.of("examples/mappings/tasmota.yml")));
+        try (TidegateJar jar = new TidegateJar("hangup", dir, "--mqtt.url=tcp://127.0.0.1:" + broker.port(),
+                "--mqtt.client-id=tidegate-hangup-" + run, "--config.file=" + config).start()) {
+            http = jar.http();
+            Files.writeString(config, "mqtt_mappings:\n  - topic: tele/+device/SENSOR\n    group: {device: '{device}'}\n");
+            jar.hangup();
+            await().atMost(PATIENCE).until(() -> jar.log().contains("configuration reload failed, keeping the previous one"));
+            assertThat(jar.log()).contains("mqtt_mappings[1] (line 2): group: no job label");
+            String sensor = unique("tele/DEV/SENSOR");
+            mosquittoPub(publish(sensor, "{\"ENERGY\":{\"Power\":45}}"));
+            await().atMost(PATIENCE).untilAsserted(() -> assertThat(power()).isEqualTo("45"));
+
+            Files.writeString(config, Files.readString(Path.of("examples/mappings/esphome.yml")));
+            jar.hangup();
+            await().atMost(PATIENCE).until(() -> jar.log().contains("MQTT subscriptions changed"));
+            String node = unique("DEV-node");
+            mosquittoPub(publish(sensor, "{\"ENERGY\":{\"Power\":46}}"));
+            mosquittoPub(publish(node + "/sensor/uptime/state", "8"));
+            await().atMost(PATIENCE).untilAsserted(() -> assertThat(scrape())
+                    .contains("esphome_uptime{instance=\"\",job=\"esphome\",node=\"" + node + "\"} 8\n"));
+            assertThat(power()).as("the dropped rule's topic is no longer taken").isEqualTo("45");
+        }
     }
 
     private void start(String... flags) {
