@@ -54,12 +54,13 @@ public final class Tidegate implements AutoCloseable {
         OwnMetrics metrics = new OwnMetrics();
         Store store = new Store(clock, !flags.disableConsistencyCheck, metrics::typeOf, flags.ttlTombstone.toMillis());
         metrics.watch(store);
+        store.limitTo(flags.writeLimits());
         TtlResolver ttls = new TtlResolver(() -> config.current().ttlRules(), flags.ttlDefault, flags.ttlMax);
         this.sweeper = new ExpirySweeper(store, clock);
         this.mqttSettings = MqttSettings.from(flags);
         this.mqttMetrics = new MqttMetrics(metrics);
         this.mqttIngest = new MqttIngest(store, ttls, flags.mqttTopicPrefix, flags.mqttRetained, flags.mqttMaxPayloadSize,
-                RetainedMemory.DEFAULT_CAPACITY, clock, mqttMetrics, flags.writeLimits(), () -> config.current().mqttMappings());
+                RetainedMemory.DEFAULT_CAPACITY, clock, mqttMetrics, () -> config.current().mqttMappings());
         // loaded before anything can write or read, so nothing is served that is not yet back
         this.persistence = flags.persistenceFile.isEmpty() ? null : Persistence.open(Path.of(flags.persistenceFile),
                 flags.persistenceInterval, store, mqttIngest.retainedMemory(), clock, metrics);

@@ -11,7 +11,6 @@ import io.tidegate.store.Group;
 import io.tidegate.store.StoredFamily;
 import io.tidegate.store.Store;
 import io.tidegate.store.Verb;
-import io.tidegate.store.WriteLimits;
 import io.tidegate.store.WriteRequest;
 import io.tidegate.web.OwnMetrics;
 import java.io.ByteArrayOutputStream;
@@ -64,7 +63,7 @@ public final class MappingsCommand implements Subcommand {
         Store scratch = new Store(Clock.systemUTC(), true, name -> null);
         TtlResolver ttls = new TtlResolver(config::ttlRules, Duration.ZERO, Duration.ZERO);
         MqttIngest ingest = new MqttIngest(scratch, ttls, "metrics", RetainedMode.APPLY, MqttIngest.DEFAULT_MAX_PAYLOAD_BYTES,
-                1, Clock.systemUTC(), new MqttMetrics(new OwnMetrics()), WriteLimits.DEFAULTS, config::mqttMappings);
+                1, Clock.systemUTC(), new MqttMetrics(new OwnMetrics()), config::mqttMappings);
         MqttOutcome outcome = ingest.handle(parsed.message(), () -> { });
         out.println("topic: " + parsed.message().topic());
         out.println("rule: " + (outcome.rule() != null ? outcome.rule()

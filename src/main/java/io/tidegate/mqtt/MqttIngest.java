@@ -9,7 +9,6 @@ import io.tidegate.store.GroupingKey;
 import io.tidegate.store.Source;
 import io.tidegate.store.Store;
 import io.tidegate.store.Ttls;
-import io.tidegate.store.WriteLimits;
 import io.tidegate.store.WriteOutcome;
 import io.tidegate.store.WriteRequest;
 import java.time.Clock;
@@ -70,7 +69,6 @@ public final class MqttIngest implements MessageHandler {
     private final PayloadReader payloads = new PayloadReader();
     private final MappedPayloadReader mappedPayloads = new MappedPayloadReader(payloads);
     private final Supplier<MqttMappings> mappings;
-    private final WriteLimits limits;
     private final AppliedReplications replications = new AppliedReplications(AppliedReplications.DEFAULT_CAPACITY);
 
     /**
@@ -78,16 +76,14 @@ public final class MqttIngest implements MessageHandler {
      * @param retainedMode {@code --mqtt.retained}
      * @param maxPayloadBytes {@code --mqtt.max-payload-size}; a larger payload is rejected unread
      * @param retainedCapacity how many topics the {@link RetainedMemory} holds
-     * @param limits the bounds every write must keep, as for HTTP pushes
      * @param mappings the {@code mqtt_mappings} rules in force (they change on reload)
      * @throws IllegalArgumentException for a prefix no topic can have or a capacity below 1
      */
     public MqttIngest(Store store, TtlResolver ttls, String topicPrefix, RetainedMode retainedMode,
-            long maxPayloadBytes, int retainedCapacity, Clock clock, MqttMetrics metrics, WriteLimits limits,
+            long maxPayloadBytes, int retainedCapacity, Clock clock, MqttMetrics metrics,
             Supplier<MqttMappings> mappings) {
         this.store = store;
         this.mappings = mappings;
-        this.limits = limits;
         this.ttls = ttls;
         this.topics = new TopicScheme(topicPrefix);
         this.retainedMode = retainedMode;
@@ -98,11 +94,11 @@ public final class MqttIngest implements MessageHandler {
         this.clock = clock;
     }
 
-    /** With the default {@link WriteLimits} and no mapping rules. */
+    /** With no mapping rules. */
     public MqttIngest(Store store, TtlResolver ttls, String topicPrefix, RetainedMode retainedMode,
             long maxPayloadBytes, int retainedCapacity, Clock clock, MqttMetrics metrics) {
         this(store, ttls, topicPrefix, retainedMode, maxPayloadBytes, retainedCapacity, clock, metrics,
-                WriteLimits.DEFAULTS, MqttMappings::none);
+                MqttMappings::none);
     }
 
     @Override
@@ -242,15 +238,9 @@ public final class MqttIngest implements MessageHandler {
         }
         Ttls resolved = ttls.resolve(route.key(), Source.Kind.MQTT, pushTtl, read.body().staleTimeoutSeconds());
         WriteRequest request = new WriteRequest(route.key(), read.verb(), read.body().families(), resolved, source);
-        WriteLimits.Violation violation = limits.check(request, store);
-        if (violation != null) {
-            return MqttOutcome.rejected(route.ruleName(), new Rejection(RejectReason.LIMIT, violation.message()));
-        }
         WriteOutcome outcome = store.write(request, remember(topic, digest), acknowledgement.handToStore());
-        if (!outcome.wasApplied()) {
-            return MqttOutcome.rejected(route.ruleName(), new Rejection(RejectReason.INCONSISTENT, outcome.rejection()));
-        }
-        return MqttOutcome.written(route.ruleName(), request);
+        return outcome.wasApplied() ? MqttOutcome.written(route.ruleName(), request)
+                : MqttOutcome.rejected(route.ruleName(), refusal(outcome));
     }
 
     /**
@@ -309,12 +299,6 @@ public final class MqttIngest implements MessageHandler {
             return MqttOutcome.skipped(null, SkipReason.DUPLICATE);
         }
         Rejection rejection = decoded.rejection();
-        if (rejection == null) {
-            WriteLimits.Violation violation = limits.check(decoded.request(), store);
-            if (violation != null) {
-                rejection = new Rejection(RejectReason.LIMIT, violation.message());
-            }
-        }
         if (rejection != null) {
             if (id != null) {
                 replications.outcome(id, WriteOutcome.rejected(rejection.message()));
@@ -324,7 +308,13 @@ public final class MqttIngest implements MessageHandler {
         WriteOutcome outcome = store.write(decoded.request(), null, acknowledgement.handToStore());
         replications.outcome(id, outcome);
         return outcome.wasApplied() ? MqttOutcome.written(null, decoded.request())
-                : MqttOutcome.rejected(null, new Rejection(RejectReason.INCONSISTENT, outcome.rejection()));
+                : MqttOutcome.rejected(null, refusal(outcome));
+    }
+
+    /** Why the store did not apply a write: over a bound of SPEC §7, or inconsistent with what it holds. */
+    private static Rejection refusal(WriteOutcome outcome) {
+        return new Rejection(outcome.overLimit() != null ? RejectReason.LIMIT : RejectReason.INCONSISTENT,
+                outcome.rejection());
     }
 
     /** The replicated writes applied lately, and the pushes of this instance waiting for theirs. */

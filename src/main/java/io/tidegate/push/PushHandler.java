@@ -27,8 +27,8 @@ import org.slf4j.LoggerFactory;
  * PUT, POST and DELETE on {@code /metrics/job/...}: reads the grouping key from the path and the
  * families from the body, hands the store one {@link WriteRequest}, and answers as upstream does
  * (200 for an accepted checked push, 202 unchecked or for a delete, 400 with the reason otherwise).
- * A push over one of the {@link WriteLimits} is refused before the store sees it: 413 for too many
- * series, 400 for too many or too long labels, 429 for a new group beyond the group limit.
+ * A push the store refuses as over one of the {@link WriteLimits} is 413 for too many series, 400
+ * for too many or too long labels, 429 for a new group beyond the group limit.
  */
 public final class PushHandler {
     private static final Logger log = LoggerFactory.getLogger(PushHandler.class);
@@ -42,14 +42,12 @@ public final class PushHandler {
     private final boolean checked;
     private final OwnMetrics metrics;
     private final String pushPathPrefix;
-    private final WriteLimits limits;
     private volatile PushReplication replication; // null: pushes go to the local store
 
     /** @param pushPathPrefix the route prefix followed by {@code /metrics/} */
     public PushHandler(Store store, TtlResolver ttls, PushBody bodies, boolean checked, OwnMetrics metrics,
-            String pushPathPrefix, WriteLimits limits) {
+            String pushPathPrefix) {
         this.store = store;
-        this.limits = limits;
         this.ttls = ttls;
         this.bodies = bodies;
         this.checked = checked;
@@ -199,13 +197,6 @@ public final class PushHandler {
         Verb verb = ctx.method() == HandlerType.PUT ? Verb.PUT : Verb.POST;
         Ttls resolved = ttls.resolve(path.key(), source.kind(), pushTtl, body.staleTimeoutSeconds());
         WriteRequest request = new WriteRequest(path.key(), verb, body.families(), resolved, source);
-        WriteLimits.Violation violation = limits.check(request, store);
-        if (violation != null) {
-            log.atInfo().addKeyValue("method", verb).addKeyValue("source", source.detail())
-                    .addKeyValue("group", path.key()).addKeyValue("err", violation.message()).log("push over a limit");
-            PlainAnswer.status(ctx, statusOf(violation.kind()), violation.message());
-            return;
-        }
         WriteOutcome outcome;
         if (replication == null) {
             outcome = store.write(request);
@@ -218,6 +209,13 @@ public final class PushHandler {
                     return;
                 }
             }
+        }
+        WriteLimits.Violation overLimit = outcome.overLimit();
+        if (overLimit != null) {
+            log.atInfo().addKeyValue("method", verb).addKeyValue("source", source.detail())
+                    .addKeyValue("group", path.key()).addKeyValue("err", overLimit.message()).log("push over a limit");
+            PlainAnswer.status(ctx, statusOf(overLimit.kind()), overLimit.message());
+            return;
         }
         if (outcome.wasApplied()) {
             ctx.header(TTL_HEADER, Durations.format(Duration.ofMillis(resolved.pushMillis())));

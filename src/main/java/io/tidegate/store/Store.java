@@ -52,6 +52,8 @@ public final class Store {
      * @param tombstoneMillis how long an expired group leaves its {@code push_expired_time_seconds}
      *     behind; 0 for not at all
      */
+    private volatile WriteLimits limits = WriteLimits.DEFAULTS;
+
     public Store(Clock clock, boolean checkConsistency, Function<String, MetricType> ownFamilyTypes,
             long tombstoneMillis) {
         this.clock = clock;
@@ -62,6 +64,11 @@ public final class Store {
 
     public Store(Clock clock, boolean checkConsistency, Function<String, MetricType> ownFamilyTypes) {
         this(clock, checkConsistency, ownFamilyTypes, 0);
+    }
+
+    /** The bounds every write from now on must keep ({@link WriteLimits#DEFAULTS} until this is called). */
+    public void limitTo(WriteLimits limits) {
+        this.limits = limits;
     }
 
     /**
@@ -118,31 +125,51 @@ public final class Store {
             finish(log, position, whenDurable);
             return WriteOutcome.applied();
         }
+        WriteLimits.Violation overLimit = limits.check(request);
+        if (overLimit != null) {
+            return refusedOverLimit(overLimit, whenDurable);
+        }
         List<StoredFamily> prepared = new ArrayList<>(request.families().size());
         String problem = prepare(request, now, prepared);
         lock.lock();
         try {
             Group current = groupsByKey.get(key);
-            if (problem == null) {
-                problem = problemWithStored(request, current, prepared, now);
-            }
-            if (problem != null) {
-                recordFailure(key, current, request, now);
-                outcome = WriteOutcome.rejected(problem);
+            overLimit = current == null ? limits.checkNewGroup(groupCount) : null;
+            if (overLimit != null) {
+                outcome = WriteOutcome.overLimit(overLimit);
             } else {
-                commit(request, current, prepared, now);
-                if (onApplied != null) {
-                    onApplied.run();
+                if (problem == null) {
+                    problem = problemWithStored(request, current, prepared, now);
                 }
-                outcome = WriteOutcome.applied();
+                if (problem != null) {
+                    recordFailure(key, current, request, now);
+                    outcome = WriteOutcome.rejected(problem);
+                } else {
+                    commit(request, current, prepared, now);
+                    if (onApplied != null) {
+                        onApplied.run();
+                    }
+                    outcome = WriteOutcome.applied();
+                }
             }
             log = writeLog;
             position = log.position();
         } finally {
             lock.unlock();
         }
+        if (overLimit != null) {
+            return refusedOverLimit(overLimit, whenDurable);
+        }
         finish(log, position, whenDurable);
         return outcome;
+    }
+
+    /** A write over a bound stored nothing, so there is nothing to wait for: {@code whenDurable} runs at once. */
+    private static WriteOutcome refusedOverLimit(WriteLimits.Violation violation, Runnable whenDurable) {
+        if (whenDurable != null) {
+            whenDurable.run();
+        }
+        return WriteOutcome.overLimit(violation);
     }
 
     /**
@@ -156,6 +183,10 @@ public final class Store {
         if (request.verb() == Verb.DELETE) {
             return WriteOutcome.applied();
         }
+        WriteLimits.Violation overLimit = limits.check(request);
+        if (overLimit != null) {
+            return WriteOutcome.overLimit(overLimit);
+        }
         long now = clock.millis();
         List<StoredFamily> prepared = new ArrayList<>(request.families().size());
         String problem = prepare(request, now, prepared);
@@ -164,6 +195,10 @@ public final class Store {
         lock.lock();
         try {
             Group current = groupsByKey.get(request.key());
+            overLimit = current == null ? limits.checkNewGroup(groupCount) : null;
+            if (overLimit != null) {
+                return WriteOutcome.overLimit(overLimit);
+            }
             if (problem == null) {
                 problem = problemWithStored(request, current, prepared, now);
             }

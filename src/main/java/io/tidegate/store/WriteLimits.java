@@ -7,13 +7,10 @@ import io.tidegate.format.MetricFamily;
 /**
  * The bounds of SPEC §7 that no write may pass, whatever its path: series per write, labels per
  * series, label name and value lengths (the grouping key's labels count, as they are in every
- * series), and groups held. Both the HTTP push handler and the MQTT ingest check a write here
- * before they hand it to the {@link Store}; a write over a bound is refused whole, and nothing of
- * it is stored, not even its group's {@code push_failure_time_seconds} (which would be a new group).
- *
- * <p>The group bound is checked without the store's lock, so concurrent writes that each add a
- * group may pass it by at most their number; it is a bound against running out of memory, not a
- * quota.
+ * series), and groups held. The {@link Store} checks every write against them, whichever path it
+ * came by; a write over a bound is refused whole, and nothing of it is stored, not even its
+ * group's {@code push_failure_time_seconds} (which would be a new group). The group bound is
+ * checked under the store's writer lock, so it holds exactly.
  */
 public record WriteLimits(int maxSeries, int maxLabelsPerSeries, int maxLabelNameLength, int maxLabelValueLength,
         int maxGroups) {
@@ -42,8 +39,8 @@ public record WriteLimits(int maxSeries, int maxLabelsPerSeries, int maxLabelNam
     /** A bound passed, with a message fit for the client that names the bound, its flag and the value found. */
     public record Violation(Kind kind, String message) {}
 
-    /** The first bound {@code request} passes, or null. A DELETE passes none. */
-    public Violation check(WriteRequest request, Store store) {
+    /** The first bound {@code request} itself passes (series, labels), or null. A DELETE passes none. */
+    Violation check(WriteRequest request) {
         if (request.verb() == Verb.DELETE) {
             return null;
         }
@@ -69,12 +66,17 @@ public record WriteLimits(int maxSeries, int maxLabelsPerSeries, int maxLabelNam
                 }
             }
         }
-        if (store.groupCount() >= maxGroups && !store.holds(key)) {
-            return new Violation(Kind.TOO_MANY_GROUPS, "the gateway already holds " + store.groupCount()
-                    + " groups, the most --store.max-groups allows (" + maxGroups + "); a new group can be pushed "
-                    + "once others expire or are deleted");
-        }
         return null;
+    }
+
+    /** The group bound, for a write that would add a group to the {@code groupsHeld} there are; or null. */
+    Violation checkNewGroup(int groupsHeld) {
+        if (groupsHeld < maxGroups) {
+            return null;
+        }
+        return new Violation(Kind.TOO_MANY_GROUPS, "the gateway already holds " + groupsHeld
+                + " groups, the most --store.max-groups allows (" + maxGroups + "); a new group can be pushed "
+                + "once others expire or are deleted");
     }
 
     private Violation checkSeries(MetricFamily family, Metric metric, GroupingKey key) {

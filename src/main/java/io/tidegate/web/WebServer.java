@@ -93,7 +93,7 @@ public final class WebServer implements AutoCloseable {
 
     private void routes(RouteRegistry routes, ApiV1 api, WebPage page) {
         push = new PushHandler(store, ttls, new PushBody(flags.maxBodySize),
-                !flags.disableConsistencyCheck, metrics, prefix + "/metrics/", flags.writeLimits());
+                !flags.disableConsistencyCheck, metrics, prefix + "/metrics/");
         for (HandlerType method : new HandlerType[] {HandlerType.PUT, HandlerType.POST, HandlerType.DELETE}) {
             routes.push(method, push::handle);
         }

@@ -10,7 +10,6 @@ import io.tidegate.store.Group;
 import io.tidegate.store.GroupingKey;
 import io.tidegate.store.StoredFamily;
 import io.tidegate.store.Store;
-import io.tidegate.store.WriteLimits;
 import io.tidegate.web.OwnMetrics;
 import java.time.Duration;
 import java.time.Instant;
@@ -42,7 +41,7 @@ final class IngestFixture {
             String prefix) {
         TtlResolver ttls = new TtlResolver(rules::get, defaultTtl, maxTtl);
         ingest = new MqttIngest(store, ttls, prefix, mode, maxPayloadBytes, retainedCapacity, clock, new MqttMetrics(own),
-                WriteLimits.DEFAULTS, mappings::get);
+                mappings::get);
     }
 
     void publish(Publish publish) {

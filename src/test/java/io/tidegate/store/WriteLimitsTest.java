@@ -34,10 +34,9 @@ class WriteLimitsTest {
     @Test
     void seriesAreCountedOverAllFamilies() {
         assertThat(limits.check(put(key("job", "a"), gauge("x", List.of(), List.of(new Label("n", "1"))),
-                gauge("y", List.of())), store)).isNull();
+                gauge("y", List.of())))).isNull();
         WriteLimits.Violation violation = limits.check(put(key("job", "a"),
-                gauge("x", List.of(), List.of(new Label("n", "1"))), gauge("y", List.of(), List.of(new Label("n", "2")))),
-                store);
+                gauge("x", List.of(), List.of(new Label("n", "1"))), gauge("y", List.of(), List.of(new Label("n", "2")))));
         assertThat(violation.kind()).isEqualTo(WriteLimits.Kind.TOO_MANY_SERIES);
     }
 
@@ -45,24 +44,45 @@ class WriteLimitsTest {
     void labelsAreCountedAsStoredWithTheKeyAndInstance() {
         // job and instance from the key, a and b from the body: 4; a body job is replaced, not added
         assertThat(limits.check(put(key("job", "a", "instance", "i"),
-                gauge("x", List.of(new Label("a", "1"), new Label("b", "2"), new Label("job", "z")))), store)).isNull();
+                gauge("x", List.of(new Label("a", "1"), new Label("b", "2"), new Label("job", "z")))))).isNull();
         // job from the key, instance added, a, b, c: 5
         assertThat(limits.check(put(key("job", "a"),
-                gauge("x", List.of(new Label("a", "1"), new Label("b", "2"), new Label("c", "3")))), store).kind())
+                gauge("x", List.of(new Label("a", "1"), new Label("b", "2"), new Label("c", "3"))))).kind())
                 .isEqualTo(WriteLimits.Kind.LABELS);
     }
 
     @Test
     void deletesPassEveryLimit() {
-        assertThat(limits.check(WriteRequest.delete(key("job", "j".repeat(100)), Source.http("test")), store)).isNull();
+        assertThat(limits.check(WriteRequest.delete(key("job", "j".repeat(100)), Source.http("test")))).isNull();
     }
 
     @Test
-    void groupLimitRefusesOnlyNewGroups() {
+    void groupLimitRefusesOnlyNewGroupsAndStoresNothingForThem() {
+        store.limitTo(limits);
         assertThat(store.write(put(key("job", "a"), gauge("x", List.of()))).wasApplied()).isTrue();
-        assertThat(limits.check(put(key("job", "a"), gauge("x", List.of())), store)).isNull();
-        assertThat(limits.check(put(key("job", "b"), gauge("x", List.of())), store).kind())
+        assertThat(store.write(put(key("job", "a"), gauge("x", List.of()))).wasApplied()).isTrue();
+
+        WriteOutcome refused = store.write(put(key("job", "b"), gauge("x", List.of())));
+
+        assertThat(refused.overLimit().kind()).isEqualTo(WriteLimits.Kind.TOO_MANY_GROUPS);
+        assertThat(refused.rejection()).isEqualTo("the gateway already holds 1 groups, the most --store.max-groups "
+                + "allows (1); a new group can be pushed once others expire or are deleted");
+        assertThat(store.groupCount()).isEqualTo(1);
+        assertThat(store.check(put(key("job", "b"), gauge("x", List.of()))).overLimit().kind())
                 .isEqualTo(WriteLimits.Kind.TOO_MANY_GROUPS);
+    }
+
+    @Test
+    void aWriteOverALimitIsRefusedByTheStoreWithoutAFailureTime() {
+        store.limitTo(limits);
+        assertThat(store.write(put(key("job", "a"), gauge("x", List.of()))).wasApplied()).isTrue();
+
+        WriteOutcome refused = store.write(put(key("job", "a"), gauge("x", List.of(new Label("n", "1")),
+                List.of(new Label("n", "2")), List.of(new Label("n", "3")), List.of(new Label("n", "4")))));
+
+        assertThat(refused.overLimit().kind()).isEqualTo(WriteLimits.Kind.TOO_MANY_SERIES);
+        assertThat(store.groups().get(0).family("push_failure_time_seconds").family().metrics().get(0).value())
+                .isZero();
     }
 
     @Test
