@@ -29,9 +29,11 @@ class MqttIngestLimitTest {
     }
 
     @Test
-    void messageOverALimitIsRejectedAsLimitAndStoresNothing() {
-        ingest.onMessage(live("metrics/job/sensor", "a 1\nb 2\nc 3\n").message(), () -> {});
+    void messageOverALimitIsRejectedAsLimitStoresNothingAndIsAcknowledgedOnce() {
+        java.util.concurrent.atomic.AtomicInteger acknowledgements = new java.util.concurrent.atomic.AtomicInteger();
+        ingest.onMessage(live("metrics/job/sensor", "a 1\nb 2\nc 3\n").message(), acknowledgements::incrementAndGet);
 
+        assertThat(acknowledgements).hasValue(1);
         assertThat(store.groups()).isEmpty();
         MqttRejection rejection = ingest.rejections().get(0);
         assertThat(rejection.reason()).isEqualTo(RejectReason.LIMIT);
