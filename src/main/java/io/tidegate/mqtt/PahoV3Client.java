@@ -78,29 +78,17 @@ final class PahoV3Client implements PahoClient {
 
     @Override
     public void unsubscribe(List<String> filters) throws PahoFailure {
-        try {
-            client.unsubscribe(filters.toArray(String[]::new));
-        } catch (MqttException e) {
-            throw failure(e);
-        }
+        call(() -> client.unsubscribe(filters.toArray(String[]::new)));
     }
 
     @Override
     public void publish(String topic, byte[] payload, boolean retained) throws PahoFailure {
-        try {
-            client.publish(topic, payload, 1, retained);
-        } catch (MqttException e) {
-            throw failure(e);
-        }
+        call(() -> client.publish(topic, payload, 1, retained));
     }
 
     @Override
     public void acknowledge(int messageId, int qos) throws PahoFailure {
-        try {
-            client.messageArrivedComplete(messageId, qos);
-        } catch (MqttException e) {
-            throw failure(e);
-        }
+        call(() -> client.messageArrivedComplete(messageId, qos));
     }
 
     @Override
@@ -126,6 +114,20 @@ final class PahoV3Client implements PahoClient {
             client.close(true);
         } catch (MqttException e) {
             // close(true) only reports what it has already forced
+        }
+    }
+
+    /** One call on the Paho client, whose checked exception becomes Tidegate's. */
+    @FunctionalInterface
+    private interface Call {
+        void run() throws MqttException;
+    }
+
+    private static void call(Call call) throws PahoFailure {
+        try {
+            call.run();
+        } catch (MqttException e) {
+            throw failure(e);
         }
     }
 

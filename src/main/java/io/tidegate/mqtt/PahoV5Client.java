@@ -97,20 +97,12 @@ final class PahoV5Client implements PahoClient {
 
     @Override
     public void unsubscribe(List<String> filters) throws PahoFailure {
-        try {
-            client.unsubscribe(filters.toArray(String[]::new));
-        } catch (MqttException e) {
-            throw failure(e);
-        }
+        call(() -> client.unsubscribe(filters.toArray(String[]::new)));
     }
 
     @Override
     public void publish(String topic, byte[] payload, boolean retained) throws PahoFailure {
-        try {
-            client.publish(topic, payload, 1, retained);
-        } catch (MqttException e) {
-            throw failure(e);
-        }
+        call(() -> client.publish(topic, payload, 1, retained));
     }
 
     @Override
@@ -128,21 +120,13 @@ final class PahoV5Client implements PahoClient {
         publication.userProperties().forEach((key, value) -> userProperties.add(new UserProperty(key, value)));
         properties.setUserProperties(userProperties);
         message.setProperties(properties);
-        try {
-            // the synchronous client returns on PUBACK, or fails after the client's time to wait
-            client.publish(publication.topic(), message);
-        } catch (MqttException e) {
-            throw failure(e);
-        }
+        // the synchronous client returns on PUBACK, or fails after the client's time to wait
+        call(() -> client.publish(publication.topic(), message));
     }
 
     @Override
     public void acknowledge(int messageId, int qos) throws PahoFailure {
-        try {
-            client.messageArrivedComplete(messageId, qos);
-        } catch (MqttException e) {
-            throw failure(e);
-        }
+        call(() -> client.messageArrivedComplete(messageId, qos));
     }
 
     @Override
@@ -168,6 +152,20 @@ final class PahoV5Client implements PahoClient {
             client.close(true);
         } catch (MqttException e) {
             // close(true) only reports what it has already forced
+        }
+    }
+
+    /** One call on the Paho client, whose checked exception becomes Tidegate's. */
+    @FunctionalInterface
+    private interface Call {
+        void run() throws MqttException;
+    }
+
+    private static void call(Call call) throws PahoFailure {
+        try {
+            call.run();
+        } catch (MqttException e) {
+            throw failure(e);
         }
     }
 
