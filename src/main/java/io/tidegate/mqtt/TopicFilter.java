@@ -1,12 +1,14 @@
 package io.tidegate.mqtt;
 
+import io.tidegate.config.TopicPattern;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 
 /**
  * An MQTT topic filter as a subscription takes it ({@code metrics/job/site-a/#},
  * {@code metrics/job/+/site/b/#}), checked once: levels separated by {@code /}, {@code +} a whole
- * level, {@code #} a whole and last level. Matches topics as a broker does.
+ * level, {@code #} a whole and last level. Matches topics as a broker does, with the matcher the
+ * mapping rules use ({@link TopicPattern}), of which a plain filter is the case without names.
  */
 public final class TopicFilter {
     /** MQTT encodes a topic's length in two bytes. */
@@ -14,10 +16,12 @@ public final class TopicFilter {
 
     private final String filter;
     private final String[] levels;
+    private final TopicPattern pattern;
 
     private TopicFilter(String filter) {
         this.filter = filter;
         this.levels = filter.split("/", -1);
+        this.pattern = TopicPattern.parse(filter);
     }
 
     /**
@@ -66,22 +70,7 @@ public final class TopicFilter {
 
     /** Whether a broker delivers a message published on {@code topic} to a subscription to this filter. */
     public boolean matches(String topic) {
-        String[] topicLevels = topic.split("/", -1);
-        if (topic.startsWith("$") && (levels[0].equals("+") || levels[0].equals("#"))) {
-            return false; // MQTT: wildcards at the first level never match $SYS-style topics
-        }
-        for (int i = 0; i < levels.length; i++) {
-            if (levels[i].equals("#")) {
-                return true;
-            }
-            if (i >= topicLevels.length) {
-                return false;
-            }
-            if (!levels[i].equals("+") && !levels[i].equals(topicLevels[i])) {
-                return false;
-            }
-        }
-        return topicLevels.length == levels.length;
+        return pattern.match(topic) != null;
     }
 
     /** Whether any of {@code filters} matches {@code topic}. */
