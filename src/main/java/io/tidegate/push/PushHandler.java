@@ -78,11 +78,6 @@ public final class PushHandler {
         }
     }
 
-    /** Whether {@code request} reached the broker; if not, the answer says why. */
-    private static boolean replicated(Context ctx, PushReplication replication, WriteRequest request) {
-        return replicate(ctx, replication, request) != null;
-    }
-
     /** The outcome of replicating {@code request}, or null when it did not reach the broker and the answer says why. */
     private static WriteOutcome replicate(Context ctx, PushReplication replication, WriteRequest request) {
         try {
@@ -169,7 +164,7 @@ public final class PushHandler {
         if (ctx.method() == HandlerType.DELETE) {
             if (replication == null) {
                 store.write(WriteRequest.delete(path.key(), source));
-            } else if (!replicated(ctx, replication, WriteRequest.delete(path.key(), source))) {
+            } else if (replicate(ctx, replication, WriteRequest.delete(path.key(), source)) == null) {
                 return;
             }
             ctx.status(202);
