@@ -1,6 +1,6 @@
 package io.tidegate;
 
-import io.tidegate.store.GroupingKey;
+import io.tidegate.key.GroupingKey;
 import java.util.LinkedHashMap;
 import java.util.Map;
 

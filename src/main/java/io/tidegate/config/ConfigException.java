@@ -1,5 +1,7 @@
 package io.tidegate.config;
 
+import io.tidegate.format.OneLine;
+
 /**
  * A problem in Tidegate's configuration file, with a message fit to show the operator as it is: it
  * names the file, where in it the problem is (section, rule, line) and what is wrong. It carries no

@@ -1,5 +1,7 @@
 package io.tidegate.config;
 
+import io.tidegate.mqtt.mapping.MqttMappings;
+import io.tidegate.ttl.TtlRules;
 import java.io.IOException;
 import java.nio.charset.MalformedInputException;
 import java.nio.charset.StandardCharsets;
@@ -121,7 +123,7 @@ public record ConfigFile(TtlRules ttlRules, MqttMappings mqttMappings) {
     }
 
     /** The configuration this YAML text gives; {@code file} names it in messages. */
-    static ConfigFile parse(String file, String text) throws ConfigException {
+    public static ConfigFile parse(String file, String text) throws ConfigException {
         Map<String, ConfigNode> sections = ConfigNode.parse(file, text).sections(SECTIONS);
         ConfigNode ttlRules = sections.get(TtlRulesSection.KEY);
         ConfigNode mqttMappings = sections.get(MqttMappingsSection.KEY);

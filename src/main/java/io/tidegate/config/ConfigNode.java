@@ -30,9 +30,9 @@ import org.snakeyaml.engine.v2.schema.CoreSchema;
  * line) and the value: {@code tidegate.yml: ttl_rules[2] (line 7): ttl "5x": ...}. The only class
  * that sees the YAML library; sections read their part of the file through it.
  */
-final class ConfigNode {
+public final class ConfigNode {
     /** Far deeper than any Tidegate configuration; keeps the YAML library's recursion bounded. */
-    static final int MAX_DEPTH = 50;
+    public static final int MAX_DEPTH = 50;
 
     private final String file;
     private final String place;
@@ -53,7 +53,7 @@ final class ConfigNode {
      *
      * @param file the file as messages name it
      */
-    static ConfigNode parse(String file, String text) throws ConfigException {
+    public static ConfigNode parse(String file, String text) throws ConfigException {
         // non-scalar keys are let through so that the check of each key can say where the wrong one is
         LoadSettings settings = LoadSettings.builder().setLabel(file).setSchema(new CoreSchema())
                 .setAllowNonScalarKeys(true).build();
@@ -124,12 +124,12 @@ final class ConfigNode {
     }
 
     /** The top-level mapping's values by key, each its own place: {@code ttl_rules (line 1)}. */
-    Map<String, ConfigNode> sections(List<String> known) throws ConfigException {
+    public Map<String, ConfigNode> sections(List<String> known) throws ConfigException {
         return mapping("a mapping of sections (" + String.join(", ", known) + ") at the top", known, "top-level key", true);
     }
 
     /** A mapping's values by key, reported at this node's place, each named by its key. */
-    Map<String, ConfigNode> fields(String expected, List<String> known) throws ConfigException {
+    public Map<String, ConfigNode> fields(String expected, List<String> known) throws ConfigException {
         return mapping(expected, known, "key", false);
     }
 
@@ -137,12 +137,12 @@ final class ConfigNode {
      * A mapping whose keys are data rather than a schema ({@code basic_auth_users: {alice: ...}}):
      * every key, in file order, each value reported at this node's place and named by its key.
      */
-    Map<String, ConfigNode> pairs(String expected) throws ConfigException {
+    public Map<String, ConfigNode> pairs(String expected) throws ConfigException {
         return mapping(expected, null, "key", false);
     }
 
     /** A YAML boolean: true or false. */
-    boolean bool() throws ConfigException {
+    public boolean bool() throws ConfigException {
         if (node instanceof ScalarNode && Tag.BOOL.equals(node.getTag())) {
             return Boolean.parseBoolean(((ScalarNode) node).getValue().toLowerCase(Locale.ROOT));
         }
@@ -153,51 +153,51 @@ final class ConfigNode {
      * A list's entries, each its own place: {@code ttl_rules[2] (line 7)}, or within an entry
      * {@code mqtt_mappings[1] (line 3): metrics[2] (line 9)}. Null is an empty list.
      */
-    List<ConfigNode> entries(String expected) throws ConfigException {
+    public List<ConfigNode> entries(String expected) throws ConfigException {
         return list(expected, true);
     }
 
     /** A list's elements, reported at this node's place, each named by index: {@code match[2]}. */
-    List<ConfigNode> elements(String expected) throws ConfigException {
+    public List<ConfigNode> elements(String expected) throws ConfigException {
         return list(expected, false);
     }
 
     /** A scalar's text, whatever YAML type it resolved to ({@code 300} and {@code 5m} alike). */
-    String text(String expected) throws ConfigException {
+    public String text(String expected) throws ConfigException {
         if (node instanceof ScalarNode scalar && !isNull()) {
             return scalar.getValue();
         }
         throw expectedKind(expected);
     }
 
-    boolean isNull() {
+    public boolean isNull() {
         return node == null || (node instanceof ScalarNode && Tag.NULL.equals(node.getTag()));
     }
 
-    boolean isList() {
+    public boolean isList() {
         return node instanceof SequenceNode;
     }
 
-    boolean isMapping() {
+    public boolean isMapping() {
         return node instanceof MappingNode;
     }
 
     /** {@code <file>: <place>: <what>}. */
-    ConfigException problem(String what) {
+    public ConfigException problem(String what) {
         return new ConfigException(file + ": " + (place.isEmpty() ? "" : place + ": ") + what);
     }
 
     /** {@code <place>: <name>: <why>}, such as {@code match: invalid regex ...}. */
-    ConfigException invalid(String why) {
+    public ConfigException invalid(String why) {
         return problem(label() + why);
     }
 
     /** {@code <place>: <name> "<value>": <why>}, such as {@code source "tcp": expected http or mqtt}. */
-    ConfigException invalid(String value, String why) {
+    public ConfigException invalid(String value, String why) {
         return problem((ownsPlace ? "" : name + " ") + GoQuote.string(value) + ": " + why);
     }
 
-    ConfigException expectedKind(String expected) {
+    public ConfigException expectedKind(String expected) {
         return problem(label() + "expected " + expected + ", found " + kind(node));
     }
 

@@ -1,12 +1,17 @@
 package io.tidegate.config;
 
-import io.tidegate.config.MqttMapping.Availability;
-import io.tidegate.config.MqttMapping.Format;
-import io.tidegate.config.MqttMapping.MappedMetric;
+import io.tidegate.mqtt.mapping.CaptureTemplate;
+import io.tidegate.mqtt.mapping.JsonPath;
+import io.tidegate.mqtt.mapping.MqttMapping;
+import io.tidegate.mqtt.mapping.MqttMappings;
+import io.tidegate.mqtt.mapping.TopicPattern;
+import io.tidegate.mqtt.mapping.MqttMapping.Availability;
+import io.tidegate.mqtt.mapping.MqttMapping.Format;
+import io.tidegate.mqtt.mapping.MqttMapping.MappedMetric;
 import io.tidegate.format.MetricType;
 import io.tidegate.format.Names;
 import io.tidegate.format.TextFormatParser;
-import io.tidegate.store.GroupingKey;
+import io.tidegate.key.GroupingKey;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;

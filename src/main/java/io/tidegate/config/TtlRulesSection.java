@@ -1,5 +1,9 @@
 package io.tidegate.config;
 
+import io.tidegate.format.Durations;
+import io.tidegate.ttl.LabelMatcher;
+import io.tidegate.ttl.TtlRule;
+import io.tidegate.ttl.TtlRules;
 import io.tidegate.store.Source;
 import java.time.Duration;
 import java.util.ArrayList;

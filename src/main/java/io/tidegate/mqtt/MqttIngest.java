@@ -1,11 +1,13 @@
 package io.tidegate.mqtt;
 
-import io.tidegate.config.Durations;
-import io.tidegate.config.MqttMapping;
-import io.tidegate.config.MqttMappings;
-import io.tidegate.expiry.TtlResolver;
+import io.tidegate.store.Digest;
+import io.tidegate.store.RetainedMemory;
+import io.tidegate.format.Durations;
+import io.tidegate.mqtt.mapping.MqttMapping;
+import io.tidegate.mqtt.mapping.MqttMappings;
+import io.tidegate.ttl.TtlResolver;
 import io.tidegate.store.Group;
-import io.tidegate.store.GroupingKey;
+import io.tidegate.key.GroupingKey;
 import io.tidegate.store.Source;
 import io.tidegate.store.Store;
 import io.tidegate.store.Ttls;

@@ -3,7 +3,7 @@ package io.tidegate.mqtt;
 import io.prometheus.metrics.core.metrics.Counter;
 import io.prometheus.metrics.core.metrics.CounterWithCallback;
 import io.prometheus.metrics.core.metrics.GaugeWithCallback;
-import io.tidegate.web.OwnMetrics;
+import io.tidegate.telemetry.OwnMetrics;
 
 /**
  * What became of the MQTT messages Tidegate received, among its own metrics:

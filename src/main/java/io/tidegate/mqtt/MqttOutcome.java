@@ -1,6 +1,6 @@
 package io.tidegate.mqtt;
 
-import io.tidegate.store.GroupingKey;
+import io.tidegate.key.GroupingKey;
 import io.tidegate.store.WriteRequest;
 
 /**

@@ -1,7 +1,7 @@
 package io.tidegate.mqtt;
 
 import io.tidegate.config.ConfigException;
-import io.tidegate.config.Flags;
+import io.tidegate.cli.Flags;
 import io.tidegate.config.HostPort;
 import java.io.IOException;
 import java.net.InetAddress;

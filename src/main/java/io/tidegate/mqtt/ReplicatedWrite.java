@@ -1,6 +1,6 @@
 package io.tidegate.mqtt;
 
-import io.tidegate.config.Durations;
+import io.tidegate.format.Durations;
 import io.tidegate.format.BodyFormatException;
 import io.tidegate.format.ExpositionFormat;
 import io.tidegate.format.MetricFamily;
@@ -9,7 +9,7 @@ import io.tidegate.format.ProtobufBodyReader;
 import io.tidegate.format.ProtobufFormat;
 import io.tidegate.format.TextFormatParser;
 import io.tidegate.format.WireFormat;
-import io.tidegate.store.GroupingKey;
+import io.tidegate.key.GroupingKey;
 import io.tidegate.store.Source;
 import io.tidegate.store.Ttls;
 import io.tidegate.store.Verb;

@@ -1,6 +1,6 @@
 package io.tidegate.mqtt;
 
-import io.tidegate.config.TopicPattern;
+import io.tidegate.mqtt.mapping.TopicPattern;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 

@@ -1,7 +1,7 @@
 package io.tidegate.mqtt;
 
-import io.tidegate.push.PushPath;
-import io.tidegate.store.GroupingKey;
+import io.tidegate.key.PushPath;
+import io.tidegate.key.GroupingKey;
 import java.util.Arrays;
 import java.util.List;
 

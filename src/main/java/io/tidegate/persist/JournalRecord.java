@@ -1,8 +1,8 @@
 package io.tidegate.persist;
 
-import io.tidegate.mqtt.RetainedMemory;
+import io.tidegate.store.RetainedMemory;
 import io.tidegate.store.Group;
-import io.tidegate.store.GroupingKey;
+import io.tidegate.key.GroupingKey;
 
 /**
  * One change as the journal keeps it. A written group carries the group's whole resulting state,

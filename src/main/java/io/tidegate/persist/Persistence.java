@@ -1,13 +1,13 @@
 package io.tidegate.persist;
 
 import io.prometheus.metrics.core.datapoints.Timer;
-import io.tidegate.mqtt.RetainedMemory;
+import io.tidegate.store.RetainedMemory;
 import io.tidegate.store.Group;
-import io.tidegate.store.GroupingKey;
+import io.tidegate.key.GroupingKey;
 import io.tidegate.store.Store;
 import io.tidegate.store.WriteLog;
 import io.tidegate.store.WriteRequest;
-import io.tidegate.web.OwnMetrics;
+import io.tidegate.telemetry.OwnMetrics;
 import java.io.BufferedOutputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;

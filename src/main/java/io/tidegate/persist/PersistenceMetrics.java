@@ -5,7 +5,7 @@ import io.prometheus.metrics.core.metrics.Counter;
 import io.prometheus.metrics.core.metrics.Gauge;
 import io.prometheus.metrics.core.metrics.GaugeWithCallback;
 import io.prometheus.metrics.core.metrics.Summary;
-import io.tidegate.web.OwnMetrics;
+import io.tidegate.telemetry.OwnMetrics;
 
 /**
  * What persistence did, among Tidegate's own metrics: journal records, bytes and syncs (records per

@@ -1,10 +1,11 @@
 package io.tidegate.push;
 
+import io.tidegate.key.PushPath;
 import io.javalin.http.Context;
 import io.javalin.http.HandlerType;
 import io.prometheus.metrics.core.datapoints.Timer;
-import io.tidegate.config.Durations;
-import io.tidegate.expiry.TtlResolver;
+import io.tidegate.format.Durations;
+import io.tidegate.ttl.TtlResolver;
 import io.tidegate.format.BodyFormatException;
 import io.tidegate.format.ParsedBody;
 import io.tidegate.store.Source;
@@ -14,7 +15,7 @@ import io.tidegate.store.Verb;
 import io.tidegate.store.WriteLimits;
 import io.tidegate.store.WriteOutcome;
 import io.tidegate.store.WriteRequest;
-import io.tidegate.web.OwnMetrics;
+import io.tidegate.telemetry.OwnMetrics;
 import io.tidegate.web.PlainAnswer;
 import io.tidegate.web.WebServer;
 import java.io.IOException;

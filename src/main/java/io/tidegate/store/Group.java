@@ -1,5 +1,6 @@
 package io.tidegate.store;
 
+import io.tidegate.key.GroupingKey;
 import java.util.Collections;
 import java.util.Map;
 import java.util.TreeMap;

@@ -1,5 +1,6 @@
 package io.tidegate.store;
 
+import io.tidegate.key.GroupingKey;
 import io.tidegate.format.Label;
 import java.util.HashMap;
 import java.util.List;

@@ -1,5 +1,6 @@
 package io.tidegate.store;
 
+import io.tidegate.key.GroupingKey;
 import io.tidegate.format.Metric;
 import io.tidegate.format.MetricFamily;
 import io.tidegate.format.MetricType;

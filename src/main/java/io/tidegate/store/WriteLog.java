@@ -1,5 +1,7 @@
 package io.tidegate.store;
 
+import io.tidegate.key.GroupingKey;
+
 /**
  * Where the {@link Store} reports every change a write made, so it can be kept on disk. The
  * reports are made under the store's writer lock, in the order the changes were applied, and must

@@ -1,5 +1,6 @@
 package io.tidegate.web;
 
+import io.tidegate.telemetry.OwnMetrics;
 import io.javalin.http.Context;
 import io.tidegate.format.WireFormat;
 import io.tidegate.store.Store;

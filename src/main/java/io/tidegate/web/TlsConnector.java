@@ -2,7 +2,6 @@ package io.tidegate.web;
 
 import io.tidegate.config.ConfigException;
 import io.tidegate.config.PemFiles;
-import io.tidegate.config.WebConfig;
 import java.lang.invoke.MethodHandle;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.MethodType;

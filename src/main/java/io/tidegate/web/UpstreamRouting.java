@@ -2,7 +2,7 @@ package io.tidegate.web;
 
 import io.javalin.http.Context;
 import io.javalin.http.HandlerType;
-import io.tidegate.push.PushPath;
+import io.tidegate.key.PushPath;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.util.ArrayDeque;

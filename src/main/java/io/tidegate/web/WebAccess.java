@@ -4,7 +4,6 @@ import io.javalin.config.JavalinConfig;
 import io.javalin.http.Context;
 import io.tidegate.config.ConfigException;
 import io.tidegate.config.HostPort;
-import io.tidegate.config.WebConfig;
 import java.nio.file.Path;
 import java.util.Map;
 

@@ -1,5 +1,6 @@
 package io.tidegate.web;
 
+import io.tidegate.telemetry.OwnMetrics;
 import io.javalin.Javalin;
 import io.javalin.compression.CompressionStrategy;
 import io.javalin.config.JavalinConfig;
@@ -7,10 +8,10 @@ import io.javalin.http.Context;
 import io.javalin.http.Handler;
 import io.javalin.http.HandlerType;
 import io.tidegate.config.ConfigException;
-import io.tidegate.config.Flags;
+import io.tidegate.cli.Flags;
 import io.tidegate.config.HostPort;
 import io.tidegate.config.ReloadOutcome;
-import io.tidegate.expiry.TtlResolver;
+import io.tidegate.ttl.TtlResolver;
 import io.tidegate.mqtt.MqttRejection;
 import io.tidegate.push.PushBody;
 import io.tidegate.push.PushHandler;
@@ -55,7 +56,7 @@ public final class WebServer implements AutoCloseable {
         this.quit = quit;
         this.prefix = routePrefix(flags.routePrefix, flags.externalUrl);
         Map<String, String> flagValues = flags.asMap();
-        Map<String, String> build = io.tidegate.config.Version.buildInformation();
+        Map<String, String> build = io.tidegate.telemetry.Version.buildInformation();
         ApiV1 api = new ApiV1(store, flagValues, build, startTime, mqttRejections);
         WebPage page = new WebPage();
         this.app = Javalin.create(config -> configure(config, api, page));

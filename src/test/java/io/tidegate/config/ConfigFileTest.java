@@ -1,5 +1,7 @@
 package io.tidegate.config;
 
+import io.tidegate.ttl.TtlRule;
+import io.tidegate.ttl.TtlRules;
 import static io.tidegate.TestKeys.key;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

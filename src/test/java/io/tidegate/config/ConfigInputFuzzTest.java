@@ -1,5 +1,6 @@
 package io.tidegate.config;
 
+import io.tidegate.ttl.LabelMatcher;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.tidegate.fuzz.FuzzBudget;

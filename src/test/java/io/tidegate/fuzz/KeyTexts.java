@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.tidegate.format.Label;
 import io.tidegate.format.Names;
-import io.tidegate.store.GroupingKey;
+import io.tidegate.key.GroupingKey;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 import java.util.LinkedHashMap;

@@ -8,7 +8,7 @@ import io.tidegate.MosquittoBroker;
 import io.tidegate.RunningTidegate;
 import io.tidegate.TestHttp;
 import io.tidegate.config.ConfigException;
-import io.tidegate.config.Flags;
+import io.tidegate.cli.Flags;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;

@@ -1,16 +1,17 @@
 package io.tidegate.mqtt;
 
+import io.tidegate.store.RetainedMemory;
 import io.tidegate.TestClock;
-import io.tidegate.config.MqttMappings;
-import io.tidegate.config.TtlRules;
-import io.tidegate.expiry.TtlResolver;
+import io.tidegate.mqtt.mapping.MqttMappings;
+import io.tidegate.ttl.TtlRules;
+import io.tidegate.ttl.TtlResolver;
 import io.tidegate.format.Metric;
 import io.tidegate.format.MetricFamily;
 import io.tidegate.store.Group;
-import io.tidegate.store.GroupingKey;
+import io.tidegate.key.GroupingKey;
 import io.tidegate.store.StoredFamily;
 import io.tidegate.store.Store;
-import io.tidegate.web.OwnMetrics;
+import io.tidegate.telemetry.OwnMetrics;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.concurrent.atomic.AtomicReference;

@@ -4,7 +4,7 @@ import static io.tidegate.mqtt.Publish.live;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.tidegate.store.Group;
-import io.tidegate.store.GroupingKey;
+import io.tidegate.key.GroupingKey;
 import io.tidegate.store.WriteLog;
 import java.util.ArrayList;
 import java.util.List;

@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.tidegate.config.ConfigException;
 import io.tidegate.config.ConfigFile;
-import io.tidegate.config.MqttMappings;
+import io.tidegate.mqtt.mapping.MqttMappings;
 import io.tidegate.format.BodyFormatException;
 import io.tidegate.format.ParsedBody;
 import io.tidegate.format.ProtobufBodyReader;

@@ -1,15 +1,16 @@
 package io.tidegate.mqtt;
 
+import io.tidegate.store.RetainedMemory;
 import static io.tidegate.mqtt.Publish.live;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.tidegate.TestClock;
-import io.tidegate.config.MqttMappings;
-import io.tidegate.config.TtlRules;
-import io.tidegate.expiry.TtlResolver;
+import io.tidegate.mqtt.mapping.MqttMappings;
+import io.tidegate.ttl.TtlRules;
+import io.tidegate.ttl.TtlResolver;
 import io.tidegate.store.Store;
 import io.tidegate.store.WriteLimits;
-import io.tidegate.web.OwnMetrics;
+import io.tidegate.telemetry.OwnMetrics;
 import java.time.Duration;
 import java.time.Instant;
 import org.junit.jupiter.api.Test;

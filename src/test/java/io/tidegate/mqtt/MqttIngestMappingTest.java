@@ -9,7 +9,7 @@ import io.tidegate.config.ConfigFile;
 import io.tidegate.format.Label;
 import io.tidegate.format.MetricType;
 import io.tidegate.store.Group;
-import io.tidegate.store.GroupingKey;
+import io.tidegate.key.GroupingKey;
 import io.tidegate.store.Verb;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -6,8 +6,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatCode;
 import static org.junit.jupiter.params.provider.Arguments.arguments;
 
-import io.tidegate.config.TtlRules;
-import io.tidegate.store.GroupingKey;
+import io.tidegate.ttl.TtlRules;
+import io.tidegate.key.GroupingKey;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Arrays;

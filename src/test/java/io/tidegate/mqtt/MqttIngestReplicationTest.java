@@ -3,7 +3,7 @@ package io.tidegate.mqtt;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.tidegate.format.TextFormatParser;
-import io.tidegate.store.GroupingKey;
+import io.tidegate.key.GroupingKey;
 import io.tidegate.store.Source;
 import io.tidegate.store.Ttls;
 import io.tidegate.store.Verb;

@@ -5,7 +5,7 @@ import static io.tidegate.mqtt.Publish.live;
 import static io.tidegate.mqtt.Publish.retained;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.tidegate.store.GroupingKey;
+import io.tidegate.key.GroupingKey;
 import io.tidegate.store.Source;
 import io.tidegate.store.WriteRequest;
 import java.time.Duration;

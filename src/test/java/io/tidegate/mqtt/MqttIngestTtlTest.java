@@ -4,10 +4,10 @@ import static io.tidegate.TestKeys.key;
 import static io.tidegate.mqtt.Publish.live;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.tidegate.config.LabelMatcher;
-import io.tidegate.config.TtlRule;
-import io.tidegate.config.TtlRules;
-import io.tidegate.store.GroupingKey;
+import io.tidegate.ttl.LabelMatcher;
+import io.tidegate.ttl.TtlRule;
+import io.tidegate.ttl.TtlRules;
+import io.tidegate.key.GroupingKey;
 import io.tidegate.store.Source;
 import java.time.Duration;
 import java.util.List;

@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.tidegate.config.ConfigException;
-import io.tidegate.config.Flags;
+import io.tidegate.cli.Flags;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Optional;

@@ -6,7 +6,7 @@ import static org.awaitility.Awaitility.await;
 
 import io.tidegate.MosquittoBroker;
 import io.tidegate.TestCertificates;
-import io.tidegate.config.Flags;
+import io.tidegate.cli.Flags;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;

@@ -1,6 +1,6 @@
 package io.tidegate.mqtt;
 
-import io.tidegate.config.Flags;
+import io.tidegate.cli.Flags;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.CountDownLatch;
 

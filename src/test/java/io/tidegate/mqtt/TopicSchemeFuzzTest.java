@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.tidegate.fuzz.FuzzBudget;
 import io.tidegate.fuzz.KeyTexts;
 import io.tidegate.fuzz.Refusals;
-import io.tidegate.store.GroupingKey;
+import io.tidegate.key.GroupingKey;
 import java.util.Map;
 import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;

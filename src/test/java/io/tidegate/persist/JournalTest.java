@@ -2,8 +2,8 @@ package io.tidegate.persist;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.tidegate.store.GroupingKey;
-import io.tidegate.web.OwnMetrics;
+import io.tidegate.key.GroupingKey;
+import io.tidegate.telemetry.OwnMetrics;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;

@@ -4,9 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.tidegate.TestClock;
-import io.tidegate.mqtt.Digest;
-import io.tidegate.mqtt.RetainedMemory;
-import io.tidegate.store.GroupingKey;
+import io.tidegate.store.Digest;
+import io.tidegate.store.RetainedMemory;
+import io.tidegate.key.GroupingKey;
 import io.tidegate.store.Source;
 import io.tidegate.store.Verb;
 import io.tidegate.store.WriteRequest;

@@ -2,7 +2,7 @@ package io.tidegate.stack;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.tidegate.config.Flags;
+import io.tidegate.cli.Flags;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Files;

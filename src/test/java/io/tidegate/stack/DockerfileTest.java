@@ -2,8 +2,8 @@ package io.tidegate.stack;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.tidegate.config.Durations;
-import io.tidegate.config.Flags;
+import io.tidegate.format.Durations;
+import io.tidegate.cli.Flags;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -119,7 +119,7 @@ class DockerfileTest {
         List<String> command = execForm(optionsAndCommand[1]);
 
         assertThat(command.get(0)).isEqualTo("java");
-        assertThat(command).endsWith("-jar", "/app/tidegate.jar", new io.tidegate.web.HealthCheck().name());
+        assertThat(command).endsWith("-jar", "/app/tidegate.jar", new io.tidegate.cli.HealthCheck().name());
         // Docker's limit leaves the JVM time to start on top of the check's own 3 s default
         String dockerTimeout = Arrays.stream(optionsAndCommand[0].split("\\s+"))
                 .filter(option -> option.startsWith("--timeout=")).findFirst().orElseThrow();

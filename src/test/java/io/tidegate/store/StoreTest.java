@@ -1,5 +1,6 @@
 package io.tidegate.store;
 
+import io.tidegate.key.GroupingKey;
 import static io.tidegate.TestKeys.key;
 import static org.assertj.core.api.Assertions.assertThat;
 

@@ -1,5 +1,6 @@
 package io.tidegate.store;
 
+import io.tidegate.key.GroupingKey;
 import static io.tidegate.TestKeys.key;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -87,8 +88,8 @@ class WriteLimitsTest {
 
     @Test
     void flagDefaultsAreTheDefaults() {
-        io.tidegate.config.Flags flags = new io.tidegate.config.Flags();
-        io.tidegate.config.Flags.commandLine(flags).parseArgs();
+        io.tidegate.cli.Flags flags = new io.tidegate.cli.Flags();
+        io.tidegate.cli.Flags.commandLine(flags).parseArgs();
         assertThat(flags.writeLimits()).isEqualTo(WriteLimits.DEFAULTS);
         assertThat(flags.webConfigFile).isEmpty();
     }

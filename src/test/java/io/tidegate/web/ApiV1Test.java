@@ -12,7 +12,7 @@ import io.tidegate.format.MetricFamily;
 import io.tidegate.format.MetricType;
 import io.tidegate.mqtt.MqttRejection;
 import io.tidegate.mqtt.RejectReason;
-import io.tidegate.store.GroupingKey;
+import io.tidegate.key.GroupingKey;
 import io.tidegate.store.Source;
 import io.tidegate.store.Store;
 import io.tidegate.store.Verb;

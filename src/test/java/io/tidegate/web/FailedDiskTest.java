@@ -1,14 +1,15 @@
 package io.tidegate.web;
 
+import io.tidegate.telemetry.OwnMetrics;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.tidegate.TestHttp;
-import io.tidegate.config.Flags;
+import io.tidegate.cli.Flags;
 import io.tidegate.config.ReloadOutcome;
-import io.tidegate.config.TtlRules;
-import io.tidegate.expiry.TtlResolver;
+import io.tidegate.ttl.TtlRules;
+import io.tidegate.ttl.TtlResolver;
 import io.tidegate.store.Group;
-import io.tidegate.store.GroupingKey;
+import io.tidegate.key.GroupingKey;
 import io.tidegate.store.Store;
 import io.tidegate.store.WriteLog;
 import java.io.UncheckedIOException;

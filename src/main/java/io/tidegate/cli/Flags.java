@@ -1,0 +1,290 @@
+package io.tidegate.cli;
+
+import io.tidegate.telemetry.Version;
+import io.tidegate.mqtt.RetainedMode;
+import io.tidegate.store.WriteLimits;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.ITypeConverter;
+import picocli.CommandLine.TypeConversionException;
+import picocli.CommandLine.Model.OptionSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+/**
+ * Tidegate's command line. Every flag the upstream Pushgateway has keeps its name and default, so
+ * an upstream unit file runs Tidegate unchanged; Tidegate's own flags follow the same style.
+ */
+@Command(
+        name = "tidegate",
+        mixinStandardHelpOptions = true,
+        versionProvider = Version.class,
+        sortOptions = false,
+        usageHelpAutoWidth = true,
+        description = "A Prometheus push gateway whose metrics expire, fed over HTTP and MQTT.")
+public final class Flags {
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--web.listen-address", defaultValue = ":9091", paramLabel = "<address>",
+            description = "Address to listen on for the web interface, API and telemetry (default: ${DEFAULT-VALUE}).")
+    public String listenAddress;
+
+    @Option(names = "--web.telemetry-path", defaultValue = "/metrics", paramLabel = "<path>",
+            description = "Path under which to expose metrics (default: ${DEFAULT-VALUE}).")
+    public String telemetryPath;
+
+    @Option(names = "--web.external-url", defaultValue = "", paramLabel = "<url>",
+            description = "The URL under which Tidegate is externally reachable.")
+    public String externalUrl;
+
+    @Option(names = "--web.route-prefix", defaultValue = "", paramLabel = "<path>",
+            description = "Prefix for the internal routes of web endpoints. Defaults to the path of --web.external-url.")
+    public String routePrefix;
+
+    @Option(names = "--web.enable-lifecycle", negatable = true, defaultValue = "false", fallbackValue = "true",
+            description = "Enable shutdown via HTTP request (PUT or POST /-/quit).")
+    public boolean enableLifecycle;
+
+    @Option(names = "--web.enable-admin-api", negatable = true, defaultValue = "false", fallbackValue = "true",
+            description = "Enable API endpoints for admin control actions (PUT /api/v1/admin/wipe).")
+    public boolean enableAdminApi;
+
+    @Option(names = "--web.config.file", defaultValue = "", paramLabel = "<file>",
+            description = "[EXPERIMENTAL] Path to configuration file that can enable TLS or authentication, in the "
+                    + "Prometheus exporter-toolkit format; read at startup.")
+    public String webConfigFile;
+
+    @Option(names = "--persistence.file", defaultValue = "", paramLabel = "<file>",
+            description = "File to persist metrics. If empty, metrics are only kept in memory.")
+    public String persistenceFile;
+
+    @Option(names = "--persistence.interval", defaultValue = "5m", paramLabel = "<duration>",
+            converter = DurationConverter.class,
+            description = "How often the journal is compacted into a snapshot of --persistence.file (default: ${DEFAULT-VALUE}).")
+    public Duration persistenceInterval;
+
+    @Option(names = "--push.disable-consistency-check", negatable = true, defaultValue = "false",
+            fallbackValue = "true",
+            description = "Do not check pushes against stored metrics for help conflicts and duplicate series. "
+                    + "Type conflicts and invalid names are still refused. Pushes are answered 202.")
+    public boolean disableConsistencyCheck;
+
+    @Option(names = "--push.max-body-size", defaultValue = "32MiB", paramLabel = "<bytes>",
+            converter = ByteSizeConverter.class,
+            description = "Largest push body accepted, before and after decompression; larger ones get 413 "
+                    + "(default: ${DEFAULT-VALUE}).")
+    public long maxBodySize;
+
+    @Option(names = "--push.max-series", defaultValue = "10000", paramLabel = "<count>",
+            description = "Most series one push may carry, over all its families; more is refused with 413 "
+                    + "(default: ${DEFAULT-VALUE}).")
+    public int maxSeries;
+
+    @Option(names = "--push.max-labels-per-series", defaultValue = "64", paramLabel = "<count>",
+            description = "Most labels one series may have, grouping-key labels included; more is refused with 400 "
+                    + "(default: ${DEFAULT-VALUE}).")
+    public int maxLabelsPerSeries;
+
+    @Option(names = "--push.max-label-name-length", defaultValue = "1024", paramLabel = "<chars>",
+            description = "Longest label name, in characters; a longer one is refused with 400 (default: ${DEFAULT-VALUE}).")
+    public int maxLabelNameLength;
+
+    @Option(names = "--push.max-label-value-length", defaultValue = "16384", paramLabel = "<chars>",
+            description = "Longest label value, in characters, grouping-key values included; a longer one is refused "
+                    + "with 400 (default: ${DEFAULT-VALUE}).")
+    public int maxLabelValueLength;
+
+    @Option(names = "--store.max-groups", defaultValue = "1000000", paramLabel = "<count>",
+            description = "Most groups held; a push that would add one more is refused with 429 until groups expire "
+                    + "or are deleted, pushes to existing groups go on (default: ${DEFAULT-VALUE}).")
+    public int maxGroups;
+
+    @Option(names = "--config.file", defaultValue = "", paramLabel = "<file>",
+            description = "Configuration file (YAML) with TTL rules; reloaded on SIGHUP and on PUT or POST /-/reload "
+                    + "(with --web.enable-lifecycle). A broken file keeps the previous configuration.")
+    public String configFile;
+
+    @Option(names = "--ttl.default", defaultValue = "0s", paramLabel = "<duration>", converter = DurationConverter.class,
+            description = "TTL of pushes that name none and match no rule; 0 for never (default: ${DEFAULT-VALUE}).")
+    public Duration ttlDefault;
+
+    @Option(names = "--ttl.max", defaultValue = "0s", paramLabel = "<duration>", converter = DurationConverter.class,
+            description = "Cap on every TTL, \"never\" included; a capped push succeeds and its answer's Push-TTL "
+                    + "header says what was applied. 0 for no cap (default: ${DEFAULT-VALUE}).")
+    public Duration ttlMax;
+
+    @Option(names = "--ttl.tombstone", defaultValue = "0s", paramLabel = "<duration>", converter = DurationConverter.class,
+            description = "How long an expired group leaves push_expired_time_seconds behind; 0 for not at all "
+                    + "(default: ${DEFAULT-VALUE}).")
+    public Duration ttlTombstone;
+
+    @Option(names = "--mqtt.url", defaultValue = "", paramLabel = "<url>",
+            description = "MQTT broker to subscribe to: tcp://host:port or ssl://host:port. Without it Tidegate "
+                    + "runs its own broker (see --mqtt.embedded).")
+    public String mqttUrl;
+
+    @Option(names = "--mqtt.username", defaultValue = "", paramLabel = "<name>",
+            description = "User name to connect to the MQTT broker with; none if empty.")
+    public String mqttUsername;
+
+    @Option(names = "--mqtt.password-file", defaultValue = "", paramLabel = "<file>",
+            description = "File holding the MQTT password (a trailing newline is not part of it).")
+    public String mqttPasswordFile;
+
+    @Option(names = "--mqtt.ca-file", defaultValue = "", paramLabel = "<file>",
+            description = "PEM file of the CA certificates to trust for an ssl:// broker, instead of the system's.")
+    public String mqttCaFile;
+
+    @Option(names = "--mqtt.cert-file", defaultValue = "", paramLabel = "<file>",
+            description = "PEM file of the client certificate (chain) to present to an ssl:// broker; "
+                    + "needs --mqtt.key-file.")
+    public String mqttCertFile;
+
+    @Option(names = "--mqtt.key-file", defaultValue = "", paramLabel = "<file>",
+            description = "PEM file of the client certificate's private key: unencrypted PKCS#8 "
+                    + "(BEGIN PRIVATE KEY), RSA or EC.")
+    public String mqttKeyFile;
+
+    @Option(names = "--mqtt.client-id", defaultValue = "", paramLabel = "<id>",
+            description = "MQTT client id; the broker keeps Tidegate's session and unacknowledged messages under "
+                    + "it across restarts, so it must be unique per Tidegate (default: tidegate-<hostname>).")
+    public String mqttClientId;
+
+    @Option(names = "--mqtt.protocol", defaultValue = "auto", paramLabel = "<version>",
+            converter = MqttProtocol.Converter.class,
+            description = "MQTT protocol version: auto (MQTT 5, or 3.1.1 when the broker refuses 5), 5 or 3.1.1 "
+                    + "(default: ${DEFAULT-VALUE}).")
+    public MqttProtocol mqttProtocol;
+
+    @Option(names = "--mqtt.topic-prefix", defaultValue = "metrics", paramLabel = "<prefix>",
+            description = "Topics <prefix>/job/<job>{/<label>/<value>} carry metric groups (default: ${DEFAULT-VALUE}).")
+    public String mqttTopicPrefix;
+
+    @Option(names = "--mqtt.retained", defaultValue = "apply", paramLabel = "<policy>",
+            converter = RetainedModeConverter.class,
+            description = "What to do with a retained message from a group Tidegate has not seen before: apply it "
+                    + "(marked retained until a live one comes) or ignore-unseen (default: ${DEFAULT-VALUE}).")
+    public RetainedMode mqttRetained;
+
+    @Option(names = "--mqtt.max-payload-size", defaultValue = "1MiB", paramLabel = "<bytes>",
+            converter = ByteSizeConverter.class,
+            description = "Largest MQTT payload accepted; larger ones are rejected (default: ${DEFAULT-VALUE}).")
+    public long mqttMaxPayloadSize;
+
+    @Option(names = "--mqtt.status-topic", defaultValue = "", paramLabel = "<topic>",
+            description = "Topic on which Tidegate publishes its availability, online or offline, retained "
+                    + "(default: <prefix>/tidegate/status).")
+    public String mqttStatusTopic;
+
+    @Option(names = "--mqtt.embedded", negatable = true, defaultValue = "true", fallbackValue = "true",
+            description = "Without --mqtt.url, run an MQTT 5 broker inside Tidegate and subscribe to it "
+                    + "(default: ${DEFAULT-VALUE}). --no-mqtt.embedded without --mqtt.url turns MQTT off.")
+    public boolean mqttEmbedded;
+
+    @Option(names = "--mqtt.listen-address", defaultValue = ":1883", paramLabel = "<address>",
+            description = "Address the embedded MQTT broker listens on (default: ${DEFAULT-VALUE}).")
+    public String mqttListenAddress;
+
+    @Option(names = "--mqtt.topics", split = ",", paramLabel = "<filter>",
+            description = "MQTT topic filters to subscribe to instead of the whole topic scheme, repeatable or "
+                    + "comma-separated, each under --mqtt.topic-prefix: a shard's part of the topic space, such as "
+                    + "metrics/job/site-a/# (default: <prefix>/job/# and <prefix>/job@base64/#).")
+    public List<String> mqttTopics = new ArrayList<>();
+
+    @Option(names = "--mqtt.replicate", negatable = true, defaultValue = "false", fallbackValue = "true",
+            description = "Publish every accepted HTTP push and delete to the MQTT broker (MQTT 5, QoS 1) and answer "
+                    + "once the broker has it, instead of storing it here; every Tidegate subscribed to its topic, "
+                    + "this one included, applies it from there (default: ${DEFAULT-VALUE}).")
+    public boolean mqttReplicate;
+
+    @Option(names = "--log.level", defaultValue = "info", paramLabel = "<level>",
+            description = "Only log messages with the given severity or above. One of: [debug, info, warn, error] "
+                    + "(default: ${DEFAULT-VALUE}).")
+    public LogLevel logLevel;
+
+    @Option(names = "--log.format", defaultValue = "logfmt", paramLabel = "<format>",
+            description = "Output format of log messages. One of: [logfmt, json] (default: ${DEFAULT-VALUE}).")
+    public LogFormat logFormat;
+
+    /**
+     * The command line for {@code flags}. Boolean flags take upstream's negative form
+     * ({@code --no-web.enable-lifecycle}); picocli's own rule does not allow dots in names.
+     */
+    public static CommandLine commandLine(Flags flags) {
+        CommandLine commandLine = new CommandLine(flags);
+        commandLine.setOverwrittenOptionsAllowed(true); // as upstream: the last occurrence wins
+        commandLine.setNegatableOptionTransformer(new CommandLine.RegexTransformer.Builder()
+                .addPattern("^--no-([\\w.-]+)$", "--$1", "--[no-]$1")
+                .addPattern("^--([\\w.-]+)$", "--no-$1", "--[no-]$1")
+                .build());
+        return commandLine;
+    }
+
+    public enum LogLevel { debug, info, warn, error }
+
+    public enum LogFormat { logfmt, json }
+
+    /** {@code --mqtt.protocol}: which MQTT version Tidegate speaks to the broker. */
+    public enum MqttProtocol {
+        AUTO("auto"), MQTT_5("5"), MQTT_3_1_1("3.1.1");
+
+        private final String spelling;
+
+        MqttProtocol(String spelling) {
+            this.spelling = spelling;
+        }
+
+        @Override
+        public String toString() {
+            return spelling;
+        }
+
+        static final class Converter extends SpelledEnumConverter<MqttProtocol> {
+            Converter() {
+                super(MqttProtocol.class, "--mqtt.protocol");
+            }
+        }
+    }
+
+    /** {@code --mqtt.retained}, read by the mode itself so the spelling lives in one place. */
+    static final class RetainedModeConverter implements ITypeConverter<RetainedMode> {
+        @Override
+        public RetainedMode convert(String value) {
+            try {
+                return RetainedMode.parse(value);
+            } catch (IllegalArgumentException e) {
+                throw new TypeConversionException("invalid --mqtt.retained \"" + value + "\" (one of: "
+                        + RetainedMode.APPLY + ", " + RetainedMode.IGNORE_UNSEEN + ")");
+            }
+        }
+    }
+
+    /** The bounds on what one write may carry and on how many groups are held (SPEC §7). */
+    public WriteLimits writeLimits() {
+        return new WriteLimits(maxSeries, maxLabelsPerSeries, maxLabelNameLength, maxLabelValueLength, maxGroups);
+    }
+
+    /** Every flag with its value, as upstream shows them on /api/v1/status and the status page. */
+    public Map<String, String> asMap() {
+        Map<String, String> values = new LinkedHashMap<>();
+        for (OptionSpec option : spec.options()) {
+            String name = option.longestName();
+            if (name.equals("--help") || name.equals("--version")) {
+                continue;
+            }
+            Object value = option.getValue();
+            String text = value instanceof Duration duration ? DurationConverter.format(duration)
+                    : value instanceof List<?> list ? String.join(",", list.stream().map(String::valueOf).toList())
+                    : String.valueOf(value);
+            values.put(name.substring(2), text);
+        }
+        return values;
+    }
+}

@@ -1,0 +1,112 @@
+package io.tidegate.cli;
+
+import io.tidegate.mqtt.RetainedMode;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+import picocli.CommandLine;
+
+class FlagsTest {
+    private static Flags parse(String... args) {
+        Flags flags = new Flags();
+        Flags.commandLine(flags).parseArgs(args);
+        return flags;
+    }
+
+    @Test
+    void defaultsAreUpstreams() {
+        Flags flags = parse();
+
+        assertThat(flags.listenAddress).isEqualTo(":9091");
+        assertThat(flags.telemetryPath).isEqualTo("/metrics");
+        assertThat(flags.persistenceInterval).isEqualTo(Duration.ofMinutes(5));
+        assertThat(flags.enableLifecycle).isFalse();
+        assertThat(flags.enableAdminApi).isFalse();
+        assertThat(flags.disableConsistencyCheck).isFalse();
+        assertThat(flags.logLevel).isEqualTo(Flags.LogLevel.info);
+        assertThat(flags.logFormat).isEqualTo(Flags.LogFormat.logfmt);
+        assertThat(flags.maxBodySize).isEqualTo(32L * 1024 * 1024);
+    }
+
+    @Test
+    void helpListsEveryUpstreamFlag() {
+        String help = Flags.commandLine(new Flags()).getUsageMessage().replace("--[no-]", "--");
+
+        for (String flag : new String[] {"--web.listen-address", "--web.telemetry-path", "--web.external-url",
+                "--web.route-prefix", "--web.enable-lifecycle", "--web.enable-admin-api", "--persistence.file",
+                "--persistence.interval", "--push.disable-consistency-check", "--log.level", "--log.format"}) {
+            assertThat(help).contains(flag);
+        }
+    }
+
+    @Test
+    void upstreamBooleanFormsAreAccepted() {
+        assertThat(parse("--web.enable-lifecycle").enableLifecycle).isTrue();
+        assertThat(parse("--web.enable-lifecycle", "--no-web.enable-lifecycle").enableLifecycle).isFalse();
+        assertThat(parse("--web.enable-admin-api=true").enableAdminApi).isTrue();
+    }
+
+    @Test
+    void badValuesAreRefusedWithTheValueNamed() {
+        assertThatThrownBy(() -> parse("--persistence.interval=5x")).hasMessageContaining("invalid duration \"5x\"");
+        assertThatThrownBy(() -> parse("--push.max-body-size=lots")).hasMessageContaining("invalid size \"lots\"");
+        assertThatThrownBy(() -> parse("--log.level=loud")).hasMessageContaining("loud");
+        assertThatThrownBy(() -> parse("--no-such-flag")).hasMessageContaining("--no-such-flag");
+    }
+
+    @Test
+    void flagValuesAreListedForTheStatusApi() {
+        Flags flags = new Flags();
+        Flags.commandLine(flags).parseArgs("--web.enable-admin-api");
+
+        assertThat(flags.asMap()).containsEntry("web.enable-admin-api", "true")
+                .containsEntry("persistence.interval", "5m").containsEntry("web.listen-address", ":9091")
+                .doesNotContainKey("help");
+    }
+
+    @Test
+    void mqttDefaultsRunTheEmbeddedBrokerOnPort1883WithMetricsTopics() {
+        Flags flags = parse();
+
+        assertThat(flags.mqttUrl).isEmpty();
+        assertThat(flags.mqttEmbedded).isTrue();
+        assertThat(flags.mqttListenAddress).isEqualTo(":1883");
+        assertThat(flags.mqttProtocol).isEqualTo(Flags.MqttProtocol.AUTO);
+        assertThat(flags.mqttTopicPrefix).isEqualTo("metrics");
+        assertThat(flags.mqttRetained).isEqualTo(RetainedMode.APPLY);
+        assertThat(flags.mqttMaxPayloadSize).isEqualTo(1024L * 1024);
+        assertThat(flags.asMap()).containsEntry("mqtt.protocol", "auto").containsEntry("mqtt.retained", "apply");
+    }
+
+    @Test
+    void mqttFlagsTakeTheirSpellings() {
+        assertThat(parse("--mqtt.protocol=3.1.1").mqttProtocol).isEqualTo(Flags.MqttProtocol.MQTT_3_1_1);
+        assertThat(parse("--mqtt.protocol=5").mqttProtocol).isEqualTo(Flags.MqttProtocol.MQTT_5);
+        assertThat(parse("--mqtt.retained=ignore-unseen").mqttRetained).isEqualTo(RetainedMode.IGNORE_UNSEEN);
+        assertThat(parse("--no-mqtt.embedded").mqttEmbedded).isFalse();
+        assertThat(parse("--mqtt.embedded=false").mqttEmbedded).isFalse();
+        assertThat(parse("--mqtt.max-payload-size=64KiB").mqttMaxPayloadSize).isEqualTo(65536);
+    }
+
+    @Test
+    void badMqttValuesAreRefusedWithTheValueNamed() {
+        assertThatThrownBy(() -> parse("--mqtt.protocol=4")).hasMessageContaining("invalid --mqtt.protocol \"4\"")
+                .hasMessageContaining("auto, 5, 3.1.1");
+        assertThatThrownBy(() -> parse("--mqtt.retained=never")).hasMessageContaining("invalid --mqtt.retained \"never\"");
+        assertThatThrownBy(() -> parse("--mqtt.max-payload-size=big")).hasMessageContaining("invalid size \"big\"");
+    }
+
+    @Test
+    void helpDocumentsEveryMqttFlag() {
+        String help = Flags.commandLine(new Flags()).getUsageMessage().replace("--[no-]", "--");
+
+        for (String flag : new String[] {"--mqtt.url", "--mqtt.username", "--mqtt.password-file", "--mqtt.ca-file",
+                "--mqtt.cert-file", "--mqtt.key-file", "--mqtt.client-id", "--mqtt.protocol", "--mqtt.topic-prefix",
+                "--mqtt.retained", "--mqtt.max-payload-size", "--mqtt.status-topic", "--mqtt.embedded",
+                "--mqtt.listen-address"}) {
+            assertThat(help).contains(flag);
+        }
+    }
+}

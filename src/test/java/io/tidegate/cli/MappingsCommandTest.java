@@ -1,0 +1,116 @@
+package io.tidegate.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@code tidegate mappings test}: what a message would become, printed without a broker, and its exit status. */
+class MappingsCommandTest {
+    @TempDir
+    Path dir;
+
+    private String out;
+    private String err;
+
+    private int run(String... arguments) {
+        ByteArrayOutputStream stdout = new ByteArrayOutputStream();
+        ByteArrayOutputStream stderr = new ByteArrayOutputStream();
+        int status = new MappingsCommand().run(List.of(arguments), new PrintStream(stdout, true, StandardCharsets.UTF_8),
+                new PrintStream(stderr, true, StandardCharsets.UTF_8));
+        out = stdout.toString(StandardCharsets.UTF_8);
+        err = stderr.toString(StandardCharsets.UTF_8);
+        return status;
+    }
+
+    private int test(String example, String topic, String payload, String... more) {
+        List<String> arguments = new ArrayList<>(List.of("test", "--config", "examples/mappings/" + example + ".yml",
+                "--topic", topic, "--payload", payload));
+        arguments.addAll(List.of(more));
+        return run(arguments.toArray(String[]::new));
+    }
+
+    @Test
+    void aMessageARulePassesPrintsTheRuleKeyTtlAndSeriesAsMetricsShowsThem() {
+        int status = test("tasmota", "tele/plug/SENSOR",
+                "{\"Time\":\"2025-01-12T10:15:00\",\"AM2301\":{\"Temperature\":21.3,\"Humidity\":45.2,\"DewPoint\":8.9},\"TempUnit\":\"C\"}");
+
+        assertThat(status).isZero();
+        assertThat(out).isEqualTo("""
+                topic: tele/plug/SENSOR
+                rule: tasmota-sensor
+                grouping key: {job="tasmota", device="plug"}
+                replaces: only the metrics below; the group's others stay (POST)
+                ttl: 15m
+                series:
+                # HELP tasmota_humidity_percent Relative humidity measured by the sensor.
+                # TYPE tasmota_humidity_percent gauge
+                tasmota_humidity_percent{device="plug",instance="",job="tasmota",sensor="AM2301"} 45.2
+                # HELP tasmota_temperature_celsius Temperature measured by the sensor.
+                # TYPE tasmota_temperature_celsius gauge
+                tasmota_temperature_celsius{device="plug",instance="",job="tasmota",sensor="AM2301"} 21.3
+                """);
+    }
+
+    @Test
+    void theMessagesOwnTtlPropertyAndTheRetainedFlagAreTaken() {
+        int status = test("esphome", "livingroom/sensor/living_room_temperature/state", "21.5", "--retained",
+                "--property", "ttl=90s");
+
+        assertThat(status).isZero();
+        assertThat(out).contains("ttl: 1m30s\n")
+                .contains("esphome_living_room_temperature{instance=\"\",job=\"esphome\",node=\"livingroom\"} 21.5\n");
+    }
+
+    @Test
+    void availabilityMessagesSayWhatTheyDo() {
+        assertThat(test("zigbee2mqtt", "zigbee2mqtt/kitchen/availability", "{\"state\":\"offline\"}")).isZero();
+        assertThat(out).endsWith("availability: offline; deletes every group whose grouping key has"
+                + " {job=\"zigbee2mqtt\", device=\"kitchen\"}\n");
+
+        assertThat(test("tasmota", "tele/plug/LWT", "Online")).isZero();
+        assertThat(out).endsWith("availability: online; changes nothing\n");
+    }
+
+    @Test
+    void aMessageTheLivePathWouldRefuseSaysWhyAndExitsOne() {
+        assertThat(test("shelly-gen1", "shellies/s1/relay/0/power", "n/a")).isEqualTo(1);
+        assertThat(out).endsWith("rejected (bad_payload): rule shelly-relay-power: \"n/a\" is not a number"
+                + " (a values map turns strings into numbers)\n");
+
+        assertThat(test("shelly-gen2", "shellyplus1-ab/status/wifi", "{\"rssi\":-60}")).isEqualTo(1);
+        assertThat(out).contains("rule: none\n").contains("skipped (unmapped)");
+
+        assertThat(test("esphome", "nowhere", "1")).isEqualTo(1);
+        assertThat(out).endsWith("rejected (bad_topic): topic is not under metrics/, and no mqtt_mappings rule applies to it\n");
+    }
+
+    @Test
+    void aBrokenFileIsReportedAndExitsOne() throws Exception {
+        Path broken = dir.resolve("broken.yml");
+        Files.writeString(broken, "mqtt_mappings:\n  - topic: a/+x\n    group: {job: '{y}'}\n");
+
+        assertThat(run("test", "--config", broken.toString(), "--topic", "a/b", "--payload", "1")).isEqualTo(1);
+        assertThat(err).isEqualTo(broken + ": mqtt_mappings[1] (line 2): job \"{y}\": {y} is not a wildcard name of the"
+                + " topic (it names x)\n");
+    }
+
+    @Test
+    void badUsageExitsTwoWithTheUsage() {
+        assertThat(run("test", "--topic", "a")).isEqualTo(2);
+        assertThat(err).startsWith("tidegate mappings: --config, --topic and --payload are required\nusage: tidegate mappings test");
+        assertThat(run("check")).isEqualTo(2);
+        assertThat(err).startsWith("tidegate mappings: unknown action \"check\"");
+        assertThat(run("test", "--config=x.yml", "--topic=a", "--payload=1", "--property", "novalue")).isEqualTo(2);
+        assertThat(err).startsWith("tidegate mappings: --property takes KEY=VALUE, not \"novalue\"");
+        assertThat(run("test", "--verbose")).isEqualTo(2);
+        assertThat(err).startsWith("tidegate mappings: unknown option \"--verbose\"");
+    }
+}

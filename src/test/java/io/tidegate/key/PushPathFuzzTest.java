@@ -1,0 +1,127 @@
+package io.tidegate.key;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.tidegate.fuzz.FuzzBudget;
+import io.tidegate.fuzz.KeyTexts;
+import io.tidegate.fuzz.Refusals;
+import java.nio.charset.StandardCharsets;
+import java.util.Base64;
+import java.util.Map;
+import net.jqwik.api.Arbitraries;
+import net.jqwik.api.Arbitrary;
+import net.jqwik.api.ForAll;
+import net.jqwik.api.Property;
+import net.jqwik.api.Provide;
+import net.jqwik.api.lifecycle.AddLifecycleHook;
+
+/**
+ * Fuzzing of the HTTP push path (SPEC §7): percent-decoding, the grouping key read from the path, and
+ * the base64url of {@code @base64} segments. Any path gives a key or a one-line reason; any key,
+ * spelled in base64, reads back as itself; base64url decodes as the JDK's decoder does.
+ */
+@AddLifecycleHook(FuzzBudget.class)
+class PushPathFuzzTest {
+
+    @Property(tries = 3000)
+    void anyPathIsPercentDecodedOrRefused(@ForAll("rawPaths") String raw) {
+        String decoded = PushPath.percentDecode(raw);
+        if (raw.indexOf('%') < 0) {
+            assertThat(decoded).isEqualTo(raw);
+        }
+        if (decoded != null && raw.indexOf('%') >= 0) {
+            assertThat(StandardCharsets.UTF_8.newEncoder().canEncode(decoded)).isTrue();
+        }
+    }
+
+    @Property(tries = 2000)
+    void percentEncodedTextDecodesToItself(@ForAll("texts") String text) {
+        StringBuilder encoded = new StringBuilder();
+        for (byte b : text.getBytes(StandardCharsets.UTF_8)) {
+            encoded.append(String.format(b % 2 == 0 ? "%%%02X" : "%%%02x", b & 0xff));
+        }
+        assertThat(PushPath.percentDecode(encoded.toString())).isEqualTo(text);
+    }
+
+    @Property(tries = 3000)
+    void anyDecodedPathGivesAKeyOrAReason(@ForAll("segments") String jobSegment, @ForAll boolean jobBase64,
+            @ForAll("labelPaths") String labelPath) {
+        PushPath.Parsed parsed = PushPath.parse(jobSegment, jobBase64, labelPath);
+        if (parsed.error() != null) {
+            assertThat(parsed.key()).isNull();
+            Refusals.assertClean(parsed.error());
+            return;
+        }
+        KeyTexts.assertWellFormed(parsed.key());
+    }
+
+    @Property(tries = 2000)
+    void everyKeySpelledInBase64ReadsBackAsItself(@ForAll("keys") Map<String, String> key) {
+        String path = KeyTexts.encodedPath(key);
+        String afterJob = path.substring(path.indexOf('/') + 1);
+        int slash = afterJob.indexOf('/');
+        String jobSegment = slash < 0 ? afterJob : afterJob.substring(0, slash);
+        String labelPath = slash < 0 ? "" : afterJob.substring(slash);
+
+        PushPath.Parsed parsed = PushPath.parse(jobSegment, true, labelPath);
+
+        assertThat(parsed.error()).isNull();
+        assertThat(parsed.key()).isEqualTo(GroupingKey.of(key));
+    }
+
+    @Property(tries = 3000)
+    void base64UrlDecodesAsTheJdkOrNamesTheBadByte(@ForAll("base64Texts") String encoded) {
+        String trimmed = encoded.replaceAll("=+$", "");
+        byte[] expected;
+        try {
+            expected = Base64.getUrlDecoder().decode(trimmed);
+        } catch (IllegalArgumentException e) {
+            expected = null;
+        }
+        try {
+            String decoded = Base64Url.decode(encoded);
+            assertThat(expected).as("the JDK refuses %s", encoded).isNotNull();
+            assertThat(decoded).isEqualTo(new String(expected, StandardCharsets.UTF_8));
+        } catch (Base64Url.InvalidBase64 e) {
+            assertThat(expected).as("the JDK reads %s", encoded).isNull();
+            assertThat(e.getMessage()).matches("illegal base64 data at input byte \\d+");
+            int at = Integer.parseInt(e.getMessage().substring(e.getMessage().lastIndexOf(' ') + 1));
+            assertThat(at).isBetween(0, Math.max(0, trimmed.length() - 1));
+            assertThat(e.decodedPrefix).isNotNull();
+        }
+    }
+
+    @Provide
+    Arbitrary<String> rawPaths() {
+        return KeyTexts.path(8);
+    }
+
+    @Provide
+    Arbitrary<String> texts() {
+        return KeyTexts.text();
+    }
+
+    @Provide
+    Arbitrary<String> segments() {
+        return KeyTexts.segment();
+    }
+
+    @Provide
+    Arbitrary<String> labelPaths() {
+        return KeyTexts.path(7).map(path -> path.isEmpty() ? path : "/" + path);
+    }
+
+    @Provide
+    Arbitrary<Map<String, String>> keys() {
+        return KeyTexts.keys();
+    }
+
+    @Provide
+    Arbitrary<String> base64Texts() {
+        Arbitrary<String> valid = KeyTexts.text().map(KeyTexts::base64);
+        Arbitrary<String> alphabet = Arbitraries.strings().withCharRange('A', 'Z').withCharRange('a', 'z')
+                .withCharRange('0', '9').withChars('-', '_', '=', '+', '/', ' ', '.').ofMaxLength(13);
+        return Arbitraries.oneOf(valid, valid.map(s -> s + "=".repeat(s.length() % 4 == 0 ? 0 : 4 - s.length() % 4)),
+                alphabet, KeyTexts.segment());
+    }
+}
