@@ -26,7 +26,7 @@ import java.util.function.Function;
  * concurrent sorted map, so a scrape sees each group either before or after a write, never half
  * of one, and never makes a push wait however large the store is.
  */
-public final class Store {
+public final class Store implements GroupWriter {
     private final Clock clock;
     private final boolean checkConsistency;
     private final Function<String, MetricType> ownFamilyTypes;
@@ -84,6 +84,7 @@ public final class Store {
         }
     }
 
+    @Override
     public WriteOutcome write(WriteRequest request) {
         return write(request, null);
     }
