@@ -13,6 +13,7 @@ import io.tidegate.cli.MappingsCommand;
 import io.tidegate.mqtt.MqttEndpoint;
 import io.tidegate.mqtt.MqttIngest;
 import io.tidegate.mqtt.MqttMetrics;
+import io.tidegate.cli.MqttFlags;
 import io.tidegate.mqtt.MqttSettings;
 import io.tidegate.mqtt.MqttSubscriber;
 import io.tidegate.store.RetainedMemory;
@@ -57,14 +58,14 @@ public final class Tidegate implements AutoCloseable {
         store.limitTo(flags.writeLimits());
         TtlResolver ttls = new TtlResolver(() -> config.current().ttlRules(), flags.ttlDefault, flags.ttlMax);
         this.sweeper = new ExpirySweeper(store, clock);
-        this.mqttSettings = MqttSettings.from(flags);
+        this.mqttSettings = MqttFlags.settings(flags);
         this.mqttMetrics = new MqttMetrics(metrics);
         this.mqttIngest = new MqttIngest(store, ttls, flags.mqttTopicPrefix, flags.mqttRetained, flags.mqttMaxPayloadSize,
                 RetainedMemory.DEFAULT_CAPACITY, clock, mqttMetrics, () -> config.current().mqttMappings());
         // loaded before anything can write or read, so nothing is served that is not yet back
         this.persistence = flags.persistenceFile.isEmpty() ? null : Persistence.open(Path.of(flags.persistenceFile),
                 flags.persistenceInterval, store, mqttIngest.retainedMemory(), clock, metrics);
-        this.web = new WebServer(flags, store, ttls, metrics, config::reload, this::stopInBackground, clock.instant(),
+        this.web = new WebServer(flags.webSettings(), store, ttls, metrics, config::reload, this::stopInBackground, clock.instant(),
                 mqttIngest::rejections);
         this.replication = flags.mqttReplicate ? new BrokerReplication(flags.mqttTopicPrefix, mqttSettings.get().clientId(),
                 mqttSettings.get().topicFilters(), mqttIngest.appliedReplications(), flags.mqttMaxPayloadSize, clock,

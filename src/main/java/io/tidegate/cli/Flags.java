@@ -1,8 +1,10 @@
 package io.tidegate.cli;
 
 import io.tidegate.telemetry.Version;
+import io.tidegate.mqtt.MqttProtocol;
 import io.tidegate.mqtt.RetainedMode;
 import io.tidegate.store.WriteLimits;
+import io.tidegate.web.WebSettings;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -158,7 +160,7 @@ public final class Flags {
     public String mqttClientId;
 
     @Option(names = "--mqtt.protocol", defaultValue = "auto", paramLabel = "<version>",
-            converter = MqttProtocol.Converter.class,
+            converter = MqttProtocolConverter.class,
             description = "MQTT protocol version: auto (MQTT 5, or 3.1.1 when the broker refuses 5), 5 or 3.1.1 "
                     + "(default: ${DEFAULT-VALUE}).")
     public MqttProtocol mqttProtocol;
@@ -231,25 +233,10 @@ public final class Flags {
 
     public enum LogFormat { logfmt, json }
 
-    /** {@code --mqtt.protocol}: which MQTT version Tidegate speaks to the broker. */
-    public enum MqttProtocol {
-        AUTO("auto"), MQTT_5("5"), MQTT_3_1_1("3.1.1");
-
-        private final String spelling;
-
-        MqttProtocol(String spelling) {
-            this.spelling = spelling;
-        }
-
-        @Override
-        public String toString() {
-            return spelling;
-        }
-
-        static final class Converter extends SpelledEnumConverter<MqttProtocol> {
-            Converter() {
-                super(MqttProtocol.class, "--mqtt.protocol");
-            }
+    /** {@code --mqtt.protocol}, spelled as the protocol spells itself. */
+    static final class MqttProtocolConverter extends SpelledEnumConverter<MqttProtocol> {
+        MqttProtocolConverter() {
+            super(MqttProtocol.class, "--mqtt.protocol");
         }
     }
 
@@ -269,6 +256,12 @@ public final class Flags {
     /** The bounds on what one write may carry and on how many groups are held (SPEC §7). */
     public WriteLimits writeLimits() {
         return new WriteLimits(maxSeries, maxLabelsPerSeries, maxLabelNameLength, maxLabelValueLength, maxGroups);
+    }
+
+    /** What the HTTP side needs of the flags. */
+    public WebSettings webSettings() {
+        return new WebSettings(listenAddress, webConfigFile, routePrefix, externalUrl, telemetryPath, enableLifecycle,
+                enableAdminApi, maxBodySize, !disableConsistencyCheck, asMap());
     }
 
     /** Every flag with its value, as upstream shows them on /api/v1/status and the status page. */

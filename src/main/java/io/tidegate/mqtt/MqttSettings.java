@@ -1,23 +1,10 @@
 package io.tidegate.mqtt;
 
-import io.tidegate.config.ConfigException;
-import io.tidegate.cli.Flags;
-import io.tidegate.config.HostPort;
-import java.io.IOException;
-import java.net.InetAddress;
-import java.net.URI;
-import java.net.URISyntaxException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.AccessDeniedException;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
-import java.nio.file.Path;
 import java.util.List;
-import java.util.Optional;
 import javax.net.ssl.SSLSocketFactory;
 
 /**
- * How Tidegate takes part in MQTT, read from the {@code --mqtt.*} flags and checked once at startup.
+ * How Tidegate takes part in MQTT, as the command line ({@code cli.MqttFlags}) read and checked it at startup.
  *
  * @param url the broker to subscribe to; empty for the embedded broker
  * @param listenAddress where the embedded broker listens, as the flag gives it ({@code :1883})
@@ -26,130 +13,25 @@ import javax.net.ssl.SSLSocketFactory;
  * @param tls null for plain TCP or the JVM's default TLS
  */
 public record MqttSettings(String url, String listenAddress, String clientId, String username, char[] password,
-        SSLSocketFactory tls, Flags.MqttProtocol protocol, List<String> topicFilters, String statusTopic) {
+        SSLSocketFactory tls, MqttProtocol protocol, List<String> topicFilters, String statusTopic) {
 
     /**
-     * The settings the flags ask for, or none when MQTT is off ({@code --no-mqtt.embedded} and no
-     * {@code --mqtt.url}). A file that cannot be read or a value that makes no sense is a
-     * ConfigException naming the flag or file.
+     * The filters of Tidegate's topic scheme under {@code prefix}, subscribed to unless
+     * {@code --mqtt.topics} chooses others.
+     *
+     * @throws IllegalArgumentException when the prefix cannot begin a topic filter
      */
-    public static Optional<MqttSettings> from(Flags flags) throws ConfigException {
-        if (flags.mqttUrl.isEmpty() && !flags.mqttEmbedded) {
-            if (flags.mqttReplicate) {
-                throw new ConfigException("--mqtt.replicate needs MQTT: give --mqtt.url, or leave the embedded broker on");
-            }
-            return Optional.empty();
-        }
-        if (flags.mqttReplicate && flags.mqttProtocol == Flags.MqttProtocol.MQTT_3_1_1) {
-            throw new ConfigException("--mqtt.replicate needs MQTT 5 (a replicated write carries its TTL, verb and "
-                    + "origin as MQTT 5 properties), but --mqtt.protocol=3.1.1");
-        }
-        String prefix = flags.mqttTopicPrefix;
-        requireTopic("--mqtt.topic-prefix", prefix);
-        List<String> topicFilters;
-        try {
-            topicFilters = new TopicScheme(prefix).topicFilters();
-        } catch (IllegalArgumentException e) {
-            throw new ConfigException("--mqtt.topic-prefix: " + e.getMessage());
-        }
-        if (!flags.mqttTopics.isEmpty()) {
-            topicFilters = chosenFilters(flags.mqttTopics, prefix);
-        }
-        String statusTopic = flags.mqttStatusTopic.isEmpty() ? prefix + "/tidegate/status" : flags.mqttStatusTopic;
-        requireTopic("--mqtt.status-topic", statusTopic);
-        try {
-            HostPort.parse(flags.mqttListenAddress);
-        } catch (IllegalArgumentException e) {
-            throw new ConfigException("--mqtt.listen-address: " + e.getMessage());
-        }
-        boolean ssl = !flags.mqttUrl.isEmpty() && checkedScheme(flags.mqttUrl).equals("ssl");
-        if (!ssl && !(flags.mqttCaFile + flags.mqttCertFile + flags.mqttKeyFile).isEmpty()) {
-            throw new ConfigException("--mqtt.ca-file, --mqtt.cert-file and --mqtt.key-file need an ssl:// --mqtt.url");
-        }
-        SSLSocketFactory tls = ssl ? PemTls.socketFactory(flags.mqttCaFile, flags.mqttCertFile, flags.mqttKeyFile) : null;
-        char[] password = flags.mqttPasswordFile.isEmpty() ? null : readPassword(Path.of(flags.mqttPasswordFile));
-        String clientId = flags.mqttClientId.isEmpty() ? defaultClientId() : flags.mqttClientId;
-        return Optional.of(new MqttSettings(flags.mqttUrl, flags.mqttListenAddress, clientId, flags.mqttUsername, password, tls,
-                flags.mqttProtocol, topicFilters, statusTopic));
-    }
-
-    /** {@code --mqtt.topics}: each a valid filter under the prefix, since the ingest takes nothing else. */
-    private static List<String> chosenFilters(List<String> filters, String prefix) throws ConfigException {
-        String levels = prefix.endsWith("/") ? prefix.substring(0, prefix.length() - 1) : prefix;
-        List<String> chosen = new java.util.ArrayList<>();
-        for (String filter : filters) {
-            String trimmed = filter.trim();
-            try {
-                if (!TopicFilter.parse(trimmed).liesUnder(levels)) {
-                    throw new ConfigException("invalid --mqtt.topics filter \"" + trimmed + "\": it must lie under "
-                            + "--mqtt.topic-prefix \"" + levels + "\" (start with " + levels + "/)");
-                }
-            } catch (IllegalArgumentException e) {
-                throw new ConfigException("--mqtt.topics: " + e.getMessage());
-            }
-            if (!chosen.contains(trimmed)) {
-                chosen.add(trimmed);
-            }
-        }
-        return List.copyOf(chosen);
-    }
-
-    private static String checkedScheme(String url) throws ConfigException {
-        try {
-            URI uri = new URI(url);
-            if (("tcp".equals(uri.getScheme()) || "ssl".equals(uri.getScheme())) && uri.getHost() != null
-                    && uri.getPort() > 0) {
-                return uri.getScheme();
-            }
-        } catch (URISyntaxException e) {
-            // reported below, with the expected form
-        }
-        throw new ConfigException("invalid --mqtt.url \"" + url + "\": expected tcp://host:port or ssl://host:port");
-    }
-
-    private static void requireTopic(String flag, String topic) throws ConfigException {
-        if (topic.isEmpty() || topic.contains("+") || topic.contains("#") || topic.indexOf('\0') >= 0) {
-            throw new ConfigException("invalid " + flag + " \"" + topic + "\": a topic name, without + or #");
-        }
-    }
-
-    private static char[] readPassword(Path file) throws ConfigException {
-        String text = new String(read("--mqtt.password-file", file), StandardCharsets.UTF_8);
-        return text.endsWith("\r\n") ? text.substring(0, text.length() - 2).toCharArray()
-                : text.endsWith("\n") ? text.substring(0, text.length() - 1).toCharArray() : text.toCharArray();
-    }
-
-    /** The bytes of the file a flag names; one that cannot be read is a ConfigException naming flag, file and cause. */
-    static byte[] read(String flag, Path file) throws ConfigException {
-        try {
-            return Files.readAllBytes(file);
-        } catch (NoSuchFileException e) {
-            throw new ConfigException("cannot read " + flag + " " + file + ": no such file");
-        } catch (AccessDeniedException e) {
-            throw new ConfigException("cannot read " + flag + " " + file + ": permission denied");
-        } catch (IOException e) {
-            throw new ConfigException("cannot read " + flag + " " + file + ": " + e.getMessage());
-        }
-    }
-
-    /** {@code tidegate-<hostname>}: the same on every restart, so the broker keeps Tidegate's session. */
-    private static String defaultClientId() {
-        String host;
-        try {
-            host = InetAddress.getLocalHost().getHostName();
-        } catch (IOException e) {
-            host = System.getenv().getOrDefault("HOSTNAME", "localhost");
-        }
-        return "tidegate-" + host.replaceAll("[^A-Za-z0-9-]", "-");
+    public static List<String> schemeFilters(String prefix) {
+        return new TopicScheme(prefix).topicFilters();
     }
 
     /** The same settings, subscribing to {@code brokerUrl}, as for the embedded broker once it listens. */
-    MqttSettings withUrl(String brokerUrl) {
+    public MqttSettings withUrl(String brokerUrl) {
         return new MqttSettings(brokerUrl, listenAddress, clientId, username, password, tls, protocol, topicFilters,
                 statusTopic);
     }
 
-    boolean embedded() {
+    public boolean embedded() {
         return url.isEmpty();
     }
 }

@@ -8,7 +8,6 @@ import io.javalin.http.Context;
 import io.javalin.http.Handler;
 import io.javalin.http.HandlerType;
 import io.tidegate.config.ConfigException;
-import io.tidegate.cli.Flags;
 import io.tidegate.config.HostPort;
 import io.tidegate.config.ReloadOutcome;
 import io.tidegate.ttl.TtlResolver;
@@ -34,7 +33,7 @@ public final class WebServer implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(WebServer.class);
 
     private final Javalin app;
-    private final Flags flags;
+    private final WebSettings settings;
     private final Store store;
     private final OwnMetrics metrics;
     private final Runnable quit;
@@ -45,19 +44,18 @@ public final class WebServer implements AutoCloseable {
     private PushHandler push; // made with the routes, in the constructor
 
     /** @param mqttRejections the last rejected MQTT message of each topic, newest first, to show */
-    public WebServer(Flags flags, Store store, TtlResolver ttls, OwnMetrics metrics, Supplier<ReloadOutcome> reload,
+    public WebServer(WebSettings settings, Store store, TtlResolver ttls, OwnMetrics metrics, Supplier<ReloadOutcome> reload,
             Runnable quit, Instant startTime, Supplier<List<MqttRejection>> mqttRejections) throws ConfigException {
-        this.flags = flags;
-        this.access = WebAccess.load(flags.webConfigFile);
+        this.settings = settings;
+        this.access = WebAccess.load(settings.webConfigFile());
         this.store = store;
         this.ttls = ttls;
         this.metrics = metrics;
         this.reload = reload;
         this.quit = quit;
-        this.prefix = routePrefix(flags.routePrefix, flags.externalUrl);
-        Map<String, String> flagValues = flags.asMap();
+        this.prefix = routePrefix(settings.routePrefix(), settings.externalUrl());
         Map<String, String> build = io.tidegate.telemetry.Version.buildInformation();
-        ApiV1 api = new ApiV1(store, flagValues, build, startTime, mqttRejections);
+        ApiV1 api = new ApiV1(store, settings.flagValues(), build, startTime, mqttRejections);
         WebPage page = new WebPage();
         this.app = Javalin.create(config -> configure(config, api, page));
     }
@@ -76,7 +74,7 @@ public final class WebServer implements AutoCloseable {
         // so Jetty must pass every path through rather than judge it
         config.jetty.modifyHttpConfiguration(http -> http.setUriCompliance(UriCompliance.UNSAFE));
         config.jetty.modifyServletContextHandler(context -> context.getServletHandler().setDecodeAmbiguousURIs(true));
-        access.listen(config, HostPort.parse(flags.listenAddress));
+        access.listen(config, HostPort.parse(settings.listenAddress()));
         UpstreamRouting routing = new UpstreamRouting(prefix);
         config.routes.before(access::guard); // first: upstream authenticates before it routes or redirects
         config.routes.before(routing::redirectUncleanPaths);
@@ -93,18 +91,18 @@ public final class WebServer implements AutoCloseable {
     }
 
     private void routes(RouteRegistry routes, ApiV1 api, WebPage page) {
-        push = new PushHandler(store, ttls, new PushBody(flags.maxBodySize),
-                !flags.disableConsistencyCheck, metrics, prefix + "/metrics/");
+        push = new PushHandler(store, ttls, new PushBody(settings.maxBodySize()),
+                settings.checkConsistency(), metrics, prefix + "/metrics/");
         for (HandlerType method : new HandlerType[] {HandlerType.PUT, HandlerType.POST, HandlerType.DELETE}) {
             routes.push(method, push::handle);
         }
 
         ScrapeHandler scrape = new ScrapeHandler(store, metrics);
-        routes.add(HandlerType.GET, joinPath(prefix, flags.telemetryPath), scrape::handle);
+        routes.add(HandlerType.GET, joinPath(prefix, settings.telemetryPath()), scrape::handle);
 
         routes.add(HandlerType.GET, prefix + "/-/healthy", counted("healthy", ctx -> PlainAnswer.ok(ctx, "OK")));
         routes.add(HandlerType.GET, prefix + "/-/ready", counted("ready", ctx -> PlainAnswer.ok(ctx, "OK")));
-        Handler quitHandler = flags.enableLifecycle
+        Handler quitHandler = settings.enableLifecycle()
                 ? ctx -> {
                     byte[] goodbye = "Requesting termination... Goodbye!".getBytes(StandardCharsets.UTF_8);
                     ctx.res().setContentLength(goodbye.length);
@@ -115,7 +113,7 @@ public final class WebServer implements AutoCloseable {
                 : ctx -> PlainAnswer.status(ctx, 403, "Lifecycle API is not enabled.");
         routes.add(HandlerType.PUT, prefix + "/-/quit", quitHandler);
         routes.add(HandlerType.POST, prefix + "/-/quit", quitHandler);
-        Handler reloadHandler = flags.enableLifecycle
+        Handler reloadHandler = settings.enableLifecycle()
                 ? counted("reload", ctx -> {
                     ReloadOutcome outcome = reload.get();
                     if (outcome.succeeded()) {
@@ -133,7 +131,7 @@ public final class WebServer implements AutoCloseable {
         routes.add(HandlerType.OPTIONS, apiPath + "/*", counted("api/v1/options", api::options));
         routes.add(HandlerType.GET, apiPath + "/status", counted("api/v1/status", api::status));
         routes.add(HandlerType.GET, apiPath + "/metrics", counted("api/v1/metrics", api::metrics));
-        if (flags.enableAdminApi) {
+        if (settings.enableAdminApi()) {
             routes.add(HandlerType.PUT, apiPath + "/admin/wipe", counted("wipe", api::wipe));
         }
 
@@ -179,9 +177,9 @@ public final class WebServer implements AutoCloseable {
     public static final int INTERNAL_ERROR = 500;
 
     public WebServer start() {
-        HostPort address = HostPort.parse(flags.listenAddress);
+        HostPort address = HostPort.parse(settings.listenAddress());
         app.start(address.host(), address.port());
-        var line = log.atInfo().addKeyValue("address", flags.listenAddress).addKeyValue("route_prefix", prefix);
+        var line = log.atInfo().addKeyValue("address", settings.listenAddress()).addKeyValue("route_prefix", prefix);
         access.summary().forEach(line::addKeyValue);
         line.log("listening");
         return this;

@@ -1,5 +1,6 @@
 package io.tidegate.cli;
 
+import io.tidegate.mqtt.MqttProtocol;
 import io.tidegate.mqtt.RetainedMode;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -73,7 +74,7 @@ class FlagsTest {
         assertThat(flags.mqttUrl).isEmpty();
         assertThat(flags.mqttEmbedded).isTrue();
         assertThat(flags.mqttListenAddress).isEqualTo(":1883");
-        assertThat(flags.mqttProtocol).isEqualTo(Flags.MqttProtocol.AUTO);
+        assertThat(flags.mqttProtocol).isEqualTo(MqttProtocol.AUTO);
         assertThat(flags.mqttTopicPrefix).isEqualTo("metrics");
         assertThat(flags.mqttRetained).isEqualTo(RetainedMode.APPLY);
         assertThat(flags.mqttMaxPayloadSize).isEqualTo(1024L * 1024);
@@ -82,8 +83,8 @@ class FlagsTest {
 
     @Test
     void mqttFlagsTakeTheirSpellings() {
-        assertThat(parse("--mqtt.protocol=3.1.1").mqttProtocol).isEqualTo(Flags.MqttProtocol.MQTT_3_1_1);
-        assertThat(parse("--mqtt.protocol=5").mqttProtocol).isEqualTo(Flags.MqttProtocol.MQTT_5);
+        assertThat(parse("--mqtt.protocol=3.1.1").mqttProtocol).isEqualTo(MqttProtocol.MQTT_3_1_1);
+        assertThat(parse("--mqtt.protocol=5").mqttProtocol).isEqualTo(MqttProtocol.MQTT_5);
         assertThat(parse("--mqtt.retained=ignore-unseen").mqttRetained).isEqualTo(RetainedMode.IGNORE_UNSEEN);
         assertThat(parse("--no-mqtt.embedded").mqttEmbedded).isFalse();
         assertThat(parse("--mqtt.embedded=false").mqttEmbedded).isFalse();

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
+import io.tidegate.cli.MqttFlags;
 import io.tidegate.MosquittoBroker;
 import io.tidegate.RunningTidegate;
 import io.tidegate.TestHttp;
@@ -27,7 +28,7 @@ class EmbeddedBrokerIT {
     private static MqttSettings settings(String... flagArgs) throws ConfigException {
         Flags flags = new Flags();
         Flags.commandLine(flags).parseArgs(flagArgs);
-        return MqttSettings.from(flags).orElseThrow();
+        return MqttFlags.settings(flags).orElseThrow();
     }
 
     @Test

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
+import io.tidegate.cli.MqttFlags;
 import io.tidegate.MosquittoBroker;
 import io.tidegate.TestCertificates;
 import io.tidegate.cli.Flags;
@@ -65,7 +66,7 @@ class MqttSubscriberIT {
         Flags flags = new Flags();
         Flags.commandLine(flags).parseArgs(flagArgs);
         try {
-            return MqttSettings.from(flags).orElseThrow();
+            return MqttFlags.settings(flags).orElseThrow();
         } catch (io.tidegate.config.ConfigException e) {
             throw new IllegalArgumentException(e.getMessage());
         }

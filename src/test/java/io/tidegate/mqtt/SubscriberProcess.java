@@ -1,5 +1,6 @@
 package io.tidegate.mqtt;
 
+import io.tidegate.cli.MqttFlags;
 import io.tidegate.cli.Flags;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.CountDownLatch;
@@ -18,7 +19,7 @@ public final class SubscriberProcess {
         Flags flags = new Flags();
         Flags.commandLine(flags).parseArgs(flagArgs);
         CountDownLatch never = new CountDownLatch(1);
-        MqttSubscriber subscriber = MqttSubscriber.of(MqttSettings.from(flags).orElseThrow());
+        MqttSubscriber subscriber = MqttSubscriber.of(MqttFlags.settings(flags).orElseThrow());
         subscriber.start((message, acknowledge) -> {
             System.out.println("arrived " + message.topic() + " " + new String(message.payload(), StandardCharsets.UTF_8));
             System.out.flush();

@@ -1,24 +1,24 @@
-package io.tidegate.mqtt;
+package io.tidegate.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.tidegate.config.ConfigException;
-import io.tidegate.cli.Flags;
+import io.tidegate.mqtt.MqttSettings;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-class MqttSettingsTest {
+class MqttFlagsTest {
     @TempDir
     Path dir;
 
     private static Optional<MqttSettings> from(String... args) throws ConfigException {
         Flags flags = new Flags();
         Flags.commandLine(flags).parseArgs(args);
-        return MqttSettings.from(flags);
+        return MqttFlags.settings(flags);
     }
 
     @Test

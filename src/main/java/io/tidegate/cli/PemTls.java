@@ -1,4 +1,4 @@
-package io.tidegate.mqtt;
+package io.tidegate.cli;
 
 import io.tidegate.config.ConfigException;
 import io.tidegate.config.PemFiles;
@@ -29,15 +29,15 @@ final class PemTls {
             TrustManager[] trust = null;
             if (!caFile.isEmpty()) {
                 trust = PemFiles.trustManagers(PemFiles.certificates("--mqtt.ca-file " + caFile,
-                        MqttSettings.read("--mqtt.ca-file", Path.of(caFile))));
+                        MqttFlags.read("--mqtt.ca-file", Path.of(caFile))));
             }
             KeyManager[] keys = null;
             if (!certFile.isEmpty()) {
                 keys = PemFiles.keyManagers(
                         PemFiles.certificates("--mqtt.cert-file " + certFile,
-                                MqttSettings.read("--mqtt.cert-file", Path.of(certFile))),
+                                MqttFlags.read("--mqtt.cert-file", Path.of(certFile))),
                         PemFiles.privateKey("--mqtt.key-file " + keyFile,
-                                MqttSettings.read("--mqtt.key-file", Path.of(keyFile))));
+                                MqttFlags.read("--mqtt.key-file", Path.of(keyFile))));
             }
             SSLContext context = SSLContext.getInstance("TLS");
             context.init(keys, trust, null);
