@@ -52,6 +52,8 @@ public final class MqttBench {
     static int rounds = 2;
     static String mosquitto = "/usr/sbin/mosquitto";
     static String tidegateJar = "target/tidegate.jar";
+    /** An earlier Tidegate jar measured in the same rounds, for a before/after ratio; empty for none. */
+    static String referenceJar = "";
     static String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
     static String javaOpts = "-Xmn32m";
     static final long START = System.nanoTime();
@@ -70,6 +72,7 @@ public final class MqttBench {
                 case "payload-bytes" -> payloadBytes = Integer.parseInt(kv[1]);
                 case "rounds" -> rounds = Integer.parseInt(kv[1]);
                 case "java-opts" -> javaOpts = kv[1];
+                case "reference-jar" -> referenceJar = kv[1];
                 case "port" -> { }
                 case "help" -> {
                     System.out.println("""
@@ -78,7 +81,8 @@ public final class MqttBench {
                               --devices=N         distinct groups (topics) the messages cycle through [10000]
                               --payload-bytes=N   approximate size of each Prometheus text payload [1024]
                               --rounds=N          measurements per consumer, alternating [2]
-                              --java-opts=OPTS    JVM options for Tidegate [-Xmn32m]""");
+                              --java-opts=OPTS    JVM options for Tidegate [-Xmn32m]
+                              --reference-jar=JAR an earlier Tidegate jar, measured in the same rounds [none]""");
                     return;
                 }
                 default -> throw new IllegalArgumentException("unknown option " + arg + ", try --help");
@@ -110,10 +114,14 @@ public final class MqttBench {
         Process broker = startMosquitto();
         List<Double> bare = new ArrayList<>();
         List<Double> tidegate = new ArrayList<>();
+        List<Double> reference = new ArrayList<>();
         try {
             for (int round = 1; round <= rounds; round++) {
                 bare.add(measureBare(round));
-                tidegate.add(measureTidegate(round));
+                tidegate.add(measureTidegate(round, tidegateJar, "tidegate"));
+                if (!referenceJar.isEmpty()) {
+                    reference.add(measureTidegate(round, referenceJar, "reference"));
+                }
             }
         } finally {
             broker.destroy();
@@ -129,6 +137,11 @@ public final class MqttBench {
         double ratio = tidegateBest / bareBest;
         System.out.printf(Locale.ROOT, "%-60s %13.0f%%  %s%n", "Tidegate / bare client (best rounds)", ratio * 100,
                 ratio >= 0.9 ? "SPEC §8 ≥ 90 %: met" : "SPEC §8 ≥ 90 %: NOT met");
+        if (!reference.isEmpty()) {
+            double referenceBest = reference.stream().mapToDouble(Double::doubleValue).max().orElseThrow();
+            System.out.printf(Locale.ROOT, "%-60s %14s%n", "reference " + referenceJar + " (each round)", rates(reference));
+            System.out.printf(Locale.ROOT, "%-60s %13.2fx%n", "Tidegate / reference (best rounds)", tidegateBest / referenceBest);
+        }
     }
 
     private static String rates(List<Double> rates) {
@@ -183,9 +196,9 @@ public final class MqttBench {
         }
     }
 
-    private double measureTidegate(int round) throws Exception {
+    private double measureTidegate(int round, String jar, String name) throws Exception {
         int httpPort = freePort();
-        Path out = workDir.resolve("tidegate-" + round + ".log");
+        Path out = workDir.resolve(name + "-" + round + ".log");
         List<String> command = new ArrayList<>();
         command.add(java);
         for (String opt : javaOpts.trim().split("\\s+")) {
@@ -193,8 +206,8 @@ public final class MqttBench {
                 command.add(opt);
             }
         }
-        command.addAll(List.of("-jar", tidegateJar, "--web.listen-address=127.0.0.1:" + httpPort,
-                "--mqtt.url=tcp://127.0.0.1:" + brokerPort, "--mqtt.client-id=mqttbench-tidegate-" + round,
+        command.addAll(List.of("-jar", jar, "--web.listen-address=127.0.0.1:" + httpPort,
+                "--mqtt.url=tcp://127.0.0.1:" + brokerPort, "--mqtt.client-id=mqttbench-" + name + "-" + round,
                 "--log.level=warn"));
         Process tidegate = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(out.toFile()).start();
         try {
@@ -202,7 +215,7 @@ public final class MqttBench {
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
             while (selfMetric(httpPort, "tidegate_mqtt_connected") < 1) {
                 if (System.nanoTime() > deadline) {
-                    throw new IllegalStateException("tidegate did not connect to the broker within 60 s, see " + out);
+                    throw new IllegalStateException(name + " did not connect to the broker within 60 s, see " + out);
                 }
                 Thread.sleep(50);
             }
@@ -211,11 +224,11 @@ public final class MqttBench {
                     () -> (long) (selfMetric(httpPort, "tidegate_mqtt_messages_applied_total") - before), POLL_MILLIS);
             double rejected = selfMetric(httpPort, "tidegate_mqtt_messages_rejected_total");
             if (rejected > 0) {
-                throw new IllegalStateException("tidegate rejected " + rejected + " messages, see " + out);
+                throw new IllegalStateException(name + " rejected " + rejected + " messages, see " + out);
             }
             double rate = messages / seconds;
-            progress(String.format(Locale.ROOT, "  round %d, tidegate: %d messages applied in %.2f s: %.0f messages/s",
-                    round, messages, seconds, rate));
+            progress(String.format(Locale.ROOT, "  round %d, %s: %d messages applied in %.2f s: %.0f messages/s",
+                    round, name, messages, seconds, rate));
             return rate;
         } finally {
             tidegate.destroy();

@@ -52,6 +52,7 @@ public final class PushBench {
     static final class Options {
         String upstreamBin = "/usr/bin/prometheus-pushgateway";
         String tidegateJar = "target/tidegate.jar";
+        String referenceJar = ""; // a Tidegate jar in upstream's place: an earlier version against this one
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         String javaOpts = "";
         String tidegateArgs = "";
@@ -87,6 +88,7 @@ public final class PushBench {
                   --phases=throughput,latency,scrape,expiry  which measurements to run [all four]
                   --upstream-bin=PATH            upstream Pushgateway binary [/usr/bin/prometheus-pushgateway]
                   --tidegate-jar=PATH            Tidegate's jar, run as java -jar [target/tidegate.jar]
+                  --reference-jar=PATH           run this Tidegate jar (an earlier version) in upstream's place [none]
                   --java=PATH                    java for Tidegate [this java]
                   --java-opts="..."              JVM options for Tidegate, space separated [none]
                   --tidegate-args="..."          extra Tidegate flags, space separated [none]
@@ -137,6 +139,7 @@ public final class PushBench {
                 switch (key) {
                     case "upstream-bin" -> o.upstreamBin = value;
                     case "tidegate-jar" -> o.tidegateJar = value;
+                    case "reference-jar" -> o.referenceJar = value;
                     case "java" -> o.java = value;
                     case "java-opts" -> o.javaOpts = value;
                     case "tidegate-args" -> o.tidegateArgs = value;
@@ -191,7 +194,7 @@ public final class PushBench {
 
     private void run() throws Exception {
         Files.createDirectories(options.logDir);
-        progress("PushBench: upstream (" + options.upstreamBin + ") vs " + candidateName() + " ("
+        progress("PushBench: " + (options.referenceJar.isEmpty() ? "upstream (" + options.upstreamBin : "reference (" + options.referenceJar) + ") vs " + candidateName() + " ("
                 + (isTidegate() ? options.tidegateJar : options.upstreamBin) + ")");
         progress("machine: " + Runtime.getRuntime().availableProcessors() + " CPUs, "
                 + "load " + loadAverage() + "; gateway logs in " + options.logDir);
@@ -216,7 +219,7 @@ public final class PushBench {
         }
         progress("done in " + seconds(System.nanoTime() - started));
         System.out.println();
-        results.print(candidateName());
+        results.print(options.referenceJar.isEmpty() ? "upstream" : "reference", candidateName());
     }
 
     private boolean isTidegate() {
@@ -228,6 +231,9 @@ public final class PushBench {
     }
 
     private Gateway startUpstream(String name, String... extraFlags) throws IOException {
+        if (!options.referenceJar.isEmpty()) {
+            return startTidegate(name, options.referenceJar);
+        }
         List<String> command = new ArrayList<>(List.of(options.upstreamBin, "--web.enable-admin-api",
                 // Debian's build defaults the persistence file to /var/lib/prometheus/pushgateway.data, shared by
                 // everything on the machine: off, as upstream's own default.
@@ -240,9 +246,13 @@ public final class PushBench {
         if (!isTidegate()) {
             return startUpstream(name);
         }
+        return startTidegate(name, options.tidegateJar);
+    }
+
+    private Gateway startTidegate(String name, String jar) throws IOException {
         List<String> command = new ArrayList<>(List.of(options.java));
         command.addAll(split(options.javaOpts));
-        command.addAll(List.of("-jar", options.tidegateJar, "--web.enable-admin-api"));
+        command.addAll(List.of("-jar", jar, "--web.enable-admin-api"));
         command.addAll(split(options.tidegateArgs));
         return Gateway.start(name, command, options.logDir);
     }
@@ -1293,9 +1303,9 @@ public final class PushBench {
             }
         }
 
-        void print(String candidateName) {
+        void print(String referenceName, String candidateName) {
             String format = "%-46s %16s %16s %12s   %s%n";
-            System.out.printf(Locale.ROOT, format, "figure", "upstream", candidateName,
+            System.out.printf(Locale.ROOT, format, "figure", referenceName, candidateName,
                     "ratio", "SPEC §8 target on the ratio");
             System.out.println("-".repeat(120));
             for (Row row : rows) {
@@ -1318,8 +1328,9 @@ public final class PushBench {
                         value(row.candidate, row.unit), ratio, verdict);
             }
             System.out.println();
-            System.out.println("ratio: how many times better " + candidateName + " is than upstream (higher is better):"
-                    + " candidate/upstream for throughput, upstream/candidate for times, sizes and memory.");
+            System.out.println("ratio: how many times better " + candidateName + " is than " + referenceName
+                    + " (higher is better): candidate/" + referenceName + " for throughput, " + referenceName
+                    + "/candidate for times, sizes and memory.");
             if (!notes.isEmpty()) {
                 System.out.println("notes:");
                 notes.forEach(n -> System.out.println("  - " + n));
