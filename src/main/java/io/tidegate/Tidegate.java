@@ -15,7 +15,6 @@ import io.tidegate.mqtt.MqttIngest;
 import io.tidegate.mqtt.MqttMetrics;
 import io.tidegate.cli.MqttFlags;
 import io.tidegate.mqtt.MqttSettings;
-import io.tidegate.mqtt.MqttSubscriber;
 import io.tidegate.store.RetainedMemory;
 import io.tidegate.persist.Persistence;
 import io.tidegate.store.Store;
@@ -24,6 +23,7 @@ import io.tidegate.telemetry.OwnMetrics;
 import io.tidegate.web.WebServer;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
@@ -33,46 +33,60 @@ import picocli.CommandLine;
 import sun.misc.Signal;
 
 /**
- * Tidegate's entry point: reads the flags, builds the store and the servers around it, and runs
- * until SIGTERM, SIGINT or {@code /-/quit}. Wiring and lifecycle only.
+ * Tidegate's entry point: reads the flags, builds the store and everything around it, starts it all
+ * in order and runs until SIGTERM, SIGINT or {@code /-/quit}. Wiring and lifecycle only, to be read
+ * top to bottom: the constructor builds (no network, no disk but the configuration files), {@link
+ * #start} takes the persistence file, starts the MQTT broker, subscribes, and only then answers HTTP
+ * (ready), and {@link #close} stops the same in reverse.
  */
 public final class Tidegate implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Tidegate.class);
 
-    private final WebServer web;
-    private final ExpirySweeper sweeper;
+    private final Clock clock;
     private final ReloadableConfig config;
-    private final Optional<MqttSettings> mqttSettings;
+    private final OwnMetrics metrics;
+    private final Store store;
+    private final ExpirySweeper sweeper;
     private final MqttIngest mqttIngest;
-    private final MqttMetrics mqttMetrics;
-    private final Persistence persistence; // null without --persistence.file
+    private final MqttEndpoint mqtt; // null when MQTT is off
     private final BrokerReplication replication; // null without --mqtt.replicate
-    private MqttEndpoint mqtt; // null when MQTT is off
+    private final WebServer web;
+    private final Path persistenceFile; // null without --persistence.file
+    private final Duration persistenceInterval;
+    private Persistence persistence; // opened by start, when there is a file
     private final CountDownLatch stopped = new CountDownLatch(1);
 
     private Tidegate(Flags flags, Clock clock) throws ConfigException {
+        this.clock = clock;
         config = flags.configFile.isEmpty() ? ReloadableConfig.none() : ReloadableConfig.load(Path.of(flags.configFile));
-        OwnMetrics metrics = new OwnMetrics();
-        Store store = new Store(clock, !flags.disableConsistencyCheck, metrics::typeOf, flags.ttlTombstone.toMillis());
-        metrics.watch(store);
+        metrics = new OwnMetrics();
+        store = new Store(clock, !flags.disableConsistencyCheck, metrics::typeOf, flags.ttlTombstone.toMillis());
         store.limitTo(flags.writeLimits());
+        metrics.watch(store);
         TtlResolver ttls = new TtlResolver(() -> config.current().ttlRules(), flags.ttlDefault, flags.ttlMax);
-        this.sweeper = new ExpirySweeper(store, clock);
-        this.mqttSettings = MqttFlags.settings(flags);
-        this.mqttMetrics = new MqttMetrics(metrics);
-        this.mqttIngest = new MqttIngest(store, ttls, flags.mqttTopicPrefix, flags.mqttRetained, flags.mqttMaxPayloadSize,
+        sweeper = new ExpirySweeper(store, clock);
+
+        Optional<MqttSettings> mqttSettings = MqttFlags.settings(flags);
+        mqtt = mqttSettings.map(MqttEndpoint::new).orElse(null);
+        MqttMetrics mqttMetrics = mqtt == null ? new MqttMetrics(metrics) : new MqttMetrics(metrics, mqtt);
+        mqttIngest = new MqttIngest(store, ttls, flags.mqttTopicPrefix, flags.mqttRetained, flags.mqttMaxPayloadSize,
                 RetainedMemory.DEFAULT_CAPACITY, clock, mqttMetrics, () -> config.current().mqttMappings());
-        // loaded before anything can write or read, so nothing is served that is not yet back
-        this.persistence = flags.persistenceFile.isEmpty() ? null : Persistence.open(Path.of(flags.persistenceFile),
-                flags.persistenceInterval, store, mqttIngest.retainedMemory(), clock, metrics);
-        this.web = new WebServer(flags.webSettings(), store, ttls, metrics, config::reload, this::stopInBackground, clock.instant(),
-                mqttIngest::rejections);
-        this.replication = flags.mqttReplicate ? new BrokerReplication(flags.mqttTopicPrefix, mqttSettings.get().clientId(),
+        if (mqtt != null) {
+            mqtt.subscribeMappings(mqttIngest.mappingFilters());
+            // a reload that changes the rules changes the subscriptions, on the live connection once there is one
+            config.onReload(reloaded -> mqtt.subscribeMappings(reloaded.mqttMappings().topicFilters()));
+        }
+        replication = flags.mqttReplicate ? new BrokerReplication(flags.mqttTopicPrefix, mqttSettings.get().clientId(),
                 mqttSettings.get().topicFilters(), mqttIngest.appliedReplications(), flags.mqttMaxPayloadSize, clock,
                 BrokerReplication.OWN_APPLY_WAIT) : null;
+
+        web = new WebServer(flags.webSettings(), store, ttls, metrics, config::reload, this::stopInBackground,
+                clock.instant(), mqttIngest::rejections);
         if (replication != null) {
             web.replicatePushesThrough(replication);
         }
+        persistenceFile = flags.persistenceFile.isEmpty() ? null : Path.of(flags.persistenceFile);
+        persistenceInterval = flags.persistenceInterval;
     }
 
     /**
@@ -92,25 +106,31 @@ public final class Tidegate implements AutoCloseable {
     static Tidegate start(Flags flags, Clock clock) throws ConfigException {
         Tidegate tidegate = new Tidegate(flags, clock);
         try {
-            // subscribed before HTTP answers ready, so "ready" means a device's publication is taken too
-            tidegate.mqtt = tidegate.mqttSettings.map(settings -> MqttEndpoint.start(settings, tidegate.mqttIngest,
-                    tidegate.mqttIngest.mappingFilters())).orElse(null);
-            if (tidegate.mqtt != null) {
-                tidegate.mqttMetrics.watch(tidegate.mqtt.subscriber());
-                MqttSubscriber subscriber = tidegate.mqtt.subscriber();
-                // a reload that changes the rules changes the subscriptions on the live connection
-                tidegate.config.onReload(config -> subscriber.subscribeMappings(config.mqttMappings().topicFilters()));
-            }
-            if (tidegate.replication != null) {
-                tidegate.replication.publishThrough(tidegate.mqtt.subscriber());
-            }
-            tidegate.web.start();
-        } catch (RuntimeException e) { // port in use, broker unreachable or refusing: nothing may keep running
+            tidegate.start();
+        } catch (RuntimeException e) { // file locked, port in use, broker unreachable or refusing: nothing may keep running
             tidegate.close();
             throw e;
         }
-        tidegate.sweeper.start();
         return tidegate;
+    }
+
+    /** Starts what the constructor built, in order; {@link #close} stops it in reverse. */
+    private void start() {
+        if (persistenceFile != null) {
+            // loaded before anything can write or read, so nothing is served that is not yet back
+            persistence = Persistence.open(persistenceFile, persistenceInterval, store, mqttIngest.retainedMemory(),
+                    clock, metrics);
+        }
+        if (mqtt != null) {
+            // the embedded broker, then the subscription: before HTTP answers ready, so "ready" means a
+            // device's publication is taken too
+            mqtt.start(mqttIngest);
+        }
+        if (replication != null) {
+            replication.publishThrough(mqtt);
+        }
+        web.start();
+        sweeper.start();
     }
 
     /** Re-reads the configuration file; on SIGHUP, as every Prometheus component does. */
@@ -136,21 +156,19 @@ public final class Tidegate implements AutoCloseable {
         stopper.start();
     }
 
+    /** Stops what {@link #start} started, in reverse; whatever did not start is skipped. */
     @Override
     public synchronized void close() {
         if (stopped.getCount() == 0) {
             return;
         }
-        if (mqtt != null) {
-            mqtt.stopSubscribing();
-        }
         sweeper.close();
         web.close();
-        if (persistence != null) {
-            persistence.close(); // after the last write: the subscriber and the web server are closed
-        }
         if (mqtt != null) {
-            mqtt.close(); // the embedded broker stops last, so devices keep a broker until Tidegate is gone
+            mqtt.close(); // says offline and disconnects, then the embedded broker stops
+        }
+        if (persistence != null) {
+            persistence.close(); // after the last write: HTTP and MQTT are closed
         }
         log.info("stopped");
         stopped.countDown();

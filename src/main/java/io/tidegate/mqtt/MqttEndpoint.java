@@ -4,64 +4,119 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * Tidegate's MQTT side as one lifecycle: the embedded broker when no {@code --mqtt.url} is given, and
- * the subscriber that feeds a {@link MessageHandler}. Stops in reverse: the subscriber says offline and
- * disconnects, then the broker stops, last.
+ * Tidegate's MQTT side as one {@link MqttSubscriber} with one lifecycle: the embedded broker when no
+ * {@code --mqtt.url} is given, and the subscription that feeds a {@link MessageHandler}. Built first,
+ * so whatever reads or publishes through it (its metrics, replication, a reload's new filters) is
+ * given it at construction; {@link #start} starts the broker, then connects and subscribes. Stops in
+ * reverse: the subscriber says offline and disconnects, then the broker stops, last.
  */
-public final class MqttEndpoint implements AutoCloseable {
-    private final EmbeddedBroker broker;
-    private final MqttSubscriber subscriber;
+public final class MqttEndpoint implements MqttSubscriber {
+    private final MqttSettings settings;
+    private final Object lifecycle = new Object();
+    private List<String> mappingFilters = List.of(); // guarded by lifecycle; given to the subscriber at start
+    private volatile EmbeddedBroker broker; // null before start and without an embedded broker
+    private volatile MqttSubscriber subscriber; // null before start
 
-    private MqttEndpoint(EmbeddedBroker broker, MqttSubscriber subscriber) {
-        this.broker = broker;
-        this.subscriber = subscriber;
+    public MqttEndpoint(MqttSettings settings) {
+        this.settings = settings;
     }
 
     /**
-     * Starts the embedded broker if {@code settings} ask for it, then subscribes and hands every message
+     * Starts the embedded broker if the settings ask for it, then subscribes and hands every message
      * to {@code handler}.
      *
      * @throws MqttStartException saying why MQTT could not start; nothing is left running then
      */
-    public static MqttEndpoint start(MqttSettings settings, MessageHandler handler) {
-        return start(settings, handler, List.of());
-    }
-
-    /** As {@link #start(MqttSettings, MessageHandler)}, subscribing to the mapping rules' filters too. */
-    public static MqttEndpoint start(MqttSettings settings, MessageHandler handler, List<String> mappingFilters) {
-        EmbeddedBroker broker = settings.embedded() ? EmbeddedBroker.start(settings.listenAddress()) : null;
-        MqttSubscriber subscriber = MqttSubscriber.of(broker == null ? settings : settings.withUrl(broker.url()));
-        subscriber.subscribeMappings(mappingFilters);
-        try {
-            subscriber.start(handler);
-        } catch (RuntimeException e) {
-            if (broker != null) {
-                broker.close();
+    @Override
+    public void start(MessageHandler handler) {
+        synchronized (lifecycle) {
+            if (subscriber != null) {
+                throw new IllegalStateException("the MQTT endpoint is started already");
             }
-            throw e;
+            EmbeddedBroker started = settings.embedded() ? EmbeddedBroker.start(settings.listenAddress()) : null;
+            MqttSubscriber connecting = MqttSubscriber.of(started == null ? settings : settings.withUrl(started.url()));
+            connecting.subscribeMappings(mappingFilters);
+            try {
+                connecting.start(handler);
+            } catch (RuntimeException e) {
+                if (started != null) {
+                    started.close();
+                }
+                throw e;
+            }
+            broker = started;
+            subscriber = connecting;
         }
-        return new MqttEndpoint(broker, subscriber);
     }
 
-    /** The embedded broker's port, if Tidegate runs one. */
-    public Optional<Integer> brokerPort() {
-        return broker == null ? Optional.empty() : Optional.of(broker.port());
-    }
-
-    public MqttSubscriber subscriber() {
-        return subscriber;
-    }
-
-    /** Says offline and disconnects: no message is applied after this returns. */
-    public void stopSubscribing() {
-        subscriber.close();
+    /** Before {@link #start}, remembered and subscribed at start; afterwards on the live connection. */
+    @Override
+    public void subscribeMappings(List<String> filters) {
+        synchronized (lifecycle) {
+            mappingFilters = List.copyOf(filters);
+            if (subscriber != null) {
+                subscriber.subscribeMappings(mappingFilters);
+            }
+        }
     }
 
     @Override
+    public boolean isConnected() {
+        MqttSubscriber current = subscriber;
+        return current != null && current.isConnected();
+    }
+
+    /** @throws MqttPublishException before {@link #start}, as when not connected */
+    @Override
+    public void publish(Publication publication) {
+        MqttSubscriber current = subscriber;
+        if (current == null) {
+            throw new MqttPublishException("not connected to the MQTT broker yet");
+        }
+        current.publish(publication);
+    }
+
+    /** Whether the started connection speaks MQTT 5; false before {@link #start}. */
+    @Override
+    public boolean speaksMqtt5() {
+        MqttSubscriber current = subscriber;
+        return current != null && current.speaksMqtt5();
+    }
+
+    @Override
+    public long reconnects() {
+        MqttSubscriber current = subscriber;
+        return current == null ? 0 : current.reconnects();
+    }
+
+    @Override
+    public String describe() {
+        MqttSubscriber current = subscriber;
+        return current == null ? settings.url() + " (not started)" : current.describe();
+    }
+
+    /** The embedded broker's port, once it runs. */
+    public Optional<Integer> brokerPort() {
+        EmbeddedBroker current = broker;
+        return current == null ? Optional.empty() : Optional.of(current.port());
+    }
+
+    /** Says offline and disconnects: no message is applied after this returns. The broker keeps running. */
+    public void stopSubscribing() {
+        MqttSubscriber current = subscriber;
+        if (current != null) {
+            current.close();
+        }
+    }
+
+    /** Stops subscribing, then stops the embedded broker. */
+    @Override
     public void close() {
-        stopSubscribing();
-        if (broker != null) {
-            broker.close();
+        synchronized (lifecycle) {
+            stopSubscribing();
+            if (broker != null) {
+                broker.close();
+            }
         }
     }
 }

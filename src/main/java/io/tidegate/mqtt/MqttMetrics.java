@@ -19,7 +19,7 @@ import io.tidegate.telemetry.OwnMetrics;
  *       applied, by {@link SkipReason} ({@code retained_seen}, {@code retained_unseen}).
  * </ul>
  * Received is the sum of the other three. Every reason starts at 0, so rates work from the start.
- * Once the subscriber runs ({@link #watch}): {@code tidegate_mqtt_connected} (1 or 0),
+ * With a subscriber to read ({@link #MqttMetrics(OwnMetrics, MqttSubscriber)}): {@code tidegate_mqtt_connected} (1 or 0),
  * {@code tidegate_mqtt_reconnects_total}, and {@code tidegate_mqtt_last_message_time_seconds}, the
  * lag an operator alerts on when devices are publishing but nothing arrives.
  */
@@ -52,8 +52,13 @@ public final class MqttMetrics {
         this.own = own;
     }
 
-    /** Adds the connection's own figures, read from {@code subscriber} at each scrape. */
-    public void watch(MqttSubscriber subscriber) {
+    /** With the connection's own figures too, read from {@code subscriber} at each scrape. */
+    public MqttMetrics(OwnMetrics own, MqttSubscriber subscriber) {
+        this(own);
+        watch(subscriber);
+    }
+
+    private void watch(MqttSubscriber subscriber) {
         own.register(GaugeWithCallback.builder()
                         .name("tidegate_mqtt_connected")
                         .help("1 while Tidegate is connected to its MQTT broker, 0 while it is reconnecting.")

@@ -35,11 +35,12 @@ class EmbeddedBrokerIT {
     void tidegateSubscribesToItsOwnBrokerWhichSpeaksMqtt5AndKeepsRetainedMessages() throws Exception {
         RecordingHandler handler = new RecordingHandler();
         long threadsBefore = nonDaemonThreads();
-        try (MqttEndpoint endpoint = MqttEndpoint.start(
-                settings("--mqtt.listen-address=127.0.0.1:0", "--mqtt.client-id=embedded"), handler)) {
+        try (MqttEndpoint endpoint = new MqttEndpoint(
+                settings("--mqtt.listen-address=127.0.0.1:0", "--mqtt.client-id=embedded"))) {
+            endpoint.start(handler);
             int port = endpoint.brokerPort().orElseThrow();
             String url = "tcp://127.0.0.1:" + port;
-            assertThat(endpoint.subscriber().describe()).isEqualTo(url + " (MQTT 5)");
+            assertThat(endpoint.describe()).isEqualTo(url + " (MQTT 5)");
 
             try (PahoTestClient device = new PahoTestClient(url, "device")) {
                 device.publish("metrics/job/embedded", "t 8\n", true, 60L, "text/plain", Map.of("ttl", "1m"));
@@ -84,7 +85,8 @@ class EmbeddedBrokerIT {
             String address = "127.0.0.1:" + taken.getLocalPort();
             long threadsBefore = nonDaemonThreads();
 
-            assertThatThrownBy(() -> MqttEndpoint.start(settings("--mqtt.listen-address=" + address), (m, acknowledge) -> acknowledge.run()))
+            assertThatThrownBy(() -> new MqttEndpoint(settings("--mqtt.listen-address=" + address))
+                    .start((m, acknowledge) -> acknowledge.run()))
                     .isInstanceOf(MqttStartException.class)
                     .hasMessage("mqtt listen address " + address + " is in use");
             assertThat(nonDaemonThreads()).isEqualTo(threadsBefore);
