@@ -2,6 +2,7 @@ package io.tidegate.key;
 
 import io.tidegate.format.GoQuote;
 import io.tidegate.format.Names;
+import io.tidegate.format.Refusal;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -21,8 +22,14 @@ public final class PushPath {
 
     private PushPath() {}
 
-    /** The result: a key, or a message for a 400 answer (or an MQTT rejection). */
-    public record Parsed(GroupingKey key, String error) {}
+    /** What a push path or topic says: the grouping key it names, or why it names none. */
+    public sealed interface Parsed permits Key, Refused {}
+
+    /** The grouping key a push path or topic names. */
+    public record Key(GroupingKey key) implements Parsed {}
+
+    /** A push path or topic that names no grouping key: the refusal ({@link Refusal.Reason#BAD_PATH}) says why. */
+    public record Refused(Refusal refusal) implements Parsed {}
 
     /**
      * @param jobSegment the (decoded) job segment, base64 when {@code jobBase64}
@@ -47,12 +54,12 @@ public final class PushPath {
                 job = Base64Url.decode(jobSegment);
             } catch (Base64Url.InvalidBase64 e) {
                 // upstream quotes what it decoded before the error, not the segment
-                return error("invalid base64 encoding in job name " + GoQuote.string(e.decodedPrefix) + ": "
+                return refused("invalid base64 encoding in job name " + GoQuote.string(e.decodedPrefix) + ": "
                         + e.getMessage());
             }
         }
         if (labelLevels.size() % 2 != 0) {
-            return error("odd number of components in label string " + GoQuote.string("/" + String.join("/", labelLevels)));
+            return refused("odd number of components in label string " + GoQuote.string("/" + String.join("/", labelLevels)));
         }
         Map<String, String> labels = new LinkedHashMap<>();
         for (int i = 0; i < labelLevels.size(); i += 2) {
@@ -61,23 +68,23 @@ public final class PushPath {
             boolean base64 = name.endsWith(BASE64_SUFFIX);
             String trimmed = base64 ? name.substring(0, name.length() - BASE64_SUFFIX.length()) : name;
             if (!Names.isUsableLabelName(trimmed)) {
-                return error("improper label name " + GoQuote.string(trimmed));
+                return refused("improper label name " + GoQuote.string(trimmed));
             }
             if (base64) {
                 try {
                     value = Base64Url.decode(value);
                 } catch (IllegalArgumentException e) {
-                    return error("invalid base64 encoding for label " + trimmed + "=" + GoQuote.string(value) + ": "
+                    return refused("invalid base64 encoding for label " + trimmed + "=" + GoQuote.string(value) + ": "
                             + e.getMessage());
                 }
             }
             labels.put(trimmed, value);
         }
         if (job.isEmpty()) {
-            return error("job name is required");
+            return refused("job name is required");
         }
         labels.put(GroupingKey.JOB, job);
-        return new Parsed(GroupingKey.of(labels), null);
+        return new Key(GroupingKey.of(labels));
     }
 
     /** Whether a segment is the one that introduces the job: {@code job}, or {@code job@base64} when {@code base64}. */
@@ -85,8 +92,8 @@ public final class PushPath {
         return segment.equals(base64 ? JOB_BASE64 : GroupingKey.JOB);
     }
 
-    private static Parsed error(String message) {
-        return new Parsed(null, message);
+    private static Parsed refused(String message) {
+        return new Refused(new Refusal(Refusal.Reason.BAD_PATH, message));
     }
 
     /**

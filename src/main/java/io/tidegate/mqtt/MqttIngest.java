@@ -315,8 +315,7 @@ public final class MqttIngest implements MessageHandler {
 
     /** Why the store did not apply a write: over a bound of SPEC §7, or inconsistent with what it holds. */
     private static Rejection refusal(WriteOutcome outcome) {
-        return new Rejection(outcome.overLimit() != null ? RejectReason.LIMIT : RejectReason.INCONSISTENT,
-                outcome.rejection());
+        return new Rejection(RejectReason.of(outcome.refusal().reason()), outcome.refusal().message());
     }
 
     /** The replicated writes applied lately, and the pushes of this instance waiting for theirs. */

@@ -1,5 +1,6 @@
 package io.tidegate.mqtt;
 
+import io.tidegate.format.Refusal;
 import java.util.Locale;
 
 /**
@@ -29,6 +30,22 @@ public enum RejectReason {
     LIMIT,
     /** Applying it failed in a way no input should cause: a bug, caught so the subscriber keeps running. */
     INTERNAL_ERROR;
+
+    /**
+     * The reason a message is rejected under when its write was refused for {@code reason}: the one
+     * place MQTT maps refusals.
+     */
+    static RejectReason of(Refusal.Reason reason) {
+        return switch (reason) {
+            case BAD_PATH -> BAD_TOPIC;
+            case BAD_BODY -> BAD_PAYLOAD;
+            case BAD_TTL -> BAD_TTL;
+            case INCONSISTENT -> INCONSISTENT;
+            case TOO_MANY_SERIES, OVERSIZED_LABELS, TOO_MANY_GROUPS -> LIMIT;
+            case TOO_LARGE -> TOO_LARGE;
+            case UNAVAILABLE -> INTERNAL_ERROR; // the ingest writes to its own store, which is always there
+        };
+    }
 
     /** The name in lower case, as the label value and the API show it. */
     public String label() {

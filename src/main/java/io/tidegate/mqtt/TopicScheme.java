@@ -82,7 +82,10 @@ final class TopicScheme {
             labelLevels = labelLevels.subList(0, labelLevels.size() - 1);
         }
         PushPath.Parsed key = PushPath.parse(levels[1], jobBase64, labelLevels);
-        return key.error() != null ? Parsed.error(key.error()) : new Parsed(key.key(), metricLevel, null);
+        if (key instanceof PushPath.Refused refused) {
+            return Parsed.error(refused.refusal().message());
+        }
+        return new Parsed(((PushPath.Key) key).key(), metricLevel, null);
     }
 
     /**

@@ -7,6 +7,7 @@ import io.prometheus.metrics.core.datapoints.Timer;
 import io.tidegate.format.Durations;
 import io.tidegate.ttl.TtlResolver;
 import io.tidegate.format.BodyFormatException;
+import io.tidegate.format.Refusal;
 import io.tidegate.format.ParsedBody;
 import io.tidegate.store.Source;
 import io.tidegate.store.Store;
@@ -92,11 +93,12 @@ public final class PushHandler {
     }
 
     /** A push too large is 413, as a body too large; one that may succeed once groups expire is 429. */
-    private static int statusOf(WriteLimits.Kind kind) {
-        return switch (kind) {
+    private static int statusOf(Refusal.Reason reason) {
+        return switch (reason) {
             case TOO_MANY_SERIES -> 413;
-            case LABELS -> 400;
+            case OVERSIZED_LABELS -> 400;
             case TOO_MANY_GROUPS -> 429;
+            default -> throw new IllegalArgumentException("not a limit: " + reason);
         };
     }
 
@@ -154,12 +156,13 @@ public final class PushHandler {
             }
             return;
         }
-        PushPath.Parsed path = PushPath.parse(jobSegment, jobBase64, labelPath);
-        if (path.error() != null) {
-            log.atDebug().addKeyValue("err", path.error()).log("push path rejected");
-            PlainAnswer.badRequest(ctx, path.error());
+        PushPath.Parsed parsed = PushPath.parse(jobSegment, jobBase64, labelPath);
+        if (parsed instanceof PushPath.Refused refused) {
+            log.atDebug().addKeyValue("err", refused.refusal().message()).log("push path rejected");
+            PlainAnswer.badRequest(ctx, refused.refusal().message());
             return;
         }
+        PushPath.Key path = (PushPath.Key) parsed;
         Source source = Source.http(ctx.ip());
         PushReplication replication = this.replication;
         if (ctx.method() == HandlerType.DELETE) {
@@ -206,11 +209,11 @@ public final class PushHandler {
                 }
             }
         }
-        WriteLimits.Violation overLimit = outcome.overLimit();
-        if (overLimit != null) {
+        Refusal refusal = outcome.refusal();
+        if (refusal != null && refusal.reason() != Refusal.Reason.INCONSISTENT) {
             log.atInfo().addKeyValue("method", verb).addKeyValue("source", source.detail())
-                    .addKeyValue("group", path.key()).addKeyValue("err", overLimit.message()).log("push over a limit");
-            PlainAnswer.status(ctx, statusOf(overLimit.kind()), overLimit.message());
+                    .addKeyValue("group", path.key()).addKeyValue("err", refusal.message()).log("push over a limit");
+            PlainAnswer.status(ctx, statusOf(refusal.reason()), refusal.message());
             return;
         }
         if (outcome.wasApplied()) {
@@ -220,8 +223,8 @@ public final class PushHandler {
             ctx.status(202);
         } else if (!outcome.wasApplied()) {
             log.atInfo().addKeyValue("method", verb).addKeyValue("source", source.detail())
-                    .addKeyValue("group", path.key()).addKeyValue("err", outcome.rejection()).log("push rejected");
-            PlainAnswer.badRequest(ctx, INCONSISTENT + outcome.rejection());
+                    .addKeyValue("group", path.key()).addKeyValue("err", refusal.message()).log("push rejected");
+            PlainAnswer.badRequest(ctx, INCONSISTENT + refusal.message());
         } else {
             ctx.status(200);
         }

@@ -4,6 +4,8 @@ import io.tidegate.key.GroupingKey;
 import io.tidegate.format.Label;
 import io.tidegate.format.Metric;
 import io.tidegate.format.MetricFamily;
+import io.tidegate.format.Refusal;
+import io.tidegate.format.Refusal.Reason;
 
 /**
  * The bounds of SPEC §7 that no write may pass, whatever its path: series per write, labels per
@@ -27,18 +29,16 @@ public record WriteLimits(int maxSeries, int maxLabelsPerSeries, int maxLabelNam
         }
     }
 
-    /** Which bound a write passed: the kind decides the answer (HTTP status, MQTT reason), the text says which. */
-    public enum Kind {
-        /** More series than {@code --push.max-series}: the write is too large. */
-        TOO_MANY_SERIES,
-        /** A series with too many labels, or a label name or value too long. */
-        LABELS,
-        /** A new group while {@code --store.max-groups} are held: possible again once groups expire. */
-        TOO_MANY_GROUPS
+    /**
+     * A bound passed: a refusal whose reason is the kind of bound ({@link Reason#TOO_MANY_SERIES},
+     * {@link Reason#OVERSIZED_LABELS}, {@link Reason#TOO_MANY_GROUPS}), with a message fit
+     * for the client that names the bound, its flag and the value found.
+     */
+    public record Violation(Refusal refusal) {
+        private Violation(Reason reason, String message) {
+            this(new Refusal(reason, message));
+        }
     }
-
-    /** A bound passed, with a message fit for the client that names the bound, its flag and the value found. */
-    public record Violation(Kind kind, String message) {}
 
     /** The first bound {@code request} itself passes (series, labels), or null. A DELETE passes none. */
     Violation check(WriteRequest request) {
@@ -55,7 +55,7 @@ public record WriteLimits(int maxSeries, int maxLabelsPerSeries, int maxLabelNam
         for (MetricFamily family : request.families().values()) {
             series += family.metrics().size();
             if (series > maxSeries) {
-                return new Violation(Kind.TOO_MANY_SERIES, "the push has more than " + maxSeries
+                return new Violation(Reason.TOO_MANY_SERIES, "the push has more than " + maxSeries
                         + " series (--push.max-series)");
             }
         }
@@ -75,7 +75,7 @@ public record WriteLimits(int maxSeries, int maxLabelsPerSeries, int maxLabelNam
         if (groupsHeld < maxGroups) {
             return null;
         }
-        return new Violation(Kind.TOO_MANY_GROUPS, "the gateway already holds " + groupsHeld
+        return new Violation(Reason.TOO_MANY_GROUPS, "the gateway already holds " + groupsHeld
                 + " groups, the most --store.max-groups allows (" + maxGroups + "); a new group can be pushed "
                 + "once others expire or are deleted");
     }
@@ -97,8 +97,8 @@ public record WriteLimits(int maxSeries, int maxLabelsPerSeries, int maxLabelNam
             count++;
         }
         if (count > maxLabelsPerSeries) {
-            return new Violation(Kind.LABELS, "a series of " + SeriesRules.quote(family.name()) + " has " + count
-                    + " labels, more than " + maxLabelsPerSeries + " (--push.max-labels-per-series)");
+            return new Violation(Reason.OVERSIZED_LABELS, "a series of " + SeriesRules.quote(family.name()) + " has "
+                    + count + " labels, more than " + maxLabelsPerSeries + " (--push.max-labels-per-series)");
         }
         return null;
     }
@@ -110,11 +110,11 @@ public record WriteLimits(int maxSeries, int maxLabelsPerSeries, int maxLabelNam
     /** Why a label that does not {@link #fits fit} is refused; {@code where} names what it belongs to. */
     private Violation refusal(String where, Label label) {
         if (label.name().length() > maxLabelNameLength) {
-            return new Violation(Kind.LABELS, "a label name in the " + where + " has " + label.name().length()
-                    + " characters, more than " + maxLabelNameLength + " (--push.max-label-name-length): "
-                    + SeriesRules.quote(abbreviate(label.name())));
+            return new Violation(Reason.OVERSIZED_LABELS, "a label name in the " + where + " has "
+                    + label.name().length() + " characters, more than " + maxLabelNameLength
+                    + " (--push.max-label-name-length): " + SeriesRules.quote(abbreviate(label.name())));
         }
-        return new Violation(Kind.LABELS, "the value of label " + SeriesRules.quote(abbreviate(label.name()))
+        return new Violation(Reason.OVERSIZED_LABELS, "the value of label " + SeriesRules.quote(abbreviate(label.name()))
                 + " in the " + where + " has " + label.value().length() + " characters, more than "
                 + maxLabelValueLength + " (--push.max-label-value-length)");
     }

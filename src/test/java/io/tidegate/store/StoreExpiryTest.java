@@ -164,13 +164,13 @@ class StoreExpiryTest {
         write(Verb.PUT, "a", Ttls.of(MINUTE), counter("x", 1));
         clock.advance(Duration.ofMinutes(1));
 
-        assertThat(store.write(request(Verb.PUT, "b", Ttls.NEVER, gauge("x", 1))).rejection()).isNull();
+        assertThat(store.write(request(Verb.PUT, "b", Ttls.NEVER, gauge("x", 1))).refusal()).isNull();
     }
 
     @Test
     void aFailedFirstPushMakesAGroupThatExpiresWithThePushTtl() {
         MetricFamily stamped = new MetricFamily("x", null, MetricType.GAUGE, List.of(Metric.simple(List.of(), 1, 5L)));
-        assertThat(store.write(request(Verb.PUT, "a", Ttls.of(MINUTE), stamped)).rejection()).isNotNull();
+        assertThat(store.write(request(Verb.PUT, "a", Ttls.of(MINUTE), stamped)).refusal()).isNotNull();
         assertThat(scrape()).contains("push_failure_time_seconds{instance=\"\",job=\"a\"}");
 
         clock.advance(Duration.ofMinutes(1));
@@ -187,7 +187,7 @@ class StoreExpiryTest {
     }
 
     private void write(Verb verb, String job, Ttls ttls, MetricFamily... families) {
-        assertThat(store.write(request(verb, job, ttls, families)).rejection()).isNull();
+        assertThat(store.write(request(verb, job, ttls, families)).refusal()).isNull();
     }
 
     private static WriteRequest request(Verb verb, String job, Ttls ttls, MetricFamily... families) {

@@ -79,7 +79,7 @@ class StoreTest {
 
         WriteOutcome outcome = put(key("job", "a"), stamped);
 
-        assertThat(outcome.rejection()).isEqualTo("pushed metrics must not have timestamps");
+        assertThat(outcome.refusal().message()).isEqualTo("pushed metrics must not have timestamps");
         assertThat(value(key("job", "a"), "x")).isEqualTo(1);
         assertThat(value(key("job", "a"), "push_failure_time_seconds")).isEqualTo(clock.millis() / 1000.0);
         assertThat(group(key("job", "a")).lastPushSuccessful()).isFalse();
@@ -101,7 +101,7 @@ class StoreTest {
 
         WriteOutcome outcome = put(key("job", "b"), gauge("requests_total", 2));
 
-        assertThat(outcome.rejection()).isEqualTo("collected metric \"requests_total\" {instance=\"\",job=\"b\"} is not a COUNTER");
+        assertThat(outcome.refusal().message()).isEqualTo("collected metric \"requests_total\" {instance=\"\",job=\"b\"} is not a COUNTER");
         assertThat(group(key("job", "b")).family("requests_total")).isNull();
     }
 
@@ -120,7 +120,7 @@ class StoreTest {
 
         WriteOutcome outcome = put(key("job", "c"), withHelp(gauge("x", 3), "Humidity."));
 
-        assertThat(outcome.rejection()).isEqualTo(
+        assertThat(outcome.refusal().message()).isEqualTo(
                 "metric family \"x\" has help \"Humidity.\", but other groups have help \"Temperature.\"");
     }
 
@@ -132,7 +132,7 @@ class StoreTest {
 
         WriteOutcome outcome = put(key("job", "a", "instance", "i1"), gauge("x", 2));
 
-        assertThat(outcome.rejection()).isEqualTo("collected metric \"x\" {instance=\"i1\",job=\"a\"} was collected"
+        assertThat(outcome.refusal().message()).isEqualTo("collected metric \"x\" {instance=\"i1\",job=\"a\"} was collected"
                 + " before with the same name and label values (in group {job=\"a\"})");
     }
 
@@ -143,7 +143,7 @@ class StoreTest {
 
         WriteOutcome outcome = put(key("job", "a"), twice);
 
-        assertThat(outcome.rejection()).isEqualTo(
+        assertThat(outcome.refusal().message()).isEqualTo(
                 "collected metric \"x\" {a=\"1\",instance=\"\",job=\"a\"} was collected before with the same name and label values");
     }
 
@@ -153,7 +153,7 @@ class StoreTest {
 
         WriteOutcome outcome = put(key("job", "b"), gauge("process_cpu_seconds_total", 5));
 
-        assertThat(outcome.rejection()).isEqualTo(
+        assertThat(outcome.refusal().message()).isEqualTo(
                 "gathered metric family process_cpu_seconds_total has type GAUGE but should have COUNTER");
     }
 
@@ -162,7 +162,7 @@ class StoreTest {
         Metric gaugeValue = new Metric(List.of(), 1, 0, 0, null, null, null, null, Metric.valueKindBit(MetricType.GAUGE));
         MetricFamily counter = new MetricFamily("c", null, MetricType.COUNTER, List.of(gaugeValue));
 
-        assertThat(put(key("job", "a"), counter).rejection())
+        assertThat(put(key("job", "a"), counter).refusal().message())
                 .isEqualTo("collected metric \"c\" {instance=\"\",job=\"a\"} is not a COUNTER");
     }
 
@@ -170,10 +170,10 @@ class StoreTest {
     void invalidAndReservedLabelNamesAreRejected() {
         MetricFamily reserved = new MetricFamily("x", null, MetricType.GAUGE,
                 List.of(Metric.simple(List.of(new Label("__name", "v")), 1, null)));
-        assertThat(put(key("job", "a"), reserved).rejection()).contains("has a label with an invalid name: __name");
+        assertThat(put(key("job", "a"), reserved).refusal().message()).contains("has a label with an invalid name: __name");
         MetricFamily quantile = new MetricFamily("s", null, MetricType.SUMMARY,
                 List.of(Metric.summary(List.of(new Label("quantile", "0.5")), 1, 1, List.of(), null)));
-        assertThat(put(key("job", "a"), quantile).rejection()).contains("must not have an explicit \"quantile\" label");
+        assertThat(put(key("job", "a"), quantile).refusal().message()).contains("must not have an explicit \"quantile\" label");
     }
 
     @Test
@@ -182,7 +182,7 @@ class StoreTest {
         assertApplied(unchecked.write(request(key("job", "a"), withHelp(counter("x", 1), "one"))));
 
         assertApplied(unchecked.write(request(key("job", "b"), withHelp(counter("x", 2), "two"))));
-        assertThat(unchecked.write(request(key("job", "c"), gauge("x", 2))).rejection()).contains("is not a COUNTER");
+        assertThat(unchecked.write(request(key("job", "c"), gauge("x", 2))).refusal().message()).contains("is not a COUNTER");
     }
 
     @Test
@@ -205,7 +205,7 @@ class StoreTest {
     }
 
     private static void assertApplied(WriteOutcome outcome) {
-        assertThat(outcome.rejection()).isNull();
+        assertThat(outcome.refusal()).isNull();
     }
 
     private WriteOutcome put(GroupingKey key, MetricFamily... families) {

@@ -7,6 +7,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.tidegate.TestClock;
 import io.tidegate.format.Label;
+import io.tidegate.format.Refusal;
 import io.tidegate.format.Metric;
 import io.tidegate.format.MetricFamily;
 import io.tidegate.format.MetricType;
@@ -38,7 +39,7 @@ class WriteLimitsTest {
                 gauge("y", List.of())))).isNull();
         WriteLimits.Violation violation = limits.check(put(key("job", "a"),
                 gauge("x", List.of(), List.of(new Label("n", "1"))), gauge("y", List.of(), List.of(new Label("n", "2")))));
-        assertThat(violation.kind()).isEqualTo(WriteLimits.Kind.TOO_MANY_SERIES);
+        assertThat(violation.refusal().reason()).isEqualTo(Refusal.Reason.TOO_MANY_SERIES);
     }
 
     @Test
@@ -48,8 +49,8 @@ class WriteLimitsTest {
                 gauge("x", List.of(new Label("a", "1"), new Label("b", "2"), new Label("job", "z")))))).isNull();
         // job from the key, instance added, a, b, c: 5
         assertThat(limits.check(put(key("job", "a"),
-                gauge("x", List.of(new Label("a", "1"), new Label("b", "2"), new Label("c", "3"))))).kind())
-                .isEqualTo(WriteLimits.Kind.LABELS);
+                gauge("x", List.of(new Label("a", "1"), new Label("b", "2"), new Label("c", "3"))))).refusal().reason())
+                .isEqualTo(Refusal.Reason.OVERSIZED_LABELS);
     }
 
     @Test
@@ -65,12 +66,12 @@ class WriteLimitsTest {
 
         WriteOutcome refused = store.write(put(key("job", "b"), gauge("x", List.of())));
 
-        assertThat(refused.overLimit().kind()).isEqualTo(WriteLimits.Kind.TOO_MANY_GROUPS);
-        assertThat(refused.rejection()).isEqualTo("the gateway already holds 1 groups, the most --store.max-groups "
+        assertThat(refused.refusal().reason()).isEqualTo(Refusal.Reason.TOO_MANY_GROUPS);
+        assertThat(refused.refusal().message()).isEqualTo("the gateway already holds 1 groups, the most --store.max-groups "
                 + "allows (1); a new group can be pushed once others expire or are deleted");
         assertThat(store.groupCount()).isEqualTo(1);
-        assertThat(store.check(put(key("job", "b"), gauge("x", List.of()))).overLimit().kind())
-                .isEqualTo(WriteLimits.Kind.TOO_MANY_GROUPS);
+        assertThat(store.check(put(key("job", "b"), gauge("x", List.of()))).refusal().reason())
+                .isEqualTo(Refusal.Reason.TOO_MANY_GROUPS);
     }
 
     @Test
@@ -81,7 +82,7 @@ class WriteLimitsTest {
         WriteOutcome refused = store.write(put(key("job", "a"), gauge("x", List.of(new Label("n", "1")),
                 List.of(new Label("n", "2")), List.of(new Label("n", "3")), List.of(new Label("n", "4")))));
 
-        assertThat(refused.overLimit().kind()).isEqualTo(WriteLimits.Kind.TOO_MANY_SERIES);
+        assertThat(refused.refusal().reason()).isEqualTo(Refusal.Reason.TOO_MANY_SERIES);
         assertThat(store.groups().get(0).family("push_failure_time_seconds").family().metrics().get(0).value())
                 .isZero();
     }
