@@ -76,15 +76,12 @@ public final class Tidegate implements AutoCloseable {
             // a reload that changes the rules changes the subscriptions, on the live connection once there is one
             config.onReload(reloaded -> mqtt.subscribeMappings(reloaded.mqttMappings().topicFilters()));
         }
-        replication = flags.mqttReplicate ? new BrokerReplication(flags.mqttTopicPrefix, mqttSettings.get().clientId(),
-                mqttSettings.get().topicFilters(), mqttIngest.appliedReplications(), flags.mqttMaxPayloadSize, clock,
-                BrokerReplication.OWN_APPLY_WAIT) : null;
+        replication = flags.mqttReplicate ? new BrokerReplication(store, flags.mqttTopicPrefix,
+                mqttSettings.get().clientId(), mqttSettings.get().topicFilters(), mqttIngest.appliedReplications(),
+                flags.mqttMaxPayloadSize, clock, BrokerReplication.OWN_APPLY_WAIT) : null;
 
-        web = new WebServer(flags.webSettings(), store, ttls, metrics, config::reload, this::stopInBackground,
-                clock.instant(), mqttIngest::rejections);
-        if (replication != null) {
-            web.replicatePushesThrough(replication);
-        }
+        web = new WebServer(flags.webSettings(), store, replication != null ? replication : store, ttls, metrics,
+                config::reload, this::stopInBackground, clock.instant(), mqttIngest::rejections);
         persistenceFile = flags.persistenceFile.isEmpty() ? null : Path.of(flags.persistenceFile);
         persistenceInterval = flags.persistenceInterval;
     }

@@ -1,6 +1,8 @@
 package io.tidegate.mqtt;
 
-import io.tidegate.push.PushReplication;
+import io.tidegate.format.Refusal;
+import io.tidegate.store.GroupWriter;
+import io.tidegate.store.Store;
 import io.tidegate.store.WriteOutcome;
 import io.tidegate.store.WriteRequest;
 import java.security.SecureRandom;
@@ -15,18 +17,21 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * {@code --mqtt.replicate}: an accepted HTTP push leaves as a {@link ReplicatedWrite} on its group's
- * topic, and is answered once the broker acknowledged it (PUBACK). Every Tidegate subscribed to the
- * topic applies it from the broker, this one included; when this one is among them, the answer also
+ * {@code --mqtt.replicate}: the writer HTTP pushes go through. A write the store here refuses is
+ * refused as a local write is, and never leaves; any other leaves as a {@link ReplicatedWrite} on its
+ * group's topic, and is answered once the broker acknowledged it (PUBACK). Every Tidegate subscribed to
+ * the topic applies it from the broker, this one included; when this one is among them, the answer also
  * waits (at most {@code ownApplyWait}) until it has applied it, so the pusher reads its own write here.
- * Nothing is written locally before that: a push the broker did not take is applied nowhere.
+ * Nothing is written locally before that: a push the broker did not take is applied nowhere, and
+ * refused as {@link Refusal.Reason#UNAVAILABLE}.
  */
-public final class BrokerReplication implements PushReplication {
+public final class BrokerReplication implements GroupWriter {
     /** How long a push waits to see its own write applied here once the broker has it. */
     public static final Duration OWN_APPLY_WAIT = Duration.ofSeconds(5);
 
     private static final Logger log = LoggerFactory.getLogger(BrokerReplication.class);
 
+    private final Store store;
     private final TopicScheme topics;
     private final String origin;
     private final List<TopicFilter> ownFilters;
@@ -40,14 +45,18 @@ public final class BrokerReplication implements PushReplication {
     private volatile MqttSubscriber subscriber;
 
     /**
+     * Refuses every write as unavailable until it is given the connection to {@link #publishThrough}.
+     *
+     * @param store this instance's store, which checks each write before it leaves
      * @param origin this instance's client id, which every replica sees as the write's origin
      * @param ownFilters what this instance subscribes to
      * @param applied where the ingest reports the replicated writes it applied
      * @param maxPayloadBytes {@code --mqtt.max-payload-size}: every replica refuses a larger message, so
-     *     a push that makes one is refused here (413)
+     *     a push that makes one is refused here as too large
      */
-    public BrokerReplication(String topicPrefix, String origin, List<String> ownFilters, AppliedReplications applied,
-            long maxPayloadBytes, Clock clock, Duration ownApplyWait) {
+    public BrokerReplication(Store store, String topicPrefix, String origin, List<String> ownFilters,
+            AppliedReplications applied, long maxPayloadBytes, Clock clock, Duration ownApplyWait) {
+        this.store = store;
         this.topics = new TopicScheme(topicPrefix);
         this.origin = origin;
         this.ownFilters = ownFilters.stream().map(TopicFilter::parse).toList();
@@ -71,17 +80,37 @@ public final class BrokerReplication implements PushReplication {
         this.subscriber = subscriber;
     }
 
+    /**
+     * Checks {@code request} against the store here first, so a write the pusher must fix never leaves:
+     * one the check refuses is written here instead, which refuses it again and records it as a refused
+     * local write (its group's {@code push_failure_time_seconds}). Any other is published, and returns
+     * once the broker has acknowledged it, with the outcome of applying it here when this instance
+     * subscribes to its topic (else applied: the broker has it).
+     */
     @Override
-    public WriteOutcome replicate(WriteRequest request) {
+    public WriteOutcome write(WriteRequest request) {
+        WriteOutcome checked = store.check(request);
+        if (!checked.wasApplied()) {
+            WriteOutcome here = store.write(request);
+            if (!here.wasApplied()) {
+                return here;
+            }
+            // the store changed between the check and the write; replicated all the same, so every replica has it
+        }
+        return publish(request);
+    }
+
+    private WriteOutcome publish(WriteRequest request) {
         MqttSubscriber through = subscriber;
         if (through == null) {
-            throw new Failure(503, "not connected to the MQTT broker yet; the push was not stored");
+            return unavailable("not connected to the MQTT broker yet; the push was not stored");
         }
         String id = idPrefix + sequence.incrementAndGet();
         Publication publication = ReplicatedWrite.encode(topics, request, origin, id, clock.millis());
         if (publication.payload().length > maxPayloadBytes) {
-            throw new Failure(413, "replicated push of " + publication.payload().length
-                    + " bytes exceeds the MQTT payload limit of " + maxPayloadBytes + " bytes (--mqtt.max-payload-size)");
+            return WriteOutcome.refused(new Refusal(Refusal.Reason.TOO_LARGE, "replicated push of "
+                    + publication.payload().length + " bytes exceeds the MQTT payload limit of " + maxPayloadBytes
+                    + " bytes (--mqtt.max-payload-size)"));
         }
         boolean appliedHere = TopicFilter.anyMatches(ownFilters, publication.topic());
         var outcomeHere = appliedHere ? applied.expect(id) : null;
@@ -89,8 +118,7 @@ public final class BrokerReplication implements PushReplication {
             through.publish(publication);
         } catch (MqttPublishException e) {
             applied.forget(id);
-            throw new Failure(503, "the MQTT broker did not acknowledge the push, so it was not stored: "
-                    + e.getMessage());
+            return unavailable("the MQTT broker did not acknowledge the push, so it was not stored: " + e.getMessage());
         }
         if (outcomeHere == null) {
             return WriteOutcome.applied();
@@ -108,5 +136,9 @@ public final class BrokerReplication implements PushReplication {
         } catch (ExecutionException e) {
             throw new IllegalStateException(e.getCause()); // never completed exceptionally
         }
+    }
+
+    private static WriteOutcome unavailable(String message) {
+        return WriteOutcome.refused(new Refusal(Refusal.Reason.UNAVAILABLE, message));
     }
 }

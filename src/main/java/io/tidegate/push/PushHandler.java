@@ -1,114 +1,151 @@
 package io.tidegate.push;
 
-import io.tidegate.key.PushPath;
-import io.javalin.http.Context;
-import io.javalin.http.HandlerType;
-import io.prometheus.metrics.core.datapoints.Timer;
-import io.tidegate.format.Durations;
-import io.tidegate.ttl.TtlResolver;
 import io.tidegate.format.BodyFormatException;
-import io.tidegate.format.Refusal;
+import io.tidegate.format.Durations;
 import io.tidegate.format.ParsedBody;
+import io.tidegate.format.Refusal;
+import io.tidegate.key.GroupingKey;
+import io.tidegate.key.PushPath;
+import io.tidegate.store.GroupWriter;
 import io.tidegate.store.Source;
-import io.tidegate.store.Store;
 import io.tidegate.store.Ttls;
 import io.tidegate.store.Verb;
-import io.tidegate.store.WriteLimits;
 import io.tidegate.store.WriteOutcome;
 import io.tidegate.store.WriteRequest;
-import io.tidegate.telemetry.OwnMetrics;
-import io.tidegate.web.PlainAnswer;
-import io.tidegate.web.WebServer;
+import io.tidegate.ttl.TtlResolver;
 import java.io.IOException;
 import java.time.Duration;
+import java.util.EnumSet;
+import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.slf4j.event.Level;
 
 /**
- * PUT, POST and DELETE on {@code /metrics/job/...}: reads the grouping key from the path and the
- * families from the body, hands the store one {@link WriteRequest}, and answers as upstream does
- * (200 for an accepted checked push, 202 unchecked or for a delete, 400 with the reason otherwise).
- * A push the store refuses as over one of the {@link WriteLimits} is 413 for too many series, 400
- * for too many or too long labels, 429 for a new group beyond the group limit.
+ * The HTTP push adapter: PUT, POST and DELETE on {@code /metrics/job/...}. Each request becomes a
+ * command ({@link #command}: the grouping key from the path, the families from the body, the TTL
+ * resolved) or a {@link Refusal}; a write goes to the {@link GroupWriter} it was given (the store, or
+ * one that replicates through the MQTT broker: it cannot tell), and what became of it becomes the
+ * answer ({@link #answer}), as upstream answers: 200 for an applied checked push, 202 unchecked or for
+ * a delete, and for a refusal the status its reason has ({@link #statusOf}, the one place that
+ * decides) with its message.
  */
 public final class PushHandler {
+    /** The header that gives a push its TTL, and tells the pusher the TTL it got. */
+    public static final String TTL_HEADER = "Push-TTL";
+
     private static final Logger log = LoggerFactory.getLogger(PushHandler.class);
     private static final String INCONSISTENT = "pushed metrics are invalid or inconsistent with existing metrics: ";
+    /** What a writer that replicates through the MQTT broker refuses when the broker did not take the write. */
+    private static final Set<Refusal.Reason> NOT_TAKEN_BY_BROKER = EnumSet.of(Refusal.Reason.UNAVAILABLE,
+            Refusal.Reason.TOO_LARGE);
+    private static final Set<Refusal.Reason> OVER_LIMIT = EnumSet.of(Refusal.Reason.TOO_MANY_SERIES,
+            Refusal.Reason.OVERSIZED_LABELS, Refusal.Reason.TOO_MANY_GROUPS);
 
-    static final String TTL_HEADER = "Push-TTL";
-
-    private final Store store;
+    private final GroupWriter writer;
     private final TtlResolver ttls;
     private final PushBody bodies;
     private final boolean checked;
-    private final OwnMetrics metrics;
     private final String pushPathPrefix;
-    private volatile PushReplication replication; // null: pushes go to the local store
 
-    /** @param pushPathPrefix the route prefix followed by {@code /metrics/} */
-    public PushHandler(Store store, TtlResolver ttls, PushBody bodies, boolean checked, OwnMetrics metrics,
-            String pushPathPrefix) {
-        this.store = store;
+    /**
+     * @param checked whether an applied push is answered 200 and a refused one 400 (else both 202,
+     *     {@code --push.disable-consistency-check})
+     * @param pushPathPrefix the route prefix followed by {@code /metrics/}
+     */
+    public PushHandler(GroupWriter writer, TtlResolver ttls, PushBody bodies, boolean checked, String pushPathPrefix) {
+        this.writer = writer;
         this.ttls = ttls;
         this.bodies = bodies;
         this.checked = checked;
-        this.metrics = metrics;
         this.pushPathPrefix = pushPathPrefix;
     }
 
-    /**
-     * From now on, publishes every accepted push and delete through {@code replication} instead of
-     * writing it to the store ({@code --mqtt.replicate}); the store only checks it first.
-     */
-    public void replicateThrough(PushReplication replication) {
-        this.replication = replication;
+    /** Answers {@code request}, having written what it asks for. Throws what the writer throws (a failed disk). */
+    public PushAnswer handle(PushRequest request) {
+        PushCommand command = command(request);
+        if (command instanceof PushCommand.Write write) {
+            return answer(write.request(), writer.write(write.request()));
+        }
+        if (command instanceof PushCommand.Refuse refuse) {
+            return refused(refuse.refusal());
+        }
+        return ((PushCommand.Answer) command).answer();
     }
 
-    public void handle(Context ctx) {
-        String method = ctx.method().name();
-        boolean delete = ctx.method() == HandlerType.DELETE;
-        int status = WebServer.INTERNAL_ERROR; // what the web server answers when this throws (a failed disk)
-        try (Timer timer = delete ? null : metrics.timePush(method)) {
-            answer(ctx);
-            status = ctx.statusCode();
-        } finally {
-            metrics.countRequest(delete ? "delete" : "push", status, method);
-            if (!delete) {
-                metrics.observePushSize(method, Math.max(0, ctx.req().getContentLengthLong()));
+    /** What {@code request} asks for, read from it alone: a write, a refusal, or what upstream's router answers. */
+    PushCommand command(PushRequest request) {
+        String decoded = PushPath.percentDecode(request.rawPath());
+        if (decoded == null) {
+            if (request.verb() == Verb.DELETE) {
+                // no group can have such a key, so there is nothing to delete
+                return new PushCommand.Answer(PushAnswer.status(202));
             }
+            return new PushCommand.Refuse(new Refusal(Refusal.Reason.BAD_PATH,
+                    "the push path is not valid UTF-8 once percent-decoded: " + request.rawPath()));
         }
+        if (!decoded.startsWith(pushPathPrefix)) {
+            return new PushCommand.Answer(PushAnswer.notFound());
+        }
+        String rest = decoded.substring(pushPathPrefix.length());
+        int slash = rest.indexOf('/');
+        String first = slash < 0 ? rest : rest.substring(0, slash);
+        boolean jobBase64 = PushPath.isJobSegment(first, true);
+        if (slash < 0 || !(PushPath.isJobSegment(first, false) || jobBase64)) {
+            return new PushCommand.Answer(PushAnswer.notFound());
+        }
+        String afterJob = rest.substring(slash + 1);
+        int nextSlash = afterJob.indexOf('/');
+        String jobSegment = nextSlash < 0 ? afterJob : afterJob.substring(0, nextSlash);
+        String labelPath = nextSlash < 0 ? "" : afterJob.substring(nextSlash);
+        if (jobSegment.isEmpty()) {
+            // upstream's router sends ".../job/" to ".../job" (which has no route) and has no answer for job@base64/
+            return new PushCommand.Answer(jobBase64 ? PushAnswer.notFound()
+                    : PushAnswer.redirect(decoded.substring(0, decoded.length() - 1)));
+        }
+        PushPath.Parsed path = PushPath.parse(jobSegment, jobBase64, labelPath);
+        if (path instanceof PushPath.Refused refused) {
+            log.atDebug().addKeyValue("err", refused.refusal().message()).log("push path rejected");
+            return new PushCommand.Refuse(refused.refusal());
+        }
+        return command(request, ((PushPath.Key) path).key());
     }
 
-    /** The outcome of replicating {@code request}, or null when it did not reach the broker and the answer says why. */
-    private static WriteOutcome replicate(Context ctx, PushReplication replication, WriteRequest request) {
+    /** The write {@code request} asks for on the group of {@code key}, or why there is none. */
+    private PushCommand command(PushRequest request, GroupingKey key) {
+        Source source = Source.http(request.clientAddress());
+        if (request.verb() == Verb.DELETE) {
+            return new PushCommand.Write(WriteRequest.delete(key, source));
+        }
+        Optional<Duration> pushTtl;
         try {
-            return replication.replicate(request);
-        } catch (PushReplication.Failure e) {
-            log.atWarn().addKeyValue("method", request.verb()).addKeyValue("source", request.source().detail())
-                    .addKeyValue("group", request.key()).addKeyValue("err", e.getMessage()).log("push not replicated");
-            PlainAnswer.status(ctx, e.status(), e.getMessage());
-            return null;
+            pushTtl = pushTtl(request);
+        } catch (IllegalArgumentException e) {
+            return new PushCommand.Refuse(new Refusal(Refusal.Reason.BAD_TTL, e.getMessage()));
         }
-    }
-
-    /** A push too large is 413, as a body too large; one that may succeed once groups expire is 429. */
-    private static int statusOf(Refusal.Reason reason) {
-        return switch (reason) {
-            case TOO_MANY_SERIES -> 413;
-            case OVERSIZED_LABELS -> 400;
-            case TOO_MANY_GROUPS -> 429;
-            default -> throw new IllegalArgumentException("not a limit: " + reason);
-        };
+        ParsedBody body;
+        try {
+            body = bodies.read(request.contentType(), request.contentEncoding(), request.body());
+        } catch (PushBody.TooLargeException e) {
+            log.atDebug().addKeyValue("source", source.detail()).addKeyValue("err", e.getMessage()).log("push body too large");
+            return new PushCommand.Refuse(new Refusal(Refusal.Reason.TOO_LARGE, e.getMessage()));
+        } catch (BodyFormatException | IOException e) {
+            log.atDebug().addKeyValue("source", source.detail()).addKeyValue("err", e.getMessage()).log("push body rejected");
+            return new PushCommand.Refuse(new Refusal(Refusal.Reason.BAD_BODY, e.getMessage()));
+        }
+        Ttls resolved = ttls.resolve(key, source.kind(), pushTtl, body.staleTimeoutSeconds());
+        return new PushCommand.Write(new WriteRequest(key, request.verb(), body.families(), resolved, source));
     }
 
     /** The push's own TTL: the Push-TTL header, else the ttl query parameter. */
-    private static Optional<Duration> pushTtl(Context ctx) {
-        String header = ctx.header(TTL_HEADER);
+    private static Optional<Duration> pushTtl(PushRequest request) {
+        String header = request.ttlHeader();
         if (header != null) {
             return Optional.of(parseTtl(header, TTL_HEADER + " header"));
         }
-        String query = ctx.queryParam("ttl");
+        String query = request.ttlQuery();
         return query == null ? Optional.empty() : Optional.of(parseTtl(query, "ttl query parameter"));
     }
 
@@ -120,113 +157,58 @@ public final class PushHandler {
         }
     }
 
-    private void answer(Context ctx) {
-        String decoded = PushPath.percentDecode(ctx.req().getRequestURI());
-        if (decoded == null) {
-            if (ctx.method() == HandlerType.DELETE) {
-                ctx.status(202); // no group can have such a key, so there is nothing to delete
-            } else {
-                PlainAnswer.badRequest(ctx, "the push path is not valid UTF-8 once percent-decoded: "
-                        + ctx.req().getRequestURI());
-            }
-            return;
-        }
-        if (!decoded.startsWith(pushPathPrefix)) {
-            PlainAnswer.notFound(ctx);
-            return;
-        }
-        String rest = decoded.substring(pushPathPrefix.length());
-        int slash = rest.indexOf('/');
-        String first = slash < 0 ? rest : rest.substring(0, slash);
-        boolean jobBase64 = PushPath.isJobSegment(first, true);
-        if (slash < 0 || !(PushPath.isJobSegment(first, false) || jobBase64)) {
-            PlainAnswer.notFound(ctx);
-            return;
-        }
-        String afterJob = rest.substring(slash + 1);
-        int nextSlash = afterJob.indexOf('/');
-        String jobSegment = nextSlash < 0 ? afterJob : afterJob.substring(0, nextSlash);
-        String labelPath = nextSlash < 0 ? "" : afterJob.substring(nextSlash);
-        if (jobSegment.isEmpty()) {
-            // upstream's router sends ".../job/" to ".../job" (which has no route) and has no answer for job@base64/
-            if (jobBase64) {
-                PlainAnswer.notFound(ctx);
-            } else {
-                PlainAnswer.redirect(ctx, decoded.substring(0, decoded.length() - 1));
-            }
-            return;
-        }
-        PushPath.Parsed parsed = PushPath.parse(jobSegment, jobBase64, labelPath);
-        if (parsed instanceof PushPath.Refused refused) {
-            log.atDebug().addKeyValue("err", refused.refusal().message()).log("push path rejected");
-            PlainAnswer.badRequest(ctx, refused.refusal().message());
-            return;
-        }
-        PushPath.Key path = (PushPath.Key) parsed;
-        Source source = Source.http(ctx.ip());
-        PushReplication replication = this.replication;
-        if (ctx.method() == HandlerType.DELETE) {
-            if (replication == null) {
-                store.write(WriteRequest.delete(path.key(), source));
-            } else if (replicate(ctx, replication, WriteRequest.delete(path.key(), source)) == null) {
-                return;
-            }
-            ctx.status(202);
-            return;
-        }
-        Optional<Duration> pushTtl;
-        try {
-            pushTtl = pushTtl(ctx);
-        } catch (IllegalArgumentException e) {
-            PlainAnswer.badRequest(ctx, e.getMessage());
-            return;
-        }
-        ParsedBody body;
-        try {
-            body = bodies.read(ctx.header("Content-Type"), ctx.header("Content-Encoding"), ctx.bodyInputStream());
-        } catch (PushBody.TooLargeException e) {
-            log.atDebug().addKeyValue("source", source.detail()).addKeyValue("err", e.getMessage()).log("push body too large");
-            PlainAnswer.status(ctx, 413, e.getMessage());
-            return;
-        } catch (BodyFormatException | IOException e) {
-            log.atDebug().addKeyValue("source", source.detail()).addKeyValue("err", e.getMessage()).log("push body rejected");
-            PlainAnswer.badRequest(ctx, e.getMessage());
-            return;
-        }
-        Verb verb = ctx.method() == HandlerType.PUT ? Verb.PUT : Verb.POST;
-        Ttls resolved = ttls.resolve(path.key(), source.kind(), pushTtl, body.staleTimeoutSeconds());
-        WriteRequest request = new WriteRequest(path.key(), verb, body.families(), resolved, source);
-        WriteOutcome outcome;
-        if (replication == null) {
-            outcome = store.write(request);
-        } else {
-            // refused here what can be told here, so a push the pusher must fix never leaves
-            outcome = store.check(request);
-            if (outcome.wasApplied()) {
-                outcome = replicate(ctx, replication, request);
-                if (outcome == null) {
-                    return;
-                }
-            }
-        }
+    /**
+     * The answer to {@code request} once the writer says what became of it. A write the broker did not
+     * take is answered with its refusal, a delete too; any other delete is 202. An applied push tells
+     * its TTL in the {@value #TTL_HEADER} header. A push over a limit is refused; unchecked, one the
+     * store refused as inconsistent is 202 all the same.
+     */
+    PushAnswer answer(WriteRequest request, WriteOutcome outcome) {
         Refusal refusal = outcome.refusal();
-        if (refusal != null && refusal.reason() != Refusal.Reason.INCONSISTENT) {
-            log.atInfo().addKeyValue("method", verb).addKeyValue("source", source.detail())
-                    .addKeyValue("group", path.key()).addKeyValue("err", refusal.message()).log("push over a limit");
-            PlainAnswer.status(ctx, statusOf(refusal.reason()), refusal.message());
-            return;
+        if (refusal != null && NOT_TAKEN_BY_BROKER.contains(refusal.reason())) {
+            return refused(request, refusal, Level.WARN, "push not replicated");
         }
-        if (outcome.wasApplied()) {
-            ctx.header(TTL_HEADER, Durations.format(Duration.ofMillis(resolved.pushMillis())));
+        if (request.verb() == Verb.DELETE) {
+            return PushAnswer.status(202);
+        }
+        if (refusal == null) {
+            return new PushAnswer(checked ? 200 : 202, null,
+                    Map.of(TTL_HEADER, Durations.format(Duration.ofMillis(request.ttls().pushMillis()))));
+        }
+        if (OVER_LIMIT.contains(refusal.reason())) {
+            return refused(request, refusal, Level.INFO, "push over a limit");
         }
         if (!checked) {
-            ctx.status(202);
-        } else if (!outcome.wasApplied()) {
-            log.atInfo().addKeyValue("method", verb).addKeyValue("source", source.detail())
-                    .addKeyValue("group", path.key()).addKeyValue("err", refusal.message()).log("push rejected");
-            PlainAnswer.badRequest(ctx, INCONSISTENT + refusal.message());
-        } else {
-            ctx.status(200);
+            return PushAnswer.status(202);
         }
+        return refused(request, refusal, Level.INFO, "push rejected");
+    }
+
+    /** The answer to {@code request}'s refusal, once logged as {@code event}. */
+    private static PushAnswer refused(WriteRequest request, Refusal refusal, Level level, String event) {
+        log.atLevel(level).addKeyValue("method", request.verb()).addKeyValue("source", request.source().detail())
+                .addKeyValue("group", request.key()).addKeyValue("err", refusal.message()).log(event);
+        return refused(refusal);
+    }
+
+    /** The answer to a refusal: its status, and its message (upstream's prefix before the store's). */
+    static PushAnswer refused(Refusal refusal) {
+        String text = refusal.reason() == Refusal.Reason.INCONSISTENT ? INCONSISTENT + refusal.message()
+                : refusal.message();
+        return PushAnswer.plain(statusOf(refusal.reason()), text);
+    }
+
+    /**
+     * The HTTP status of each refusal: 400 for what the pusher must fix; 413 for a push too large, as
+     * a body too large; 429 for a new group beyond the group limit, which may succeed once groups
+     * expire; 503 when the broker a replicated push goes through did not take it.
+     */
+    static int statusOf(Refusal.Reason reason) {
+        return switch (reason) {
+            case BAD_PATH, BAD_BODY, BAD_TTL, INCONSISTENT, OVERSIZED_LABELS -> 400;
+            case TOO_MANY_SERIES, TOO_LARGE -> 413;
+            case TOO_MANY_GROUPS -> 429;
+            case UNAVAILABLE -> 503;
+        };
     }
 }

@@ -19,16 +19,7 @@ public final class PlainAnswer {
         ctx.result(text);
     }
 
-    public static void badRequest(Context ctx, String message) {
-        status(ctx, 400, message);
-    }
-
     public static void notFound(Context ctx) {
         status(ctx, 404, "404 page not found");
-    }
-
-    public static void redirect(Context ctx, String location) {
-        ctx.status(307);
-        ctx.header("Location", location);
     }
 }

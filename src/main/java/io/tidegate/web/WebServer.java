@@ -14,6 +14,7 @@ import io.tidegate.ttl.TtlResolver;
 import io.tidegate.mqtt.MqttRejection;
 import io.tidegate.push.PushBody;
 import io.tidegate.push.PushHandler;
+import io.tidegate.store.GroupWriter;
 import io.tidegate.store.Store;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
@@ -35,20 +36,27 @@ public final class WebServer implements AutoCloseable {
     private final Javalin app;
     private final WebSettings settings;
     private final Store store;
+    private final GroupWriter writer;
     private final OwnMetrics metrics;
     private final Runnable quit;
     private final Supplier<ReloadOutcome> reload;
     private final TtlResolver ttls;
     private final String prefix;
     private final WebAccess access;
-    private PushHandler push; // made with the routes, in the constructor
 
-    /** @param mqttRejections the last rejected MQTT message of each topic, newest first, to show */
-    public WebServer(WebSettings settings, Store store, TtlResolver ttls, OwnMetrics metrics, Supplier<ReloadOutcome> reload,
-            Runnable quit, Instant startTime, Supplier<List<MqttRejection>> mqttRejections) throws ConfigException {
+    /**
+     * @param store what the read routes show
+     * @param writer what pushes and deletes are written through: the store, or, with
+     *     {@code --mqtt.replicate}, the writer that replicates them through the MQTT broker
+     * @param mqttRejections the last rejected MQTT message of each topic, newest first, to show
+     */
+    public WebServer(WebSettings settings, Store store, GroupWriter writer, TtlResolver ttls, OwnMetrics metrics,
+            Supplier<ReloadOutcome> reload, Runnable quit, Instant startTime,
+            Supplier<List<MqttRejection>> mqttRejections) throws ConfigException {
         this.settings = settings;
         this.access = WebAccess.load(settings.webConfigFile());
         this.store = store;
+        this.writer = writer;
         this.ttls = ttls;
         this.metrics = metrics;
         this.reload = reload;
@@ -58,11 +66,6 @@ public final class WebServer implements AutoCloseable {
         ApiV1 api = new ApiV1(store, settings.flagValues(), build, startTime, mqttRejections);
         WebPage page = new WebPage();
         this.app = Javalin.create(config -> configure(config, api, page));
-    }
-
-    /** With {@code --mqtt.replicate}: pushes and deletes go to the MQTT broker through {@code replication}. */
-    public void replicatePushesThrough(io.tidegate.push.PushReplication replication) {
-        push.replicateThrough(replication);
     }
 
     private void configure(JavalinConfig config, ApiV1 api, WebPage page) {
@@ -91,8 +94,8 @@ public final class WebServer implements AutoCloseable {
     }
 
     private void routes(RouteRegistry routes, ApiV1 api, WebPage page) {
-        push = new PushHandler(store, ttls, new PushBody(settings.maxBodySize()),
-                settings.checkConsistency(), metrics, prefix + "/metrics/");
+        PushRoute push = new PushRoute(new PushHandler(writer, ttls, new PushBody(settings.maxBodySize()),
+                settings.checkConsistency(), prefix + "/metrics/"), metrics);
         for (HandlerType method : new HandlerType[] {HandlerType.PUT, HandlerType.POST, HandlerType.DELETE}) {
             routes.push(method, push::handle);
         }

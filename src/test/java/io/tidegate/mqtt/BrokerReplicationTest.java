@@ -3,12 +3,13 @@ package io.tidegate.mqtt;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.tidegate.format.Refusal;
 import io.tidegate.format.TextFormatParser;
-import io.tidegate.push.PushReplication;
 import io.tidegate.key.GroupingKey;
 import io.tidegate.store.Source;
 import io.tidegate.store.Ttls;
 import io.tidegate.store.Verb;
+import io.tidegate.store.WriteLimits;
 import io.tidegate.store.WriteOutcome;
 import io.tidegate.store.WriteRequest;
 import java.time.Duration;
@@ -18,7 +19,10 @@ import java.util.Map;
 import java.util.function.Consumer;
 import org.junit.jupiter.api.Test;
 
-/** The HTTP side of replication, against a broker stand-in that delivers (or not) what is published. */
+/**
+ * The writer HTTP pushes go through with {@code --mqtt.replicate}, against this instance's store and a
+ * broker stand-in that delivers (or not) what is published.
+ */
 class BrokerReplicationTest {
     private final IngestFixture fixture = new IngestFixture();
     private final List<Publication> published = new ArrayList<>();
@@ -29,10 +33,14 @@ class BrokerReplicationTest {
     }
 
     private BrokerReplication replication(List<String> ownFilters, long maxPayload, Consumer<Publication> broker) {
-        BrokerReplication replication = new BrokerReplication("metrics", "tidegate-a", ownFilters,
-                fixture.ingest.appliedReplications(), maxPayload, fixture.clock, Duration.ofMillis(200));
+        BrokerReplication replication = unconnected(ownFilters, maxPayload);
         replication.publishThrough(new FakeSubscriber(true, broker));
         return replication;
+    }
+
+    private BrokerReplication unconnected(List<String> ownFilters, long maxPayload) {
+        return new BrokerReplication(fixture.store, "metrics", "tidegate-a", ownFilters,
+                fixture.ingest.appliedReplications(), maxPayload, fixture.clock, Duration.ofMillis(200));
     }
 
     /** Delivers every publication back to this instance's ingest, as the broker does to a subscriber. */
@@ -46,48 +54,96 @@ class BrokerReplicationTest {
     void aPushThisInstanceSubscribesToIsAnsweredOnceAppliedHere() throws Exception {
         BrokerReplication replication = replication(List.of("metrics/job/#"), 1 << 20, this::deliverHere);
 
-        assertThat(replication.replicate(put("a", "x 1\n"))).isEqualTo(WriteOutcome.applied());
+        assertThat(replication.write(put("a", "x 1\n"))).isEqualTo(WriteOutcome.applied());
         assertThat(fixture.value(GroupingKey.of(Map.of("job", "a")), "x")).isEqualTo(1);
-        // a conflict only the broker's order reveals: refused here, and the pusher hears it
+    }
+
+    @Test
+    void aConflictOnlyTheBrokersOrderRevealsIsRefusedAndThePusherHearsIt() throws Exception {
+        // another replica's push reaches the broker, and so this instance, just before this one's
+        WriteRequest first = put("b", "# TYPE y counter\ny 1\n");
+        BrokerReplication replication = replication(List.of("metrics/job/#"), 1 << 20, publication -> {
+            fixture.store.write(first);
+            deliverHere(publication);
+        });
+
+        WriteOutcome outcome = replication.write(put("a", "# TYPE y gauge\ny 2\n"));
+
+        assertThat(outcome.wasApplied()).isFalse();
+        assertThat(outcome.refusal().reason()).isEqualTo(Refusal.Reason.INCONSISTENT);
+        assertThat(published).hasSize(1);
+    }
+
+    @Test
+    void aPushTheStoreHereRefusesNeverLeavesAndIsRecordedAsARefusedPush() throws Exception {
+        BrokerReplication replication = replication(List.of("metrics/job/#"), 1 << 20, this::deliverHere);
         fixture.store.write(put("b", "# TYPE y counter\ny 1\n"));
-        assertThat(replication.replicate(put("a", "# TYPE y gauge\ny 2\n")).wasApplied()).isFalse();
+        fixture.clock.advance(Duration.ofSeconds(10));
+
+        WriteOutcome outcome = replication.write(put("a", "# TYPE y gauge\ny 2\n"));
+
+        assertThat(outcome.refusal().reason()).isEqualTo(Refusal.Reason.INCONSISTENT);
+        assertThat(outcome.refusal().message()).contains("is not a COUNTER");
+        assertThat(published).isEmpty();
+        assertThat(fixture.value(GroupingKey.of(Map.of("job", "a")), "push_failure_time_seconds"))
+                .isEqualTo(fixture.clock.millis() / 1000.0);
+    }
+
+    @Test
+    void aPushOverALimitHereNeverLeaves() throws Exception {
+        BrokerReplication replication = replication(List.of("metrics/job/#"), 1 << 20, this::deliverHere);
+        fixture.store.limitTo(new WriteLimits(1, 64, 1024, 16_384, 100));
+
+        WriteOutcome outcome = replication.write(put("a", "x 1\ny 2\n"));
+
+        assertThat(outcome.refusal().reason()).isEqualTo(Refusal.Reason.TOO_MANY_SERIES);
+        assertThat(published).isEmpty();
+        assertThat(fixture.store.groups()).isEmpty();
     }
 
     @Test
     void aPushForAnotherShardIsAnsweredOnceTheBrokerHasIt() throws Exception {
         BrokerReplication replication = replication(List.of("metrics/job/site-a/#"), 1 << 20, published::add);
 
-        assertThat(replication.replicate(put("site-b", "x 1\n"))).isEqualTo(WriteOutcome.applied());
+        assertThat(replication.write(put("site-b", "x 1\n"))).isEqualTo(WriteOutcome.applied());
         assertThat(published).singleElement().extracting(Publication::topic).isEqualTo("metrics/job/site-b");
         assertThat(fixture.store.groups()).isEmpty();
     }
 
     @Test
-    void aBrokerThatDoesNotAcknowledgeIsA503AndNothingIsApplied() {
+    void aBrokerThatDoesNotAcknowledgeMakesThePushUnavailableAndNothingIsApplied() throws Exception {
         BrokerReplication replication = replication(List.of("metrics/job/#"), 1 << 20, publication -> {
             throw new MqttPublishException("Client is not connected (32104)");
         });
 
-        assertThatThrownBy(() -> replication.replicate(put("a", "x 1\n"))).isInstanceOf(PushReplication.Failure.class)
-                .hasMessage("the MQTT broker did not acknowledge the push, so it was not stored: Client is not connected (32104)")
-                .extracting(e -> ((PushReplication.Failure) e).status()).isEqualTo(503);
+        assertThat(replication.write(put("a", "x 1\n")).refusal()).isEqualTo(new Refusal(Refusal.Reason.UNAVAILABLE,
+                "the MQTT broker did not acknowledge the push, so it was not stored: Client is not connected (32104)"));
         assertThat(fixture.store.groups()).isEmpty();
     }
 
     @Test
-    void aPushLargerThanTheMqttPayloadLimitIsA413() {
+    void beforeTheConnectionIsGivenEveryPushIsUnavailable() throws Exception {
+        BrokerReplication replication = unconnected(List.of("metrics/job/#"), 1 << 20);
+
+        assertThat(replication.write(put("a", "x 1\n")).refusal()).isEqualTo(new Refusal(Refusal.Reason.UNAVAILABLE,
+                "not connected to the MQTT broker yet; the push was not stored"));
+        assertThat(fixture.store.groups()).isEmpty();
+    }
+
+    @Test
+    void aPushLargerThanTheMqttPayloadLimitIsRefusedAsTooLarge() throws Exception {
         BrokerReplication replication = replication(List.of("metrics/job/#"), 10, published::add);
 
-        assertThatThrownBy(() -> replication.replicate(put("a", "x_with_a_long_name 1\n")))
-                .isInstanceOf(PushReplication.Failure.class).hasMessageContaining("--mqtt.max-payload-size")
-                .extracting(e -> ((PushReplication.Failure) e).status()).isEqualTo(413);
+        Refusal refusal = replication.write(put("a", "x_with_a_long_name 1\n")).refusal();
+
+        assertThat(refusal.reason()).isEqualTo(Refusal.Reason.TOO_LARGE);
+        assertThat(refusal.message()).contains("--mqtt.max-payload-size");
         assertThat(published).isEmpty();
     }
 
     @Test
     void replicationRefusesABrokerSpokenToInMqtt311() {
-        BrokerReplication replication = new BrokerReplication("metrics", "tidegate-a", List.of("metrics/job/#"),
-                fixture.ingest.appliedReplications(), 1 << 20, fixture.clock, Duration.ofMillis(200));
+        BrokerReplication replication = unconnected(List.of("metrics/job/#"), 1 << 20);
 
         assertThatThrownBy(() -> replication.publishThrough(new FakeSubscriber(false, published::add)))
                 .isInstanceOf(MqttStartException.class)

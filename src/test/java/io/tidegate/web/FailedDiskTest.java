@@ -37,7 +37,8 @@ class FailedDiskTest {
         Store store = new Store(Clock.systemUTC(), true, metrics::typeOf);
         store.journalTo(new FailingDisk());
         TtlResolver ttls = new TtlResolver(TtlRules::none, flags.ttlDefault, flags.ttlMax);
-        web = new WebServer(flags.webSettings(), store, ttls, metrics, () -> (ReloadOutcome) null, () -> {}, Instant.now(), List::of)
+        web = new WebServer(flags.webSettings(), store, store, ttls, metrics, () -> (ReloadOutcome) null, () -> {}, Instant.now(),
+                List::of)
                 .start();
         http = new TestHttp(web.port());
     }
