@@ -177,7 +177,7 @@ public final class WebServer implements AutoCloseable {
     }
 
     /** The status of an answer whose handler threw (see the exception handler in {@link #configure}). */
-    public static final int INTERNAL_ERROR = 500;
+    static final int INTERNAL_ERROR = 500;
 
     public WebServer start() {
         HostPort address = HostPort.parse(settings.listenAddress());

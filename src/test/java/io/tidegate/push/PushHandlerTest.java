@@ -140,7 +140,7 @@ class PushHandlerTest {
     }
 
     @Test
-    void theHeaderWinsOverTheQueryParameterWhichIsThenNotEvenRead() {
+    void theHeaderWinsOverTheQueryParameterWhateverItSays() {
         PushAnswer answer = push.handle(put("/metrics/job/a", "x 1\n").ttlHeader("30s").ttlQuery("not a duration"));
 
         assertThat(theWrite().ttls().pushMillis()).isEqualTo(30_000);
