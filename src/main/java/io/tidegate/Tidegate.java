@@ -6,6 +6,7 @@ import io.tidegate.cli.Logging;
 import io.tidegate.config.ReloadableConfig;
 import io.tidegate.cli.Subcommand;
 import io.tidegate.telemetry.Version;
+import io.tidegate.ttl.ExpirySchedule;
 import io.tidegate.ttl.ExpirySweeper;
 import io.tidegate.ttl.TtlResolver;
 import io.tidegate.mqtt.BrokerReplication;
@@ -60,7 +61,8 @@ public final class Tidegate implements AutoCloseable {
         this.clock = clock;
         config = flags.configFile.isEmpty() ? ReloadableConfig.none() : ReloadableConfig.load(Path.of(flags.configFile));
         metrics = new OwnMetrics();
-        store = new Store(clock, !flags.disableConsistencyCheck, metrics::typeOf, flags.ttlTombstone.toMillis());
+        store = new Store(clock, !flags.disableConsistencyCheck, metrics::typeOf, flags.ttlTombstone.toMillis(),
+                new ExpirySchedule());
         store.limitTo(flags.writeLimits());
         metrics.watch(store);
         TtlResolver ttls = new TtlResolver(() -> config.current().ttlRules(), flags.ttlDefault, flags.ttlMax);

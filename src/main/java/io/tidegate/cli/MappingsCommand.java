@@ -9,6 +9,7 @@ import io.tidegate.mqtt.SkipReason;
 import io.tidegate.config.ConfigException;
 import io.tidegate.config.ConfigFile;
 import io.tidegate.format.Durations;
+import io.tidegate.ttl.ExpirySchedule;
 import io.tidegate.ttl.TtlResolver;
 import io.tidegate.format.ExpositionFormat;
 import io.tidegate.format.WireFormat;
@@ -65,7 +66,7 @@ public final class MappingsCommand implements Subcommand {
             err.println(e.getMessage());
             return 1;
         }
-        Store scratch = new Store(Clock.systemUTC(), true, name -> null);
+        Store scratch = new Store(Clock.systemUTC(), true, name -> null, new ExpirySchedule());
         TtlResolver ttls = new TtlResolver(config::ttlRules, Duration.ZERO, Duration.ZERO);
         MqttIngest ingest = new MqttIngest(scratch, ttls, "metrics", RetainedMode.APPLY, MqttIngest.DEFAULT_MAX_PAYLOAD_BYTES,
                 1, Clock.systemUTC(), new MqttMetrics(new OwnMetrics()), config::mqttMappings);
@@ -106,7 +107,7 @@ public final class MappingsCommand implements Subcommand {
         ExpositionFormat text = WireFormat.TEXT.format();
         ByteArrayOutputStream series = new ByteArrayOutputStream();
         try {
-            for (Group group : scratch.groups()) {
+            for (Group group : scratch.snapshot().groups()) {
                 for (StoredFamily stored : group.families().values()) {
                     if (write.families().containsKey(stored.name())) {
                         text.writeFamily(stored.name(), stored.family().help(), stored.family().type(),

@@ -219,7 +219,7 @@ public final class MqttIngest implements MessageHandler {
         }
         if (payload.length == 0) {
             WriteRequest delete = WriteRequest.delete(route.key(), source);
-            store.write(delete, remember(topic, digest), acknowledgement.handToStore());
+            store.apply(delete, remember(topic, digest), acknowledgement.handToStore());
             return MqttOutcome.written(route.ruleName(), delete);
         }
         Optional<Duration> pushTtl;
@@ -240,7 +240,7 @@ public final class MqttIngest implements MessageHandler {
         }
         Ttls resolved = ttls.resolve(route.key(), Source.Kind.MQTT, pushTtl, read.body().staleTimeoutSeconds());
         WriteRequest request = new WriteRequest(route.key(), read.verb(), read.body().families(), resolved, source);
-        WriteOutcome outcome = store.write(request, remember(topic, digest), acknowledgement.handToStore());
+        WriteOutcome outcome = store.apply(request, remember(topic, digest), acknowledgement.handToStore());
         return outcome.wasApplied() ? MqttOutcome.written(route.ruleName(), request)
                 : MqttOutcome.rejected(route.ruleName(), refusal(outcome));
     }
@@ -264,7 +264,7 @@ public final class MqttIngest implements MessageHandler {
             return MqttOutcome.online(rule.name());
         }
         List<GroupingKey> doomed = new ArrayList<>();
-        for (Group group : store.groups()) {
+        for (Group group : store.snapshot().groups()) {
             if (group.key().labels().containsAll(route.key().labels())) {
                 doomed.add(group.key());
             }
@@ -276,7 +276,7 @@ public final class MqttIngest implements MessageHandler {
         for (int i = 0; i < doomed.size(); i++) {
             boolean last = i == doomed.size() - 1;
             // writes become durable in order: the last one's acknowledgement covers them all
-            store.write(WriteRequest.delete(doomed.get(i), source), last ? remember(source.detail(), digest) : null,
+            store.apply(WriteRequest.delete(doomed.get(i), source), last ? remember(source.detail(), digest) : null,
                     last ? acknowledgement.handToStore() : NOT_WAITING);
         }
         return MqttOutcome.offline(rule.name(), route.key(), found);
@@ -307,7 +307,7 @@ public final class MqttIngest implements MessageHandler {
             }
             return MqttOutcome.rejected(null, rejection);
         }
-        WriteOutcome outcome = store.write(decoded.request(), null, acknowledgement.handToStore());
+        WriteOutcome outcome = store.apply(decoded.request(), null, acknowledgement.handToStore());
         replications.outcome(id, outcome);
         return outcome.wasApplied() ? MqttOutcome.written(null, decoded.request())
                 : MqttOutcome.rejected(null, refusal(outcome));

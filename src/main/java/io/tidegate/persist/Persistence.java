@@ -5,6 +5,7 @@ import io.tidegate.store.RetainedMemory;
 import io.tidegate.store.Group;
 import io.tidegate.key.GroupingKey;
 import io.tidegate.store.Store;
+import io.tidegate.store.StoreCommand;
 import io.tidegate.store.WriteLog;
 import io.tidegate.store.WriteRequest;
 import io.tidegate.telemetry.OwnMetrics;
@@ -125,7 +126,7 @@ public final class Persistence implements WriteLog, AutoCloseable {
             }
         }
         loading.observeDuration();
-        log.atInfo().addKeyValue("file", file).addKeyValue("groups", store.groupCount())
+        log.atInfo().addKeyValue("file", file).addKeyValue("groups", store.snapshot().groupCount())
                 .addKeyValue("retained", retained.size()).addKeyValue("took_ms", clock.millis() - startedAt)
                 .log("persistence loaded");
         long next = newest + 1;
@@ -139,14 +140,15 @@ public final class Persistence implements WriteLog, AutoCloseable {
         }
     }
 
+    /** Applies one record through the store's one door, as the change it records; before the store journals here. */
     private void replay(byte[] payload) {
         JournalRecord record = RecordCodec.decode(payload);
         if (record instanceof JournalRecord.GroupWritten written) {
-            store.restore(written.group());
+            store.apply(new StoreCommand.Restore(written.group()));
         } else if (record instanceof JournalRecord.GroupDeleted deleted) {
-            store.write(WriteRequest.delete(deleted.key(), null));
+            store.apply(WriteRequest.delete(deleted.key(), null));
         } else if (record instanceof JournalRecord.Wiped) {
-            store.wipe();
+            store.apply(WriteRequest.wipe(null));
         } else if (record instanceof JournalRecord.Remembered remembered) {
             retained.restore(remembered.entry());
         }

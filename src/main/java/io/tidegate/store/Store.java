@@ -4,27 +4,25 @@ import io.tidegate.key.GroupingKey;
 import io.tidegate.format.Metric;
 import io.tidegate.format.MetricFamily;
 import io.tidegate.format.MetricType;
-import io.tidegate.format.WireFormat;
-import java.io.IOException;
-import java.io.OutputStream;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeSet;
 import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Function;
 
 /**
- * The single source of truth: every group Tidegate holds. Every ingest path changes it through
- * {@link #write}, one write at a time, so a DELETE followed by a PUT is applied in that order.
- * Work that depends only on the write itself (labels, encoding for scrapes) happens before the
- * lock is taken; under the lock a write costs lookups proportional to its own size, never to the
- * size of the store. Readers take no lock at all: groups are immutable and replaced whole in a
- * concurrent sorted map, so a scrape sees each group either before or after a write, never half
- * of one, and never makes a push wait however large the store is.
+ * The single source of truth: every group Tidegate holds. Every change goes through one door,
+ * {@link #apply}, as a {@link StoreCommand}: a client's write, the admin wipe, a group restored from
+ * disk, a failure time, the sweep's expiry. Commands are applied one at a time, so a DELETE followed
+ * by a PUT is applied in that order. Work that depends only on the write itself (labels, encoding
+ * for scrapes) happens before the lock is taken; under the lock a write costs lookups proportional
+ * to its own size, never to the size of the store. Readers take no lock at all: they read a
+ * {@link #snapshot}, in which groups are immutable and replaced whole in a concurrent sorted map, so
+ * a scrape sees each group either before or after a write, never half of one, and never makes a
+ * push wait however large the store is.
  */
 public final class Store implements GroupWriter {
     private final Clock clock;
@@ -36,11 +34,10 @@ public final class Store implements GroupWriter {
     private final Map<GroupingKey, Group> groupsByKey = new HashMap<>();
     private final Map<String, FamilySlot> families = new HashMap<>();
     private final KeyShapes shapes = new KeyShapes();
-    private final TreeSet<Expiry> expiries = new TreeSet<>();
-    private final Map<GroupingKey, Expiry> scheduled = new HashMap<>();
+    private final ExpiryQueue expiries;
     private final long tombstoneMillis;
-    private long expirySequence;
     private WriteLog writeLog = WriteLog.NONE;
+    private volatile WriteLimits limits = WriteLimits.DEFAULTS;
     // written under the lock, read without it
     private volatile int groupCount;
     private volatile long seriesCount;
@@ -52,19 +49,21 @@ public final class Store implements GroupWriter {
      *     may add series to one of those only with the same type
      * @param tombstoneMillis how long an expired group leaves its {@code push_expired_time_seconds}
      *     behind; 0 for not at all
+     * @param expiries the sweep's schedule, empty, which this store keeps from now on
      */
-    private volatile WriteLimits limits = WriteLimits.DEFAULTS;
-
     public Store(Clock clock, boolean checkConsistency, Function<String, MetricType> ownFamilyTypes,
-            long tombstoneMillis) {
+            long tombstoneMillis, ExpiryQueue expiries) {
         this.clock = clock;
         this.checkConsistency = checkConsistency;
         this.ownFamilyTypes = ownFamilyTypes;
         this.tombstoneMillis = tombstoneMillis;
+        this.expiries = expiries;
     }
 
-    public Store(Clock clock, boolean checkConsistency, Function<String, MetricType> ownFamilyTypes) {
-        this(clock, checkConsistency, ownFamilyTypes, 0);
+    /** Without tombstones. */
+    public Store(Clock clock, boolean checkConsistency, Function<String, MetricType> ownFamilyTypes,
+            ExpiryQueue expiries) {
+        this(clock, checkConsistency, ownFamilyTypes, 0, expiries);
     }
 
     /** The bounds every write from now on must keep ({@link WriteLimits#DEFAULTS} until this is called). */
@@ -72,153 +71,180 @@ public final class Store implements GroupWriter {
         this.limits = limits;
     }
 
-    /**
-     * When a group next has something expire: the sweep's schedule, ordered by time, then by when
-     * it was scheduled (cheap to compare when a hundred thousand share one deadline).
-     */
-    private record Expiry(long atMillis, long sequence, Group group) implements Comparable<Expiry> {
-        @Override
-        public int compareTo(Expiry other) {
-            int byTime = Long.compare(atMillis, other.atMillis);
-            return byTime != 0 ? byTime : Long.compare(sequence, other.sequence);
-        }
-    }
-
+    /** Applies {@code request} through {@link #apply} and returns once it is durable. */
     @Override
     public WriteOutcome write(WriteRequest request) {
-        return write(request, null);
+        return apply(request, null, null);
+    }
+
+    /** Applies {@code command} and returns once what it changed is durable, with the store's answer. */
+    public <R> R apply(StoreCommand<R> command) {
+        return apply(command, null, null);
     }
 
     /**
-     * Applies {@code request}; when it applied, runs {@code onApplied} under the writer lock, so
-     * whatever that records reaches the {@link WriteLog} in order with the write and is made durable
-     * with it (the MQTT ingest's retained-message memory). Returns once the change is durable.
+     * The one door: applies {@code command} under the writer lock, in turn with every other change,
+     * and answers as the command says ({@link WriteOutcome}, or how many groups {@link
+     * StoreCommand.ExpireDue} looked at). What must outlive a restart (a write or its failure time, a
+     * delete, a wipe) is reported to the {@link WriteLog} under the lock, in the order applied, and
+     * waited for after the lock is released; a restore and the sweep's expiry report nothing, since
+     * loading restores, and expires again, from what is on disk.
+     *
+     * @param onApplied run under the writer lock once the command is applied (never for a refused
+     *     write), so whatever it records reaches the WriteLog in order with the change and is made
+     *     durable with it (the MQTT ingest's retained-message memory); null for nothing
+     * @param whenDurable null to return once the change is durable; otherwise the store returns as
+     *     soon as the change is applied and runs this once it is on disk, so the MQTT ingest
+     *     acknowledges a message when it is durable without waiting for it. It runs at once without
+     *     persistence and for what leaves nothing to keep on disk (a write over a bound, the sweep's
+     *     expiry, which loading repeats from the same deadlines); never after a disk failure.
      */
-    public WriteOutcome write(WriteRequest request, Runnable onApplied) {
-        return write(request, onApplied, null);
-    }
-
-    /**
-     * As {@link #write(WriteRequest, Runnable)}, but returns as soon as the write is applied and runs
-     * {@code whenDurable} once it is on disk (at once without persistence; never after a disk
-     * failure), so the MQTT ingest acknowledges a message when it is durable without waiting for it.
-     * Null waits instead.
-     */
-    public WriteOutcome write(WriteRequest request, Runnable onApplied, Runnable whenDurable) {
+    @SuppressWarnings("unchecked") // each command's record fixes R: Integer for ExpireDue, WriteOutcome for the rest
+    public <R> R apply(StoreCommand<R> command, Runnable onApplied, Runnable whenDurable) {
         long now = clock.millis();
-        GroupingKey key = request.key();
-        WriteLog log;
-        long position;
-        WriteOutcome outcome;
-        if (request.verb() == Verb.DELETE) {
+        Object answer;
+        if (command instanceof WriteRequest request) {
+            answer = switch (request.verb()) {
+                case PUT, POST -> push(request, now, onApplied, whenDurable);
+                case DELETE -> underLock(() -> delete(request.key()), onApplied, whenDurable);
+                case WIPE -> underLock(this::wipe, onApplied, whenDurable);
+            };
+        } else if (command instanceof StoreCommand.Restore restore) {
+            answer = underLock(() -> restore(restore.group(), now), onApplied, whenDurable);
+        } else {
+            answer = expireDue(((StoreCommand.ExpireDue) command).maxGroups(), now, onApplied, whenDurable);
+        }
+        return (R) answer;
+    }
+
+    /** A PUT or POST: checked, then applied or refused (a refusal records the failure time, as upstream does). */
+    private WriteOutcome push(WriteRequest request, long now, Runnable onApplied, Runnable whenDurable) {
+        List<StoredFamily> prepared = new ArrayList<>(request.families().size());
+        Verdict verdict = prepare(request, now, prepared);
+        WriteLog log = WriteLog.NONE;
+        long position = 0;
+        if (verdict.overLimit() == null) {
             lock.lock();
             try {
-                if (removeGroup(key)) {
-                    writeLog.deleted(key);
+                Group current = groupsByKey.get(request.key());
+                verdict = judge(request, current, prepared, verdict.problem(), now);
+                if (verdict.overLimit() == null) {
+                    if (verdict.problem() == null) {
+                        commit(request, current, prepared, now);
+                        if (onApplied != null) {
+                            onApplied.run();
+                        }
+                    } else {
+                        recordFailure(request.key(), current, request, now);
+                    }
+                    log = writeLog;
+                    position = log.position();
                 }
-                if (onApplied != null) {
-                    onApplied.run();
-                }
-                log = writeLog;
-                position = log.position();
             } finally {
                 lock.unlock();
             }
+        }
+        if (verdict.overLimit() == null) {
             finish(log, position, whenDurable);
-            return WriteOutcome.applied();
+        } else if (whenDurable != null) {
+            whenDurable.run(); // a write over a bound stored nothing, so there is nothing to wait for
         }
-        WriteLimits.Violation overLimit = limits.check(request);
-        if (overLimit != null) {
-            return refusedOverLimit(overLimit, whenDurable);
-        }
-        List<StoredFamily> prepared = new ArrayList<>(request.families().size());
-        String problem = prepare(request, now, prepared);
+        return verdict.outcome();
+    }
+
+    /**
+     * Applies a change that cannot be refused (a delete, a wipe, a restore) under the
+     * writer lock, then runs {@code onApplied}; returns once durable, as {@link #apply} says.
+     */
+    private WriteOutcome underLock(Runnable change, Runnable onApplied, Runnable whenDurable) {
+        WriteLog log;
+        long position;
         lock.lock();
         try {
-            Group current = groupsByKey.get(key);
-            overLimit = current == null ? limits.checkNewGroup(groupCount) : null;
-            if (overLimit != null) {
-                outcome = WriteOutcome.overLimit(overLimit);
-            } else {
-                if (problem == null) {
-                    problem = problemWithStored(request, current, prepared, now);
-                }
-                if (problem != null) {
-                    recordFailure(key, current, request, now);
-                    outcome = WriteOutcome.rejected(problem);
-                } else {
-                    commit(request, current, prepared, now);
-                    if (onApplied != null) {
-                        onApplied.run();
-                    }
-                    outcome = WriteOutcome.applied();
-                }
+            change.run();
+            if (onApplied != null) {
+                onApplied.run();
             }
             log = writeLog;
             position = log.position();
         } finally {
             lock.unlock();
         }
-        if (overLimit != null) {
-            return refusedOverLimit(overLimit, whenDurable);
-        }
         finish(log, position, whenDurable);
-        return outcome;
+        return WriteOutcome.applied();
     }
 
-    /** A write over a bound stored nothing, so there is nothing to wait for: {@code whenDurable} runs at once. */
-    private static WriteOutcome refusedOverLimit(WriteLimits.Violation violation, Runnable whenDurable) {
-        if (whenDurable != null) {
-            whenDurable.run();
+    /**
+     * Why a PUT or POST cannot be applied: over one of the {@link WriteLimits} (it stores nothing),
+     * or a problem with the write or with what is stored (its failure time is recorded); neither
+     * when it can be applied.
+     */
+    private record Verdict(WriteLimits.Violation overLimit, String problem) {
+        static final Verdict FITS = new Verdict(null, null);
+
+        WriteOutcome outcome() {
+            return overLimit != null ? WriteOutcome.overLimit(overLimit)
+                    : problem != null ? WriteOutcome.rejected(problem) : WriteOutcome.applied();
         }
-        return WriteOutcome.overLimit(violation);
+    }
+
+    /**
+     * What a PUT or POST can tell about itself before the lock: the bounds it passes on its own,
+     * else what makes it invalid, having filled {@code prepared} with its families as the group will
+     * hold them.
+     */
+    private Verdict prepare(WriteRequest request, long now, List<StoredFamily> prepared) {
+        WriteLimits.Violation overLimit = limits.check(request);
+        if (overLimit != null) {
+            return new Verdict(overLimit, null);
+        }
+        String problem = prepareFamilies(request, now, prepared);
+        return problem == null ? Verdict.FITS : new Verdict(null, problem);
+    }
+
+    /**
+     * The rest of the verdict on a prepared PUT or POST, against {@code current} (what its key holds):
+     * under the writer lock, changing nothing.
+     */
+    private Verdict judge(WriteRequest request, Group current, List<StoredFamily> prepared, String problem, long now) {
+        WriteLimits.Violation overLimit = current == null ? limits.checkNewGroup(groupCount) : null;
+        if (overLimit != null) {
+            return new Verdict(overLimit, null);
+        }
+        if (problem == null) {
+            problem = problemWithStored(request, current, prepared, now);
+        }
+        return problem == null ? Verdict.FITS : new Verdict(null, problem);
     }
 
     /**
      * Whether {@code request} would be applied now, without applying it: the same checks as
-     * {@link #write}, against what the store holds at this moment. A write that would be refused
-     * records its failure time, as a refused write does; one that would apply changes nothing. For a
-     * write that is applied elsewhere first (replicated through the MQTT broker), so that what this
-     * instance can already tell is refused before it leaves.
+     * {@link #apply}, against what the store holds at this moment, and it changes nothing at all.
+     * For a write that is applied elsewhere first (replicated through the MQTT broker), so that what
+     * this instance can already tell is refused before it leaves. A caller that refuses the write on
+     * this answer and wants the refusal recorded, as a refused write records its failure time, writes
+     * the request: it is refused again, and recorded.
      */
     public WriteOutcome check(WriteRequest request) {
-        if (request.verb() == Verb.DELETE) {
+        if (request.verb() == Verb.DELETE || request.verb() == Verb.WIPE) {
             return WriteOutcome.applied();
-        }
-        WriteLimits.Violation overLimit = limits.check(request);
-        if (overLimit != null) {
-            return WriteOutcome.overLimit(overLimit);
         }
         long now = clock.millis();
         List<StoredFamily> prepared = new ArrayList<>(request.families().size());
-        String problem = prepare(request, now, prepared);
-        WriteLog log;
-        long position;
-        lock.lock();
-        try {
-            Group current = groupsByKey.get(request.key());
-            overLimit = current == null ? limits.checkNewGroup(groupCount) : null;
-            if (overLimit != null) {
-                return WriteOutcome.overLimit(overLimit);
+        Verdict verdict = prepare(request, now, prepared);
+        if (verdict.overLimit() == null) {
+            lock.lock();
+            try {
+                verdict = judge(request, groupsByKey.get(request.key()), prepared, verdict.problem(), now);
+            } finally {
+                lock.unlock();
             }
-            if (problem == null) {
-                problem = problemWithStored(request, current, prepared, now);
-            }
-            if (problem == null) {
-                return WriteOutcome.applied();
-            }
-            recordFailure(request.key(), current, request, now);
-            log = writeLog;
-            position = log.position();
-        } finally {
-            lock.unlock();
         }
-        log.awaitDurable(position);
-        return WriteOutcome.rejected(problem);
+        return verdict.outcome();
     }
 
     /** Fills {@code prepared} with the families as the group will hold them; returns what makes the write invalid, or null. */
-    private static String prepare(WriteRequest request, long now, List<StoredFamily> prepared) {
+    private static String prepareFamilies(WriteRequest request, long now, List<StoredFamily> prepared) {
         String problem = SeriesRules.timestampsPresent(request.families().values());
         if (problem != null) {
             return problem;
@@ -248,22 +274,17 @@ public final class Store implements GroupWriter {
         }
     }
 
-    /** Removes every group. */
-    public void wipe() {
-        WriteLog log;
-        long position;
-        lock.lock();
-        try {
-            for (GroupingKey key : new ArrayList<>(groups.keySet())) {
-                removeGroup(key);
-            }
-            writeLog.wiped();
-            log = writeLog;
-            position = log.position();
-        } finally {
-            lock.unlock();
+    private void delete(GroupingKey key) {
+        if (removeGroup(key)) {
+            writeLog.deleted(key);
         }
-        log.awaitDurable(position);
+    }
+
+    private void wipe() {
+        for (GroupingKey key : new ArrayList<>(groups.keySet())) {
+            removeGroup(key);
+        }
+        writeLog.wiped();
     }
 
     /** From now on, reports every change a write makes to {@code log}. */
@@ -276,21 +297,11 @@ public final class Store implements GroupWriter {
         }
     }
 
-    /**
-     * Puts back a group as it was kept on disk, checks and times as they were. Families whose
-     * deadline passed meanwhile expire at once, as the sweep would have expired them, so a restart
-     * never serves them again (a tombstone appears if it is still due).
-     */
-    public void restore(Group group) {
-        long now = clock.millis();
-        lock.lock();
-        try {
-            replaceGroup(groupsByKey.get(group.key()), group);
-            if (group.nextExpiryMillis() <= now) {
-                expire(group, now);
-            }
-        } finally {
-            lock.unlock();
+    /** {@link StoreCommand.Restore}: reports nothing to the log, since the group comes from it. */
+    private void restore(Group group, long now) {
+        replaceGroup(groupsByKey.get(group.key()), group);
+        if (group.nextExpiryMillis() <= now) {
+            expire(group, now);
         }
     }
 
@@ -308,104 +319,13 @@ public final class Store implements GroupWriter {
         }
     }
 
-    /** The live groups as they are now (no family past its deadline), in grouping-key order. */
-    public List<Group> groups() {
-        long now = clock.millis();
-        List<Group> live = new ArrayList<>();
-        for (Group group : groups.values()) {
-            if (group.isLiveAt(now)) {
-                live.add(group.liveAt(now));
-            }
-        }
-        return live;
-    }
-
-    /** Groups held, tombstones included. */
-    public int groupCount() {
-        return groupCount;
-    }
-
-    /** Whether a group (or its tombstone) is held under {@code key}; without the lock, so as of a moment ago. */
-    public boolean holds(GroupingKey key) {
-        return groups.containsKey(key);
-    }
-
-    public long seriesCount() {
-        return seriesCount;
-    }
-
     /**
-     * Writes a whole scrape: every family once, in name order, its series from all groups together
-     * (groups in grouping-key order), with Tidegate's own families ({@code own}) merged in by name
-     * (their help and type win). It copies the parts encoded when each family was written.
+     * What readers read: the groups as of this instant of the store's clock, with its counts. Costs
+     * no copy and no lock, however many groups are held.
      */
-    public void scrape(WireFormat wireFormat, List<MetricFamily> own, OutputStream out) throws IOException {
-        long now = clock.millis();
-        Map<String, ScrapedFamily> byName = new HashMap<>();
-        for (Group group : groups.values()) {
-            if (group.deadlineMillis() <= now) {
-                continue; // all of it expired: the sweep has not freed it yet
-            }
-            for (StoredFamily family : group.families().values()) {
-                if (!family.isLiveAt(now)) {
-                    continue;
-                }
-                MetricFamily data = family.family();
-                ScrapedFamily scraped = byName.computeIfAbsent(family.name(),
-                        name -> new ScrapedFamily(name, data.type(), new ArrayList<>()));
-                // a family whose only holder changed its type while this scrape ran: leave it for the next
-                if (scraped.type == data.type()) {
-                    scraped.adopt(data.help());
-                    scraped.parts.add(family.rendered(wireFormat));
-                }
-            }
-        }
-        List<ScrapedFamily> stored = new ArrayList<>(byName.values());
-        stored.sort((a, b) -> a.name.compareTo(b.name));
-        var format = wireFormat.format();
-        List<MetricFamily> ownSorted = new ArrayList<>(own);
-        ownSorted.sort((a, b) -> a.name().compareTo(b.name()));
-        int storedIndex = 0;
-        int ownIndex = 0;
-        while (storedIndex < stored.size() || ownIndex < ownSorted.size()) {
-            ScrapedFamily next = storedIndex < stored.size() ? stored.get(storedIndex) : null;
-            MetricFamily mine = ownIndex < ownSorted.size() ? ownSorted.get(ownIndex) : null;
-            int order = next == null ? 1 : mine == null ? -1 : next.name.compareTo(mine.name());
-            if (order < 0) {
-                format.writeFamily(next.name, next.help, next.type, next.parts, out);
-                storedIndex++;
-                continue;
-            }
-            List<byte[]> parts = new ArrayList<>();
-            parts.add(format.renderSeries(mine));
-            if (order == 0) {
-                parts.addAll(next.parts);
-                storedIndex++;
-            }
-            format.writeFamily(mine.name(), mine.help(), mine.type(), parts, out);
-            ownIndex++;
-        }
-        format.writeEnd(out);
-    }
-
-    /** One family of a scrape being gathered: the first non-empty help seen names it, as at push time. */
-    private static final class ScrapedFamily {
-        final String name;
-        final MetricType type;
-        final List<byte[]> parts;
-        String help;
-
-        ScrapedFamily(String name, MetricType type, List<byte[]> parts) {
-            this.name = name;
-            this.type = type;
-            this.parts = parts;
-        }
-
-        void adopt(String candidateHelp) {
-            if (help == null || (help.isEmpty() && candidateHelp != null)) {
-                help = candidateHelp;
-            }
-        }
+    public StoreSnapshot snapshot() {
+        return new StoreSnapshot(groups.values(), clock.millis(), groupCount, seriesCount, expiredGroups,
+                expiredFamilies);
     }
 
     private String conflictWithStored(GroupingKey key, Group current, List<StoredFamily> prepared, long now) {
@@ -585,36 +505,33 @@ public final class Store implements GroupWriter {
         seriesCount = series;
         long nextExpiry = next.nextExpiryMillis();
         if (nextExpiry != StoredFamily.NEVER) {
-            Expiry expiry = new Expiry(nextExpiry, expirySequence++, next);
-            expiries.add(expiry);
-            scheduled.put(next.key(), expiry);
+            expiries.add(next, nextExpiry);
         }
         groupsByKey.put(next.key(), next);
         groups.put(next.key(), next); // last: readers see the group once it is fully indexed
     }
 
-    /**
-     * Removes what has expired by {@code now}: at most {@code maxGroups} groups' worth under one
-     * hold of the lock, and fewer (at least one) when a write is waiting for it, so a push waits
-     * for the expiry of one group, never for a batch, even during a mass expiry. Returns how many
-     * groups it looked at; call again until that is 0.
-     */
-    public int expireDue(int maxGroups) {
-        long now = clock.millis();
+    /** {@link StoreCommand.ExpireDue}: expiry reports nothing to the log, since loading repeats it from the deadlines. */
+    private int expireDue(int maxGroups, long now, Runnable onApplied, Runnable whenDurable) {
         int handled = 0;
         lock.lock();
         try {
-            while (handled < maxGroups && !expiries.isEmpty() && expiries.first().atMillis() <= now) {
-                Expiry due = expiries.pollFirst();
-                scheduled.remove(due.group().key());
-                expire(due.group(), now); // the group stored now: every replacement reschedules
+            Group due;
+            while (handled < maxGroups && (due = expiries.pollDue(now)) != null) {
+                expire(due, now); // the group stored now: every replacement reschedules
                 handled++;
                 if (lock.hasQueuedThreads()) {
                     break;
                 }
             }
+            if (onApplied != null) {
+                onApplied.run();
+            }
         } finally {
             lock.unlock();
+        }
+        if (whenDurable != null) {
+            whenDurable.run();
         }
         return handled;
     }
@@ -623,7 +540,7 @@ public final class Store implements GroupWriter {
     public long nextExpiryMillis() {
         lock.lock();
         try {
-            return expiries.isEmpty() ? StoredFamily.NEVER : expiries.first().atMillis();
+            return expiries.nextMillis();
         } finally {
             lock.unlock();
         }
@@ -666,14 +583,6 @@ public final class Store implements GroupWriter {
         return count;
     }
 
-    public long expiredGroups() {
-        return expiredGroups;
-    }
-
-    public long expiredFamilies() {
-        return expiredFamilies;
-    }
-
     /** Whether there was a group to remove. */
     private boolean removeGroup(GroupingKey key) {
         if (groupsByKey.remove(key) == null) {
@@ -689,10 +598,7 @@ public final class Store implements GroupWriter {
     }
 
     private void unindex(Group group) {
-        Expiry expiry = scheduled.remove(group.key());
-        if (expiry != null) {
-            expiries.remove(expiry);
-        }
+        expiries.remove(group.key());
         long series = seriesCount;
         for (StoredFamily family : group.families().values()) {
             FamilySlot slot = families.get(family.name());

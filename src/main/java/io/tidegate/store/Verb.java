@@ -7,5 +7,7 @@ public enum Verb {
     /** Replace only the families of the same names in the group. */
     POST,
     /** Remove the group. */
-    DELETE
+    DELETE,
+    /** Remove every group ({@code PUT /api/v1/admin/wipe}); a wipe names no group. */
+    WIPE
 }

@@ -6,20 +6,25 @@ import java.util.Map;
 
 /**
  * The one command every ingest path hands to the {@link Store}: which group, what to do with it,
- * the families to write (empty for a DELETE) with their resolved TTLs, and where it came from. A
- * write carries all it needs to be applied anywhere, so it can also be journalled and replayed.
+ * the families to write (empty for a DELETE or a WIPE) with their resolved TTLs, and where it came
+ * from. A write carries all it needs to be applied anywhere, so it can also be journalled, replayed
+ * and replicated through the MQTT broker, the admin wipe included.
  *
+ * @param key the group written; null for a {@link Verb#WIPE}, which concerns every group
  * @param writtenAtMillis when the write was made, for its push time and deadlines; {@link #NOW} for
  *     "when the store applies it". A write replicated through the MQTT broker carries the time the
  *     instance that took it gave it, so every replica holds the same push times and deadlines, and a
  *     replica that applies it late does not stretch its TTL.
  */
 public record WriteRequest(GroupingKey key, Verb verb, Map<String, MetricFamily> families, Ttls ttls, Source source,
-        long writtenAtMillis) {
+        long writtenAtMillis) implements StoreCommand<WriteOutcome> {
     /** {@code writtenAtMillis} of a write that takes its time from the store's clock. */
     public static final long NOW = 0;
 
     public WriteRequest {
+        if ((key == null) != (verb == Verb.WIPE)) {
+            throw new IllegalArgumentException(key == null ? "a " + verb + " needs a grouping key" : "a WIPE names no group");
+        }
         families = Map.copyOf(families);
     }
 
@@ -33,6 +38,11 @@ public record WriteRequest(GroupingKey key, Verb verb, Map<String, MetricFamily>
 
     public static WriteRequest delete(GroupingKey key, Source source) {
         return new WriteRequest(key, Verb.DELETE, Map.of(), Ttls.NEVER, source);
+    }
+
+    /** Removes every group: the admin API's wipe, asked for by {@code source}. */
+    public static WriteRequest wipe(Source source) {
+        return new WriteRequest(null, Verb.WIPE, Map.of(), Ttls.NEVER, source);
     }
 
     /** The same write, made at {@code millis} rather than when the store applies it. */

@@ -75,17 +75,17 @@ public final class OwnMetrics {
 
     /** Adds the gauges that read the store; called once the store exists. */
     public void watch(Store store) {
-        gauge("tidegate_groups", "Groups currently held.", store::groupCount);
-        gauge("tidegate_series", "Series currently held, push time gauges included.", store::seriesCount);
+        gauge("tidegate_groups", "Groups currently held.", () -> store.snapshot().groupCount());
+        gauge("tidegate_series", "Series currently held, push time gauges included.", () -> store.snapshot().seriesCount());
         CounterWithCallback.builder()
                 .name("tidegate_expired_groups_total")
                 .help("Groups removed because all their families passed their deadlines.")
-                .callback(callback -> callback.call(store.expiredGroups()))
+                .callback(callback -> callback.call(store.snapshot().expiredGroups()))
                 .register(registry);
         CounterWithCallback.builder()
                 .name("tidegate_expired_families_total")
                 .help("Pushed families removed because they passed their deadlines.")
-                .callback(callback -> callback.call(store.expiredFamilies()))
+                .callback(callback -> callback.call(store.snapshot().expiredFamilies()))
                 .register(registry);
         rememberTypes();
     }

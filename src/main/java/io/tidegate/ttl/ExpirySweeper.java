@@ -1,7 +1,8 @@
 package io.tidegate.ttl;
 
-import io.tidegate.store.StoredFamily;
 import io.tidegate.store.Store;
+import io.tidegate.store.StoreCommand;
+import io.tidegate.store.StoredFamily;
 import java.time.Clock;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
@@ -11,14 +12,15 @@ import org.slf4j.LoggerFactory;
 /**
  * Frees what has expired. One thread for all groups: it wakes at the next deadline (and at least
  * every quarter second, for deadlines pushed while it slept) and asks the store to expire what is
- * due, a batch at a time, so memory is freed well within a second of a deadline. The store gives
- * the lock up to a waiting push after each group, and the sweeper yields the processor between
- * batches, so even a mass expiry leaves the pushes their turn. Reads never wait for it: they hide expired families
- * themselves.
+ * due ({@link StoreCommand.ExpireDue}, through the store's one door), a batch at a time, so memory
+ * is freed well within a second of a deadline. The store gives the lock up to a waiting push after
+ * each group, and the sweeper yields the processor between batches, so even a mass expiry leaves
+ * the pushes their turn. Reads never wait for it: a snapshot hides expired families itself.
  */
 public final class ExpirySweeper implements AutoCloseable {
     static final long PERIOD_MILLIS = 250;
     static final int BATCH_GROUPS = 100;
+    private static final StoreCommand.ExpireDue EXPIRE_A_BATCH = new StoreCommand.ExpireDue(BATCH_GROUPS);
     private static final Logger log = LoggerFactory.getLogger(ExpirySweeper.class);
 
     private final Store store;
@@ -50,7 +52,7 @@ public final class ExpirySweeper implements AutoCloseable {
 
     void sweep() {
         try {
-            while (store.expireDue(BATCH_GROUPS) > 0) {
+            while (store.apply(EXPIRE_A_BATCH) > 0) {
                 Thread.yield(); // pushes woken while the store was busy get the processor first
             }
         } catch (RuntimeException e) {

@@ -12,9 +12,11 @@ import io.tidegate.format.Quantile;
 import io.tidegate.format.SampleCounts;
 import io.tidegate.mqtt.MqttRejection;
 import io.tidegate.store.Group;
+import io.tidegate.store.GroupWriter;
 import io.tidegate.store.Source;
+import io.tidegate.store.StoreSnapshot;
 import io.tidegate.store.StoredFamily;
-import io.tidegate.store.Store;
+import io.tidegate.store.WriteRequest;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -40,15 +42,21 @@ final class ApiV1 {
             "Access-Control-Expose-Headers", "Date",
             "Cache-Control", "no-cache, no-store, must-revalidate");
 
-    private final Store store;
+    private final Supplier<StoreSnapshot> snapshots;
+    private final GroupWriter writer;
     private final Map<String, String> flags;
     private final Map<String, String> buildInformation;
     private final Instant startTime;
     private final Supplier<List<MqttRejection>> mqttRejections;
 
-    ApiV1(Store store, Map<String, String> flags, Map<String, String> buildInformation, Instant startTime,
-            Supplier<List<MqttRejection>> mqttRejections) {
-        this.store = store;
+    /**
+     * @param snapshots what the answers read, one snapshot each
+     * @param writer where the admin wipe goes: the store
+     */
+    ApiV1(Supplier<StoreSnapshot> snapshots, GroupWriter writer, Map<String, String> flags,
+            Map<String, String> buildInformation, Instant startTime, Supplier<List<MqttRejection>> mqttRejections) {
+        this.snapshots = snapshots;
+        this.writer = writer;
         this.flags = new TreeMap<>(flags);
         this.buildInformation = new TreeMap<>(buildInformation);
         this.startTime = startTime;
@@ -81,7 +89,7 @@ final class ApiV1 {
      */
     String metricsJson() {
         List<Object> groups = new ArrayList<>();
-        for (Group group : store.groups()) {
+        for (Group group : snapshots.get().groups()) {
             Map<String, Object> entry = new TreeMap<>();
             Map<String, String> labels = new TreeMap<>();
             for (Label label : group.key().labels()) {
@@ -132,9 +140,10 @@ final class ApiV1 {
         return json;
     }
 
+    /** Removes every group, as one write through the writer this API was given; answered 202 once durable, as upstream. */
     void wipe(Context ctx) {
+        writer.write(WriteRequest.wipe(Source.http(ctx.ip())));
         ctx.status(202);
-        store.wipe();
     }
 
     private static Map<String, Object> family(StoredFamily stored) {

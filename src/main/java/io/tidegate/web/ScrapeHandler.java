@@ -3,20 +3,24 @@ package io.tidegate.web;
 import io.tidegate.telemetry.OwnMetrics;
 import io.javalin.http.Context;
 import io.tidegate.format.WireFormat;
-import io.tidegate.store.Store;
+import io.tidegate.store.StoreSnapshot;
 import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
+import java.util.function.Supplier;
 import java.util.zip.Deflater;
 import java.util.zip.GZIPOutputStream;
 
-/** GET on the telemetry path: every live family once, in the negotiated format, gzipped when accepted. */
+/**
+ * GET on the telemetry path: every live family once, in the negotiated format, gzipped when accepted,
+ * read from one snapshot of the store.
+ */
 final class ScrapeHandler {
-    private final Store store;
+    private final Supplier<StoreSnapshot> snapshots;
     private final OwnMetrics metrics;
 
-    ScrapeHandler(Store store, OwnMetrics metrics) {
-        this.store = store;
+    ScrapeHandler(Supplier<StoreSnapshot> snapshots, OwnMetrics metrics) {
+        this.snapshots = snapshots;
         this.metrics = metrics;
     }
 
@@ -38,7 +42,7 @@ final class ScrapeHandler {
         if (gzip) {
             out = new FastGzipOutputStream(out);
         }
-        store.scrape(format, metrics.families(), out);
+        snapshots.get().scrape(format, metrics.families(), out);
         out.close();
     }
 

@@ -4,20 +4,21 @@ import io.javalin.http.Context;
 import io.tidegate.format.Label;
 import io.tidegate.store.Group;
 import io.tidegate.store.StoredFamily;
-import io.tidegate.store.Store;
+import io.tidegate.store.StoreSnapshot;
 import java.time.Instant;
 import java.util.Map;
+import java.util.function.Supplier;
 
 /**
  * The page at {@code /}: every group with its grouping key, source, last push and families, and
- * the flags. Rendered on the server from the store, with no asset from outside the jar.
+ * the flags. Rendered on the server from one snapshot of the store, with no asset from outside the jar.
  */
 final class StatusPage {
-    private final Store store;
+    private final Supplier<StoreSnapshot> snapshots;
     private final Map<String, String> flags;
 
-    StatusPage(Store store, Map<String, String> flags) {
-        this.store = store;
+    StatusPage(Supplier<StoreSnapshot> snapshots, Map<String, String> flags) {
+        this.snapshots = snapshots;
         this.flags = flags;
     }
 
@@ -29,7 +30,7 @@ final class StatusPage {
                 .append("code{background:#f4f4f4}</style></head><body><h1>Tidegate</h1>");
         html.append("<h2>Groups</h2><table><tr><th>Grouping key</th><th>Source</th><th>Last push</th>")
                 .append("<th>Last push successful</th><th>Families</th><th>Series</th></tr>");
-        for (Group group : store.groups()) {
+        for (Group group : snapshots.get().groups()) {
             html.append("<tr><td><code>");
             boolean first = true;
             for (Label label : group.key().labels()) {

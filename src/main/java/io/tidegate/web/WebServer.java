@@ -63,7 +63,7 @@ public final class WebServer implements AutoCloseable {
         this.quit = quit;
         this.prefix = routePrefix(settings.routePrefix(), settings.externalUrl());
         Map<String, String> build = io.tidegate.telemetry.Version.buildInformation();
-        ApiV1 api = new ApiV1(store, settings.flagValues(), build, startTime, mqttRejections);
+        ApiV1 api = new ApiV1(store::snapshot, store, settings.flagValues(), build, startTime, mqttRejections);
         WebPage page = new WebPage();
         this.app = Javalin.create(config -> configure(config, api, page));
     }
@@ -100,7 +100,7 @@ public final class WebServer implements AutoCloseable {
             routes.push(method, push::handle);
         }
 
-        ScrapeHandler scrape = new ScrapeHandler(store, metrics);
+        ScrapeHandler scrape = new ScrapeHandler(store::snapshot, metrics);
         routes.add(HandlerType.GET, joinPath(prefix, settings.telemetryPath()), scrape::handle);
 
         routes.add(HandlerType.GET, prefix + "/-/healthy", counted("healthy", ctx -> PlainAnswer.ok(ctx, "OK")));

@@ -98,7 +98,7 @@ class BrokerReplicationTest {
 
         assertThat(outcome.refusal().reason()).isEqualTo(Refusal.Reason.TOO_MANY_SERIES);
         assertThat(published).isEmpty();
-        assertThat(fixture.store.groups()).isEmpty();
+        assertThat(fixture.store.snapshot().groups()).isEmpty();
     }
 
     @Test
@@ -107,7 +107,7 @@ class BrokerReplicationTest {
 
         assertThat(replication.write(put("site-b", "x 1\n"))).isEqualTo(WriteOutcome.applied());
         assertThat(published).singleElement().extracting(Publication::topic).isEqualTo("metrics/job/site-b");
-        assertThat(fixture.store.groups()).isEmpty();
+        assertThat(fixture.store.snapshot().groups()).isEmpty();
     }
 
     @Test
@@ -118,7 +118,7 @@ class BrokerReplicationTest {
 
         assertThat(replication.write(put("a", "x 1\n")).refusal()).isEqualTo(new Refusal(Refusal.Reason.UNAVAILABLE,
                 "the MQTT broker did not acknowledge the push, so it was not stored: Client is not connected (32104)"));
-        assertThat(fixture.store.groups()).isEmpty();
+        assertThat(fixture.store.snapshot().groups()).isEmpty();
     }
 
     @Test
@@ -127,7 +127,7 @@ class BrokerReplicationTest {
 
         assertThat(replication.write(put("a", "x 1\n")).refusal()).isEqualTo(new Refusal(Refusal.Reason.UNAVAILABLE,
                 "not connected to the MQTT broker yet; the push was not stored"));
-        assertThat(fixture.store.groups()).isEmpty();
+        assertThat(fixture.store.snapshot().groups()).isEmpty();
     }
 
     @Test

@@ -12,6 +12,7 @@ import io.tidegate.key.GroupingKey;
 import io.tidegate.store.StoredFamily;
 import io.tidegate.store.Store;
 import io.tidegate.telemetry.OwnMetrics;
+import io.tidegate.ttl.ExpirySchedule;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.concurrent.atomic.AtomicReference;
@@ -27,7 +28,7 @@ final class IngestFixture {
     final AtomicReference<TtlRules> rules = new AtomicReference<>(TtlRules.none());
     final AtomicReference<MqttMappings> mappings = new AtomicReference<>(MqttMappings.none());
     final OwnMetrics own = new OwnMetrics();
-    final Store store = new Store(clock, true, own::typeOf);
+    final Store store = new Store(clock, true, own::typeOf, new ExpirySchedule());
     final MqttIngest ingest;
 
     IngestFixture() {
@@ -56,7 +57,7 @@ final class IngestFixture {
 
     /** The live group of that key, or null. */
     Group group(GroupingKey key) {
-        for (Group group : store.groups()) {
+        for (Group group : store.snapshot().groups()) {
             if (group.key().equals(key)) {
                 return group;
             }
@@ -72,7 +73,7 @@ final class IngestFixture {
     StoredFamily stored(GroupingKey key, String family) {
         Group group = group(key);
         if (group == null) {
-            throw new AssertionError("no live group " + key + " in " + store.groups());
+            throw new AssertionError("no live group " + key + " in " + store.snapshot().groups());
         }
         StoredFamily stored = group.family(family);
         if (stored == null) {

@@ -29,7 +29,7 @@ class MqttIngestAcknowledgementTest {
 
         gateway.ingest.onMessage(live("metrics/job/sensor", "temp 21\n").message(), acknowledged::incrementAndGet);
 
-        assertThat(gateway.store.groupCount()).isEqualTo(1);
+        assertThat(gateway.store.snapshot().groupCount()).isEqualTo(1);
         assertThat(acknowledged).hasValue(0);
         disk.sync();
         assertThat(acknowledged).hasValue(1);

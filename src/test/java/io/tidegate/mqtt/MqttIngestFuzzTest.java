@@ -134,7 +134,7 @@ class MqttIngestFuzzTest {
     }
 
     private static void assertStoreConsistent(IngestFixture fixture) throws IOException {
-        for (Group group : fixture.store.groups()) {
+        for (Group group : fixture.store.snapshot().groups()) {
             KeyTexts.assertWellFormed(group.key());
             group.families().forEach((name, stored) -> {
                 assertThat(stored.name()).isEqualTo(name);
@@ -164,7 +164,7 @@ class MqttIngestFuzzTest {
     /** The store's own part of a scrape: Tidegate's own metrics change with every message. */
     private static byte[] scrape(IngestFixture fixture, WireFormat format) throws IOException {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
-        fixture.store.scrape(format, List.of(), out);
+        fixture.store.snapshot().scrape(format, List.of(), out);
         return out.toByteArray();
     }
 

@@ -11,6 +11,7 @@ import io.tidegate.ttl.TtlResolver;
 import io.tidegate.store.Store;
 import io.tidegate.store.WriteLimits;
 import io.tidegate.telemetry.OwnMetrics;
+import io.tidegate.ttl.ExpirySchedule;
 import java.time.Duration;
 import java.time.Instant;
 import org.junit.jupiter.api.Test;
@@ -19,7 +20,7 @@ import org.junit.jupiter.api.Test;
 class MqttIngestLimitTest {
     private final TestClock clock = new TestClock(Instant.parse("2026-11-25T10:00:00Z"));
     private final OwnMetrics own = new OwnMetrics();
-    private final Store store = limited(new Store(clock, true, own::typeOf));
+    private final Store store = limited(new Store(clock, true, own::typeOf, new ExpirySchedule()));
     private final MqttIngest ingest = new MqttIngest(store, new TtlResolver(TtlRules::none, Duration.ZERO, Duration.ZERO),
             "metrics", RetainedMode.APPLY, MqttIngest.DEFAULT_MAX_PAYLOAD_BYTES, RetainedMemory.DEFAULT_CAPACITY, clock,
             new MqttMetrics(own), MqttMappings::none);
@@ -35,7 +36,7 @@ class MqttIngestLimitTest {
         ingest.onMessage(live("metrics/job/sensor", "a 1\nb 2\nc 3\n").message(), acknowledgements::incrementAndGet);
 
         assertThat(acknowledgements).hasValue(1);
-        assertThat(store.groups()).isEmpty();
+        assertThat(store.snapshot().groups()).isEmpty();
         MqttRejection rejection = ingest.rejections().get(0);
         assertThat(rejection.reason()).isEqualTo(RejectReason.LIMIT);
         assertThat(rejection.message()).isEqualTo("the push has more than 2 series (--push.max-series)");
@@ -47,8 +48,8 @@ class MqttIngestLimitTest {
         ingest.onMessage(live("metrics/job/two", "a 1\n").message(), () -> {});
         ingest.onMessage(live("metrics/job/one", "a 2\n").message(), () -> {});
 
-        assertThat(store.groups()).hasSize(1);
-        assertThat(store.groups().get(0).family("a").family().metrics().get(0).value()).isEqualTo(2);
+        assertThat(store.snapshot().groups()).hasSize(1);
+        assertThat(store.snapshot().groups().get(0).family("a").family().metrics().get(0).value()).isEqualTo(2);
         assertThat(ingest.rejections()).extracting(MqttRejection::topic).containsExactly("metrics/job/two");
         assertThat(ingest.rejections().get(0).message()).contains("--store.max-groups");
     }

@@ -11,6 +11,7 @@ import io.tidegate.format.MetricType;
 import io.tidegate.store.Group;
 import io.tidegate.key.GroupingKey;
 import io.tidegate.store.Verb;
+import io.tidegate.store.StoreCommand;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -156,12 +157,12 @@ class MqttIngestMappingTest {
         fixture.publish(live("shellies/s2/relay/0/power", "3"));
 
         assertThat(fixture.handle(live("shellies/s1/online", "true")).kind()).isEqualTo(MqttOutcome.Kind.ONLINE);
-        assertThat(fixture.store.groups()).hasSize(3);
+        assertThat(fixture.store.snapshot().groups()).hasSize(3);
         MqttOutcome offline = fixture.handle(retained("shellies/s1/online", "false"));
 
         assertThat(offline.kind()).isEqualTo(MqttOutcome.Kind.OFFLINE);
         assertThat(offline.deletedGroups()).isEqualTo(2);
-        assertThat(fixture.store.groups()).extracting(Group::key)
+        assertThat(fixture.store.snapshot().groups()).extracting(Group::key)
                 .containsExactly(key("job", "shelly", "device", "s2", "channel", "0"));
     }
 
@@ -182,7 +183,7 @@ class MqttIngestMappingTest {
     void aRetainedCopyOfAMappedMessageAlreadyAppliedNeitherRefreshesNorRevives() {
         fixture.publish(live("zigbee2mqtt/kitchen", "{\"temperature\":21.5}"));
         fixture.advance(Duration.ofMinutes(11));
-        fixture.store.expireDue(100);
+        fixture.store.apply(new StoreCommand.ExpireDue(100));
         assertThat(fixture.group(KITCHEN)).isNull();
 
         MqttOutcome copy = fixture.handle(retained("zigbee2mqtt/kitchen", "{\"temperature\":21.5}"));

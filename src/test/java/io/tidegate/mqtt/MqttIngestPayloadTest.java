@@ -119,7 +119,7 @@ class MqttIngestPayloadTest {
         gateway.publish(live("metrics/job/sensor/room/kitchen", "{\"temp\": 21.5}"));
         gateway.publish(live("metrics/job/sensor/room/kitchen", ""));
 
-        assertThat(gateway.store.groups()).isEmpty();
+        assertThat(gateway.store.snapshot().groups()).isEmpty();
         assertThat(gateway.counter("tidegate_mqtt_messages_applied_total")).isEqualTo(2);
     }
 
@@ -129,14 +129,14 @@ class MqttIngestPayloadTest {
         gateway.publish(live("metrics/job/sensor/humidity_percent", "40"));
         gateway.publish(live("metrics/job/sensor/temperature_celsius", ""));
 
-        assertThat(gateway.store.groups()).isEmpty();
+        assertThat(gateway.store.snapshot().groups()).isEmpty();
     }
 
     @Test
     void emptyPayloadForAnUnknownGroupIsFine() {
         gateway.publish(live("metrics/job/never", ""));
 
-        assertThat(gateway.store.groups()).isEmpty();
+        assertThat(gateway.store.snapshot().groups()).isEmpty();
         assertThat(gateway.counter("tidegate_mqtt_messages_applied_total")).isEqualTo(1);
     }
 

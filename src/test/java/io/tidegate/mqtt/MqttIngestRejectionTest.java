@@ -36,7 +36,7 @@ class MqttIngestRejectionTest {
     private void assertRejected(Publish publish, RejectReason reason, String messageContains) {
         String topic = publish.message().topic();
         double before = gateway.rejected(reason);
-        int groups = gateway.store.groups().size();
+        int groups = gateway.store.snapshot().groups().size();
 
         gateway.publish(publish);
 
@@ -48,7 +48,7 @@ class MqttIngestRejectionTest {
         assertThat(rejection.time()).isEqualTo(gateway.now());
         assertThat(gateway.rejected(reason)).isEqualTo(before + 1);
         assertThat(gateway.value(SENSOR, "temp")).isEqualTo(21);
-        assertThat(gateway.store.groups()).hasSize(groups);
+        assertThat(gateway.store.snapshot().groups()).hasSize(groups);
     }
 
     /** What is wrong, the topic, the payload, and what the rejection says. */

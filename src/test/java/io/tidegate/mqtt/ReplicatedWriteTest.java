@@ -19,6 +19,7 @@ import io.tidegate.store.Ttls;
 import io.tidegate.store.Verb;
 import io.tidegate.store.WriteRequest;
 import io.tidegate.telemetry.OwnMetrics;
+import io.tidegate.ttl.ExpirySchedule;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
@@ -186,23 +187,24 @@ class ReplicatedWriteTest {
 
     /** The pushed write stored directly, and the replicated one applied a little later, scrape the same. */
     private void assertSameScrapes(WriteRequest taken, WriteRequest applied) throws Exception {
-        Store direct = new Store(clock, true, new OwnMetrics()::typeOf);
+        Store direct = new Store(clock, true, new OwnMetrics()::typeOf, new ExpirySchedule());
         assertThat(direct.write(taken.writtenAt(TAKEN.toEpochMilli())).wasApplied()).isTrue();
-        Store replica = new Store(clock, true, new OwnMetrics()::typeOf);
+        Store replica = new Store(clock, true, new OwnMetrics()::typeOf, new ExpirySchedule());
         clock.advance(Duration.ofMillis(700));
         assertThat(replica.write(applied).wasApplied()).isTrue();
         for (WireFormat format : WireFormat.values()) {
             assertThat(scrape(replica, format)).as(format.name()).isEqualTo(scrape(direct, format));
         }
         Map<String, Long> deadlines = new LinkedHashMap<>();
-        direct.groups().get(0).families().forEach((name, family) -> deadlines.put(name, family.deadlineMillis()));
-        replica.groups().get(0).families().forEach((name, family) ->
+        direct.snapshot().groups().get(0).families().forEach((name, family) ->
+                deadlines.put(name, family.deadlineMillis()));
+        replica.snapshot().groups().get(0).families().forEach((name, family) ->
                 assertThat(family.deadlineMillis()).as(name).isEqualTo(deadlines.get(name)));
     }
 
     private static byte[] scrape(Store store, WireFormat format) throws Exception {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
-        store.scrape(format, List.of(), out);
+        store.snapshot().scrape(format, List.of(), out);
         return out.toByteArray();
     }
 }

@@ -14,6 +14,7 @@ import io.tidegate.store.Verb;
 import io.tidegate.store.WriteOutcome;
 import io.tidegate.store.WriteRequest;
 import io.tidegate.telemetry.OwnMetrics;
+import io.tidegate.ttl.ExpirySchedule;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -30,7 +31,7 @@ final class PersistedGateway implements AutoCloseable {
     final Persistence persistence;
 
     PersistedGateway(Path file, Clock clock, long tombstoneMillis) {
-        store = new Store(clock, true, name -> null, tombstoneMillis);
+        store = new Store(clock, true, name -> null, tombstoneMillis, new ExpirySchedule());
         persistence = Persistence.open(file, Duration.ZERO, store, retained, clock, new OwnMetrics());
     }
 
@@ -61,7 +62,7 @@ final class PersistedGateway implements AutoCloseable {
     String scrape() {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         try {
-            store.scrape(WireFormat.TEXT, List.of(), out);
+            store.snapshot().scrape(WireFormat.TEXT, List.of(), out);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

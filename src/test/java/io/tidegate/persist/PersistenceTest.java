@@ -37,7 +37,7 @@ class PersistenceTest {
         String before;
         try (PersistedGateway gateway = new PersistedGateway(file(), clock)) {
             gateway.push(Verb.PUT, "doomed 1\n", 0, "job", "wiped");
-            gateway.store.wipe();
+            gateway.store.write(WriteRequest.wipe(Source.http("10.0.0.1")));
             gateway.push(Verb.PUT, "# HELP x An x.\n# TYPE x gauge\nx{a=\"1\"} 1\ny 2\n", 90_000, "job", "a");
             gateway.push(Verb.PUT, "x{a=\"2\"} 3\n# TYPE h histogram\nh_bucket{le=\"1\"} 1\nh_bucket{le=\"+Inf\"} 2\n"
                     + "h_sum 3\nh_count 2\n", 60_000, "job", "b", "instance", "i");
@@ -55,7 +55,7 @@ class PersistenceTest {
         // a crash keeps no snapshot of the last moments: only the journal has them
         try (PersistedGateway restarted = new PersistedGateway(file(), clock)) {
             assertThat(restarted.scrape()).isEqualTo(before).contains("push_expiry_time_seconds").doesNotContain("doomed");
-            assertThat(restarted.store.groups()).extracting(group -> group.key().job()).containsExactlyInAnyOrder("a", "b", "d", "e");
+            assertThat(restarted.store.snapshot().groups()).extracting(group -> group.key().job()).containsExactlyInAnyOrder("a", "b", "d", "e");
             assertThat(restarted.scrape()).contains("push_failure_time_seconds{instance=\"\",job=\"e\"} 1.795600801e+09");
         }
     }
@@ -71,7 +71,7 @@ class PersistenceTest {
 
         try (PersistedGateway restarted = new PersistedGateway(copy.resolve("tidegate.db"), clock)) {
             assertThat(restarted.scrape()).isEqualTo(before);
-            assertThat(restarted.store.groups().get(0).deadlineMillis()).isEqualTo(clock.millis() + 30_000);
+            assertThat(restarted.store.snapshot().groups().get(0).deadlineMillis()).isEqualTo(clock.millis() + 30_000);
         }
         crashed.close();
     }
@@ -86,12 +86,12 @@ class PersistenceTest {
         }
         clock.advance(Duration.ofMinutes(1));
         try (PersistedGateway restarted = new PersistedGateway(file(), clock)) {
-            assertThat(restarted.store.groups()).extracting(group -> group.key().job()).containsExactly("long", "mixed");
+            assertThat(restarted.store.snapshot().groups()).extracting(group -> group.key().job()).containsExactly("long", "mixed");
             assertThat(restarted.scrape()).doesNotContain("short").doesNotContain("\na ").contains("\nb{");
         }
         clock.advance(Duration.ofMinutes(1));
         try (PersistedGateway again = new PersistedGateway(file(), clock)) {
-            assertThat(again.store.groups()).extracting(group -> group.key().job()).containsExactly("long", "mixed");
+            assertThat(again.store.snapshot().groups()).extracting(group -> group.key().job()).containsExactly("long", "mixed");
         }
     }
 
@@ -112,11 +112,11 @@ class PersistenceTest {
         Digest digest = Digest.of("1".getBytes(StandardCharsets.UTF_8), null, null);
         try (PersistedGateway gateway = new PersistedGateway(file(), clock)) {
             GroupingKey key = PersistedGateway.key("job", "dev");
-            gateway.store.write(new WriteRequest(key, Verb.PUT, Map.of(), Source.mqtt("metrics/job/dev", true)),
-                    () -> gateway.retained.remember("metrics/job/dev", digest));
+            gateway.store.apply(new WriteRequest(key, Verb.PUT, Map.of(), Source.mqtt("metrics/job/dev", true)),
+                    () -> gateway.retained.remember("metrics/job/dev", digest), null);
         }
         try (PersistedGateway restarted = new PersistedGateway(file(), clock)) {
-            assertThat(restarted.store.groups().get(0).source()).isEqualTo(Source.mqtt("metrics/job/dev", true));
+            assertThat(restarted.store.snapshot().groups().get(0).source()).isEqualTo(Source.mqtt("metrics/job/dev", true));
             assertThat(restarted.retained.entries()).containsExactly(new RetainedMemory.Entry("metrics/job/dev", digest));
         }
     }
@@ -149,7 +149,7 @@ class PersistenceTest {
             Path copy = crashCopy();
             Files.write(copy.resolve("tidegate.db.journal-1"), stale); // as if its deletion never happened
             try (PersistedGateway restarted = new PersistedGateway(copy.resolve("tidegate.db"), clock)) {
-                assertThat(restarted.store.groups()).extracting(group -> group.key().job()).containsExactly("b");
+                assertThat(restarted.store.snapshot().groups()).extracting(group -> group.key().job()).containsExactly("b");
             }
         }
     }

@@ -121,7 +121,7 @@ class RecordFileTest {
             }
             try (PersistedGateway again = new PersistedGateway(copy.resolve("db"), clock)) {
                 assertThat(again.persistence.loadErrors()).isZero();
-                assertThat(again.store.groups()).extracting(group -> group.key().job())
+                assertThat(again.store.snapshot().groups()).extracting(group -> group.key().job())
                         .containsExactlyInAnyOrder("a", "b", "after");
             }
         }

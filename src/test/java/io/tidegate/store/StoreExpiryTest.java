@@ -8,6 +8,7 @@ import io.tidegate.format.Metric;
 import io.tidegate.format.MetricFamily;
 import io.tidegate.format.MetricType;
 import io.tidegate.format.WireFormat;
+import io.tidegate.ttl.ExpirySchedule;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -23,7 +24,7 @@ class StoreExpiryTest {
     private static final long MINUTE = 60_000;
 
     private final TestClock clock = new TestClock(Instant.parse("2026-11-25T10:00:00Z"));
-    private final Store store = new Store(clock, true, name -> null);
+    private final Store store = new Store(clock, true, name -> null, new ExpirySchedule());
 
     @Test
     void aFamilyIsGoneFromScrapesAtItsDeadlineEvenBeforeTheSweep() {
@@ -33,7 +34,21 @@ class StoreExpiryTest {
         clock.advance(Duration.ofSeconds(60));
 
         assertThat(scrape()).doesNotContain("job=\"sensor\"");
-        assertThat(store.groups()).isEmpty();
+        assertThat(store.snapshot().groups()).isEmpty();
+    }
+
+    @Test
+    void aSnapshotReadsTheStoreAsOfTheMomentItWasTaken() {
+        write(Verb.PUT, "sensor", Ttls.of(MINUTE), gauge("temp", 21));
+        StoreSnapshot taken = store.snapshot();
+
+        clock.advance(Duration.ofSeconds(60));
+
+        assertThat(taken.atMillis()).isEqualTo(clock.millis() - MINUTE);
+        assertThat(taken.groups()).extracting(group -> group.key().job()).containsExactly("sensor");
+        assertThat(scrape(taken)).contains("temp{instance=\"\",job=\"sensor\"} 21");
+        assertThat(store.snapshot().groups()).isEmpty();
+        assertThat(scrape(store.snapshot())).doesNotContain("temp");
     }
 
     @Test
@@ -80,12 +95,12 @@ class StoreExpiryTest {
         write(Verb.PUT, "b", Ttls.of(2 * MINUTE), gauge("x", 1));
         clock.advance(Duration.ofSeconds(61));
 
-        assertThat(store.expireDue(1000)).isEqualTo(1);
+        assertThat(store.apply(new StoreCommand.ExpireDue(1000))).isEqualTo(1);
 
-        assertThat(store.groupCount()).isEqualTo(1);
-        assertThat(store.expiredGroups()).isEqualTo(1);
-        assertThat(store.expiredFamilies()).isEqualTo(2);
-        assertThat(store.seriesCount()).isEqualTo(4); // b: x plus its three own gauges
+        assertThat(store.snapshot().groupCount()).isEqualTo(1);
+        assertThat(store.snapshot().expiredGroups()).isEqualTo(1);
+        assertThat(store.snapshot().expiredFamilies()).isEqualTo(2);
+        assertThat(store.snapshot().seriesCount()).isEqualTo(4); // b: x plus its three own gauges
         assertThat(store.nextExpiryMillis()).isEqualTo(Instant.parse("2026-11-25T10:02:00Z").toEpochMilli());
     }
 
@@ -94,12 +109,12 @@ class StoreExpiryTest {
         write(Verb.PUT, "a", new Ttls(MINUTE, Map.of("long", 5 * MINUTE)), gauge("short", 1), gauge("long", 2));
         clock.advance(Duration.ofSeconds(61));
 
-        store.expireDue(1000);
+        store.apply(new StoreCommand.ExpireDue(1000));
 
-        assertThat(store.groups().get(0).families()).containsOnlyKeys("long", "push_time_seconds",
+        assertThat(store.snapshot().groups().get(0).families()).containsOnlyKeys("long", "push_time_seconds",
                 "push_failure_time_seconds", "push_expiry_time_seconds");
-        assertThat(store.expiredFamilies()).isEqualTo(1);
-        assertThat(store.expiredGroups()).isZero();
+        assertThat(store.snapshot().expiredFamilies()).isEqualTo(1);
+        assertThat(store.snapshot().expiredGroups()).isZero();
     }
 
     @Test
@@ -109,11 +124,11 @@ class StoreExpiryTest {
         }
         clock.advance(Duration.ofMinutes(1));
 
-        assertThat(store.expireDue(100)).isEqualTo(100);
-        assertThat(store.expireDue(100)).isEqualTo(100);
-        assertThat(store.expireDue(100)).isEqualTo(50);
-        assertThat(store.groupCount()).isZero();
-        assertThat(store.seriesCount()).isZero();
+        assertThat(store.apply(new StoreCommand.ExpireDue(100))).isEqualTo(100);
+        assertThat(store.apply(new StoreCommand.ExpireDue(100))).isEqualTo(100);
+        assertThat(store.apply(new StoreCommand.ExpireDue(100))).isEqualTo(50);
+        assertThat(store.snapshot().groupCount()).isZero();
+        assertThat(store.snapshot().seriesCount()).isZero();
     }
 
     @Test
@@ -123,35 +138,35 @@ class StoreExpiryTest {
         write(Verb.PUT, "a", Ttls.of(MINUTE), gauge("x", 2));
         clock.advance(Duration.ofSeconds(20));
 
-        store.expireDue(1000);
+        store.apply(new StoreCommand.ExpireDue(1000));
 
         assertThat(scrape()).contains("x{instance=\"\",job=\"a\"} 2");
-        assertThat(store.expiredGroups()).isZero();
+        assertThat(store.snapshot().expiredGroups()).isZero();
     }
 
     @Test
     void aTombstoneMarksAnExpiredGroupForAWhile() {
-        Store withTombstones = new Store(clock, true, name -> null, 10 * MINUTE);
+        Store withTombstones = new Store(clock, true, name -> null, 10 * MINUTE, new ExpirySchedule());
         withTombstones.write(request(Verb.PUT, "kitchen", Ttls.of(MINUTE), gauge("temp", 21)));
         clock.advance(Duration.ofMinutes(1));
-        withTombstones.expireDue(1000);
+        withTombstones.apply(new StoreCommand.ExpireDue(1000));
 
         assertThat(scrape(withTombstones)).contains(
                 "push_expired_time_seconds{instance=\"\",job=\"kitchen\"} 1.79560086e+09\n").doesNotContain("temp");
-        assertThat(withTombstones.groups()).isEmpty();
+        assertThat(withTombstones.snapshot().groups()).isEmpty();
 
         clock.advance(Duration.ofMinutes(10));
-        withTombstones.expireDue(1000);
+        withTombstones.apply(new StoreCommand.ExpireDue(1000));
         assertThat(scrape(withTombstones)).doesNotContain("kitchen");
-        assertThat(withTombstones.groupCount()).isZero();
+        assertThat(withTombstones.snapshot().groupCount()).isZero();
     }
 
     @Test
     void aPushAfterExpiryStartsAFreshGroupAndClearsTheTombstone() {
-        Store withTombstones = new Store(clock, true, name -> null, 10 * MINUTE);
+        Store withTombstones = new Store(clock, true, name -> null, 10 * MINUTE, new ExpirySchedule());
         withTombstones.write(request(Verb.PUT, "kitchen", Ttls.of(MINUTE), gauge("temp", 21), gauge("old", 1)));
         clock.advance(Duration.ofMinutes(1));
-        withTombstones.expireDue(1000);
+        withTombstones.apply(new StoreCommand.ExpireDue(1000));
 
         withTombstones.write(request(Verb.POST, "kitchen", Ttls.of(MINUTE), gauge("temp", 22)));
 
@@ -203,9 +218,13 @@ class StoreExpiryTest {
     }
 
     private static String scrape(Store store) {
+        return scrape(store.snapshot());
+    }
+
+    private static String scrape(StoreSnapshot snapshot) {
         try {
             ByteArrayOutputStream out = new ByteArrayOutputStream();
-            store.scrape(WireFormat.TEXT, List.of(), out);
+            snapshot.scrape(WireFormat.TEXT, List.of(), out);
             return out.toString(StandardCharsets.UTF_8);
         } catch (IOException e) {
             throw new UncheckedIOException(e);

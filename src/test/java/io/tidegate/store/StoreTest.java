@@ -9,6 +9,7 @@ import io.tidegate.format.Label;
 import io.tidegate.format.Metric;
 import io.tidegate.format.MetricFamily;
 import io.tidegate.format.MetricType;
+import io.tidegate.ttl.ExpirySchedule;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -20,7 +21,8 @@ import org.junit.jupiter.api.Test;
 
 class StoreTest {
     private final TestClock clock = new TestClock(Instant.parse("2026-11-25T10:00:00Z"));
-    private final Store store = new Store(clock, true, name -> name.equals("process_cpu_seconds_total") ? MetricType.COUNTER : null);
+    private final Store store = new Store(clock, true,
+            name -> name.equals("process_cpu_seconds_total") ? MetricType.COUNTER : null, new ExpirySchedule());
 
     @Test
     void putReplacesTheWholeGroup() {
@@ -46,8 +48,8 @@ class StoreTest {
         assertApplied(store.write(WriteRequest.delete(key("job", "a"), Source.http("test"))));
         assertApplied(store.write(WriteRequest.delete(key("job", "never"), Source.http("test"))));
 
-        assertThat(store.groups()).isEmpty();
-        assertThat(store.seriesCount()).isZero();
+        assertThat(store.snapshot().groups()).isEmpty();
+        assertThat(store.snapshot().seriesCount()).isZero();
     }
 
     @Test
@@ -178,7 +180,7 @@ class StoreTest {
 
     @Test
     void withTheCheckDisabledHelpConflictsPassButTypeConflictsDoNot() {
-        Store unchecked = new Store(clock, false, name -> null);
+        Store unchecked = new Store(clock, false, name -> null, new ExpirySchedule());
         assertApplied(unchecked.write(request(key("job", "a"), withHelp(counter("x", 1), "one"))));
 
         assertApplied(unchecked.write(request(key("job", "b"), withHelp(counter("x", 2), "two"))));
@@ -190,18 +192,31 @@ class StoreTest {
         assertApplied(put(key("job", "a"), gauge("x", 1)));
         assertApplied(put(key("job", "b"), gauge("x", 1)));
 
-        store.wipe();
+        store.write(WriteRequest.wipe(Source.http("test")));
 
-        assertThat(store.groups()).isEmpty();
-        assertThat(store.groupCount()).isZero();
+        assertThat(store.snapshot().groups()).isEmpty();
+        assertThat(store.snapshot().groupCount()).isZero();
+    }
+
+    @Test
+    void checkTellsWhatAWriteWouldBecomeAndChangesNothing() {
+        assertApplied(put(key("job", "a"), counter("requests_total", 1)));
+        clock.advance(Duration.ofSeconds(10));
+        WriteRequest conflicting = request(key("job", "b"), gauge("requests_total", 2));
+
+        assertThat(store.check(conflicting).refusal().message()).contains("is not a COUNTER");
+        assertThat(store.check(request(key("job", "c"), gauge("x", 1))).wasApplied()).isTrue();
+
+        assertThat(store.snapshot().groups()).extracting(Group::key).containsExactly(key("job", "a"));
+        assertThat(store.snapshot().groupCount()).isEqualTo(1);
     }
 
     @Test
     void seriesCountFollowsWrites() {
         assertApplied(put(key("job", "a"), gauge("x", 1), gauge("y", 1)));
-        assertThat(store.seriesCount()).isEqualTo(4); // two families plus the two push time gauges
+        assertThat(store.snapshot().seriesCount()).isEqualTo(4); // two families plus the two push time gauges
         assertApplied(put(key("job", "a"), gauge("x", 1)));
-        assertThat(store.seriesCount()).isEqualTo(3);
+        assertThat(store.snapshot().seriesCount()).isEqualTo(3);
     }
 
     private static void assertApplied(WriteOutcome outcome) {
@@ -227,7 +242,7 @@ class StoreTest {
     }
 
     private Group group(GroupingKey key) {
-        return store.groups().stream().filter(g -> g.key().equals(key)).findFirst().orElseThrow();
+        return store.snapshot().groups().stream().filter(g -> g.key().equals(key)).findFirst().orElseThrow();
     }
 
     private List<String> familyNames(GroupingKey key) {

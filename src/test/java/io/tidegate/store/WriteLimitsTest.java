@@ -11,13 +11,15 @@ import io.tidegate.format.Refusal;
 import io.tidegate.format.Metric;
 import io.tidegate.format.MetricFamily;
 import io.tidegate.format.MetricType;
+import io.tidegate.ttl.ExpirySchedule;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 class WriteLimitsTest {
-    private final Store store = new Store(new TestClock(Instant.parse("2026-11-25T10:00:00Z")), true, name -> null);
+    private final Store store = new Store(new TestClock(Instant.parse("2026-11-25T10:00:00Z")), true, name -> null,
+            new ExpirySchedule());
     private final WriteLimits limits = new WriteLimits(3, 4, 10, 20, 1);
 
     private static MetricFamily gauge(String name, List<Label>... series) {
@@ -69,7 +71,7 @@ class WriteLimitsTest {
         assertThat(refused.refusal().reason()).isEqualTo(Refusal.Reason.TOO_MANY_GROUPS);
         assertThat(refused.refusal().message()).isEqualTo("the gateway already holds 1 groups, the most --store.max-groups "
                 + "allows (1); a new group can be pushed once others expire or are deleted");
-        assertThat(store.groupCount()).isEqualTo(1);
+        assertThat(store.snapshot().groupCount()).isEqualTo(1);
         assertThat(store.check(put(key("job", "b"), gauge("x", List.of()))).refusal().reason())
                 .isEqualTo(Refusal.Reason.TOO_MANY_GROUPS);
     }
@@ -83,7 +85,7 @@ class WriteLimitsTest {
                 List.of(new Label("n", "2")), List.of(new Label("n", "3")), List.of(new Label("n", "4")))));
 
         assertThat(refused.refusal().reason()).isEqualTo(Refusal.Reason.TOO_MANY_SERIES);
-        assertThat(store.groups().get(0).family("push_failure_time_seconds").family().metrics().get(0).value())
+        assertThat(store.snapshot().groups().get(0).family("push_failure_time_seconds").family().metrics().get(0).value())
                 .isZero();
     }
 

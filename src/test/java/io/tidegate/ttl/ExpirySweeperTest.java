@@ -20,7 +20,7 @@ import org.junit.jupiter.api.Test;
 
 class ExpirySweeperTest {
     private final TestClock clock = new TestClock(Instant.parse("2026-11-25T10:00:00Z"));
-    private final Store store = new Store(clock, true, name -> null);
+    private final Store store = new Store(clock, true, name -> null, new ExpirySchedule());
 
     @Test
     void oneSweepFreesEveryDueGroupEvenBeyondOneBatch() {
@@ -33,8 +33,8 @@ class ExpirySweeperTest {
 
         new ExpirySweeper(store, clock).sweep();
 
-        assertThat(store.groupCount()).isEqualTo(1);
-        assertThat(store.expiredGroups()).isEqualTo(groups);
+        assertThat(store.snapshot().groupCount()).isEqualTo(1);
+        assertThat(store.snapshot().expiredGroups()).isEqualTo(groups);
     }
 
     @Test
@@ -44,7 +44,7 @@ class ExpirySweeperTest {
 
         new ExpirySweeper(store, clock).sweep();
 
-        assertThat(store.groupCount()).isEqualTo(1);
+        assertThat(store.snapshot().groupCount()).isEqualTo(1);
     }
 
     private void push(String job, Duration ttl) {

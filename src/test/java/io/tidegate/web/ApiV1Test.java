@@ -17,6 +17,7 @@ import io.tidegate.store.Source;
 import io.tidegate.store.Store;
 import io.tidegate.store.Verb;
 import io.tidegate.store.WriteRequest;
+import io.tidegate.ttl.ExpirySchedule;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -26,9 +27,9 @@ import org.junit.jupiter.api.Test;
 /** {@code GET /api/v1/metrics}: upstream's shape, plus where MQTT groups came from and the last MQTT rejections. */
 class ApiV1Test {
     private final TestClock clock = new TestClock(Instant.parse("2026-11-25T10:00:00Z"));
-    private final Store store = new Store(clock, true, name -> null);
+    private final Store store = new Store(clock, true, name -> null, new ExpirySchedule());
     private final List<MqttRejection> rejections = new ArrayList<>();
-    private final ApiV1 api = new ApiV1(store, Map.of(), Map.of(), clock.instant(), () -> rejections);
+    private final ApiV1 api = new ApiV1(store::snapshot, store, Map.of(), Map.of(), clock.instant(), () -> rejections);
 
     private void write(GroupingKey key, Source source) {
         MetricFamily family = new MetricFamily("temp", null, MetricType.GAUGE, List.of(Metric.simple(List.of(), 21, null)));
@@ -96,7 +97,7 @@ class ApiV1Test {
     @Test
     void withoutRejectionsTheAnswerIsUpstreams() {
         write(key("job", "backup"), Source.http("127.0.0.1"));
-        store.wipe();
+        store.write(WriteRequest.wipe(Source.http("127.0.0.1")));
 
         assertThat(api.metricsJson()).isEqualTo("{\"status\":\"success\",\"data\":[]}");
     }

@@ -12,6 +12,7 @@ import io.tidegate.store.Group;
 import io.tidegate.key.GroupingKey;
 import io.tidegate.store.Store;
 import io.tidegate.store.WriteLog;
+import io.tidegate.ttl.ExpirySchedule;
 import java.io.UncheckedIOException;
 import java.io.IOException;
 import java.time.Clock;
@@ -34,7 +35,7 @@ class FailedDiskTest {
         Flags flags = new Flags();
         Flags.commandLine(flags).parseArgs("--web.listen-address=127.0.0.1:0");
         OwnMetrics metrics = new OwnMetrics();
-        Store store = new Store(Clock.systemUTC(), true, metrics::typeOf);
+        Store store = new Store(Clock.systemUTC(), true, metrics::typeOf, new ExpirySchedule());
         store.journalTo(new FailingDisk());
         TtlResolver ttls = new TtlResolver(TtlRules::none, flags.ttlDefault, flags.ttlMax);
         web = new WebServer(flags.webSettings(), store, store, ttls, metrics, () -> (ReloadOutcome) null, () -> {}, Instant.now(),

@@ -1,0 +1,34 @@
+package io.tidegate.store;
+
+/**
+ * A change to the {@link Store}, as its one door, {@link Store#apply}, takes it. Every change is one:
+ * a client's write ({@link WriteRequest}: PUT, POST, DELETE, or the admin WIPE), a group put back from
+ * disk ({@link Restore}) and the sweep's expiry ({@link ExpireDue}). The store applies them one at a
+ * time under its writer lock, so the order in which they are applied is the order they took the lock.
+ *
+ * @param <R> what the store answers when it has applied the command
+ */
+public sealed interface StoreCommand<R> permits WriteRequest, StoreCommand.Restore, StoreCommand.ExpireDue {
+
+    /**
+     * Puts back {@code group} as it was kept on disk, checks and times as they were. Families whose
+     * deadline passed meanwhile expire at once, as the sweep would have expired them, so a restart
+     * never serves them again (a tombstone appears if it is still due). Loading replays these before
+     * the store reports to its {@link WriteLog}, so a restore reports nothing: the group is on disk already.
+     */
+    record Restore(Group group) implements StoreCommand<WriteOutcome> {}
+
+    /**
+     * Removes what has expired by now: at most {@code maxGroups} groups' worth under one hold of the
+     * lock, and fewer (at least one) when a write is waiting for it, so a push waits for the expiry of
+     * one group, never for a batch, even during a mass expiry. The store answers how many groups it
+     * looked at; the sweep applies this again until that is 0.
+     */
+    record ExpireDue(int maxGroups) implements StoreCommand<Integer> {
+        public ExpireDue {
+            if (maxGroups < 1) {
+                throw new IllegalArgumentException("maxGroups must be at least 1: " + maxGroups);
+            }
+        }
+    }
+}
