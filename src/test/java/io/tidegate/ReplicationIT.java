@@ -26,7 +26,8 @@ import org.junit.jupiter.api.io.TempDir;
  * replica takes a push, and whatever a device publishes, both hold the same groups, and
  * {@code /metrics} shows them identically (push times and deadlines included, since a replicated
  * write carries its time); a push is answered only once the broker has it; a replica killed and
- * started again catches up from its file and its persistent session without reviving what expired.
+ * started again catches up from its file and its persistent session without reviving what expired;
+ * an admin wipe on one replica wipes every replica, a shard that takes only some groups included.
  */
 class ReplicationIT {
     private static final String BACKUP = "/metrics/job/backup/instance/db1";
@@ -48,10 +49,12 @@ class ReplicationIT {
         broker.close();
     }
 
-    private TidegateJar replica(String name) {
-        TidegateJar replica = new TidegateJar(name, dir, "--mqtt.url=" + broker.url(), "--mqtt.client-id=" + name,
+    private TidegateJar replica(String name, String... moreFlags) {
+        List<String> flags = new ArrayList<>(List.of("--mqtt.url=" + broker.url(), "--mqtt.client-id=" + name,
                 "--mqtt.replicate", "--persistence.file=" + dir.resolve(name + ".db"),
-                "--mqtt.status-topic=metrics/tidegate/" + name + "/status");
+                "--mqtt.status-topic=metrics/tidegate/" + name + "/status"));
+        flags.addAll(List.of(moreFlags));
+        TidegateJar replica = new TidegateJar(name, dir, flags.toArray(String[]::new));
         replicas.add(replica);
         return replica.start();
     }
@@ -153,6 +156,30 @@ class ReplicationIT {
         await().atMost(Duration.ofSeconds(10)).until(() -> b.pushedMetrics().contains("job=\"kept\""));
         assertThat(a.pushedMetrics()).doesNotContain("job=\"lost\"");
         assertThat(b.pushedMetrics()).doesNotContain("job=\"lost\"");
+    }
+
+    @Test
+    void anAdminWipeOnOneReplicaWipesEveryReplicaAShardIncluded() {
+        TidegateJar a = replica("replica-a", "--web.enable-admin-api");
+        TidegateJar b = replica("replica-b", "--web.enable-admin-api", "--mqtt.topics=metrics/job/site-b/#");
+        assertThat(a.http().put("/metrics/job/site-a/instance/a1", "x 1\n").status()).isEqualTo(200);
+        assertThat(a.http().put("/metrics/job/site-b/instance/b1", "x 2\n").status()).isEqualTo(200);
+        assertThat(b.http().put("/metrics/job/site-b/instance/b2", "x 3\n").status()).isEqualTo(200);
+        await("each replica holds the groups it takes").atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+            assertThat(a.pushedMetrics()).contains("instance=\"a1\"", "instance=\"b1\"", "instance=\"b2\"");
+            assertThat(b.pushedMetrics()).contains("instance=\"b1\"", "instance=\"b2\"")
+                    .doesNotContain("job=\"site-a\"");
+        });
+
+        assertThat(a.http().put("/api/v1/admin/wipe", "").status()).isEqualTo(202);
+
+        assertThat(a.pushedMetrics()).as("the replica that took the wipe answered once it applied it").isEmpty();
+        await("the wipe reaches the shard").atMost(Duration.ofSeconds(10)).untilAsserted(() ->
+                assertThat(b.pushedMetrics()).isEmpty());
+        assertThat(b.http().put("/metrics/job/site-b/instance/after", "x 4\n").status()).isEqualTo(200);
+        await("writes after the wipe are kept everywhere").atMost(Duration.ofSeconds(10)).untilAsserted(() ->
+                assertThat(a.pushedMetrics()).contains("x{instance=\"after\",job=\"site-b\"} 4"));
+        assertThat(b.pushedMetrics()).contains("x{instance=\"after\",job=\"site-b\"} 4");
     }
 
     /**

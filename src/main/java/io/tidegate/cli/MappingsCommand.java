@@ -91,6 +91,10 @@ public final class MappingsCommand implements Subcommand {
     }
 
     private static void printWrite(WriteRequest write, Store scratch, PrintStream out) {
+        if (write.verb() == Verb.WIPE) {
+            out.println("wipes every group (a replicated admin wipe)");
+            return;
+        }
         out.println("grouping key: " + write.key());
         if (write.verb() == Verb.DELETE) {
             out.println("deletes the group (an empty payload)");

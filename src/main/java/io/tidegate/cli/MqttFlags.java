@@ -50,6 +50,12 @@ public final class MqttFlags {
         if (!flags.mqttTopics.isEmpty()) {
             topicFilters = chosenFilters(flags.mqttTopics, prefix);
         }
+        String wipeTopic = MqttSettings.wipeTopic(prefix);
+        if (flags.mqttReplicate && !topicFilters.contains(wipeTopic)) {
+            List<String> withWipe = new ArrayList<>(topicFilters);
+            withWipe.add(wipeTopic);
+            topicFilters = List.copyOf(withWipe);
+        }
         String statusTopic = flags.mqttStatusTopic.isEmpty() ? prefix + "/tidegate/status" : flags.mqttStatusTopic;
         requireTopic("--mqtt.status-topic", statusTopic);
         try {

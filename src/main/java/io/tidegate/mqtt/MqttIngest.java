@@ -45,6 +45,10 @@ import org.slf4j.LoggerFactory;
  * retained copies, TTL (the rule's {@code ttl} after the message's own), limits and the store's one
  * door included. An availability rule's {@code offline} deletes the device's groups.
  *
+ * <p>A write another Tidegate took over HTTP and replicated ({@code --mqtt.replicate}) is applied as
+ * that Tidegate took it, once ({@link ReplicatedWrite}); so is a replicated admin wipe, which comes on
+ * a topic of its own ({@link TopicScheme#wipeTopic}).
+ *
  * <p>A message that cannot be applied is dropped, counted, logged (rate-limited) and kept as its
  * topic's last rejection; its group keeps its old value. Nothing a publisher sends makes this
  * throw. Applying a message takes no lock but the store's write lock, and never waits on I/O.
@@ -177,6 +181,9 @@ public final class MqttIngest implements MessageHandler {
                     + " bytes exceeds the limit of " + maxPayloadBytes + " bytes (--mqtt.max-payload-size)"));
         }
         String topic = message.topic();
+        if (topic.equals(topics.wipeTopic()) && ReplicatedWrite.isReplicated(message)) {
+            return applyReplicated(message, null, acknowledgement);
+        }
         Route route;
         if (topics.owns(topic)) {
             TopicScheme.Parsed parsed = topics.parse(topic);
@@ -202,7 +209,11 @@ public final class MqttIngest implements MessageHandler {
             log.atDebug().addKeyValue("topic", topic).addKeyValue("rule", match.rule().name()).log("mqtt mapping applies");
         }
         if (ReplicatedWrite.isReplicated(message)) {
-            return applyReplicated(message, route, acknowledgement);
+            if (route.rule() != null || route.metricLevel() != null) {
+                return MqttOutcome.rejected(route.ruleName(), new Rejection(RejectReason.BAD_TOPIC, "a replicated "
+                        + "write's topic must name a group in Tidegate's scheme, not a metric or a mapped topic"));
+            }
+            return applyReplicated(message, route.key(), acknowledgement);
         }
         String ttlProperty = message.userProperties().get(TTL_PROPERTY);
         Digest digest = Digest.of(payload, message.contentType(), ttlProperty);
@@ -288,14 +299,11 @@ public final class MqttIngest implements MessageHandler {
     /**
      * A write a Tidegate took over HTTP and replicated ({@link ReplicatedWrite}): applied with the verb,
      * TTLs and time it carries, as resolved where it was taken (so every replica holds the same), once
-     * per id. It leaves the retained-message memory alone: it is no device's message.
+     * per id, through the store's one door; the admin wipe too, which comes on its own topic ({@code key}
+     * null). It leaves the retained-message memory alone: it is no device's message.
      */
-    private MqttOutcome applyReplicated(MqttMessage message, Route route, Acknowledgement acknowledgement) {
-        if (route.rule() != null || route.metricLevel() != null) {
-            return MqttOutcome.rejected(route.ruleName(), new Rejection(RejectReason.BAD_TOPIC,
-                    "a replicated write's topic must name a group in Tidegate's scheme, not a metric or a mapped topic"));
-        }
-        ReplicatedWrite.Decoded decoded = ReplicatedWrite.decode(message, route.key(), maxPayloadBytes);
+    private MqttOutcome applyReplicated(MqttMessage message, GroupingKey key, Acknowledgement acknowledgement) {
+        ReplicatedWrite.Decoded decoded = ReplicatedWrite.decode(message, key, maxPayloadBytes);
         String id = decoded.id();
         if (id != null && !replications.firstTime(id)) {
             return MqttOutcome.skipped(null, SkipReason.DUPLICATE);

@@ -11,6 +11,8 @@ import javax.net.ssl.SSLSocketFactory;
  * @param username empty for none
  * @param password null for none
  * @param tls null for plain TCP or the JVM's default TLS
+ * @param topicFilters what to subscribe to: the topic scheme's filters, or {@code --mqtt.topics}; with
+ *     {@code --mqtt.replicate}, the replicated admin wipe's topic too
  */
 public record MqttSettings(String url, String listenAddress, String clientId, String username, char[] password,
         SSLSocketFactory tls, MqttProtocol protocol, List<String> topicFilters, String statusTopic) {
@@ -23,6 +25,17 @@ public record MqttSettings(String url, String listenAddress, String clientId, St
      */
     public static List<String> schemeFilters(String prefix) {
         return new TopicScheme(prefix).topicFilters();
+    }
+
+    /**
+     * The topic under {@code prefix} a replicated admin wipe travels on, which every replica with
+     * {@code --mqtt.replicate} subscribes to, whatever share of the groups' topics it takes: a wipe
+     * concerns every group.
+     *
+     * @throws IllegalArgumentException when the prefix cannot begin a topic filter
+     */
+    public static String wipeTopic(String prefix) {
+        return new TopicScheme(prefix).wipeTopic();
     }
 
     /** The same settings, subscribing to {@code brokerUrl}, as for the embedded broker once it listens. */

@@ -32,7 +32,7 @@ import java.util.Map;
  * else as delimited protobuf (what text cannot say: exemplars, native histograms, created timestamps);
  * MQTT 5 user properties carry the rest, already resolved by the Tidegate that took it:
  * <ul>
- *   <li>{@code verb}: {@code PUT}, {@code POST} or {@code DELETE};
+ *   <li>{@code verb}: {@code PUT}, {@code POST}, {@code DELETE} or {@code WIPE};
  *   <li>{@code ttl}: the push's TTL in seconds ({@code 0}: never), and {@code family-ttls}
  *       ({@code name=seconds,...}) for families whose {@code #!set stale_timeout} said otherwise;
  *   <li>{@code time}: when it was written, Unix milliseconds, so every replica holds the same push
@@ -42,6 +42,12 @@ import java.util.Map;
  * </ul>
  * The message expiry interval is the longest TTL it carries, so a broker drops a copy queued for a
  * replica that is away once everything in it has expired.
+ *
+ * <p>The admin wipe names no group, so it has a topic of its own, {@link TopicScheme#wipeTopic}
+ * ({@code <prefix>/tidegate/wipe}), which every replica subscribes to whatever share of the groups'
+ * topics it takes: an empty payload, {@code verb} {@code WIPE} and the other properties above but the
+ * TTLs, and no expiry interval, so a replica that is away applies it when it is back, in order with
+ * the writes published before and after it.
  */
 final class ReplicatedWrite {
     static final String VERB = "verb";
@@ -68,6 +74,9 @@ final class ReplicatedWrite {
         properties.put(ID, id);
         properties.put(TIME, Long.toString(writtenAtMillis));
         properties.put(CLIENT, request.source().detail());
+        if (request.verb() == Verb.WIPE) {
+            return new Publication(topics.wipeTopic(), new byte[0], TEXT_CONTENT_TYPE, null, properties);
+        }
         String topic = topics.topicOf(request.key());
         if (request.verb() == Verb.DELETE) {
             return new Publication(topic, new byte[0], TEXT_CONTENT_TYPE, null, properties);
@@ -106,7 +115,10 @@ final class ReplicatedWrite {
         }
     }
 
-    /** The write {@code message} (a replicated one, on a topic naming {@code key}) carries. */
+    /**
+     * The write {@code message} (a replicated one, on a topic naming {@code key}, or on the wipe topic
+     * when {@code key} is null) carries.
+     */
     static Decoded decode(MqttMessage message, GroupingKey key, long maxPayloadBytes) {
         Map<String, String> properties = message.userProperties();
         String id = properties.get(ID);
@@ -122,9 +134,17 @@ final class ReplicatedWrite {
             time = Long.parseLong(properties.getOrDefault(TIME, ""));
         } catch (IllegalArgumentException e) {
             return Decoded.rejected(id, RejectReason.BAD_PAYLOAD, "replicated write with an invalid " + VERB + " or "
-                    + TIME + " user property (a verb PUT, POST or DELETE and Unix milliseconds)");
+                    + TIME + " user property (a verb PUT, POST, DELETE or WIPE and Unix milliseconds)");
+        }
+        if ((key == null) != (verb == Verb.WIPE)) {
+            return Decoded.rejected(id, RejectReason.BAD_TOPIC, key == null
+                    ? "a replicated " + verb + " on the wipe topic, which takes only a WIPE"
+                    : "a replicated WIPE on a group's topic; it travels on the wipe topic");
         }
         Source source = Source.viaReplica(properties.getOrDefault(CLIENT, ""), origin);
+        if (verb == Verb.WIPE) {
+            return new Decoded(id, WriteRequest.wipe(source), null);
+        }
         if (verb == Verb.DELETE) {
             return new Decoded(id, WriteRequest.delete(key, source), null);
         }

@@ -10,7 +10,8 @@ import java.util.List;
  * {@code <prefix>/job/<job>{/<label>/<value>}}, with {@code job@base64} and {@code <label>@base64}
  * as in HTTP (read by the same {@link PushPath#parse} code). One level more, after the last label
  * pair, names the metric of a single-number payload:
- * {@code metrics/job/sensor/room/kitchen/temperature_celsius}.
+ * {@code metrics/job/sensor/room/kitchen/temperature_celsius}. Beside them, {@code <prefix>/tidegate/}
+ * holds Tidegate's own topics: its status, and the replicated admin wipe ({@link #wipeTopic}).
  */
 final class TopicScheme {
     private final String prefix;
@@ -45,6 +46,14 @@ final class TopicScheme {
     /** The subscriptions that receive every topic of the scheme and nothing else. */
     List<String> topicFilters() {
         return List.of(levelPrefix + GroupingKey.JOB + "/#", levelPrefix + GroupingKey.JOB + PushPath.BASE64_SUFFIX + "/#");
+    }
+
+    /**
+     * The topic a replicated admin wipe travels on ({@link ReplicatedWrite}): outside the groups'
+     * topics, since a wipe names no group, and so subscribed apart from them by every replica.
+     */
+    String wipeTopic() {
+        return levelPrefix + "tidegate/wipe";
     }
 
     /**

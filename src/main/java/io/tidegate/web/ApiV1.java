@@ -16,6 +16,7 @@ import io.tidegate.store.GroupWriter;
 import io.tidegate.store.Source;
 import io.tidegate.store.StoreSnapshot;
 import io.tidegate.store.StoredFamily;
+import io.tidegate.store.WriteOutcome;
 import io.tidegate.store.WriteRequest;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -24,6 +25,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The JSON API under {@code /api/v1}, shaped as upstream's so its clients and the upstream web
@@ -32,6 +35,7 @@ import java.util.function.Supplier;
  * readers pass over.
  */
 final class ApiV1 {
+    private static final Logger log = LoggerFactory.getLogger(ApiV1.class);
     /** Where an MQTT group shows its source: a name no metric family can have, so none can hide it. */
     static final String SOURCE_FIELD = "@source";
     private static final Gson GSON = new GsonBuilder().disableHtmlEscaping().serializeNulls().create();
@@ -51,7 +55,8 @@ final class ApiV1 {
 
     /**
      * @param snapshots what the answers read, one snapshot each
-     * @param writer where the admin wipe goes: the store
+     * @param writer where the admin wipe goes: the store, or, with {@code --mqtt.replicate}, the writer
+     *     that replicates it through the MQTT broker
      */
     ApiV1(Supplier<StoreSnapshot> snapshots, GroupWriter writer, Map<String, String> flags,
             Map<String, String> buildInformation, Instant startTime, Supplier<List<MqttRejection>> mqttRejections) {
@@ -140,9 +145,22 @@ final class ApiV1 {
         return json;
     }
 
-    /** Removes every group, as one write through the writer this API was given; answered 202 once durable, as upstream. */
+    /**
+     * Removes every group, as one write through the writer this API was given, so that with
+     * {@code --mqtt.replicate} the wipe reaches every replica as a push does. Answered 202, as
+     * upstream does, once the wipe is durable here (replicated: once the broker has it, and this
+     * replica applied it). The store applies every wipe, so the one refusal a wipe meets is the
+     * broker's not taking it: then nothing was wiped anywhere, and the answer is 503 saying why, as
+     * for a push.
+     */
     void wipe(Context ctx) {
-        writer.write(WriteRequest.wipe(Source.http(ctx.ip())));
+        WriteOutcome outcome = writer.write(WriteRequest.wipe(Source.http(ctx.ip())));
+        if (!outcome.wasApplied()) {
+            log.atWarn().addKeyValue("source", ctx.ip()).addKeyValue("err", outcome.refusal().message())
+                    .log("wipe not replicated");
+            PlainAnswer.status(ctx, 503, outcome.refusal().message());
+            return;
+        }
         ctx.status(202);
     }
 

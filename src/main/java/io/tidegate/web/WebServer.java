@@ -46,7 +46,7 @@ public final class WebServer implements AutoCloseable {
 
     /**
      * @param store what the read routes show
-     * @param writer what pushes and deletes are written through: the store, or, with
+     * @param writer what pushes, deletes and the admin wipe are written through: the store, or, with
      *     {@code --mqtt.replicate}, the writer that replicates them through the MQTT broker
      * @param mqttRejections the last rejected MQTT message of each topic, newest first, to show
      */
@@ -63,7 +63,7 @@ public final class WebServer implements AutoCloseable {
         this.quit = quit;
         this.prefix = routePrefix(settings.routePrefix(), settings.externalUrl());
         Map<String, String> build = io.tidegate.telemetry.Version.buildInformation();
-        ApiV1 api = new ApiV1(store::snapshot, store, settings.flagValues(), build, startTime, mqttRejections);
+        ApiV1 api = new ApiV1(store::snapshot, writer, settings.flagValues(), build, startTime, mqttRejections);
         WebPage page = new WebPage();
         this.app = Javalin.create(config -> configure(config, api, page));
     }

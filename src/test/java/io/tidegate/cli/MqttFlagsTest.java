@@ -49,6 +49,14 @@ class MqttFlagsTest {
     }
 
     @Test
+    void everyReplicaAlsoSubscribesToTheWipeTopicWhateverShareOfTheGroupsItTakes() throws ConfigException {
+        assertThat(from("--mqtt.replicate").orElseThrow().topicFilters())
+                .containsExactly("metrics/job/#", "metrics/job@base64/#", "metrics/tidegate/wipe");
+        assertThat(from("--mqtt.replicate", "--mqtt.topics=metrics/job/site-a/#", "--mqtt.topic-prefix=metrics/")
+                .orElseThrow().topicFilters()).containsExactly("metrics/job/site-a/#", "metrics/tidegate/wipe");
+    }
+
+    @Test
     void aTopicFilterThatIsInvalidOrOutsideThePrefixIsAStartupErrorNamingIt() {
         assertThatThrownBy(() -> from("--mqtt.topics=metrics/job/a#")).isInstanceOf(ConfigException.class)
                 .hasMessage("--mqtt.topics: invalid topic filter \"metrics/job/a#\": # must be a whole level, and the last one");

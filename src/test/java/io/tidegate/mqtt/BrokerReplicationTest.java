@@ -111,6 +111,18 @@ class BrokerReplicationTest {
     }
 
     @Test
+    void aWipeTravelsOnTheWipeTopicWhichEveryReplicaTakesAndIsAnsweredOnceAppliedHere() throws Exception {
+        BrokerReplication replication = replication(List.of("metrics/job/site-a/#", "metrics/tidegate/wipe"), 1 << 20,
+                this::deliverHere);
+        fixture.store.write(put("site-b", "x 1\n"));
+
+        assertThat(replication.write(WriteRequest.wipe(Source.http("10.0.0.7")))).isEqualTo(WriteOutcome.applied());
+
+        assertThat(published).singleElement().extracting(Publication::topic).isEqualTo("metrics/tidegate/wipe");
+        assertThat(fixture.store.snapshot().groups()).isEmpty();
+    }
+
+    @Test
     void aBrokerThatDoesNotAcknowledgeMakesThePushUnavailableAndNothingIsApplied() throws Exception {
         BrokerReplication replication = replication(List.of("metrics/job/#"), 1 << 20, publication -> {
             throw new MqttPublishException("Client is not connected (32104)");

@@ -97,6 +97,41 @@ class MqttIngestReplicationTest {
     }
 
     @Test
+    void aReplicatedWipeRemovesEveryGroupHoweverItCameOnceAndTellsThePushWaitingForIt() throws Exception {
+        long now = fixture.now().toEpochMilli();
+        deliver(replicated(Verb.PUT, "a 1\n", Ttls.NEVER, now));
+        fixture.publish(Publish.live("metrics/job/device", "temperature 21\n"));
+        Publication wipe = ReplicatedWrite.encode(TOPICS, WriteRequest.wipe(Source.http("10.0.0.7")), "tidegate-a",
+                "w" + ++ids, now);
+        MqttMessage message = new MqttMessage(wipe.topic(), wipe.payload(), false, 1, wipe.expiryIntervalSeconds(),
+                wipe.contentType(), wipe.userProperties());
+        CompletableFuture<WriteOutcome> waiting = fixture.ingest.appliedReplications()
+                .expect(wipe.userProperties().get("id"));
+
+        deliver(message);
+
+        assertThat(fixture.store.snapshot().groups()).isEmpty();
+        assertThat(waiting).isCompletedWithValue(WriteOutcome.applied());
+
+        deliver(replicated(Verb.PUT, "b 2\n", Ttls.NEVER, now));
+        deliver(message); // QoS 1 after a reconnect: the wipe was applied already
+        assertThat(fixture.value(KEY, "b")).isEqualTo(2);
+        assertThat(fixture.skipped(SkipReason.DUPLICATE)).isEqualTo(1);
+    }
+
+    @Test
+    void aMessageOnTheWipeTopicThatIsNoReplicatedWipeWipesNothing() throws Exception {
+        deliver(replicated(Verb.PUT, "a 1\n", Ttls.NEVER, fixture.now().toEpochMilli()));
+
+        fixture.publish(Publish.live("metrics/tidegate/wipe", ""));
+        deliver(new MqttMessage("metrics/tidegate/wipe", new byte[0], false, 1, null, null,
+                Map.of("origin", "tidegate-a", "id", "x2", "verb", "DELETE", "time", "1")));
+
+        assertThat(fixture.value(KEY, "a")).isEqualTo(1);
+        assertThat(fixture.rejected(RejectReason.BAD_TOPIC)).isEqualTo(2);
+    }
+
+    @Test
     void aReplicatedWriteWithoutItsPropertiesIsRejectedAndChangesNothing() {
         deliver(new MqttMessage("metrics/job/backup/instance/db1", "a 1\n".getBytes(), false, 1, null, null,
                 Map.of("origin", "tidegate-a", "id", "x1", "verb", "PATCH", "time", "1")));

@@ -144,6 +144,44 @@ class ReplicatedWriteTest {
     }
 
     @Test
+    void aWipeTravelsEmptyOnItsOwnTopicAndStaysAWipe() {
+        Publication publication = ReplicatedWrite.encode(TOPICS, WriteRequest.wipe(Source.http("10.0.0.9")),
+                "tidegate-b", "id-6", TAKEN.toEpochMilli());
+
+        assertThat(publication.topic()).isEqualTo("metrics/tidegate/wipe");
+        assertThat(publication.payload()).isEmpty();
+        assertThat(publication.expiryIntervalSeconds()).as("queued for a replica that is away, whenever it is back")
+                .isNull();
+        assertThat(publication.userProperties()).containsEntry("verb", "WIPE").containsEntry("origin", "tidegate-b")
+                .containsEntry("id", "id-6").doesNotContainKey("ttl");
+        MqttMessage message = new MqttMessage(publication.topic(), publication.payload(), false, 1,
+                publication.expiryIntervalSeconds(), publication.contentType(), publication.userProperties());
+        assertThat(ReplicatedWrite.isReplicated(message)).isTrue();
+        ReplicatedWrite.Decoded decoded = ReplicatedWrite.decode(message, null, 1 << 20);
+        assertThat(decoded.rejection()).isNull();
+        assertThat(decoded.id()).isEqualTo("id-6");
+        assertThat(decoded.request().verb()).isEqualTo(Verb.WIPE);
+        assertThat(decoded.request().key()).isNull();
+        assertThat(decoded.request().source().replicaOrigin()).isEqualTo("tidegate-b");
+        assertThat(decoded.request().source().client()).isEqualTo("10.0.0.9");
+    }
+
+    @Test
+    void aWipeOnAGroupsTopicAndAWriteOnTheWipeTopicAreRefused() {
+        Map<String, String> wipe = Map.of("verb", "WIPE", "origin", "tidegate-b", "id", "id-7", "time", "1");
+        Map<String, String> put = Map.of("verb", "PUT", "origin", "tidegate-b", "id", "id-8", "time", "1");
+
+        ReplicatedWrite.Decoded onAGroup = ReplicatedWrite.decode(new MqttMessage("metrics/job/sensor", new byte[0],
+                false, 1, null, null, wipe), GroupingKey.of(Map.of("job", "sensor")), 1 << 20);
+        ReplicatedWrite.Decoded onTheWipeTopic = ReplicatedWrite.decode(new MqttMessage("metrics/tidegate/wipe",
+                "a 1\n".getBytes(StandardCharsets.UTF_8), false, 1, null, null, put), null, 1 << 20);
+
+        assertThat(onAGroup.rejection().reason()).isEqualTo(RejectReason.BAD_TOPIC);
+        assertThat(onTheWipeTopic.rejection().reason()).isEqualTo(RejectReason.BAD_TOPIC);
+        assertThat(onTheWipeTopic.rejection().message()).contains("takes only a WIPE");
+    }
+
+    @Test
     void theBrokerDropsAQueuedCopyOnceItsLongestTtlRanOut() throws Exception {
         ParsedBody parsed = new TextFormatParser().parse("a 1\nb 2\n");
         WriteRequest taken = new WriteRequest(KEY, Verb.PUT, parsed.families(), new Ttls(60_000, Map.of("b", 1_500L)),
