@@ -71,6 +71,16 @@ public final class Store implements GroupWriter {
         this.limits = limits;
     }
 
+    /** From now on, reports every change a write makes to {@code log}. */
+    public void journalTo(WriteLog log) {
+        lock.lock();
+        try {
+            writeLog = log;
+        } finally {
+            lock.unlock();
+        }
+    }
+
     /** Applies {@code request} through {@link #apply} and returns once it is durable. */
     @Override
     public WriteOutcome write(WriteRequest request) {
@@ -285,16 +295,6 @@ public final class Store implements GroupWriter {
             removeGroup(key);
         }
         writeLog.wiped();
-    }
-
-    /** From now on, reports every change a write makes to {@code log}. */
-    public void journalTo(WriteLog log) {
-        lock.lock();
-        try {
-            writeLog = log;
-        } finally {
-            lock.unlock();
-        }
     }
 
     /** {@link StoreCommand.Restore}: reports nothing to the log, since the group comes from it. */
