@@ -82,7 +82,7 @@ public final class PersistenceBench {
     }
 
     private static Store store(Clock clock) {
-        return new Store(clock, true, name -> null);
+        return new Store(clock, true, name -> null, new io.tidegate.ttl.ExpirySchedule());
     }
 
     private static WriteRequest push(int g) {

@@ -62,8 +62,7 @@ public final class Tidegate implements AutoCloseable {
         config = flags.configFile.isEmpty() ? ReloadableConfig.none() : ReloadableConfig.load(Path.of(flags.configFile));
         metrics = new OwnMetrics();
         store = new Store(clock, !flags.disableConsistencyCheck, metrics::typeOf, flags.ttlTombstone.toMillis(),
-                new ExpirySchedule());
-        store.limitTo(flags.writeLimits());
+                flags.writeLimits(), new ExpirySchedule());
         metrics.watch(store);
         TtlResolver ttls = new TtlResolver(() -> config.current().ttlRules(), flags.ttlDefault, flags.ttlMax);
         sweeper = new ExpirySweeper(store, clock);
@@ -78,7 +77,7 @@ public final class Tidegate implements AutoCloseable {
             // a reload that changes the rules changes the subscriptions, on the live connection once there is one
             config.onReload(reloaded -> mqtt.subscribeMappings(reloaded.mqttMappings().topicFilters()));
         }
-        replication = flags.mqttReplicate ? new BrokerReplication(store, flags.mqttTopicPrefix,
+        replication = flags.mqttReplicate ? new BrokerReplication(store, mqtt, flags.mqttTopicPrefix,
                 mqttSettings.get().clientId(), mqttSettings.get().topicFilters(), mqttIngest.appliedReplications(),
                 flags.mqttMaxPayloadSize, clock, BrokerReplication.OWN_APPLY_WAIT) : null;
 
@@ -126,7 +125,7 @@ public final class Tidegate implements AutoCloseable {
             mqtt.start(mqttIngest);
         }
         if (replication != null) {
-            replication.publishThrough(mqtt);
+            replication.requireMqtt5(); // known once connected: --mqtt.protocol=auto may have fallen back
         }
         web.start();
         sweeper.start();

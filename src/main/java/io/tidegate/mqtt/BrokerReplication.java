@@ -42,21 +42,25 @@ public final class BrokerReplication implements GroupWriter {
     /** Unique per process, so ids never repeat across restarts of one origin. */
     private final String idPrefix = Long.toHexString(new SecureRandom().nextLong()) + "-";
     private final AtomicLong sequence = new AtomicLong();
-    private volatile MqttSubscriber subscriber;
+    private final MqttSubscriber publisher;
 
     /**
-     * Refuses every write as unavailable until it is given the connection to {@link #publishThrough}.
+     * Publishes through {@code publisher}, which refuses to while it is not connected (so is every
+     * write then, as unavailable).
      *
      * @param store this instance's store, which checks each write before it leaves
+     * @param publisher the connection to the broker, MQTT 5 ({@link #requireMqtt5} once it is up)
      * @param origin this instance's client id, which every replica sees as the write's origin
      * @param ownFilters what this instance subscribes to
      * @param applied where the ingest reports the replicated writes it applied
      * @param maxPayloadBytes {@code --mqtt.max-payload-size}: every replica refuses a larger message, so
      *     a push that makes one is refused here as too large
      */
-    public BrokerReplication(Store store, String topicPrefix, String origin, List<String> ownFilters,
-            AppliedReplications applied, long maxPayloadBytes, Clock clock, Duration ownApplyWait) {
+    public BrokerReplication(Store store, MqttSubscriber publisher, String topicPrefix, String origin,
+            List<String> ownFilters, AppliedReplications applied, long maxPayloadBytes, Clock clock,
+            Duration ownApplyWait) {
         this.store = store;
+        this.publisher = publisher;
         this.topics = new TopicScheme(topicPrefix);
         this.origin = origin;
         this.ownFilters = ownFilters.stream().map(TopicFilter::parse).toList();
@@ -67,17 +71,16 @@ public final class BrokerReplication implements GroupWriter {
     }
 
     /**
-     * Publishes through {@code subscriber} from now on.
+     * Checks, once the connection is up, that it speaks MQTT 5.
      *
-     * @throws MqttStartException when it does not speak MQTT 5 ({@code --mqtt.protocol=auto} fell back
-     *     to 3.1.1), which cannot carry what a replicated write needs
+     * @throws MqttStartException when it does not ({@code --mqtt.protocol=auto} fell back to 3.1.1),
+     *     since MQTT 3.1.1 cannot carry what a replicated write needs
      */
-    public void publishThrough(MqttSubscriber subscriber) {
-        if (!subscriber.speaksMqtt5()) {
-            throw new MqttStartException("--mqtt.replicate needs MQTT 5, but the connection " + subscriber.describe()
+    public void requireMqtt5() {
+        if (!publisher.speaksMqtt5()) {
+            throw new MqttStartException("--mqtt.replicate needs MQTT 5, but the connection " + publisher.describe()
                     + " fell back to MQTT 3.1.1: the broker refused MQTT 5");
         }
-        this.subscriber = subscriber;
     }
 
     /**
@@ -101,10 +104,6 @@ public final class BrokerReplication implements GroupWriter {
     }
 
     private WriteOutcome publish(WriteRequest request) {
-        MqttSubscriber through = subscriber;
-        if (through == null) {
-            return unavailable("not connected to the MQTT broker yet; the push was not stored");
-        }
         String id = idPrefix + sequence.incrementAndGet();
         Publication publication = ReplicatedWrite.encode(topics, request, origin, id, clock.millis());
         if (publication.payload().length > maxPayloadBytes) {
@@ -115,7 +114,7 @@ public final class BrokerReplication implements GroupWriter {
         boolean appliedHere = TopicFilter.anyMatches(ownFilters, publication.topic());
         var outcomeHere = appliedHere ? applied.expect(id) : null;
         try {
-            through.publish(publication);
+            publisher.publish(publication);
         } catch (MqttPublishException e) {
             applied.forget(id);
             return unavailable("the MQTT broker did not acknowledge the push, so it was not stored: " + e.getMessage());

@@ -37,7 +37,7 @@ public final class Store implements GroupWriter {
     private final ExpiryQueue expiries;
     private final long tombstoneMillis;
     private WriteLog writeLog = WriteLog.NONE;
-    private volatile WriteLimits limits = WriteLimits.DEFAULTS;
+    private final WriteLimits limits;
     // written under the lock, read without it
     private volatile int groupCount;
     private volatile long seriesCount;
@@ -49,26 +49,29 @@ public final class Store implements GroupWriter {
      *     may add series to one of those only with the same type
      * @param tombstoneMillis how long an expired group leaves its {@code push_expired_time_seconds}
      *     behind; 0 for not at all
+     * @param limits the bounds every write must keep
      * @param expiries the sweep's schedule, empty, which this store keeps from now on
      */
     public Store(Clock clock, boolean checkConsistency, Function<String, MetricType> ownFamilyTypes,
-            long tombstoneMillis, ExpiryQueue expiries) {
+            long tombstoneMillis, WriteLimits limits, ExpiryQueue expiries) {
         this.clock = clock;
         this.checkConsistency = checkConsistency;
         this.ownFamilyTypes = ownFamilyTypes;
         this.tombstoneMillis = tombstoneMillis;
+        this.limits = limits;
         this.expiries = expiries;
     }
 
-    /** Without tombstones. */
+    /** Within the {@link WriteLimits#DEFAULTS}. */
+    public Store(Clock clock, boolean checkConsistency, Function<String, MetricType> ownFamilyTypes,
+            long tombstoneMillis, ExpiryQueue expiries) {
+        this(clock, checkConsistency, ownFamilyTypes, tombstoneMillis, WriteLimits.DEFAULTS, expiries);
+    }
+
+    /** Without tombstones, within the {@link WriteLimits#DEFAULTS}. */
     public Store(Clock clock, boolean checkConsistency, Function<String, MetricType> ownFamilyTypes,
             ExpiryQueue expiries) {
         this(clock, checkConsistency, ownFamilyTypes, 0, expiries);
-    }
-
-    /** The bounds every write from now on must keep ({@link WriteLimits#DEFAULTS} until this is called). */
-    public void limitTo(WriteLimits limits) {
-        this.limits = limits;
     }
 
     /** From now on, reports every change a write makes to {@code log}. */

@@ -24,7 +24,7 @@ import org.junit.jupiter.api.Test;
  * broker stand-in that delivers (or not) what is published.
  */
 class BrokerReplicationTest {
-    private final IngestFixture fixture = new IngestFixture();
+    private IngestFixture fixture = new IngestFixture();
     private final List<Publication> published = new ArrayList<>();
 
     private WriteRequest put(String job, String body) throws Exception {
@@ -33,13 +33,11 @@ class BrokerReplicationTest {
     }
 
     private BrokerReplication replication(List<String> ownFilters, long maxPayload, Consumer<Publication> broker) {
-        BrokerReplication replication = unconnected(ownFilters, maxPayload);
-        replication.publishThrough(new FakeSubscriber(true, broker));
-        return replication;
+        return through(new FakeSubscriber(true, broker), ownFilters, maxPayload);
     }
 
-    private BrokerReplication unconnected(List<String> ownFilters, long maxPayload) {
-        return new BrokerReplication(fixture.store, "metrics", "tidegate-a", ownFilters,
+    private BrokerReplication through(MqttSubscriber publisher, List<String> ownFilters, long maxPayload) {
+        return new BrokerReplication(fixture.store, publisher, "metrics", "tidegate-a", ownFilters,
                 fixture.ingest.appliedReplications(), maxPayload, fixture.clock, Duration.ofMillis(200));
     }
 
@@ -91,8 +89,8 @@ class BrokerReplicationTest {
 
     @Test
     void aPushOverALimitHereNeverLeaves() throws Exception {
+        fixture = new IngestFixture(new WriteLimits(1, 64, 1024, 16_384, 100));
         BrokerReplication replication = replication(List.of("metrics/job/#"), 1 << 20, this::deliverHere);
-        fixture.store.limitTo(new WriteLimits(1, 64, 1024, 16_384, 100));
 
         WriteOutcome outcome = replication.write(put("a", "x 1\ny 2\n"));
 
@@ -134,11 +132,13 @@ class BrokerReplicationTest {
     }
 
     @Test
-    void beforeTheConnectionIsGivenEveryPushIsUnavailable() throws Exception {
-        BrokerReplication replication = unconnected(List.of("metrics/job/#"), 1 << 20);
+    void whileTheConnectionIsDownEveryPushIsUnavailable() throws Exception {
+        BrokerReplication replication = replication(List.of("metrics/job/#"), 1 << 20, publication -> {
+            throw new MqttPublishException("not connected to the MQTT broker yet");
+        });
 
         assertThat(replication.write(put("a", "x 1\n")).refusal()).isEqualTo(new Refusal(Refusal.Reason.UNAVAILABLE,
-                "not connected to the MQTT broker yet; the push was not stored"));
+                "the MQTT broker did not acknowledge the push, so it was not stored: not connected to the MQTT broker yet"));
         assertThat(fixture.store.snapshot().groups()).isEmpty();
     }
 
@@ -155,9 +155,10 @@ class BrokerReplicationTest {
 
     @Test
     void replicationRefusesABrokerSpokenToInMqtt311() {
-        BrokerReplication replication = unconnected(List.of("metrics/job/#"), 1 << 20);
+        BrokerReplication replication = through(new FakeSubscriber(false, published::add), List.of("metrics/job/#"),
+                1 << 20);
 
-        assertThatThrownBy(() -> replication.publishThrough(new FakeSubscriber(false, published::add)))
+        assertThatThrownBy(replication::requireMqtt5)
                 .isInstanceOf(MqttStartException.class)
                 .hasMessage("--mqtt.replicate needs MQTT 5, but the connection tcp://broker:1883 (MQTT 3.1.1) fell back to "
                         + "MQTT 3.1.1: the broker refused MQTT 5");

@@ -11,6 +11,7 @@ import io.tidegate.store.Group;
 import io.tidegate.key.GroupingKey;
 import io.tidegate.store.StoredFamily;
 import io.tidegate.store.Store;
+import io.tidegate.store.WriteLimits;
 import io.tidegate.telemetry.OwnMetrics;
 import io.tidegate.ttl.ExpirySchedule;
 import java.time.Duration;
@@ -28,7 +29,7 @@ final class IngestFixture {
     final AtomicReference<TtlRules> rules = new AtomicReference<>(TtlRules.none());
     final AtomicReference<MqttMappings> mappings = new AtomicReference<>(MqttMappings.none());
     final OwnMetrics own = new OwnMetrics();
-    final Store store = new Store(clock, true, own::typeOf, new ExpirySchedule());
+    final Store store;
     final MqttIngest ingest;
 
     IngestFixture() {
@@ -41,6 +42,18 @@ final class IngestFixture {
 
     IngestFixture(RetainedMode mode, int retainedCapacity, Duration defaultTtl, Duration maxTtl, long maxPayloadBytes,
             String prefix) {
+        this(mode, retainedCapacity, defaultTtl, maxTtl, maxPayloadBytes, prefix, WriteLimits.DEFAULTS);
+    }
+
+    /** With a store that keeps {@code limits}. */
+    IngestFixture(WriteLimits limits) {
+        this(RetainedMode.APPLY, RetainedMemory.DEFAULT_CAPACITY, Duration.ZERO, Duration.ZERO,
+                MqttIngest.DEFAULT_MAX_PAYLOAD_BYTES, "metrics", limits);
+    }
+
+    private IngestFixture(RetainedMode mode, int retainedCapacity, Duration defaultTtl, Duration maxTtl,
+            long maxPayloadBytes, String prefix, WriteLimits limits) {
+        store = new Store(clock, true, own::typeOf, 0, limits, new ExpirySchedule());
         TtlResolver ttls = new TtlResolver(rules::get, defaultTtl, maxTtl);
         ingest = new MqttIngest(store, ttls, prefix, mode, maxPayloadBytes, retainedCapacity, clock, new MqttMetrics(own),
                 mappings::get);

@@ -18,9 +18,9 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 class WriteLimitsTest {
-    private final Store store = new Store(new TestClock(Instant.parse("2026-11-25T10:00:00Z")), true, name -> null,
-            new ExpirySchedule());
     private final WriteLimits limits = new WriteLimits(3, 4, 10, 20, 1);
+    private final Store store = new Store(new TestClock(Instant.parse("2026-11-25T10:00:00Z")), true, name -> null,
+            0, limits, new ExpirySchedule());
 
     private static MetricFamily gauge(String name, List<Label>... series) {
         return new MetricFamily(name, "", MetricType.GAUGE,
@@ -62,7 +62,6 @@ class WriteLimitsTest {
 
     @Test
     void groupLimitRefusesOnlyNewGroupsAndStoresNothingForThem() {
-        store.limitTo(limits);
         assertThat(store.write(put(key("job", "a"), gauge("x", List.of()))).wasApplied()).isTrue();
         assertThat(store.write(put(key("job", "a"), gauge("x", List.of()))).wasApplied()).isTrue();
 
@@ -78,7 +77,6 @@ class WriteLimitsTest {
 
     @Test
     void aWriteOverALimitIsRefusedByTheStoreWithoutAFailureTime() {
-        store.limitTo(limits);
         assertThat(store.write(put(key("job", "a"), gauge("x", List.of()))).wasApplied()).isTrue();
 
         WriteOutcome refused = store.write(put(key("job", "a"), gauge("x", List.of(new Label("n", "1")),
