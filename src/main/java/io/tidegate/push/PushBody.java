@@ -85,6 +85,9 @@ public final class PushBody {
             return false;
         }
         String[] parts = contentType.split(";");
+        if (parts.length == 0) {
+            return false; // only semicolons: Go finds no media type, upstream reads text
+        }
         if (!parts[0].trim().toLowerCase(Locale.ROOT).equals(PROTOBUF_MEDIA_TYPE)) {
             return false;
         }

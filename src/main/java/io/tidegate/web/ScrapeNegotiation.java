@@ -18,6 +18,9 @@ public final class ScrapeNegotiation {
         double bestQuality = -1;
         for (String range : accept.split(",")) {
             String[] parts = range.split(";");
+            if (parts.length == 0) {
+                continue; // a range of only semicolons names nothing
+            }
             String mediaType = parts[0].trim().toLowerCase(Locale.ROOT);
             double quality = 1;
             String proto = null;

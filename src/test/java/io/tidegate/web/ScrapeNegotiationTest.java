@@ -33,6 +33,12 @@ class ScrapeNegotiationTest {
     }
 
     @Test
+    void aRangeOfOnlySemicolonsIsOverlooked() {
+        assertThat(ScrapeNegotiation.choose(";")).isEqualTo(WireFormat.TEXT);
+        assertThat(ScrapeNegotiation.choose("application/openmetrics-text, ;;")).isEqualTo(WireFormat.OPENMETRICS);
+    }
+
+    @Test
     void gzipIsUsedWhenAcceptedUnlessRefusedWithQZero() {
         assertThat(ScrapeHandler.acceptsGzip("gzip, deflate")).isTrue();
         assertThat(ScrapeHandler.acceptsGzip("gzip;q=0")).isFalse();
