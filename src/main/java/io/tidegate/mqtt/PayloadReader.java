@@ -2,6 +2,7 @@ package io.tidegate.mqtt;
 
 import io.tidegate.format.BodyFormatException;
 import io.tidegate.format.GoQuote;
+import io.tidegate.format.MediaType;
 import io.tidegate.format.Metric;
 import io.tidegate.format.MetricFamily;
 import io.tidegate.format.MetricType;
@@ -116,25 +117,27 @@ final class PayloadReader {
         return new Read(ParsedBody.of(Map.of(name, family)), Verb.POST, null);
     }
 
-    /** The kind a content type names, or null when it is none Tidegate reads. */
+    /**
+     * The kind a content type names, or null when it is none Tidegate reads: every {@code version} it
+     * has must be 0.0.4 (text only), every {@code charset} utf-8; values are read in any case and
+     * overlooking stray quotes, a parameter without a value has an empty one.
+     */
     private static Kind kindOf(String contentType) {
-        String[] parts = contentType.split(";", -1); // -1: ";" alone must still give a (blank) media type
-        String mediaType = parts[0].strip().toLowerCase(Locale.ROOT);
-        Kind kind = switch (mediaType) {
-            case "text/plain" -> Kind.TEXT;
-            case "application/json" -> Kind.JSON;
-            default -> null;
-        };
-        for (int i = 1; i < parts.length && kind != null; i++) {
-            String[] parameter = parts[i].split("=", 2);
-            String name = parameter[0].strip().toLowerCase(Locale.ROOT);
-            String value = parameter.length < 2 ? "" : parameter[1].strip().replace("\"", "").toLowerCase(Locale.ROOT);
-            boolean acceptable = switch (name) {
+        MediaType type = MediaType.parse(contentType);
+        Kind kind = type.is("text", "plain") ? Kind.TEXT : type.is("application", "json") ? Kind.JSON : null;
+        if (kind == null) {
+            return null;
+        }
+        for (MediaType.Parameter parameter : type.parameters()) {
+            String value = parameter.written() == null ? "" : parameter.valueIgnoringQuotes().toLowerCase(Locale.ROOT);
+            boolean acceptable = switch (parameter.name()) {
                 case "version" -> kind == Kind.TEXT && value.equals("0.0.4");
                 case "charset" -> value.equals("utf-8");
                 default -> true;
             };
-            kind = acceptable ? kind : null;
+            if (!acceptable) {
+                return null;
+            }
         }
         return kind;
     }

@@ -3,6 +3,7 @@ package io.tidegate.mqtt;
 import io.tidegate.format.Durations;
 import io.tidegate.format.BodyFormatException;
 import io.tidegate.format.ExpositionFormat;
+import io.tidegate.format.MediaType;
 import io.tidegate.format.MetricFamily;
 import io.tidegate.format.ParsedBody;
 import io.tidegate.format.ProtobufBodyReader;
@@ -22,7 +23,6 @@ import java.math.BigDecimal;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -165,16 +165,21 @@ final class ReplicatedWrite {
         return new Decoded(id, new WriteRequest(key, verb, body.families(), ttls, source, time), null);
     }
 
+    /**
+     * The families of a replicated write's payload in the format its content type names. A Tidegate
+     * writes {@link #TEXT_CONTENT_TYPE} or {@link ProtobufFormat#CONTENT_TYPE}, and none means text;
+     * only how the subtype begins is looked at, not what follows nor the parameters.
+     */
     private static ParsedBody read(byte[] payload, String contentType, long maxPayloadBytes) throws BodyFormatException {
-        String type = contentType == null ? "" : contentType.toLowerCase(Locale.ROOT);
-        if (type.startsWith("application/vnd.google.protobuf")) {
+        MediaType type = contentType == null || contentType.isEmpty() ? null : MediaType.parse(contentType);
+        if (type != null && type.type().equals("application") && type.subtype().startsWith("vnd.google.protobuf")) {
             try {
                 return new ProtobufBodyReader().read(new ByteArrayInputStream(payload), maxPayloadBytes);
             } catch (IOException e) {
                 throw new UncheckedIOException(e); // a byte array does not fail to read
             }
         }
-        if (type.isEmpty() || type.startsWith("text/plain")) {
+        if (type == null || type.type().equals("text") && type.subtype().startsWith("plain")) {
             return new TextFormatParser().parse(payload, payload.length);
         }
         throw new IllegalArgumentException("replicated write with content type \"" + contentType

@@ -1,6 +1,7 @@
 package io.tidegate.push;
 
 import io.tidegate.format.BodyFormatException;
+import io.tidegate.format.MediaType;
 import io.tidegate.format.ParsedBody;
 import io.tidegate.format.ProtobufBodyReader;
 import io.tidegate.format.TextFormatParser;
@@ -9,6 +10,7 @@ import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PushbackInputStream;
+import java.util.List;
 import java.util.Locale;
 import java.util.zip.GZIPInputStream;
 import java.util.zip.ZipException;
@@ -21,8 +23,6 @@ import org.xerial.snappy.SnappyFramedInputStream;
  * bounds the body before and after decompression.
  */
 public final class PushBody {
-    private static final String PROTOBUF_MEDIA_TYPE = "application/vnd.google.protobuf";
-
     private final long maxBytes;
     private final TextFormatParser textParser = new TextFormatParser();
     private final ProtobufBodyReader protobufReader = new ProtobufBodyReader();
@@ -79,38 +79,34 @@ public final class PushBody {
         }
     }
 
-    /** As Go's mime.ParseMediaType plus upstream's check of the two parameters. */
+    /**
+     * Upstream's check: the type and both parameters, exactly. As upstream reads the Content-Type with
+     * Go's mime.ParseMediaType, a parameter without a name or a value makes it text, unless it is an
+     * empty one at the end (a trailing semicolon; Go allows one, this has always allowed several).
+     */
     static boolean isDelimitedProtobuf(String contentType) {
         if (contentType == null) {
             return false;
         }
-        String[] parts = contentType.split(";");
-        if (!parts[0].trim().toLowerCase(Locale.ROOT).equals(PROTOBUF_MEDIA_TYPE)) {
-            return false;
-        }
-        String encoding = null;
-        String proto = null;
-        for (int i = 1; i < parts.length; i++) {
-            String parameter = parts[i].trim();
-            int equals = parameter.indexOf('=');
-            if (equals <= 0) {
-                if (parameter.isEmpty() && i == parts.length - 1) {
-                    continue; // Go accepts a trailing semicolon
-                }
+        MediaType type = MediaType.parse(contentType);
+        return type.is("application", "vnd.google.protobuf") && hasOnlyNamedValues(type.parameters())
+                && isValue(type.parameter("proto"), "io.prometheus.client.MetricFamily")
+                && isValue(type.parameter("encoding"), "delimited");
+    }
+
+    private static boolean hasOnlyNamedValues(List<MediaType.Parameter> parameters) {
+        for (int i = 0; i < parameters.size(); i++) {
+            MediaType.Parameter parameter = parameters.get(i);
+            boolean trailingSemicolon = i == parameters.size() - 1 && parameter.isEmpty();
+            if ((parameter.name().isEmpty() || parameter.written() == null) && !trailingSemicolon) {
                 return false;
             }
-            String name = parameter.substring(0, equals).trim().toLowerCase(Locale.ROOT);
-            String value = parameter.substring(equals + 1).trim();
-            if (value.length() >= 2 && value.startsWith("\"") && value.endsWith("\"")) {
-                value = value.substring(1, value.length() - 1);
-            }
-            if (name.equals("encoding")) {
-                encoding = value;
-            } else if (name.equals("proto")) {
-                proto = value;
-            }
         }
-        return "delimited".equals(encoding) && "io.prometheus.client.MetricFamily".equals(proto);
+        return true;
+    }
+
+    private static boolean isValue(MediaType.Parameter parameter, String value) {
+        return parameter != null && value.equals(parameter.value());
     }
 
     /** Stops reading the raw body past the limit, so a huge body costs no more than the limit. */

@@ -1,7 +1,7 @@
 package io.tidegate.web;
 
+import io.tidegate.format.MediaType;
 import io.tidegate.format.WireFormat;
-import java.util.Locale;
 
 /**
  * The one place that decides a scrape's format from its Accept header, honouring q-values as
@@ -10,35 +10,16 @@ import java.util.Locale;
 public final class ScrapeNegotiation {
     private ScrapeNegotiation() {}
 
+    /** The format of the range with the highest weight above 0 (the first of equals); text if none names one. */
     public static WireFormat choose(String accept) {
-        if (accept == null || accept.isBlank()) {
+        if (accept == null) {
             return WireFormat.TEXT;
         }
         WireFormat best = WireFormat.TEXT;
         double bestQuality = -1;
-        for (String range : accept.split(",")) {
-            String[] parts = range.split(";");
-            String mediaType = parts[0].trim().toLowerCase(Locale.ROOT);
-            double quality = 1;
-            String proto = null;
-            String encoding = null;
-            String version = null;
-            for (int i = 1; i < parts.length; i++) {
-                String[] parameter = parts[i].trim().split("=", 2);
-                if (parameter.length != 2) {
-                    continue;
-                }
-                String name = parameter[0].trim().toLowerCase(Locale.ROOT);
-                String value = parameter[1].trim().replace("\"", "");
-                switch (name) {
-                    case "q" -> quality = parseQuality(value);
-                    case "proto" -> proto = value;
-                    case "encoding" -> encoding = value;
-                    case "version" -> version = value;
-                    default -> { }
-                }
-            }
-            WireFormat format = formatFor(mediaType, proto, encoding, version);
+        for (MediaType range : MediaType.parseList(accept)) {
+            WireFormat format = formatFor(range);
+            double quality = range.quality();
             if (format != null && quality > 0 && quality > bestQuality) {
                 best = format;
                 bestQuality = quality;
@@ -47,28 +28,22 @@ public final class ScrapeNegotiation {
         return best;
     }
 
-    private static WireFormat formatFor(String mediaType, String proto, String encoding, String version) {
-        switch (mediaType) {
-            case "application/vnd.google.protobuf":
-                return "io.prometheus.client.MetricFamily".equals(proto) && "delimited".equals(encoding)
-                        ? WireFormat.PROTOBUF : null;
-            case "application/openmetrics-text":
-                return version == null || version.equals("1.0.0") || version.equals("0.0.1")
-                        ? WireFormat.OPENMETRICS : null;
-            case "text/plain":
-            case "*/*":
-            case "text/*":
-                return WireFormat.TEXT;
-            default:
-                return null;
-        }
+    /** The format a range names, or null; its parameter values are read overlooking stray quotes. */
+    private static WireFormat formatFor(MediaType range) {
+        return switch (range.essence()) {
+            case "application/vnd.google.protobuf" -> "io.prometheus.client.MetricFamily".equals(value(range, "proto"))
+                    && "delimited".equals(value(range, "encoding")) ? WireFormat.PROTOBUF : null;
+            case "application/openmetrics-text" -> {
+                String version = value(range, "version");
+                yield version == null || version.equals("1.0.0") || version.equals("0.0.1") ? WireFormat.OPENMETRICS : null;
+            }
+            case "text/plain", "*/*", "text/*" -> WireFormat.TEXT;
+            default -> null;
+        };
     }
 
-    private static double parseQuality(String value) {
-        try {
-            return Double.parseDouble(value);
-        } catch (NumberFormatException e) {
-            return 0;
-        }
+    private static String value(MediaType range, String name) {
+        MediaType.Parameter parameter = range.parameter(name);
+        return parameter == null ? null : parameter.valueIgnoringQuotes();
     }
 }

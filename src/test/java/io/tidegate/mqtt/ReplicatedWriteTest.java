@@ -7,6 +7,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.prometheus.metrics.expositionformats.generated.com_google_protobuf_4_36_2.Metrics;
 import io.prometheus.metrics.shaded.com_google_protobuf_4_36_2.Timestamp;
 import io.tidegate.TestClock;
+import io.tidegate.differential.ProtobufBodies;
 import io.tidegate.format.ParsedBody;
 import io.tidegate.format.ProtobufBodyReader;
 import io.tidegate.format.ProtobufFormat;
@@ -211,6 +212,38 @@ class ReplicatedWriteTest {
         }
         assertThat(TOPICS.topicOf(GroupingKey.of(Map.of("job", "plain", "z", "last", "a", "first"))))
                 .isEqualTo("metrics/job/plain/a/first/z/last");
+    }
+
+    @Test
+    void itsContentTypeSaysTextOrDelimitedProtobufByItsPrefix() throws Exception {
+        WriteRequest taken = new WriteRequest(KEY, Verb.PUT, new TextFormatParser().parse("a 1\n").families(),
+                new Ttls(60_000, Map.of()), Source.http("10.0.0.7"));
+        Publication text = ReplicatedWrite.encode(TOPICS, taken, "tidegate-a", "id-5", TAKEN.toEpochMilli());
+        byte[] protobuf = delimited(family("a", null, Metrics.MetricType.GAUGE, ProtobufBodies.gauge(1)));
+
+        for (String type : new String[] {ReplicatedWrite.TEXT_CONTENT_TYPE, null, "", "TEXT/PLAIN", "text/plain ",
+                "text/plain; version=1.0.0", "text/plainly"}) {
+            assertThat(decodeAs(text, text.payload(), type).rejection()).as(type).isNull();
+            assertThat(decodeAs(text, protobuf, type).rejection().reason()).as(type).isEqualTo(RejectReason.BAD_PAYLOAD);
+        }
+        for (String type : new String[] {ProtobufFormat.CONTENT_TYPE, "application/vnd.google.protobuf",
+                "Application/Vnd.Google.Protobuf; encoding=text", "application/vnd.google.protobufs"}) {
+            assertThat(decodeAs(text, protobuf, type).rejection()).as(type).isNull();
+            assertThat(decodeAs(text, text.payload(), type).rejection().reason()).as(type)
+                    .isEqualTo(RejectReason.BAD_PAYLOAD);
+        }
+        for (String type : new String[] {"application/json", "text/html", " ", ";", "text"}) {
+            ReplicatedWrite.Decoded decoded = decodeAs(text, text.payload(), type);
+            assertThat(decoded.rejection().reason()).as(type).isEqualTo(RejectReason.UNSUPPORTED_CONTENT_TYPE);
+            assertThat(decoded.rejection().message()).as(type).isEqualTo("replicated write with content type \"" + type
+                    + "\": expected text/plain; version=0.0.4 or " + ProtobufFormat.CONTENT_TYPE);
+        }
+    }
+
+    private static ReplicatedWrite.Decoded decodeAs(Publication publication, byte[] payload, String contentType) {
+        MqttMessage message = new MqttMessage(publication.topic(), payload, false, 1,
+                publication.expiryIntervalSeconds(), contentType, publication.userProperties());
+        return ReplicatedWrite.decode(message, KEY, 1 << 20);
     }
 
     private WriteRequest decode(Publication publication) {

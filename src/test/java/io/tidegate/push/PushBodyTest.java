@@ -1,0 +1,99 @@
+package io.tidegate.push;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import org.junit.jupiter.api.Test;
+
+/**
+ * Which format a push's Content-Type selects: upstream's rule, delimited protobuf only for
+ * {@code application/vnd.google.protobuf} with {@code proto=io.prometheus.client.MetricFamily} and
+ * {@code encoding=delimited}, the text format for anything else.
+ */
+class PushBodyTest {
+    private static final String PROTOBUF = "application/vnd.google.protobuf";
+    private static final String PROTO = "proto=io.prometheus.client.MetricFamily";
+    private static final String DELIMITED = "encoding=delimited";
+
+    private static boolean protobuf(String contentType) {
+        return PushBody.isDelimitedProtobuf(contentType);
+    }
+
+    @Test
+    void delimitedProtobufNeedsTheTypeAndBothParametersInAnyOrder() {
+        assertThat(protobuf(PROTOBUF + "; " + PROTO + "; " + DELIMITED)).isTrue();
+        assertThat(protobuf(PROTOBUF + ";" + DELIMITED + ";" + PROTO)).isTrue();
+        assertThat(protobuf(PROTOBUF + "; " + PROTO)).isFalse();
+        assertThat(protobuf(PROTOBUF + "; " + DELIMITED)).isFalse();
+        assertThat(protobuf(PROTOBUF)).isFalse();
+        assertThat(protobuf("application/octet-stream; " + PROTO + "; " + DELIMITED)).isFalse();
+    }
+
+    @Test
+    void withoutAContentTypeOrWithAnyOtherTheBodyIsText() {
+        assertThat(protobuf(null)).isFalse();
+        assertThat(protobuf("")).isFalse();
+        assertThat(protobuf("text/plain; version=0.0.4")).isFalse();
+        assertThat(protobuf("garbage/;;")).isFalse();
+    }
+
+    @Test
+    void typeAndParameterNamesAreCaseInsensitiveButValuesAreNot() {
+        assertThat(protobuf("Application/VND.Google.Protobuf; PROTO=io.prometheus.client.MetricFamily; Encoding=delimited"))
+                .isTrue();
+        assertThat(protobuf(PROTOBUF + "; proto=io.prometheus.client.metricfamily; " + DELIMITED)).isFalse();
+        assertThat(protobuf(PROTOBUF + "; " + PROTO + "; encoding=Delimited")).isFalse();
+    }
+
+    @Test
+    void valuesMayBeQuotedStrings() {
+        assertThat(protobuf(PROTOBUF + "; proto=\"io.prometheus.client.MetricFamily\"; encoding=\"delimited\"")).isTrue();
+        assertThat(protobuf(PROTOBUF + " ;\tproto = io.prometheus.client.MetricFamily ; encoding= delimited ")).isTrue();
+    }
+
+    @Test
+    void aValueWithAStrayQuoteOrAnEscapeIsNotTheValue() {
+        assertThat(protobuf(PROTOBUF + "; " + PROTO + "; encoding=delimited\"")).isFalse();
+        assertThat(protobuf(PROTOBUF + "; " + PROTO + "; encoding=\"delimited")).isFalse();
+        assertThat(protobuf(PROTOBUF + "; " + PROTO + "; encoding=\"delimited\"x")).isFalse();
+        assertThat(protobuf(PROTOBUF + "; " + PROTO + "; encoding=\"delimi\\ted\"")).isFalse();
+    }
+
+    @Test
+    void otherParametersAreOverlooked() {
+        assertThat(protobuf(PROTOBUF + "; " + PROTO + "; " + DELIMITED + "; charset=utf-8")).isTrue();
+        assertThat(protobuf(PROTOBUF + "; x=\"a; " + PROTO + "; " + DELIMITED)).isTrue();
+    }
+
+    @Test
+    void theLastOfARepeatedParameterCounts() {
+        assertThat(protobuf(PROTOBUF + "; " + PROTO + "; encoding=text; " + DELIMITED)).isTrue();
+        assertThat(protobuf(PROTOBUF + "; " + PROTO + "; " + DELIMITED + "; encoding=text")).isFalse();
+    }
+
+    @Test
+    void aParameterWithoutNameOrValueMakesItText() {
+        assertThat(protobuf(PROTOBUF + "; junk; " + PROTO + "; " + DELIMITED)).isFalse();
+        assertThat(protobuf(PROTOBUF + "; =x; " + PROTO + "; " + DELIMITED)).isFalse();
+        assertThat(protobuf(PROTOBUF + ";; " + PROTO + "; " + DELIMITED)).isFalse();
+        assertThat(protobuf(PROTOBUF + "; ; " + PROTO + "; " + DELIMITED)).isFalse();
+        assertThat(protobuf(PROTOBUF + "; " + PROTO + "; " + DELIMITED + "; junk")).isFalse();
+    }
+
+    @Test
+    void semicolonsMayEndIt() {
+        assertThat(protobuf(PROTOBUF + "; " + PROTO + "; " + DELIMITED + ";")).isTrue();
+        assertThat(protobuf(PROTOBUF + "; " + PROTO + "; " + DELIMITED + "; ")).isTrue();
+        // Go's mime.ParseMediaType allows only one: upstream reads these as text
+        assertThat(protobuf(PROTOBUF + "; " + PROTO + "; " + DELIMITED + ";;")).isTrue();
+        assertThat(protobuf(PROTOBUF + "; " + PROTO + "; " + DELIMITED + "; ;")).isTrue();
+        // but an empty parameter before the last one counts as one
+        assertThat(protobuf(PROTOBUF + "; " + PROTO + "; " + DELIMITED + "; ; ")).isFalse();
+        assertThat(protobuf(PROTOBUF + "; " + PROTO + "; " + DELIMITED + ";; ")).isFalse();
+    }
+
+    @Test
+    void aContentTypeOfOnlySemicolonsIsText() {
+        assertThat(protobuf(";")).isFalse();
+        assertThat(protobuf(";;")).isFalse();
+    }
+}
