@@ -1,6 +1,6 @@
 package io.tidegate.mqtt;
 
-import io.tidegate.key.PushPath;
+import io.tidegate.key.KeyPath;
 import io.tidegate.key.GroupingKey;
 import java.util.Arrays;
 import java.util.List;
@@ -8,7 +8,7 @@ import java.util.List;
 /**
  * The topics Tidegate takes metrics from, mirroring the HTTP push path:
  * {@code <prefix>/job/<job>{/<label>/<value>}}, with {@code job@base64} and {@code <label>@base64}
- * as in HTTP (read by the same {@link PushPath#parse} code). One level more, after the last label
+ * as in HTTP (read by the same {@link KeyPath#parse} code). One level more, after the last label
  * pair, names the metric of a single-number payload:
  * {@code metrics/job/sensor/room/kitchen/temperature_celsius}. Beside them, {@code <prefix>/tidegate/}
  * holds Tidegate's own topics: its status, and the replicated admin wipe ({@link #wipeTopic}).
@@ -45,7 +45,7 @@ final class TopicScheme {
 
     /** The subscriptions that receive every topic of the scheme and nothing else. */
     List<String> topicFilters() {
-        return List.of(levelPrefix + GroupingKey.JOB + "/#", levelPrefix + GroupingKey.JOB + PushPath.BASE64_SUFFIX + "/#");
+        return List.of(levelPrefix + GroupingKey.JOB + "/#", levelPrefix + GroupingKey.JOB + KeyPath.BASE64_SUFFIX + "/#");
     }
 
     /**
@@ -66,7 +66,7 @@ final class TopicScheme {
         }
         int end = topic.indexOf('/', levelPrefix.length());
         String first = end < 0 ? topic.substring(levelPrefix.length()) : topic.substring(levelPrefix.length(), end);
-        return PushPath.isJobSegment(first, false) || PushPath.isJobSegment(first, true);
+        return KeyPath.isJobSegment(first, false) || KeyPath.isJobSegment(first, true);
     }
 
     Parsed parse(String topic) {
@@ -77,8 +77,8 @@ final class TopicScheme {
             return Parsed.error("topic is not under " + levelPrefix);
         }
         String[] levels = topic.substring(levelPrefix.length()).split("/", -1);
-        boolean jobBase64 = PushPath.isJobSegment(levels[0], true);
-        if (!jobBase64 && !PushPath.isJobSegment(levels[0], false)) {
+        boolean jobBase64 = KeyPath.isJobSegment(levels[0], true);
+        if (!jobBase64 && !KeyPath.isJobSegment(levels[0], false)) {
             return Parsed.error("topic must start with " + levelPrefix + "job/ or " + levelPrefix + "job@base64/");
         }
         if (levels.length < 2) {
@@ -90,11 +90,11 @@ final class TopicScheme {
             metricLevel = labelLevels.get(labelLevels.size() - 1);
             labelLevels = labelLevels.subList(0, labelLevels.size() - 1);
         }
-        PushPath.Parsed key = PushPath.parse(levels[1], jobBase64, labelLevels);
-        if (key instanceof PushPath.Refused refused) {
+        KeyPath.Parsed key = KeyPath.parse(levels[1], jobBase64, labelLevels);
+        if (key instanceof KeyPath.Refused refused) {
             return Parsed.error(refused.refusal().message());
         }
-        return new Parsed(((PushPath.Key) key).key(), metricLevel, null);
+        return new Parsed(((KeyPath.Key) key).key(), metricLevel, null);
     }
 
     /**
@@ -120,7 +120,7 @@ final class TopicScheme {
             String encoded = java.util.Base64.getUrlEncoder().withoutPadding()
                     .encodeToString(value.getBytes(java.nio.charset.StandardCharsets.UTF_8));
             // "=" is upstream's spelling of the empty value
-            topic.append(name).append(PushPath.BASE64_SUFFIX).append('/').append(encoded.isEmpty() ? "=" : encoded);
+            topic.append(name).append(KeyPath.BASE64_SUFFIX).append('/').append(encoded.isEmpty() ? "=" : encoded);
         } else {
             topic.append(name).append('/').append(value);
         }

@@ -5,7 +5,7 @@ import io.tidegate.format.Durations;
 import io.tidegate.format.ParsedBody;
 import io.tidegate.format.Refusal;
 import io.tidegate.key.GroupingKey;
-import io.tidegate.key.PushPath;
+import io.tidegate.key.KeyPath;
 import io.tidegate.store.GroupWriter;
 import io.tidegate.store.Source;
 import io.tidegate.store.Ttls;
@@ -77,7 +77,7 @@ public final class PushHandler {
 
     /** What {@code request} asks for, read from it alone: a write, a refusal, or what upstream's router answers. */
     PushCommand command(PushRequest request) {
-        String decoded = PushPath.percentDecode(request.rawPath());
+        String decoded = KeyPath.percentDecode(request.rawPath());
         if (decoded == null) {
             if (request.verb() == Verb.DELETE) {
                 // no group can have such a key, so there is nothing to delete
@@ -92,8 +92,8 @@ public final class PushHandler {
         String rest = decoded.substring(pushPathPrefix.length());
         int slash = rest.indexOf('/');
         String first = slash < 0 ? rest : rest.substring(0, slash);
-        boolean jobBase64 = PushPath.isJobSegment(first, true);
-        if (slash < 0 || !(PushPath.isJobSegment(first, false) || jobBase64)) {
+        boolean jobBase64 = KeyPath.isJobSegment(first, true);
+        if (slash < 0 || !(KeyPath.isJobSegment(first, false) || jobBase64)) {
             return new PushCommand.Answer(PushAnswer.notFound());
         }
         String afterJob = rest.substring(slash + 1);
@@ -105,12 +105,12 @@ public final class PushHandler {
             return new PushCommand.Answer(jobBase64 ? PushAnswer.notFound()
                     : PushAnswer.redirect(decoded.substring(0, decoded.length() - 1)));
         }
-        PushPath.Parsed path = PushPath.parse(jobSegment, jobBase64, labelPath);
-        if (path instanceof PushPath.Refused refused) {
+        KeyPath.Parsed path = KeyPath.parse(jobSegment, jobBase64, labelPath);
+        if (path instanceof KeyPath.Refused refused) {
             log.atDebug().addKeyValue("err", refused.refusal().message()).log("push path rejected");
             return new PushCommand.Refuse(refused.refusal());
         }
-        return command(request, ((PushPath.Key) path).key());
+        return command(request, ((KeyPath.Key) path).key());
     }
 
     /** The write {@code request} asks for on the group of {@code key}, or why there is none. */

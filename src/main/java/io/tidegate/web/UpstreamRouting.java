@@ -2,7 +2,7 @@ package io.tidegate.web;
 
 import io.javalin.http.Context;
 import io.javalin.http.HandlerType;
-import io.tidegate.key.PushPath;
+import io.tidegate.key.KeyPath;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.util.ArrayDeque;
@@ -42,7 +42,7 @@ final class UpstreamRouting {
     /** The push routes: {@code <prefix>/metrics/job/<job>...} and {@code .../job@base64/<job>...}. */
     void push(HandlerType method) {
         underPrefix(method, pushPrefix + "job/");
-        underPrefix(method, pushPrefix + "job" + PushPath.BASE64_SUFFIX + "/");
+        underPrefix(method, pushPrefix + "job" + KeyPath.BASE64_SUFFIX + "/");
     }
 
     /** A route that takes every path starting with {@code pathPrefix} (ending with "/") and a non-empty segment. */
@@ -52,7 +52,7 @@ final class UpstreamRouting {
 
     /** Before routing: answers a path that is not clean with a redirect to its clean form. */
     void redirectUncleanPaths(Context ctx) {
-        String path = PushPath.percentDecode(ctx.req().getRequestURI());
+        String path = KeyPath.percentDecode(ctx.req().getRequestURI());
         if (path == null || ctx.method() == HandlerType.CONNECT) {
             return;
         }
@@ -65,7 +65,7 @@ final class UpstreamRouting {
 
     /** For a request no route took. */
     void answerUnrouted(Context ctx) {
-        String path = PushPath.percentDecode(ctx.req().getRequestURI());
+        String path = KeyPath.percentDecode(ctx.req().getRequestURI());
         if (path == null) {
             PlainAnswer.notFound(ctx);
             return;

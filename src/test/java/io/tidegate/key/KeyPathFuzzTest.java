@@ -21,11 +21,11 @@ import net.jqwik.api.lifecycle.AddLifecycleHook;
  * spelled in base64, reads back as itself; base64url decodes as the JDK's decoder does.
  */
 @AddLifecycleHook(FuzzBudget.class)
-class PushPathFuzzTest {
+class KeyPathFuzzTest {
 
     @Property(tries = 3000)
     void anyPathIsPercentDecodedOrRefused(@ForAll("rawPaths") String raw) {
-        String decoded = PushPath.percentDecode(raw);
+        String decoded = KeyPath.percentDecode(raw);
         if (raw.indexOf('%') < 0) {
             assertThat(decoded).isEqualTo(raw);
         }
@@ -40,18 +40,18 @@ class PushPathFuzzTest {
         for (byte b : text.getBytes(StandardCharsets.UTF_8)) {
             encoded.append(String.format(b % 2 == 0 ? "%%%02X" : "%%%02x", b & 0xff));
         }
-        assertThat(PushPath.percentDecode(encoded.toString())).isEqualTo(text);
+        assertThat(KeyPath.percentDecode(encoded.toString())).isEqualTo(text);
     }
 
     @Property(tries = 3000)
     void anyDecodedPathGivesAKeyOrAReason(@ForAll("segments") String jobSegment, @ForAll boolean jobBase64,
             @ForAll("labelPaths") String labelPath) {
-        PushPath.Parsed parsed = PushPath.parse(jobSegment, jobBase64, labelPath);
-        if (parsed instanceof PushPath.Refused) {
-            Refusals.assertClean(PushPathTest.refusalOf(parsed));
+        KeyPath.Parsed parsed = KeyPath.parse(jobSegment, jobBase64, labelPath);
+        if (parsed instanceof KeyPath.Refused) {
+            Refusals.assertClean(KeyPathTest.refusalOf(parsed));
             return;
         }
-        KeyTexts.assertWellFormed(PushPathTest.keyOf(parsed));
+        KeyTexts.assertWellFormed(KeyPathTest.keyOf(parsed));
     }
 
     @Property(tries = 2000)
@@ -62,9 +62,9 @@ class PushPathFuzzTest {
         String jobSegment = slash < 0 ? afterJob : afterJob.substring(0, slash);
         String labelPath = slash < 0 ? "" : afterJob.substring(slash);
 
-        PushPath.Parsed parsed = PushPath.parse(jobSegment, true, labelPath);
+        KeyPath.Parsed parsed = KeyPath.parse(jobSegment, true, labelPath);
 
-        assertThat(PushPathTest.keyOf(parsed)).isEqualTo(GroupingKey.of(key));
+        assertThat(KeyPathTest.keyOf(parsed)).isEqualTo(GroupingKey.of(key));
     }
 
     @Property(tries = 3000)

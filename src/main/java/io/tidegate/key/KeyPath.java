@@ -10,17 +10,17 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Reads a grouping key from the path of a push, {@code job/<job>{/<label>/<value>}} after the
+^ * The grouping-key path grammar: reads a grouping key from the path of a push, {@code job/<job>{/<label>/<value>}} after the
  * {@code /metrics/} prefix, exactly as upstream does: the path is percent-decoded first (so an
  * encoded slash separates), {@code <name>@base64} takes a base64url value with optional padding,
  * and labels from the path never override {@code job}. MQTT topics follow the same scheme and are
  * read by the same code, so a key means the same whichever way it arrived.
  */
-public final class PushPath {
+public final class KeyPath {
     public static final String BASE64_SUFFIX = "@base64";
     private static final String JOB_BASE64 = GroupingKey.JOB + BASE64_SUFFIX;
 
-    private PushPath() {}
+    private KeyPath() {}
 
     /** What a push path or topic says: the grouping key it names, or why it names none. */
     public sealed interface Parsed permits Key, Refused {}
