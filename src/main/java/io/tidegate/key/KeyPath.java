@@ -10,8 +10,8 @@ import java.util.List;
 import java.util.Map;
 
 /**
-^ * The grouping-key path grammar: reads a grouping key from the path of a push, {@code job/<job>{/<label>/<value>}} after the
- * {@code /metrics/} prefix, exactly as upstream does: the path is percent-decoded first (so an
+ * The grouping-key path grammar: reads a grouping key from the path of a push,
+ * {@code job/<job>{/<label>/<value>}} after the {@code /metrics/} prefix, exactly as upstream does: the path is percent-decoded first (so an
  * encoded slash separates), {@code <name>@base64} takes a base64url value with optional padding,
  * and labels from the path never override {@code job}. MQTT topics follow the same scheme and are
  * read by the same code, so a key means the same whichever way it arrived.
