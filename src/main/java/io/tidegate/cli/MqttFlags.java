@@ -1,7 +1,7 @@
 package io.tidegate.cli;
 
 import io.tidegate.config.ConfigException;
-import io.tidegate.config.HostPort;
+import io.tidegate.format.HostPort;
 import io.tidegate.mqtt.MqttProtocol;
 import io.tidegate.mqtt.MqttSettings;
 import io.tidegate.mqtt.TopicFilter;

@@ -2,7 +2,7 @@ package io.tidegate.mqtt;
 
 import com.hivemq.configuration.service.InternalConfigurations;
 import com.hivemq.embedded.EmbeddedHiveMQ;
-import io.tidegate.config.HostPort;
+import io.tidegate.format.HostPort;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;

@@ -3,7 +3,7 @@ package io.tidegate.web;
 import io.javalin.config.JavalinConfig;
 import io.javalin.http.Context;
 import io.tidegate.config.ConfigException;
-import io.tidegate.config.HostPort;
+import io.tidegate.format.HostPort;
 import java.nio.file.Path;
 import java.util.Map;
 

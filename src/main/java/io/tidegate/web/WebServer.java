@@ -8,7 +8,7 @@ import io.javalin.http.Context;
 import io.javalin.http.Handler;
 import io.javalin.http.HandlerType;
 import io.tidegate.config.ConfigException;
-import io.tidegate.config.HostPort;
+import io.tidegate.format.HostPort;
 import io.tidegate.config.ReloadOutcome;
 import io.tidegate.ttl.TtlResolver;
 import io.tidegate.mqtt.MqttRejection;

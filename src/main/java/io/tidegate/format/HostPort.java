@@ -1,4 +1,4 @@
-package io.tidegate.config;
+package io.tidegate.format;
 
 /**
  * A listen address as the upstream flags write it: {@code :9091} (all interfaces), {@code 127.0.0.1:0}
