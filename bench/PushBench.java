@@ -232,7 +232,7 @@ public final class PushBench {
 
     private Gateway startUpstream(String name, String... extraFlags) throws IOException {
         if (!options.referenceJar.isEmpty()) {
-            return startTidegate(name, options.referenceJar);
+            return startTidegate(name.replace("upstream", "reference"), options.referenceJar);
         }
         List<String> command = new ArrayList<>(List.of(options.upstreamBin, "--web.enable-admin-api",
                 // Debian's build defaults the persistence file to /var/lib/prometheus/pushgateway.data, shared by

@@ -68,12 +68,12 @@ public final class Tidegate implements AutoCloseable {
         sweeper = new ExpirySweeper(store, clock);
 
         Optional<MqttSettings> mqttSettings = MqttFlags.settings(flags);
-        mqtt = mqttSettings.map(MqttEndpoint::new).orElse(null);
+        mqtt = mqttSettings.map(settings -> new MqttEndpoint(settings, config.current().mqttMappings().topicFilters()))
+                .orElse(null);
         MqttMetrics mqttMetrics = mqtt == null ? new MqttMetrics(metrics) : new MqttMetrics(metrics, mqtt);
         mqttIngest = new MqttIngest(store, ttls, flags.mqttTopicPrefix, flags.mqttRetained, flags.mqttMaxPayloadSize,
                 RetainedMemory.DEFAULT_CAPACITY, clock, mqttMetrics, () -> config.current().mqttMappings());
         if (mqtt != null) {
-            mqtt.subscribeMappings(mqttIngest.mappingFilters());
             // a reload that changes the rules changes the subscriptions, on the live connection once there is one
             config.onReload(reloaded -> mqtt.subscribeMappings(reloaded.mqttMappings().topicFilters()));
         }

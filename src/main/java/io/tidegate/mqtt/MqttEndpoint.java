@@ -13,12 +13,14 @@ import java.util.Optional;
 public final class MqttEndpoint implements MqttSubscriber {
     private final MqttSettings settings;
     private final Object lifecycle = new Object();
-    private List<String> mappingFilters = List.of(); // guarded by lifecycle; given to the subscriber at start
+    private List<String> mappingFilters; // guarded by lifecycle; given to the subscriber at start
     private volatile EmbeddedBroker broker; // null before start and without an embedded broker
     private volatile MqttSubscriber subscriber; // null before start
 
-    public MqttEndpoint(MqttSettings settings) {
+    /** @param mappingFilters the mapping rules' topic filters, subscribed to besides the topic scheme's */
+    public MqttEndpoint(MqttSettings settings, List<String> mappingFilters) {
         this.settings = settings;
+        this.mappingFilters = List.copyOf(mappingFilters);
     }
 
     /**
@@ -49,7 +51,7 @@ public final class MqttEndpoint implements MqttSubscriber {
         }
     }
 
-    /** Before {@link #start}, remembered and subscribed at start; afterwards on the live connection. */
+    /** The mapping rules' filters from now on (a reload changed them): on the live connection once started. */
     @Override
     public void subscribeMappings(List<String> filters) {
         synchronized (lifecycle) {

@@ -370,11 +370,6 @@ public final class MqttIngest implements MessageHandler {
         return topics.topicFilters();
     }
 
-    /** The subscriptions the mapping rules in force need, besides {@link #topicFilters()}. */
-    public List<String> mappingFilters() {
-        return mappings.get().topicFilters();
-    }
-
     /** The memory of applied messages, to be kept across restarts. */
     public RetainedMemory retainedMemory() {
         return retainedMemory;

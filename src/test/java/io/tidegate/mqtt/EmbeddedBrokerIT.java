@@ -36,7 +36,7 @@ class EmbeddedBrokerIT {
         RecordingHandler handler = new RecordingHandler();
         long threadsBefore = nonDaemonThreads();
         try (MqttEndpoint endpoint = new MqttEndpoint(
-                settings("--mqtt.listen-address=127.0.0.1:0", "--mqtt.client-id=embedded"))) {
+                settings("--mqtt.listen-address=127.0.0.1:0", "--mqtt.client-id=embedded"), List.of())) {
             endpoint.start(handler);
             int port = endpoint.brokerPort().orElseThrow();
             String url = "tcp://127.0.0.1:" + port;
@@ -85,7 +85,7 @@ class EmbeddedBrokerIT {
             String address = "127.0.0.1:" + taken.getLocalPort();
             long threadsBefore = nonDaemonThreads();
 
-            assertThatThrownBy(() -> new MqttEndpoint(settings("--mqtt.listen-address=" + address))
+            assertThatThrownBy(() -> new MqttEndpoint(settings("--mqtt.listen-address=" + address), List.of())
                     .start((m, acknowledge) -> acknowledge.run()))
                     .isInstanceOf(MqttStartException.class)
                     .hasMessage("mqtt listen address " + address + " is in use");
