@@ -37,8 +37,8 @@ import sun.misc.Signal;
  * Tidegate's entry point: reads the flags, builds the store and everything around it, starts it all
  * in order and runs until SIGTERM, SIGINT or {@code /-/quit}. Wiring and lifecycle only, to be read
  * top to bottom: the constructor builds (no network, no disk but the configuration files), {@link
- * #start} takes the persistence file, starts the MQTT broker, subscribes, and only then answers HTTP
- * (ready), and {@link #close} stops the same in reverse.
+ * #start} takes the HTTP port, the persistence file, starts the MQTT broker, subscribes, and only then
+ * answers HTTP (ready), and {@link #close} stops the same in reverse.
  */
 public final class Tidegate implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Tidegate.class);
@@ -112,22 +112,27 @@ public final class Tidegate implements AutoCloseable {
         return tidegate;
     }
 
-    /** Starts what the constructor built, in order; {@link #close} stops it in reverse. */
+    /**
+     * Starts what the constructor built, in order, taking every local resource before connecting to
+     * anything, so that a second Tidegate started by mistake (same port, same file, same client id)
+     * stops before it could take the first one's MQTT session; {@link #close} stops it in reverse.
+     */
     private void start() {
+        web.start(); // the HTTP port; answers 503 until ready
         if (persistenceFile != null) {
-            // loaded before anything can write or read, so nothing is served that is not yet back
+            // locked and loaded before anything can write or read, so nothing is served that is not yet back
             persistence = Persistence.open(persistenceFile, persistenceInterval, store, mqttIngest.retainedMemory(),
                     clock, metrics);
         }
         if (mqtt != null) {
-            // the embedded broker, then the subscription: before HTTP answers ready, so "ready" means a
+            // the embedded broker (its port), then the subscription: before HTTP answers, so "ready" means a
             // device's publication is taken too
             mqtt.start(mqttIngest);
         }
         if (replication != null) {
             replication.requireMqtt5(); // known once connected: --mqtt.protocol=auto may have fallen back
         }
-        web.start();
+        web.ready();
         sweeper.start();
     }
 

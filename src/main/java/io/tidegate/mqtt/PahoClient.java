@@ -57,6 +57,9 @@ interface PahoClient {
         void connected(boolean reconnect);
 
         void lost(String reason);
+
+        /** Another client connected with this client id and the broker says it gave it the session (MQTT 5, reason code 0x8E). */
+        void takenOver(String reason);
     }
 
     /** A failed client operation, with Paho's reason code and a one-line reason. */

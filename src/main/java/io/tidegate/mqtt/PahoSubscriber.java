@@ -29,6 +29,8 @@ import org.slf4j.LoggerFactory;
  */
 final class PahoSubscriber implements MqttSubscriber, PahoClient.Events {
     private static final Logger log = LoggerFactory.getLogger(MqttSubscriber.class);
+    /** How soon after a connect the broker closing it again counts as the session going to another client. */
+    static final long TAKEN_OVER_WITHIN_MILLIS = 3_000;
 
     private final PahoClient client;
     private final MqttSettings settings;
@@ -42,6 +44,9 @@ final class PahoSubscriber implements MqttSubscriber, PahoClient.Events {
     private volatile MessageHandler handler;
     private volatile boolean closing;
     private volatile boolean started;
+    private volatile boolean takenOver;
+    private volatile long connectedAtNanos;
+    private int quickDrops; // on the client's callback thread only
     private volatile List<String> mappingFilters = List.of();
     /** What this connection's session is subscribed to, as far as Tidegate knows; on the subscriptions thread after start. */
     private Set<String> subscribed = Set.of();
@@ -100,6 +105,7 @@ final class PahoSubscriber implements MqttSubscriber, PahoClient.Events {
 
     @Override
     public void connected(boolean reconnect) {
+        connectedAtNanos = System.nanoTime();
         if (!reconnect || closing) {
             return;
         }
@@ -175,17 +181,49 @@ final class PahoSubscriber implements MqttSubscriber, PahoClient.Events {
         }
     }
 
+    /**
+     * A broker that closes a connection right after it accepted it, twice in a row, has given the
+     * session to another client with this client id each time (MQTT 3.1.1 has no reason codes, and
+     * Mosquitto closes the older connection without one for MQTT 5 too); once could be a broker restarting.
+     */
     @Override
     public void lost(String reason) {
+        long connectedForMillis = (System.nanoTime() - connectedAtNanos) / 1_000_000;
+        quickDrops = connectedForMillis < TAKEN_OVER_WITHIN_MILLIS ? quickDrops + 1 : 0;
+        if (quickDrops >= 2) {
+            takenOver("the broker closed the connection twice right after accepting it, the last time "
+                    + connectedForMillis + " ms after: " + reason);
+            return;
+        }
         if (!closing) {
             log.atWarn().addKeyValue("url", settings.url()).addKeyValue("err", reason)
                     .log("lost connection to MQTT broker; reconnecting");
         }
     }
 
+    /**
+     * Another Tidegate, or anything else, connected with this client id: the broker keeps one session
+     * per id and delivers each message to one of them, so fighting over it (each reconnect taking it
+     * back) would split the devices' messages between the two, and acknowledge some in an instance that
+     * may not keep them. Tidegate gives the session up, stops reconnecting, and says so.
+     */
+    @Override
+    public void takenOver(String reason) {
+        if (closing || takenOver) {
+            return;
+        }
+        takenOver = true;
+        log.atError().addKeyValue("url", settings.url()).addKeyValue("client_id", settings.clientId())
+                .addKeyValue("err", reason)
+                .log("another MQTT client with this client id is connected, so the broker gave it Tidegate's session; "
+                        + "not reconnecting: give each Tidegate its own --mqtt.client-id and restart this one");
+        // not on Paho's callback thread, which closing the client waits for
+        subscriptions.execute(client::close);
+    }
+
     @Override
     public boolean isConnected() {
-        return client.isConnected();
+        return !takenOver && client.isConnected();
     }
 
     @Override

@@ -27,6 +27,9 @@ final class PahoV5Client implements PahoClient {
     /** How long the broker keeps Tidegate's session, and its unacknowledged messages, while it is away. */
     private static final long SESSION_EXPIRY_SECONDS = 7 * 24 * 3600;
 
+    /** MQTT 5's DISCONNECT reason code for "another connection using the same client id". */
+    private static final int SESSION_TAKEN_OVER = 0x8E;
+
     private final MqttSettings settings;
     private MqttClient client;
 
@@ -206,6 +209,10 @@ final class PahoV5Client implements PahoClient {
 
         @Override
         public void disconnected(MqttDisconnectResponse response) {
+            if (response.getReturnCode() == SESSION_TAKEN_OVER) {
+                events.takenOver("the broker disconnected Tidegate: session taken over (reason code 0x8E)");
+                return;
+            }
             MqttException cause = response.getException();
             events.lost(cause != null ? PahoFailure.reason(cause, cause.getReasonCode())
                     : "disconnected by the broker (reason code " + response.getReturnCode() + ")");

@@ -43,6 +43,7 @@ public final class WebServer implements AutoCloseable {
     private final TtlResolver ttls;
     private final String prefix;
     private final WebAccess access;
+    private volatile boolean ready;
 
     /**
      * @param store what the read routes show
@@ -80,6 +81,7 @@ public final class WebServer implements AutoCloseable {
         access.listen(config, HostPort.parse(settings.listenAddress()));
         UpstreamRouting routing = new UpstreamRouting(prefix);
         config.routes.before(access::guard); // first: upstream authenticates before it routes or redirects
+        config.routes.before(this::refuseUntilReady);
         config.routes.before(routing::redirectUncleanPaths);
         routes(new RouteRegistry(config, routing), api, page);
         for (HandlerType method : new HandlerType[] {HandlerType.GET, HandlerType.HEAD, HandlerType.PUT,
@@ -179,6 +181,11 @@ public final class WebServer implements AutoCloseable {
     /** The status of an answer whose handler threw (see the exception handler in {@link #configure}). */
     static final int INTERNAL_ERROR = 500;
 
+    /**
+     * Takes the port, before Tidegate does anything else that another instance could notice (connect
+     * to the MQTT broker): a port in use stops it here. Until {@link #ready}, every request but
+     * {@code /-/healthy} is answered 503.
+     */
     public WebServer start() {
         HostPort address = HostPort.parse(settings.listenAddress());
         app.start(address.host(), address.port());
@@ -186,6 +193,19 @@ public final class WebServer implements AutoCloseable {
         access.summary().forEach(line::addKeyValue);
         line.log("listening");
         return this;
+    }
+
+    /** Answers every request from now on: what it serves (the store, MQTT) has started. */
+    public void ready() {
+        ready = true;
+    }
+
+    /** Before {@link #ready}: 503 for all but the liveness check, as Prometheus components answer while starting. */
+    private void refuseUntilReady(Context ctx) {
+        if (!ready && !ctx.path().equals(prefix + "/-/healthy")) {
+            PlainAnswer.status(ctx, 503, "Service Unavailable: Tidegate is starting");
+            ctx.skipRemainingHandlers();
+        }
     }
 
     public int port() {

@@ -1,0 +1,157 @@
+package io.tidegate;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.awaitility.Awaitility;
+import org.eclipse.paho.mqttv5.client.MqttClient;
+import org.eclipse.paho.mqttv5.client.MqttConnectionOptions;
+import org.eclipse.paho.mqttv5.client.persist.MemoryPersistence;
+import org.eclipse.paho.mqttv5.common.MqttMessage;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * A second Tidegate started by mistake with the first one's MQTT client id: it must stop before it
+ * touches the first one's session when one of its local resources is taken, and when it does get
+ * connected, the one the broker took the session from says so and does not fight over it.
+ */
+class SecondInstanceIT {
+    private static final String TAKEN_OVER = "another MQTT client with this client id is connected";
+
+    @TempDir
+    Path dir;
+    private MosquittoBroker broker;
+    private TidegateJar first;
+    private TidegateJar second;
+
+    @BeforeEach
+    void startBroker() {
+        broker = new MosquittoBroker().start();
+    }
+
+    @AfterEach
+    void stopAll() {
+        for (TidegateJar jar : new TidegateJar[] {second, first}) {
+            if (jar != null) {
+                jar.close();
+            }
+        }
+        broker.close();
+    }
+
+    @Test
+    void aSecondTidegateOnABusyPortStopsBeforeItConnectsAndTheFirstLosesNoMessage() throws Exception {
+        first = new TidegateJar("first", dir, "--mqtt.url=" + broker.url(), "--mqtt.client-id=shared").start();
+        CompletableFuture<Void> publishing = CompletableFuture.runAsync(() -> publishGroups("burst", 100, 30));
+
+        Path secondLog = dir.resolve("second.log");
+        Process second = new ProcessBuilder(java(), "-Xmx256m", "-jar", "target/tidegate.jar",
+                "--web.listen-address=127.0.0.1:" + first.port(), "--mqtt.url=" + broker.url(),
+                "--mqtt.client-id=shared").redirectErrorStream(true).redirectOutput(secondLog.toFile()).start();
+        assertThat(second.waitFor(60, TimeUnit.SECONDS)).as("the second Tidegate stops by itself").isTrue();
+        publishing.get(60, TimeUnit.SECONDS);
+
+        String log = Files.readString(secondLog);
+        assertThat(second.exitValue()).as(log).isEqualTo(1);
+        assertThat(log).contains("could not start").doesNotContain("subscribed to MQTT broker");
+        Awaitility.await("every message reaches the first Tidegate").atMost(Duration.ofSeconds(20))
+                .until(() -> groupsOf(first, "burst"), count -> count == 100);
+        assertThat(first.log()).doesNotContain(TAKEN_OVER);
+    }
+
+    @Test
+    void aBrokerThatSaysTheSessionWasTakenOverIsBelievedAtOnce() {
+        // HiveMQ CE, the embedded broker, sends MQTT 5's DISCONNECT with reason code 0x8E to the older connection
+        int mqttPort = MosquittoBroker.freeLoopbackPort();
+        first = new TidegateJar("first", dir, "--mqtt.listen-address=127.0.0.1:" + mqttPort,
+                "--mqtt.client-id=shared").start();
+        second = new TidegateJar("second", dir, "--mqtt.url=tcp://127.0.0.1:" + mqttPort, "--mqtt.client-id=shared",
+                "--mqtt.protocol=5").start();
+
+        Awaitility.await("the first says its session was taken").atMost(Duration.ofSeconds(20))
+                .until(() -> first.log().contains(TAKEN_OVER));
+        assertThat(first.log()).contains("level=error").contains("0x8E");
+        sleep(Duration.ofSeconds(3)); // long enough for Paho's reconnects (1 s, then 2 s), had they not been stopped
+        assertThat(first.log()).doesNotContain("reconnected to MQTT broker");
+        assertThat(first.sample("tidegate_mqtt_connected")).isZero();
+        assertThat(second.sample("tidegate_mqtt_connected")).isEqualTo(1);
+        assertThat(second.log()).doesNotContain(TAKEN_OVER);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"5", "3.1.1"})
+    void aBrokerThatJustClosesTheOlderConnectionEndsTheFightAfterTwoQuickDrops(String protocol) {
+        // Mosquitto closes the older connection without a reason code, for MQTT 5 as for 3.1.1: each
+        // reconnect takes the session back, until one of the two has been dropped twice right after connecting
+        first = new TidegateJar("first", dir, "--mqtt.url=" + broker.url(), "--mqtt.client-id=shared",
+                "--mqtt.protocol=" + protocol).start();
+        second = new TidegateJar("second", dir, "--mqtt.url=" + broker.url(), "--mqtt.client-id=shared",
+                "--mqtt.protocol=" + protocol).start();
+
+        Awaitility.await("one of them says its session was taken").atMost(Duration.ofSeconds(30))
+                .until(() -> first.log().contains(TAKEN_OVER) || second.log().contains(TAKEN_OVER));
+        TidegateJar stopped = second.log().contains(TAKEN_OVER) ? second : first;
+        TidegateJar keeping = stopped == second ? first : second;
+        sleep(Duration.ofSeconds(4)); // a fight would go on: each reconnect takes the session back
+        assertThat(keeping.log()).doesNotContain(TAKEN_OVER);
+        assertThat(keeping.sample("tidegate_mqtt_connected")).isEqualTo(1);
+        assertThat(stopped.sample("tidegate_mqtt_connected")).isZero();
+        publishGroups("after", 5, 0);
+        Awaitility.await("the one keeping the session takes the messages").atMost(Duration.ofSeconds(20))
+                .until(() -> groupsOf(keeping, "after"), count -> count == 5);
+    }
+
+    /** Publishes {@code count} groups {@code metrics/job/<job>/instance/i<n>}, QoS 1, {@code pauseMillis} apart. */
+    private void publishGroups(String job, int count, long pauseMillis) {
+        try {
+            MqttClient device = new MqttClient(broker.url(), "device-" + job, new MemoryPersistence());
+            device.connect(new MqttConnectionOptions());
+            for (int i = 0; i < count; i++) {
+                MqttMessage message = new MqttMessage(("v " + i + "\n").getBytes(StandardCharsets.UTF_8));
+                message.setQos(1);
+                device.publish("metrics/job/" + job + "/instance/i" + i, message);
+                if (pauseMillis > 0) {
+                    Thread.sleep(pauseMillis);
+                }
+            }
+            device.disconnect();
+            device.close();
+        } catch (Exception e) {
+            throw new IllegalStateException("publishing failed: " + e, e);
+        }
+    }
+
+    private static int groupsOf(TidegateJar tidegate, String job) {
+        Matcher matcher = Pattern.compile("(?m)^v\\{instance=\"i\\d+\",job=\"" + job + "\"\\} ")
+                .matcher(tidegate.http().get("/metrics").body());
+        int count = 0;
+        while (matcher.find()) {
+            count++;
+        }
+        return count;
+    }
+
+    private static String java() {
+        return Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    }
+
+    private static void sleep(Duration duration) {
+        try {
+            Thread.sleep(duration.toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}
