@@ -41,6 +41,7 @@ class FailedDiskTest {
         web = new WebServer(flags.webSettings(), store, store, ttls, metrics, () -> (ReloadOutcome) null, () -> {}, Instant.now(),
                 List::of)
                 .start();
+        web.ready();
         http = new TestHttp(web.port());
     }
 
