@@ -86,6 +86,14 @@ public final class TidegateJar implements AutoCloseable {
         }
     }
 
+    /** {@code kill -TERM}, as a service is stopped: Tidegate says goodbye to its broker and writes its last snapshot. */
+    public void stop() {
+        if (process != null && process.isAlive()) {
+            process.destroy();
+            waitFor();
+        }
+    }
+
     /** {@code kill -9}: no goodbye to the broker, no last snapshot. */
     public void kill() {
         if (process != null && process.isAlive()) {
