@@ -47,7 +47,7 @@ final class PahoV5Client implements PahoClient {
         options.setAutomaticReconnect(true);
         options.setAutomaticReconnectDelay(1, MAX_RECONNECT_DELAY_SECONDS);
         options.setConnectionTimeout(TIME_TO_WAIT_SECONDS);
-        options.setKeepAliveInterval(KEEP_ALIVE_SECONDS);
+        options.setKeepAliveInterval(settings.keepAliveSeconds());
         if (!settings.username().isEmpty()) {
             options.setUserName(settings.username());
         }
