@@ -75,14 +75,36 @@ public final class TidegateJar implements AutoCloseable {
 
     /** {@code kill -HUP}: Tidegate re-reads its configuration file. */
     public void hangup() {
+        signal("HUP");
+    }
+
+    /** {@code kill -STOP}: Tidegate is frozen, silent on every connection, as a hung process or a dead link. */
+    public void freeze() {
+        signal("STOP");
+    }
+
+    /** {@code kill -CONT}: a frozen Tidegate runs on. */
+    public void thaw() {
+        signal("CONT");
+    }
+
+    private void signal(String signal) {
         try {
-            Process kill = new ProcessBuilder("kill", "-HUP", Long.toString(process.pid())).inheritIO().start();
-            assertThat(kill.waitFor()).as("kill -HUP " + process.pid()).isZero();
+            Process kill = new ProcessBuilder("kill", "-" + signal, Long.toString(process.pid())).inheritIO().start();
+            assertThat(kill.waitFor()).as("kill -" + signal + " " + process.pid()).isZero();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException(e);
+        }
+    }
+
+    /** {@code kill -TERM}, as a service is stopped: Tidegate says goodbye to its broker and writes its last snapshot. */
+    public void stop() {
+        if (process != null && process.isAlive()) {
+            process.destroy();
+            waitFor();
         }
     }
 

@@ -185,6 +185,13 @@ public final class Flags {
                     + "(default: <prefix>/tidegate/status).")
     public String mqttStatusTopic;
 
+    @Option(names = "--mqtt.keep-alive", defaultValue = "30s", paramLabel = "<duration>",
+            converter = DurationConverter.class,
+            description = "MQTT keep-alive: the longest Tidegate stays silent towards the broker (it pings when idle); a "
+                    + "broker that hears nothing for 1.5 times this drops the connection and publishes Tidegate's Last "
+                    + "Will. Whole seconds, at most 65535s (default: ${DEFAULT-VALUE}).")
+    public Duration mqttKeepAlive;
+
     @Option(names = "--mqtt.embedded", negatable = true, defaultValue = "true", fallbackValue = "true",
             description = "Without --mqtt.url, run an MQTT 5 broker inside Tidegate and subscribe to it "
                     + "(default: ${DEFAULT-VALUE}). --no-mqtt.embedded without --mqtt.url turns MQTT off.")

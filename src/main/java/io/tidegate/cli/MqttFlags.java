@@ -14,6 +14,7 @@ import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -70,8 +71,9 @@ public final class MqttFlags {
         SSLSocketFactory tls = ssl ? PemTls.socketFactory(flags.mqttCaFile, flags.mqttCertFile, flags.mqttKeyFile) : null;
         char[] password = flags.mqttPasswordFile.isEmpty() ? null : readPassword(Path.of(flags.mqttPasswordFile));
         String clientId = flags.mqttClientId.isEmpty() ? defaultClientId() : flags.mqttClientId;
+        int keepAliveSeconds = keepAliveSeconds(flags.mqttKeepAlive);
         return Optional.of(new MqttSettings(flags.mqttUrl, flags.mqttListenAddress, clientId, flags.mqttUsername, password, tls,
-                flags.mqttProtocol, topicFilters, statusTopic));
+                flags.mqttProtocol, topicFilters, statusTopic, keepAliveSeconds));
     }
 
     /** {@code --mqtt.topics}: each a valid filter under the prefix, since the ingest takes nothing else. */
@@ -106,6 +108,20 @@ public final class MqttFlags {
             // reported below, with the expected form
         }
         throw new ConfigException("invalid --mqtt.url \"" + url + "\": expected tcp://host:port or ssl://host:port");
+    }
+
+    /**
+     * {@code --mqtt.keep-alive} in the whole seconds CONNECT carries, in a two-byte field: 0 would turn the
+     * keep-alive off (a dead connection then goes unnoticed), and more than 65535 s cannot be said.
+     */
+    private static int keepAliveSeconds(Duration keepAlive) throws ConfigException {
+        if (keepAlive.isNegative() || keepAlive.isZero() || keepAlive.getNano() != 0
+                || keepAlive.getSeconds() > MqttSettings.MAX_KEEP_ALIVE_SECONDS) {
+            throw new ConfigException("invalid --mqtt.keep-alive \"" + DurationConverter.format(keepAlive)
+                    + "\": whole seconds, at least 1s and at most " + MqttSettings.MAX_KEEP_ALIVE_SECONDS
+                    + "s (MQTT's limit)");
+        }
+        return (int) keepAlive.getSeconds();
     }
 
     private static void requireTopic(String flag, String topic) throws ConfigException {

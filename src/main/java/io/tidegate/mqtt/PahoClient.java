@@ -14,7 +14,6 @@ interface PahoClient {
     int TIME_TO_WAIT_SECONDS = 10;
     /** Longest wait between reconnect attempts; Paho starts at 1 s and doubles. */
     int MAX_RECONNECT_DELAY_SECONDS = 30;
-    int KEEP_ALIVE_SECONDS = 30;
     String ONLINE = "online";
     String OFFLINE = "offline";
 

@@ -21,6 +21,8 @@ import org.slf4j.LoggerFactory;
  * The version-independent half of a subscriber: startup, the guards Paho needs after a reconnect
  * (resubscribe, since a broker that lost the session silently sends nothing more; announce online
  * again, since the Last Will may have said offline), acknowledging after the handler, and the log.
+ * It subscribes at every connect, the first included, also when the broker kept the session: only a
+ * SUBSCRIBE brings the retained messages, which a restarted Tidegate may lack.
  *
  * <p>Subscriptions: the topic scheme's filters, plus the mapping rules' ({@link #subscribeMappings}),
  * which a reload changes on the live connection: new filters are subscribed (the broker then sends

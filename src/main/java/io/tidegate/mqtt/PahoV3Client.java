@@ -37,7 +37,7 @@ final class PahoV3Client implements PahoClient {
         options.setAutomaticReconnect(true);
         options.setMaxReconnectDelay(MAX_RECONNECT_DELAY_SECONDS * 1000);
         options.setConnectionTimeout(TIME_TO_WAIT_SECONDS);
-        options.setKeepAliveInterval(KEEP_ALIVE_SECONDS);
+        options.setKeepAliveInterval(settings.keepAliveSeconds());
         if (!settings.username().isEmpty()) {
             options.setUserName(settings.username());
         }

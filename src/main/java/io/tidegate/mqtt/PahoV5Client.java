@@ -50,7 +50,7 @@ final class PahoV5Client implements PahoClient {
         options.setAutomaticReconnect(true);
         options.setAutomaticReconnectDelay(1, MAX_RECONNECT_DELAY_SECONDS);
         options.setConnectionTimeout(TIME_TO_WAIT_SECONDS);
-        options.setKeepAliveInterval(KEEP_ALIVE_SECONDS);
+        options.setKeepAliveInterval(settings.keepAliveSeconds());
         if (!settings.username().isEmpty()) {
             options.setUserName(settings.username());
         }
@@ -80,9 +80,11 @@ final class PahoV5Client implements PahoClient {
         MqttSubscription[] subscriptions = new MqttSubscription[filters.size()];
         for (int i = 0; i < subscriptions.length; i++) {
             subscriptions[i] = new MqttSubscription(filters.get(i), 1);
-            // Retain handling 1: retained copies only for a new subscription, not again on each resubscribe
-            // to a session the broker kept.
-            subscriptions[i].setRetainHandling(1);
+            // Retain handling 0: the retained messages on every SUBSCRIBE, also one repeating a subscription
+            // of a session the broker kept. A restarted Tidegate finds its session there and its store empty
+            // (no persistence file); only the copies fill it. Copies of what it applied are skipped by the
+            // memory of applied messages (MqttIngest), so a reconnect costs a flood of skipped copies, no more.
+            subscriptions[i].setRetainHandling(0);
         }
         try {
             IMqttToken token = client.subscribe(subscriptions);

@@ -78,7 +78,9 @@ class FlagsTest {
         assertThat(flags.mqttTopicPrefix).isEqualTo("metrics");
         assertThat(flags.mqttRetained).isEqualTo(RetainedMode.APPLY);
         assertThat(flags.mqttMaxPayloadSize).isEqualTo(1024L * 1024);
-        assertThat(flags.asMap()).containsEntry("mqtt.protocol", "auto").containsEntry("mqtt.retained", "apply");
+        assertThat(flags.mqttKeepAlive).isEqualTo(Duration.ofSeconds(30));
+        assertThat(flags.asMap()).containsEntry("mqtt.protocol", "auto").containsEntry("mqtt.retained", "apply")
+                .containsEntry("mqtt.keep-alive", "30s");
     }
 
     @Test
@@ -89,6 +91,8 @@ class FlagsTest {
         assertThat(parse("--no-mqtt.embedded").mqttEmbedded).isFalse();
         assertThat(parse("--mqtt.embedded=false").mqttEmbedded).isFalse();
         assertThat(parse("--mqtt.max-payload-size=64KiB").mqttMaxPayloadSize).isEqualTo(65536);
+        assertThat(parse("--mqtt.keep-alive=2m").mqttKeepAlive).isEqualTo(Duration.ofMinutes(2));
+        assertThat(parse("--mqtt.keep-alive=45").mqttKeepAlive).isEqualTo(Duration.ofSeconds(45));
     }
 
     @Test
@@ -97,6 +101,7 @@ class FlagsTest {
                 .hasMessageContaining("auto, 5, 3.1.1");
         assertThatThrownBy(() -> parse("--mqtt.retained=never")).hasMessageContaining("invalid --mqtt.retained \"never\"");
         assertThatThrownBy(() -> parse("--mqtt.max-payload-size=big")).hasMessageContaining("invalid size \"big\"");
+        assertThatThrownBy(() -> parse("--mqtt.keep-alive=soon")).hasMessageContaining("--mqtt.keep-alive");
     }
 
     @Test
@@ -106,7 +111,7 @@ class FlagsTest {
         for (String flag : new String[] {"--mqtt.url", "--mqtt.username", "--mqtt.password-file", "--mqtt.ca-file",
                 "--mqtt.cert-file", "--mqtt.key-file", "--mqtt.client-id", "--mqtt.protocol", "--mqtt.topic-prefix",
                 "--mqtt.retained", "--mqtt.max-payload-size", "--mqtt.status-topic", "--mqtt.embedded",
-                "--mqtt.listen-address"}) {
+                "--mqtt.listen-address", "--mqtt.keep-alive"}) {
             assertThat(help).contains(flag);
         }
     }

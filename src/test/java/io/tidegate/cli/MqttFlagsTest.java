@@ -30,6 +30,23 @@ class MqttFlagsTest {
         assertThat(settings.statusTopic()).isEqualTo("metrics/tidegate/status");
         assertThat(settings.clientId()).startsWith("tidegate-").isEqualTo(from().orElseThrow().clientId());
         assertThat(settings.password()).isNull();
+        assertThat(settings.keepAliveSeconds()).isEqualTo(30);
+    }
+
+    @Test
+    void theKeepAliveIsWholeSecondsUpToMqttsLimit() throws ConfigException {
+        assertThat(from("--mqtt.keep-alive=1m").orElseThrow().keepAliveSeconds()).isEqualTo(60);
+        assertThat(from("--mqtt.keep-alive=1s").orElseThrow().keepAliveSeconds()).isEqualTo(1);
+        assertThat(from("--mqtt.keep-alive=65535").orElseThrow().keepAliveSeconds()).isEqualTo(65535);
+    }
+
+    @Test
+    void aKeepAliveMqttCannotCarryIsAStartupErrorNamingTheFlag() {
+        for (String keepAlive : new String[] {"0s", "1500ms", "65536s", "1d"}) {
+            assertThatThrownBy(() -> from("--mqtt.keep-alive=" + keepAlive)).as(keepAlive)
+                    .isInstanceOf(ConfigException.class).hasMessageStartingWith("invalid --mqtt.keep-alive")
+                    .hasMessageContaining("at most 65535s");
+        }
     }
 
     @Test

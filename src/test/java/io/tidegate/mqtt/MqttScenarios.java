@@ -247,8 +247,8 @@ abstract class MqttScenarios {
      * Tidegate reconnects without a broker restart, and the broker sends it the retained copies again:
      * another client connects with Tidegate's client id and a clean start (a second replica configured
      * alike, an operator's test client), so the broker ends Tidegate's connection and discards its
-     * session; Tidegate reconnects, finds no session and subscribes afresh, and a new subscription gets
-     * the retained copies even with retain handling 1. Tidegate's memory of what it applied, not the
+     * session; Tidegate reconnects, finds no session and subscribes afresh, and the new subscription gets
+     * the retained copies. Tidegate's memory of what it applied, not the
      * broker, must then keep an expired group dead and an alive group's deadline where it was.
      */
     @Test
