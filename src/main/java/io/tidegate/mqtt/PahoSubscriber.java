@@ -48,7 +48,8 @@ final class PahoSubscriber implements MqttSubscriber, PahoClient.Events {
     private volatile boolean started;
     private volatile boolean takenOver;
     private volatile long connectedAtNanos;
-    private int quickDrops; // on the client's callback thread only
+    private int takeovers; // drops in a row that look like a takeover; on the client's callback thread only
+    private boolean lostSinceConnected; // on the client's callback thread only
     private volatile List<String> mappingFilters = List.of();
     /** What this connection's session is subscribed to, as far as Tidegate knows; on the subscriptions thread after start. */
     private Set<String> subscribed = Set.of();
@@ -108,6 +109,7 @@ final class PahoSubscriber implements MqttSubscriber, PahoClient.Events {
     @Override
     public void connected(boolean reconnect) {
         connectedAtNanos = System.nanoTime();
+        lostSinceConnected = false;
         if (!reconnect || closing) {
             return;
         }
@@ -183,44 +185,49 @@ final class PahoSubscriber implements MqttSubscriber, PahoClient.Events {
         }
     }
 
-    /**
-     * A broker that closes a connection right after it accepted it, twice in a row, has given the
-     * session to another client with this client id each time (MQTT 3.1.1 has no reason codes, and
-     * Mosquitto closes the older connection without one for MQTT 5 too); once could be a broker restarting.
-     */
     @Override
     public void lost(String reason) {
-        long connectedForMillis = (System.nanoTime() - connectedAtNanos) / 1_000_000;
-        quickDrops = connectedForMillis < TAKEN_OVER_WITHIN_MILLIS ? quickDrops + 1 : 0;
-        if (quickDrops >= 2) {
-            takenOver("the broker closed the connection twice right after accepting it, the last time "
-                    + connectedForMillis + " ms after: " + reason);
-            return;
-        }
-        if (!closing) {
-            log.atWarn().addKeyValue("url", settings.url()).addKeyValue("err", reason)
-                    .log("lost connection to MQTT broker; reconnecting");
-        }
+        dropped(reason, false);
+    }
+
+    @Override
+    public void takenOver(String reason) {
+        dropped(reason, true);
     }
 
     /**
-     * Another Tidegate, or anything else, connected with this client id: the broker keeps one session
-     * per id and delivers each message to one of them, so fighting over it (each reconnect taking it
-     * back) would split the devices' messages between the two, and acknowledge some in an instance that
-     * may not keep them. Tidegate gives the session up, stops reconnecting, and says so.
+     * Another client with this client id connected, and the broker gave it Tidegate's session: the
+     * broker says so (MQTT 5, reason code 0x8E), or closes a connection it accepted less than
+     * {@value #TAKEN_OVER_WITHIN_MILLIS} ms before (MQTT 3.1.1 has no reason codes, and Mosquitto
+     * closes the older connection without one for MQTT 5 too). Once may be a mistake or a broker
+     * restarting, and Tidegate reconnects; a second time in a row, right after reconnecting, the two
+     * are fighting over the session (each reconnect taking it back, splitting the devices' messages
+     * between them), so Tidegate gives it up, stops reconnecting and says so.
      */
-    @Override
-    public void takenOver(String reason) {
+    private void dropped(String reason, boolean reportedTakenOver) {
+        long connectedForMillis = (System.nanoTime() - connectedAtNanos) / 1_000_000;
+        if (!lostSinceConnected) { // one connection is dropped once, however many ways Paho reports it
+            lostSinceConnected = true;
+            boolean quick = connectedForMillis < TAKEN_OVER_WITHIN_MILLIS;
+            takeovers = quick ? takeovers + 1 : reportedTakenOver ? 1 : 0;
+        }
         if (closing || takenOver) {
             return;
         }
-        takenOver = true;
-        log.atError().addKeyValue("url", settings.url()).addKeyValue("client_id", settings.clientId())
-                .addKeyValue("err", reason)
-                .log("another MQTT client with this client id is connected, so the broker gave it Tidegate's session; "
-                        + "not reconnecting: give each Tidegate its own --mqtt.client-id and restart this one");
-        // not on Paho's callback thread, which closing the client waits for
-        subscriptions.execute(client::close);
+        if (takeovers >= 2) {
+            takenOver = true;
+            log.atError().addKeyValue("url", settings.url()).addKeyValue("client_id", settings.clientId())
+                    .addKeyValue("err", reason)
+                    .log("another MQTT client with this client id is connected, so the broker gave it Tidegate's "
+                            + "session again; not reconnecting: give each Tidegate its own --mqtt.client-id and "
+                            + "restart this one");
+            // not on Paho's callback thread, which closing the client waits for
+            subscriptions.execute(client::close);
+            return;
+        }
+        log.atWarn().addKeyValue("url", settings.url()).addKeyValue("err", reason)
+                .log(reportedTakenOver ? "MQTT broker gave Tidegate's session to another client with this client id; "
+                        + "reconnecting" : "lost connection to MQTT broker; reconnecting");
     }
 
     @Override

@@ -32,6 +32,7 @@ final class PahoV5Client implements PahoClient {
 
     private final MqttSettings settings;
     private MqttClient client;
+    private boolean closed; // guarded by this
 
     PahoV5Client(MqttSettings settings) {
         this.settings = settings;
@@ -140,10 +141,11 @@ final class PahoV5Client implements PahoClient {
     }
 
     @Override
-    public void close() {
-        if (client == null) {
-            return;
+    public synchronized void close() {
+        if (client == null || closed) {
+            return; // Paho's client fails on a second close
         }
+        closed = true;
         try {
             if (client.isConnected()) {
                 client.disconnect();
