@@ -117,6 +117,13 @@ class WebPageIT {
                 .anyMatch(row -> row.get(0).equals("metrics/job/broken") && row.get(2).equals("bad_payload")
                         && row.get(3).contains("invalid label name")));
 
+        assertThat(http.put("/metrics/job/refused_probe/room/hall?ttl=8s", "temp 21 1234\n").status()).isEqualTo(400);
+        await("the refused key shown apart, as refused and never pushed").atMost(PAGE_WAIT).until(() -> refused().stream()
+                .anyMatch(row -> row.get(0).equals("{job=\"refused_probe\", room=\"hall\"}") && row.get(1).equals("HTTP")
+                        && row.get(2).matches("\\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d")
+                        && row.get(3).equals("refused, never pushed")));
+        assertThat(row("refused_probe")).as("no live group for a key that never delivered a value").isEmpty();
+
         assertThat(http.put("/metrics/job/short/instance/probe?ttl=8s",
                 "# TYPE jobs_done counter\njobs_done 1\nqueue{q=\"a\"} 2\nqueue{q=\"b\"} 3\n").status()).isEqualTo(200);
         GroupRow short8s = awaitRow("job=\"short\" instance=\"probe\"");
@@ -135,6 +142,8 @@ class WebPageIT {
         await("the short-lived group gone from the page").atMost(Duration.ofSeconds(20))
                 .until(() -> row("job=\"short\"").isEmpty());
         assertThat(row(SENSOR)).as("the group without a TTL stays").isPresent();
+        assertThat(refused()).as("a refused key starts no clock: it outlives the TTL its refused push asked for")
+                .anyMatch(row -> row.get(0).contains("refused_probe"));
         assertThat(chromium.consoleMessages()).as("no refused asset, no script error")
                 .noneMatch(message -> message.startsWith("SEVERE"));
     }
@@ -320,6 +329,12 @@ class WebPageIT {
 
     private static List<List<String>> rejections() {
         return browser.findElements(By.cssSelector("#rejections tbody tr")).stream()
+                .map(row -> row.findElements(By.tagName("td")).stream().map(WebElement::getText).toList())
+                .toList();
+    }
+
+    private static List<List<String>> refused() {
+        return browser.findElements(By.cssSelector("#refused tbody tr")).stream()
                 .map(row -> row.findElements(By.tagName("td")).stream().map(WebElement::getText).toList())
                 .toList();
     }

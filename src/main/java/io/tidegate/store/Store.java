@@ -453,22 +453,33 @@ public final class Store implements GroupWriter {
         writeLog.written(written);
     }
 
+    /**
+     * A refused PUT or POST records its failure time, as upstream does, and changes nothing else: a
+     * live group keeps its families and its deadline; a key with no live group gets one holding only
+     * {@code push_time_seconds} 0 and the failure time (as upstream), which carries no deadline, no
+     * {@code push_expiry_time_seconds} and never expires into a tombstone, since nothing was ever
+     * delivered there to go offline. A refusal starts no clock. A group past its deadline expires
+     * first, as the sweep would expire it; its tombstone, if any, stays as it is.
+     */
     private void recordFailure(GroupingKey key, Group current, WriteRequest request, long now) {
-        Group old = liveOrNull(current, now);
+        if (current != null && !current.tombstone() && current.deadlineMillis() <= now) {
+            expire(current, now);
+            current = groupsByKey.get(key);
+        }
+        if (current != null && current.tombstone()) {
+            return; // the device delivered nothing since it went offline: its tombstone still says so
+        }
         Map<String, StoredFamily> next = new HashMap<>();
         long deadline;
         Source source;
-        if (old != null) {
-            next.putAll(old.families());
-            deadline = old.deadlineMillis();
-            source = old.source();
+        if (current != null) {
+            next.putAll(current.families());
+            deadline = current.deadlineMillis();
+            source = current.source();
         } else {
-            deadline = Ttls.deadline(now, request.ttls().pushMillis());
+            deadline = StoredFamily.NEVER;
             source = request.source();
             next.put(PushTimes.PUSH_TIME, PushTimes.pushTime(key, 0, deadline));
-            if (deadline != StoredFamily.NEVER) {
-                next.put(PushTimes.EXPIRY_TIME, PushTimes.expiryTime(key, now, deadline));
-            }
         }
         next.put(PushTimes.PUSH_FAILURE_TIME, PushTimes.pushFailureTime(key, now, deadline));
         Group written = new Group(key, next, source, deadline, false);

@@ -8,6 +8,8 @@ import static org.junit.jupiter.params.provider.Arguments.arguments;
 
 import io.tidegate.ttl.TtlRules;
 import io.tidegate.key.GroupingKey;
+import io.tidegate.store.Group;
+import io.tidegate.store.StoredFamily;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Arrays;
@@ -204,6 +206,23 @@ class MqttIngestRejectionTest {
         gateway.publish(live("metrics/job/sensor", "{\"files\": 3}"));
 
         assertThat(gateway.group(SENSOR).lastPushSuccessful()).isFalse();
+    }
+
+    @Test
+    void aRefusedMessageForANewTopicStartsNoClock() {
+        gateway.publish(live("metrics/job/backup", "# TYPE files counter\nfiles 12\n"));
+        GroupingKey attic = key("job", "probe", "room", "attic");
+
+        gateway.publish(live("metrics/job/probe/room/attic", "{\"files\": 3}").expiry(60));
+
+        Group refused = gateway.group(attic);
+        assertThat(refused.lastPushSuccessful()).isFalse();
+        assertThat(refused.hasDeadline()).as("a refusal starts no clock").isFalse();
+        assertThat(refused.families()).containsOnlyKeys("push_failure_time_seconds", "push_time_seconds");
+        assertThat(gateway.value(attic, "push_time_seconds")).isZero();
+        assertThat(gateway.store.nextExpiryMillis()).as("nothing to expire").isEqualTo(StoredFamily.NEVER);
+        gateway.advance(Duration.ofHours(1));
+        assertThat(gateway.group(attic)).as("still refused and never pushed, not expired").isNotNull();
     }
 
     @Test

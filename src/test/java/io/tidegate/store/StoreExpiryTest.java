@@ -183,13 +183,53 @@ class StoreExpiryTest {
     }
 
     @Test
-    void aFailedFirstPushMakesAGroupThatExpiresWithThePushTtl() {
-        MetricFamily stamped = new MetricFamily("x", null, MetricType.GAUGE, List.of(Metric.simple(List.of(), 1, 5L)));
-        assertThat(store.write(request(Verb.PUT, "a", Ttls.of(MINUTE), stamped)).refusal()).isNotNull();
-        assertThat(scrape()).contains("push_failure_time_seconds{instance=\"\",job=\"a\"}");
+    void aRefusedFirstPushStartsNoClock() {
+        Store withTombstones = new Store(clock, true, name -> null, 10 * MINUTE, new ExpirySchedule());
+        assertThat(withTombstones.write(request(Verb.PUT, "a", Ttls.of(MINUTE), stamped())).refusal()).isNotNull();
 
-        clock.advance(Duration.ofMinutes(1));
+        Group refused = withTombstones.snapshot().groups().get(0);
+        assertThat(refused.hasDeadline()).isFalse();
+        assertThat(refused.families()).containsOnlyKeys("push_failure_time_seconds", "push_time_seconds");
+        assertThat(refused.family("push_failure_time_seconds").deadlineMillis()).isEqualTo(StoredFamily.NEVER);
+        assertThat(scrape(withTombstones)).contains("push_time_seconds{instance=\"\",job=\"a\"} 0\n")
+                .contains("push_failure_time_seconds{instance=\"\",job=\"a\"} 1.7956008e+09\n")
+                .doesNotContain("push_expiry_time_seconds").doesNotContain("x{");
+        assertThat(withTombstones.nextExpiryMillis()).isEqualTo(StoredFamily.NEVER);
+
+        clock.advance(Duration.ofHours(2));
+        assertThat(withTombstones.apply(new StoreCommand.ExpireDue(1000))).isZero();
+        assertThat(scrape(withTombstones)).contains("push_failure_time_seconds{instance=\"\",job=\"a\"}")
+                .doesNotContain("push_expired_time_seconds");
+        assertThat(withTombstones.snapshot().expiredGroups()).isZero();
+    }
+
+    @Test
+    void aRefusedPushLeavesALiveGroupItsDeadline() {
+        write(Verb.PUT, "a", Ttls.of(MINUTE), gauge("x", 1));
+        clock.advance(Duration.ofSeconds(30));
+
+        assertThat(store.write(request(Verb.PUT, "a", Ttls.of(10 * MINUTE), stamped())).refusal()).isNotNull();
+
+        assertThat(store.snapshot().groups().get(0).deadlineMillis()).isEqualTo(clock.millis() + 30_000);
+        assertThat(scrape()).contains("push_expiry_time_seconds{instance=\"\",job=\"a\"} 1.79560086e+09\n");
+        clock.advance(Duration.ofSeconds(30));
         assertThat(scrape()).doesNotContain("job=\"a\"");
+    }
+
+    @Test
+    void aRefusedPushLeavesATombstoneAsItIs() {
+        Store withTombstones = new Store(clock, true, name -> null, 10 * MINUTE, new ExpirySchedule());
+        withTombstones.write(request(Verb.PUT, "kitchen", Ttls.of(MINUTE), gauge("temp", 21)));
+        clock.advance(Duration.ofMinutes(1)); // expired, and the sweep has not come by yet
+
+        assertThat(withTombstones.write(request(Verb.PUT, "kitchen", Ttls.of(MINUTE), stamped())).refusal()).isNotNull();
+
+        assertThat(scrape(withTombstones)).contains(
+                "push_expired_time_seconds{instance=\"\",job=\"kitchen\"} 1.79560086e+09\n").doesNotContain("temp");
+        assertThat(withTombstones.snapshot().groups()).isEmpty();
+        clock.advance(Duration.ofMinutes(10));
+        withTombstones.apply(new StoreCommand.ExpireDue(1000));
+        assertThat(scrape(withTombstones)).doesNotContain("kitchen");
     }
 
     @Test
@@ -233,6 +273,11 @@ class StoreExpiryTest {
 
     private static MetricFamily gauge(String name, double value) {
         return new MetricFamily(name, null, MetricType.GAUGE, List.of(Metric.simple(List.of(), value, null)));
+    }
+
+    /** A family with a timestamp, which every push refuses. */
+    private static MetricFamily stamped() {
+        return new MetricFamily("x", null, MetricType.GAUGE, List.of(Metric.simple(List.of(), 1, 5L)));
     }
 
     private static MetricFamily counter(String name, double value) {

@@ -112,6 +112,8 @@
         .map(([, family]) => Number(family.ttl_seconds)));
     const pushTime = entry.push_time_seconds && entry.push_time_seconds.metrics[0];
     const pushedAt = pushTime ? Number(pushTime.value) * 1000 : 0;
+    const failureTime = entry.push_failure_time_seconds && entry.push_failure_time_seconds.metrics[0];
+    const failedAt = failureTime ? Number(failureTime.value) * 1000 : 0;
     const source = entry['@source'];
     return {
       labels,
@@ -121,6 +123,9 @@
       ttls: [...ttls].sort((a, b) => a - b),
       lastPush: pushedAt > 0 ? new Date(pushedAt) : null,
       lastPushFailed: entry.last_push_successful === false,
+      lastFailure: failedAt > 0 ? new Date(failedAt) : null,
+      // a key whose every push was refused: it holds nothing and has no deadline, so it is no live group
+      neverPushed: pushedAt === 0 && entry.last_push_successful === false,
       topic: source ? source.topic : null,
       retained: Boolean(source && source.retained),
       familyNames: own.map(([name]) => name),
@@ -133,7 +138,9 @@
   }
 
   function showGroups(entries) {
-    const groups = entries.map(describeGroup);
+    const described = entries.map(describeGroup);
+    const groups = described.filter((group) => !group.neverPushed);
+    showRefused(described.filter((group) => group.neverPushed));
     const current = new Set(groups.map((group) => group.keyText));
     for (const [key, shown] of rows) {
       if (!current.has(key)) {
@@ -158,6 +165,23 @@
     }
     applyFilter();
     tick();
+  }
+
+  // keys Tidegate refused every push to: never pushed, holding nothing, with no clock running
+  function showRefused(refused) {
+    const tbody = document.querySelector('#refused tbody');
+    tbody.replaceChildren(...refused.map((group) => {
+      const row = document.createElement('tr');
+      cell(row, 'key').textContent = group.keyText;
+      cell(row, 'source').textContent = group.topic === null ? 'HTTP' : `MQTT ${group.topic}`;
+      const when = cell(row, 'last-failure');
+      when.textContent = group.lastFailure ? formatTime(group.lastFailure) : '';
+      when.title = group.lastFailure ? group.lastFailure.toISOString() : '';
+      cell(row, 'state').append(mark('refused, never pushed', 'failed',
+          'Every push to this key was refused: it holds no metrics, has no deadline and never expires'));
+      return row;
+    }));
+    byId('refused-section').hidden = refused.length === 0;
   }
 
   function cell(row, className) {
