@@ -93,7 +93,7 @@ final class PayloadReader {
         try {
             return switch (kind) {
                 case TEXT -> new Read(text(payload), Verb.PUT, null);
-                case JSON -> new Read(ParsedBody.of(JsonPayload.families(new String(payload, StandardCharsets.UTF_8))),
+                case JSON -> new Read(ParsedBody.typeNotGiven(JsonPayload.families(new String(payload, StandardCharsets.UTF_8))),
                         Verb.PUT, null);
                 case NUMBER -> gauge(metricLevel, number);
             };
@@ -114,7 +114,7 @@ final class PayloadReader {
             return Read.rejected(RejectReason.BAD_TOPIC, "the topic's metric level is empty");
         }
         MetricFamily family = new MetricFamily(name, null, MetricType.GAUGE, List.of(Metric.simple(List.of(), value, null)));
-        return new Read(ParsedBody.of(Map.of(name, family)), Verb.POST, null);
+        return new Read(ParsedBody.typeNotGiven(Map.of(name, family)), Verb.POST, null);
     }
 
     /**
