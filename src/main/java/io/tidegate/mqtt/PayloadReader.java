@@ -32,6 +32,9 @@ import java.util.Map;
  * sniffed: JSON if it starts with an opening brace, a number if it is one, text otherwise.
  * Text and JSON replace the whole group (PUT); a number replaces only its own family (POST), so
  * the per-metric topics of a device do not wipe each other.
+ * JSON leaves and a number carry no type, nor does a text family without a {@code # TYPE} line: the
+ * body says so ({@link ParsedBody#typeNotGiven}), and the store gives them the type it holds for
+ * their names.
  */
 final class PayloadReader {
     /** No number, however padded, is longer; a longer payload is not read as one. */
