@@ -411,7 +411,7 @@ public final class TextFormatParser {
         private ParsedBody result() {
             Map<String, MetricFamily> families = new LinkedHashMap<>();
             Map<String, Double> staleTimeouts = new LinkedHashMap<>();
-            Set<String> typeNotGiven = new HashSet<>();
+            Set<String> typeNotGiven = null; // made only for a body that leaves a type out
             for (FamilyBuilder family : familiesInOrder) {
                 if (family.metrics.isEmpty()) {
                     continue; // as upstream: families with only HELP/TYPE lines are dropped
@@ -421,10 +421,13 @@ public final class TextFormatParser {
                     staleTimeouts.put(family.name, family.staleTimeoutSeconds);
                 }
                 if (!family.typeGiven) {
+                    if (typeNotGiven == null) {
+                        typeNotGiven = new HashSet<>();
+                    }
                     typeNotGiven.add(family.name);
                 }
             }
-            return new ParsedBody(families, staleTimeouts, typeNotGiven);
+            return new ParsedBody(families, staleTimeouts, typeNotGiven == null ? Set.of() : typeNotGiven);
         }
 
         // --- states -------------------------------------------------------------------------------
