@@ -6,9 +6,11 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * Parses a push body in the Prometheus text exposition format 0.0.4.
@@ -273,6 +275,7 @@ public final class TextFormatParser {
         final String name;
         String help;
         MetricType type; // null until a TYPE line or the first sample
+        boolean typeGiven; // by a TYPE line, rather than untyped for want of one
         final List<MetricBuilder> metrics = new ArrayList<>();
         Map<List<Label>, MetricBuilder> byLabels; // summaries and histograms: the series per label set
         boolean hasStaleTimeout;
@@ -408,6 +411,7 @@ public final class TextFormatParser {
         private ParsedBody result() {
             Map<String, MetricFamily> families = new LinkedHashMap<>();
             Map<String, Double> staleTimeouts = new LinkedHashMap<>();
+            Set<String> typeNotGiven = null; // made only for a body that leaves a type out
             for (FamilyBuilder family : familiesInOrder) {
                 if (family.metrics.isEmpty()) {
                     continue; // as upstream: families with only HELP/TYPE lines are dropped
@@ -416,8 +420,14 @@ public final class TextFormatParser {
                 if (family.hasStaleTimeout) {
                     staleTimeouts.put(family.name, family.staleTimeoutSeconds);
                 }
+                if (!family.typeGiven) {
+                    if (typeNotGiven == null) {
+                        typeNotGiven = new HashSet<>();
+                    }
+                    typeNotGiven.add(family.name);
+                }
             }
-            return new ParsedBody(families, staleTimeouts);
+            return new ParsedBody(families, staleTimeouts, typeNotGiven == null ? Set.of() : typeNotGiven);
         }
 
         // --- states -------------------------------------------------------------------------------
@@ -656,6 +666,7 @@ public final class TextFormatParser {
                 throw parseError("unknown metric type " + GoQuote.string(tokenBytes, tokenOffset, tokenLength));
             }
             currentFamily.type = type;
+            currentFamily.typeGiven = true;
             return START_OF_LINE;
         }
 

@@ -250,7 +250,9 @@ public final class MqttIngest implements MessageHandler {
             return MqttOutcome.rejected(route.ruleName(), read.rejection());
         }
         Ttls resolved = ttls.resolve(route.key(), Source.Kind.MQTT, pushTtl, read.body().staleTimeoutSeconds());
-        WriteRequest request = new WriteRequest(route.key(), read.verb(), read.body().families(), resolved, source);
+        // a payload that gives a family no type takes the one the store holds for it (SPEC §4, Lifecycle)
+        WriteRequest request = new WriteRequest(route.key(), read.verb(), read.body().families(), resolved, source,
+                WriteRequest.NOW, read.body().typeNotGiven());
         WriteOutcome outcome = store.apply(request, remember(topic, digest), acknowledgement.handToStore());
         return outcome.wasApplied() ? MqttOutcome.written(route.ruleName(), request)
                 : MqttOutcome.rejected(route.ruleName(), refusal(outcome));

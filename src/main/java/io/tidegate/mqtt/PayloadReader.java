@@ -32,6 +32,9 @@ import java.util.Map;
  * sniffed: JSON if it starts with an opening brace, a number if it is one, text otherwise.
  * Text and JSON replace the whole group (PUT); a number replaces only its own family (POST), so
  * the per-metric topics of a device do not wipe each other.
+ * JSON leaves and a number carry no type, nor does a text family without a {@code # TYPE} line: the
+ * body says so ({@link ParsedBody#typeNotGiven}), and the store gives them the type it holds for
+ * their names.
  */
 final class PayloadReader {
     /** No number, however padded, is longer; a longer payload is not read as one. */
@@ -93,7 +96,7 @@ final class PayloadReader {
         try {
             return switch (kind) {
                 case TEXT -> new Read(text(payload), Verb.PUT, null);
-                case JSON -> new Read(ParsedBody.of(JsonPayload.families(new String(payload, StandardCharsets.UTF_8))),
+                case JSON -> new Read(ParsedBody.typeNotGiven(JsonPayload.families(new String(payload, StandardCharsets.UTF_8))),
                         Verb.PUT, null);
                 case NUMBER -> gauge(metricLevel, number);
             };
@@ -114,7 +117,7 @@ final class PayloadReader {
             return Read.rejected(RejectReason.BAD_TOPIC, "the topic's metric level is empty");
         }
         MetricFamily family = new MetricFamily(name, null, MetricType.GAUGE, List.of(Metric.simple(List.of(), value, null)));
-        return new Read(ParsedBody.of(Map.of(name, family)), Verb.POST, null);
+        return new Read(ParsedBody.typeNotGiven(Map.of(name, family)), Verb.POST, null);
     }
 
     /**

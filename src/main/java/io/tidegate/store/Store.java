@@ -225,9 +225,48 @@ public final class Store implements GroupWriter {
             return new Verdict(overLimit, null);
         }
         if (problem == null) {
+            adoptHeldTypes(request, prepared);
             problem = problemWithStored(request, current, prepared, now);
         }
         return problem == null ? Verdict.FITS : new Verdict(null, problem);
+    }
+
+    /**
+     * Gives each family whose payload gave it no type ({@link WriteRequest#typeNotGiven}) the type the
+     * store holds for its name, so a device publishing a bare number after a text line without
+     * {@code # TYPE} (or the other way round) never trips over a type it did not choose. Under the
+     * writer lock, since the type held can change between two writes; a family is rendered again only
+     * when its type changes. A type a plain sample cannot have (a summary, a histogram) is not taken:
+     * the write is refused as inconsistent, as one that gave a type would be.
+     */
+    private void adoptHeldTypes(WriteRequest request, List<StoredFamily> prepared) {
+        if (request.typeNotGiven().isEmpty()) {
+            return;
+        }
+        for (int i = 0; i < prepared.size(); i++) {
+            StoredFamily family = prepared.get(i);
+            if (!request.typeNotGiven().contains(family.name())) {
+                continue;
+            }
+            MetricType held = heldType(family.name());
+            if (held != null && held != family.family().type() && isPlainSampleType(held)
+                    && isPlainSampleType(family.family().type())) {
+                prepared.set(i, family.withType(held));
+            }
+        }
+    }
+
+    /**
+     * The type the groups hold for this name, or null for none. Not the type of one of Tidegate's own
+     * families: a device's payload does not join those by leaving out its type.
+     */
+    private MetricType heldType(String name) {
+        FamilySlot slot = families.get(name);
+        return slot == null ? null : slot.type();
+    }
+
+    private static boolean isPlainSampleType(MetricType type) {
+        return type == MetricType.GAUGE || type == MetricType.COUNTER || type == MetricType.UNTYPED;
     }
 
     /**
@@ -345,13 +384,15 @@ public final class Store implements GroupWriter {
             String othersHelp = heldByOthers && checkConsistency ? slot.helpOfOthers(own) : null;
             boolean helpConflict = othersHelp != null && FamilySlot.hasHelp(family.help())
                     && !othersHelp.equals(family.help());
+            GroupingKey holder = null;
             if (heldByOthers && (slot.type() != family.type() || helpConflict)) {
                 // the counts include families past their deadline that the sweep has not removed yet
-                heldByOthers = liveHolderExists(family.name(), key, now);
+                holder = liveHolder(family.name(), key, now);
+                heldByOthers = holder != null;
             }
             // refused even when unchecked: a type conflict would corrupt every scrape
             if (heldByOthers && slot.type() != family.type()) {
-                return describeFamily(family) + " is not a " + slot.type();
+                return describeFamily(family) + " is not a " + slot.type() + " (in group " + holder + ")";
             }
             String invalid = SeriesRules.check(family);
             if (invalid != null) {
@@ -387,15 +428,15 @@ public final class Store implements GroupWriter {
         return SeriesRules.describe(pushed.name(), pushed.metrics().get(0)) + " is not a GAUGE";
     }
 
-    /** Whether a group other than {@code key} holds {@code name} live: a scan, for the rare conflict path only. */
-    private boolean liveHolderExists(String name, GroupingKey key, long now) {
+    /** A group other than {@code key} that holds {@code name} live, or null: a scan, for the rare conflict path only. */
+    private GroupingKey liveHolder(String name, GroupingKey key, long now) {
         for (Group group : groups.values()) {
             StoredFamily family = group.family(name);
             if (family != null && family.isLiveAt(now) && !group.key().equals(key)) {
-                return true;
+                return group.key();
             }
         }
-        return false;
+        return null;
     }
 
     private static String describeFamily(MetricFamily family) {

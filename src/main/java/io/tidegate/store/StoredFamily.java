@@ -3,6 +3,7 @@ package io.tidegate.store;
 import io.tidegate.format.Label;
 import io.tidegate.format.Metric;
 import io.tidegate.format.MetricFamily;
+import io.tidegate.format.MetricType;
 import io.tidegate.format.WireFormat;
 import java.util.List;
 
@@ -34,6 +35,15 @@ public final class StoredFamily {
     /** A family as it was kept on disk: its series already carry the grouping key. */
     public static StoredFamily restored(MetricFamily family, long writtenAtMillis, long deadlineMillis, long ttlMillis) {
         return new StoredFamily(family, writtenAtMillis, deadlineMillis, ttlMillis);
+    }
+
+    /**
+     * The same family as another type: for a family whose payload gave it no type, taking the type
+     * the store holds for its name. Renders again, so only for that rare case.
+     */
+    StoredFamily withType(MetricType type) {
+        MetricFamily typed = new MetricFamily(family.name(), family.help(), type, family.metrics());
+        return new StoredFamily(typed, writtenAtMillis, deadlineMillis, ttlMillis);
     }
 
     public MetricFamily family() {

@@ -3,6 +3,7 @@ package io.tidegate.store;
 import io.tidegate.key.GroupingKey;
 import io.tidegate.format.MetricFamily;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * The one command every ingest path hands to the {@link Store}: which group, what to do with it,
@@ -15,9 +16,13 @@ import java.util.Map;
  *     "when the store applies it". A write replicated through the MQTT broker carries the time the
  *     instance that took it gave it, so every replica holds the same push times and deadlines, and a
  *     replica that applies it late does not stretch its TTL.
+ * @param typeNotGiven the names of the families whose payload gave them no type (an MQTT text family
+ *     without a {@code # TYPE} line, a JSON leaf, a bare number): the store writes each with the type
+ *     it already holds for that name, if any, else with the type it was read with. Empty for HTTP,
+ *     where a family without a type is untyped, as upstream.
  */
 public record WriteRequest(GroupingKey key, Verb verb, Map<String, MetricFamily> families, Ttls ttls, Source source,
-        long writtenAtMillis) implements StoreCommand<WriteOutcome> {
+        long writtenAtMillis, Set<String> typeNotGiven) implements StoreCommand<WriteOutcome> {
     /** {@code writtenAtMillis} of a write that takes its time from the store's clock. */
     public static final long NOW = 0;
 
@@ -26,6 +31,12 @@ public record WriteRequest(GroupingKey key, Verb verb, Map<String, MetricFamily>
             throw new IllegalArgumentException(key == null ? "a " + verb + " needs a grouping key" : "a WIPE names no group");
         }
         families = Map.copyOf(families);
+        typeNotGiven = Set.copyOf(typeNotGiven);
+    }
+
+    public WriteRequest(GroupingKey key, Verb verb, Map<String, MetricFamily> families, Ttls ttls, Source source,
+            long writtenAtMillis) {
+        this(key, verb, families, ttls, source, writtenAtMillis, Set.of());
     }
 
     public WriteRequest(GroupingKey key, Verb verb, Map<String, MetricFamily> families, Ttls ttls, Source source) {
@@ -47,7 +58,12 @@ public record WriteRequest(GroupingKey key, Verb verb, Map<String, MetricFamily>
 
     /** The same write, made at {@code millis} rather than when the store applies it. */
     public WriteRequest writtenAt(long millis) {
-        return new WriteRequest(key, verb, families, ttls, source, millis);
+        return new WriteRequest(key, verb, families, ttls, source, millis, typeNotGiven);
+    }
+
+    /** The same write, with {@code names} as the families whose payload gave them no type. */
+    public WriteRequest withTypeNotGiven(Set<String> names) {
+        return new WriteRequest(key, verb, families, ttls, source, writtenAtMillis, names);
     }
 
     /** When the write counts as made, given the store's clock reads {@code nowMillis}. */

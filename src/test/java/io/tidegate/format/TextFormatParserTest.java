@@ -716,6 +716,16 @@ class TextFormatParserTest {
     }
 
     @Test
+    void aFamilyWithoutATypeLineIsUntypedAndSaysItsTypeWasNotGiven() throws Exception {
+        ParsedBody parsed = parse("# HELP a no type line\na 1\n# TYPE b untyped\nb 2\n# TYPE c gauge\nc 3\nd 4\n");
+
+        assertThat(parsed.families().get("a").type()).isEqualTo(MetricType.UNTYPED);
+        assertThat(parsed.families().get("b").type()).isEqualTo(MetricType.UNTYPED);
+        assertThat(parsed.typeNotGiven()).containsExactlyInAnyOrder("a", "d");
+        assertThat(parse("# TYPE c gauge\nc 3\n").typeNotGiven()).isEmpty();
+    }
+
+    @Test
     void parseResultIsImmutable() throws Exception {
         ParsedBody parsed = parse("foo 1\n");
 

@@ -193,7 +193,7 @@ class MqttIngestRejectionTest {
     void messageInconsistentWithStoredGroupsIsRejected() {
         gateway.publish(live("metrics/job/backup", "# TYPE files counter\nfiles 12\n"));
 
-        assertRejected(live("metrics/job/sensor", "{\"files\": 3}"), RejectReason.INCONSISTENT,
+        assertRejected(live("metrics/job/sensor", "# TYPE files gauge\nfiles 3\n"), RejectReason.INCONSISTENT,
                 "files");
         assertThat(gateway.value(key("job", "backup"), "files")).isEqualTo(12);
     }
@@ -203,7 +203,7 @@ class MqttIngestRejectionTest {
         gateway.publish(live("metrics/job/backup", "# TYPE files counter\nfiles 12\n"));
         gateway.advance(Duration.ofSeconds(1));
 
-        gateway.publish(live("metrics/job/sensor", "{\"files\": 3}"));
+        gateway.publish(live("metrics/job/sensor", "# TYPE files gauge\nfiles 3\n"));
 
         assertThat(gateway.group(SENSOR).lastPushSuccessful()).isFalse();
     }

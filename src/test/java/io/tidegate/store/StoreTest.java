@@ -17,6 +17,7 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 class StoreTest {
@@ -103,8 +104,47 @@ class StoreTest {
 
         WriteOutcome outcome = put(key("job", "b"), gauge("requests_total", 2));
 
-        assertThat(outcome.refusal().message()).isEqualTo("collected metric \"requests_total\" {instance=\"\",job=\"b\"} is not a COUNTER");
+        assertThat(outcome.refusal().message()).isEqualTo(
+                "collected metric \"requests_total\" {instance=\"\",job=\"b\"} is not a COUNTER (in group {job=\"a\"})");
         assertThat(group(key("job", "b")).family("requests_total")).isNull();
+    }
+
+    @Test
+    void aFamilyWhoseTypeWasNotGivenTakesTheTypeHeldForItsName() {
+        assertApplied(put(key("job", "a"), gauge("t", 1)));
+
+        assertApplied(store.write(request(key("job", "b"), untyped("t", 2)).withTypeNotGiven(Set.of("t"))));
+
+        assertThat(group(key("job", "b")).family("t").family().type()).isEqualTo(MetricType.GAUGE);
+    }
+
+    @Test
+    void aFamilyWhoseTypeWasNotGivenKeepsItsOwnWhenNoneIsHeld() {
+        assertApplied(store.write(request(key("job", "b"), untyped("t", 2)).withTypeNotGiven(Set.of("t"))));
+        assertApplied(store.write(request(key("job", "c"), gauge("t", 3)).withTypeNotGiven(Set.of("t"))));
+
+        assertThat(group(key("job", "b")).family("t").family().type()).isEqualTo(MetricType.UNTYPED);
+        assertThat(group(key("job", "c")).family("t").family().type()).isEqualTo(MetricType.UNTYPED);
+    }
+
+    @Test
+    void aFamilyWhoseTypeWasGivenIsRefusedOnAConflictNamingTheGroupThatHoldsIt() {
+        assertApplied(put(key("job", "a"), gauge("t", 1)));
+
+        WriteOutcome outcome = put(key("job", "b"), untyped("t", 2));
+
+        assertThat(outcome.refusal().message())
+                .isEqualTo("collected metric \"t\" {instance=\"\",job=\"b\"} is not a GAUGE (in group {job=\"a\"})");
+    }
+
+    @Test
+    void checkAdoptsTheHeldTypeAsTheWriteWouldAndChangesNothing() {
+        assertApplied(put(key("job", "a"), counter("t", 1)));
+
+        WriteRequest notGiven = request(key("job", "b"), gauge("t", 2)).withTypeNotGiven(Set.of("t"));
+
+        assertThat(store.check(notGiven).wasApplied()).isTrue();
+        assertThat(store.snapshot().groups()).hasSize(1);
     }
 
     @Test
@@ -255,6 +295,10 @@ class StoreTest {
 
     private static MetricFamily gauge(String name, double value) {
         return new MetricFamily(name, null, MetricType.GAUGE, List.of(Metric.simple(List.of(), value, null)));
+    }
+
+    private static MetricFamily untyped(String name, double value) {
+        return new MetricFamily(name, null, MetricType.UNTYPED, List.of(Metric.simple(List.of(), value, null)));
     }
 
     private static MetricFamily counter(String name, double value) {
