@@ -213,7 +213,8 @@ class MqttIngestRejectionTest {
         gateway.publish(live("metrics/job/backup", "# TYPE files counter\nfiles 12\n"));
         GroupingKey attic = key("job", "probe", "room", "attic");
 
-        gateway.publish(live("metrics/job/probe/room/attic", "{\"files\": 3}").expiry(60));
+        // an explicit type that conflicts: a payload without one would take the stored counter
+        gateway.publish(live("metrics/job/probe/room/attic", "# TYPE files gauge\nfiles 3\n").expiry(60));
 
         Group refused = gateway.group(attic);
         assertThat(refused.lastPushSuccessful()).isFalse();
