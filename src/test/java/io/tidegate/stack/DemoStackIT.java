@@ -224,7 +224,10 @@ class DemoStackIT {
     @Test
     @Order(4)
     void everyDashboardQueryAnswersAndEveryPanelShowsData() {
-        // a refused push, so the panels of refused pushes have something to show
+        // a refused push to a group pushed before, so the panels of refused pushes have something to show (a key
+        // never pushed successfully is refused, never pushed, and no panel of failing groups lists it)
+        assertThat(new TestHttp(tidegatePort).put("/metrics/job/dashboard_check/instance/bad", "fine 1\n").status())
+                .isEqualTo(200);
         TestHttp.Answer refusal = new TestHttp(tidegatePort).put("/metrics/job/dashboard_check/instance/bad",
                 "with_timestamp 1 1700000000000\n");
         assertThat(refusal.status()).isEqualTo(400);
