@@ -10,6 +10,7 @@ import io.tidegate.ttl.ExpirySchedule;
 import io.tidegate.ttl.ExpirySweeper;
 import io.tidegate.ttl.TtlResolver;
 import io.tidegate.mqtt.BrokerReplication;
+import io.tidegate.mqtt.GroupStates;
 import io.tidegate.cli.MappingsCommand;
 import io.tidegate.mqtt.MqttEndpoint;
 import io.tidegate.mqtt.MqttIngest;
@@ -51,6 +52,7 @@ public final class Tidegate implements AutoCloseable {
     private final MqttIngest mqttIngest;
     private final MqttEndpoint mqtt; // null when MQTT is off
     private final BrokerReplication replication; // null without --mqtt.replicate
+    private final GroupStates groupStates; // null without --mqtt.replicate
     private final WebServer web;
     private final Path persistenceFile; // null without --persistence.file
     private final Duration persistenceInterval;
@@ -71,8 +73,10 @@ public final class Tidegate implements AutoCloseable {
         mqtt = mqttSettings.map(settings -> new MqttEndpoint(settings, config.current().mqttMappings().topicFilters()))
                 .orElse(null);
         MqttMetrics mqttMetrics = mqtt == null ? new MqttMetrics(metrics) : new MqttMetrics(metrics, mqtt);
+        groupStates = flags.mqttReplicate ? new GroupStates(mqtt, flags.mqttTopicPrefix, mqttSettings.get().clientId(),
+                mqttSettings.get().topicFilters(), clock) : null;
         mqttIngest = new MqttIngest(store, ttls, flags.mqttTopicPrefix, flags.mqttRetained, flags.mqttMaxPayloadSize,
-                RetainedMemory.DEFAULT_CAPACITY, clock, mqttMetrics, () -> config.current().mqttMappings());
+                RetainedMemory.DEFAULT_CAPACITY, clock, mqttMetrics, () -> config.current().mqttMappings(), groupStates);
         if (mqtt != null) {
             // a reload that changes the rules changes the subscriptions, on the live connection once there is one
             config.onReload(reloaded -> mqtt.subscribeMappings(reloaded.mqttMappings().topicFilters()));
@@ -131,6 +135,7 @@ public final class Tidegate implements AutoCloseable {
         }
         if (replication != null) {
             replication.requireMqtt5(); // known once connected: --mqtt.protocol=auto may have fallen back
+            groupStates.start();
         }
         web.ready();
         sweeper.start();
@@ -167,6 +172,9 @@ public final class Tidegate implements AutoCloseable {
         }
         sweeper.close();
         web.close();
+        if (groupStates != null) {
+            groupStates.close(); // the states of the last writes, while the connection is still up
+        }
         if (mqtt != null) {
             mqtt.close(); // says offline and disconnects, then the embedded broker stops
         }

@@ -85,7 +85,7 @@ public final class MappingsCommand implements Subcommand {
             case REJECTED -> out.println("rejected (" + outcome.rejection().label() + "): " + outcome.message());
         }
         return switch (outcome.kind()) {
-            case WRITTEN, OFFLINE, ONLINE -> 0;
+            case WRITTEN, OFFLINE, ONLINE, ADOPTED -> 0;
             case SKIPPED, REJECTED -> 1;
         };
     }

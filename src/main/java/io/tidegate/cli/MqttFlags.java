@@ -51,11 +51,15 @@ public final class MqttFlags {
         if (!flags.mqttTopics.isEmpty()) {
             topicFilters = chosenFilters(flags.mqttTopics, prefix);
         }
-        String wipeTopic = MqttSettings.wipeTopic(prefix);
-        if (flags.mqttReplicate && !topicFilters.contains(wipeTopic)) {
-            List<String> withWipe = new ArrayList<>(topicFilters);
-            withWipe.add(wipeTopic);
-            topicFilters = List.copyOf(withWipe);
+        if (flags.mqttReplicate) {
+            // the states first: the broker sends their retained copies before any write on the groups' topics
+            List<String> replicated = new ArrayList<>(List.of(MqttSettings.stateFilter(prefix)));
+            topicFilters.stream().filter(filter -> !replicated.contains(filter)).forEach(replicated::add);
+            String wipeTopic = MqttSettings.wipeTopic(prefix);
+            if (!replicated.contains(wipeTopic)) {
+                replicated.add(wipeTopic);
+            }
+            topicFilters = List.copyOf(replicated);
         }
         String statusTopic = flags.mqttStatusTopic.isEmpty() ? prefix + "/tidegate/status" : flags.mqttStatusTopic;
         requireTopic("--mqtt.status-topic", statusTopic);

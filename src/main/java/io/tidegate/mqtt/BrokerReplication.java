@@ -112,6 +112,10 @@ public final class BrokerReplication implements GroupWriter {
                     + " bytes (--mqtt.max-payload-size)"));
         }
         boolean appliedHere = TopicFilter.anyMatches(ownFilters, publication.topic());
+        if (!appliedHere) {
+            // this Tidegate will not hold the group, so it cannot publish its state: those that apply it do
+            publication = publication.withUserProperty(ReplicatedWrite.STATE_BY, ReplicatedWrite.STATE_BY_APPLIERS);
+        }
         var outcomeHere = appliedHere ? applied.expect(id) : null;
         try {
             publisher.publish(publication);

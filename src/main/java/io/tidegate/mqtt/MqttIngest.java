@@ -6,7 +6,11 @@ import io.tidegate.format.Durations;
 import io.tidegate.mqtt.mapping.MqttMapping;
 import io.tidegate.mqtt.mapping.MqttMappings;
 import io.tidegate.ttl.TtlResolver;
+import io.tidegate.persist.GroupCodec;
+import io.tidegate.store.Adoption;
 import io.tidegate.store.Group;
+import io.tidegate.store.StoreCommand;
+import io.tidegate.store.Verb;
 import io.tidegate.key.GroupingKey;
 import io.tidegate.store.Source;
 import io.tidegate.store.Store;
@@ -47,7 +51,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>A write another Tidegate took over HTTP and replicated ({@code --mqtt.replicate}) is applied as
  * that Tidegate took it, once ({@link ReplicatedWrite}); so is a replicated admin wipe, which comes on
- * a topic of its own ({@link TopicScheme#wipeTopic}).
+ * a topic of its own ({@link TopicScheme#wipeTopic}). A replica also keeps each replicated group's
+ * state on the broker and takes the states the broker keeps ({@link GroupStates}).
  *
  * <p>A message that cannot be applied is dropped, counted, logged (rate-limited) and kept as its
  * topic's last rejection; its group keeps its old value. Nothing a publisher sends makes this
@@ -76,6 +81,7 @@ public final class MqttIngest implements MessageHandler {
     private final MappedPayloadReader mappedPayloads = new MappedPayloadReader(payloads);
     private final Supplier<MqttMappings> mappings;
     private final AppliedReplications replications = new AppliedReplications(AppliedReplications.DEFAULT_CAPACITY);
+    private final GroupStates states; // null without --mqtt.replicate
 
     /**
      * @param topicPrefix {@code --mqtt.topic-prefix}, such as {@code metrics} or {@code site1/metrics}
@@ -88,6 +94,19 @@ public final class MqttIngest implements MessageHandler {
     public MqttIngest(Store store, TtlResolver ttls, String topicPrefix, RetainedMode retainedMode,
             long maxPayloadBytes, int retainedCapacity, Clock clock, MqttMetrics metrics,
             Supplier<MqttMappings> mappings) {
+        this(store, ttls, topicPrefix, retainedMode, maxPayloadBytes, retainedCapacity, clock, metrics, mappings, null);
+    }
+
+    /**
+     * A replica's ingest ({@code --mqtt.replicate}), which also keeps the broker's copy of each group's
+     * state and takes the states the broker holds.
+     *
+     * @param states where the states of the groups this replica publishes go; null without replication
+     */
+    public MqttIngest(Store store, TtlResolver ttls, String topicPrefix, RetainedMode retainedMode,
+            long maxPayloadBytes, int retainedCapacity, Clock clock, MqttMetrics metrics,
+            Supplier<MqttMappings> mappings, GroupStates states) {
+        this.states = states;
         this.store = store;
         this.mappings = mappings;
         this.ttls = ttls;
@@ -128,6 +147,7 @@ public final class MqttIngest implements MessageHandler {
         }
         switch (outcome.kind()) {
             case WRITTEN, OFFLINE, ONLINE -> metrics.applied();
+            case ADOPTED -> metrics.adopted();
             case SKIPPED -> {
                 metrics.skipped(outcome.skipped());
                 log.atDebug().addKeyValue("topic", message.topic()).addKeyValue("reason", outcome.skipped().label())
@@ -181,6 +201,9 @@ public final class MqttIngest implements MessageHandler {
                     + " bytes exceeds the limit of " + maxPayloadBytes + " bytes (--mqtt.max-payload-size)"));
         }
         String topic = message.topic();
+        if (states != null && topics.isStateTopic(topic)) {
+            return adopt(message, acknowledgement);
+        }
         if (topic.equals(topics.wipeTopic()) && ReplicatedWrite.isReplicated(message)) {
             return applyReplicated(message, null, acknowledgement);
         }
@@ -317,10 +340,74 @@ public final class MqttIngest implements MessageHandler {
             }
             return MqttOutcome.rejected(null, rejection);
         }
-        WriteOutcome outcome = store.apply(decoded.request(), null, acknowledgement.handToStore());
+        WriteRequest request = decoded.request();
+        boolean publishesState = states != null && states.publishesAfter(
+                message.userProperties().get(ReplicatedWrite.ORIGIN), message.userProperties().get(ReplicatedWrite.STATE_BY));
+        List<GroupingKey> wiped = publishesState && request.verb() == Verb.WIPE
+                ? store.snapshot().groups().stream().map(Group::key).toList() : List.of();
+        WriteOutcome outcome = store.apply(request, publishesState ? () -> publishState(request, wiped) : null,
+                acknowledgement.handToStore());
         replications.outcome(id, outcome);
         return outcome.wasApplied() ? MqttOutcome.written(null, decoded.request())
                 : MqttOutcome.rejected(null, refusal(outcome));
+    }
+
+    /**
+     * Hands the state {@code request} left to {@link GroupStates}: under the store's writer lock, right
+     * after the write, so states reach the broker in the order of the writes.
+     */
+    private void publishState(WriteRequest request, List<GroupingKey> wiped) {
+        switch (request.verb()) {
+            case PUT, POST -> {
+                Group held = store.group(request.key());
+                if (held != null) {
+                    states.held(held);
+                }
+            }
+            case DELETE -> states.cleared(request.key());
+            case WIPE -> wiped.forEach(states::cleared);
+        }
+    }
+
+    /**
+     * A group's state, as the broker keeps it for replicas to come ({@link GroupStates}): taken when the
+     * broker sends it retained (this replica subscribed, at its start or on a reconnect) unless the
+     * store holds the group as written then or later; a live copy is not taken, since the write that
+     * made it comes on the group's topic.
+     */
+    private MqttOutcome adopt(MqttMessage message, Acknowledgement acknowledgement) {
+        String groupTopic = topics.groupTopicOfState(message.topic());
+        if (!message.retained() || !states.takes(groupTopic)) {
+            return MqttOutcome.skipped(null, SkipReason.GROUP_STATE);
+        }
+        TopicScheme.Parsed parsed = topics.parse(groupTopic);
+        if (parsed.error() != null || parsed.metricLevel() != null) {
+            return MqttOutcome.rejected(null, new Rejection(RejectReason.BAD_TOPIC, "a group state's topic must be "
+                    + topics.stateFilter().replace("#", "") + " and a group's topic after the prefix"
+                    + (parsed.error() == null ? ", without a metric level" : ": " + parsed.error())));
+        }
+        if (!GroupStates.CONTENT_TYPE.equals(message.contentType())) {
+            return MqttOutcome.rejected(null, new Rejection(RejectReason.UNSUPPORTED_CONTENT_TYPE,
+                    "a group state's content type must be " + GroupStates.CONTENT_TYPE + ", not " + message.contentType()));
+        }
+        Group group;
+        try {
+            group = GroupCodec.decode(message.payload());
+        } catch (IllegalArgumentException e) {
+            return MqttOutcome.rejected(null, new Rejection(RejectReason.BAD_PAYLOAD,
+                    "group state does not decode: " + e.getMessage()));
+        }
+        if (!group.key().equals(parsed.key())) {
+            return MqttOutcome.rejected(null, new Rejection(RejectReason.BAD_TOPIC, "the state is of the group "
+                    + group.key() + ", not of " + parsed.key() + " that its topic names"));
+        }
+        Adoption adoption = store.apply(new StoreCommand.Adopt(group), null, acknowledgement.handToStore());
+        return switch (adoption.result()) {
+            case ADOPTED -> MqttOutcome.adopted(group.key());
+            case HELD, EXPIRED -> MqttOutcome.skipped(null, SkipReason.GROUP_STATE);
+            case REFUSED -> MqttOutcome.rejected(null, new Rejection(RejectReason.of(adoption.refusal().reason()),
+                    adoption.refusal().message()));
+        };
     }
 
     /** Why the store did not apply a write: over a bound of SPEC §7, or inconsistent with what it holds. */

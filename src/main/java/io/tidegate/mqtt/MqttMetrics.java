@@ -28,6 +28,7 @@ public final class MqttMetrics {
     private final Counter applied;
     private final Counter rejected;
     private final Counter skipped;
+    private final Counter adopted;
     private final OwnMetrics own;
     private volatile long lastMessageMillis;
 
@@ -40,15 +41,18 @@ public final class MqttMetrics {
                 "MQTT messages deliberately not applied: retained copies of the message last applied on their topic"
                         + " (retained_seen), retained messages never seen with --mqtt.retained=ignore-unseen"
                         + " (retained_unseen), or messages a mapping rule's topic matches but whose where conditions"
-                        + " leave out (unmapped).",
+                        + " leave out (unmapped), second copies of a replicated write (duplicate), or groups' states a"
+                        + " replica did not need (group_state).",
                 "reason");
+        adopted = counter("tidegate_mqtt_group_states_adopted", "Groups taken from the states the MQTT broker keeps"
+                + " for replicas (--mqtt.replicate), as another replica held them.");
         for (RejectReason reason : RejectReason.values()) {
             rejected.initLabelValues(reason.label());
         }
         for (SkipReason reason : SkipReason.values()) {
             skipped.initLabelValues(reason.label());
         }
-        own.register(received, applied, rejected, skipped);
+        own.register(received, applied, rejected, skipped, adopted);
         this.own = own;
     }
 
@@ -92,6 +96,10 @@ public final class MqttMetrics {
 
     void rejected(RejectReason reason) {
         rejected.labelValues(reason.label()).inc();
+    }
+
+    void adopted() {
+        adopted.inc();
     }
 
     void skipped(SkipReason reason) {

@@ -9,7 +9,8 @@ import io.tidegate.store.WriteRequest;
  *
  * @param rule the name of the {@code mqtt_mappings} rule that applied; null for Tidegate's own topics
  * @param write for {@link Kind#WRITTEN}: the write applied (a DELETE for an empty payload)
- * @param offline for {@link Kind#OFFLINE}: the labels every deleted group had
+ * @param offline for {@link Kind#OFFLINE}: the labels every deleted group had; for {@link Kind#ADOPTED}: the
+ *     group taken
  * @param deletedGroups for {@link Kind#OFFLINE}: how many groups that deleted
  * @param skipped for {@link Kind#SKIPPED}
  * @param rejection for {@link Kind#REJECTED}
@@ -24,6 +25,8 @@ public record MqttOutcome(Kind kind, String rule, WriteRequest write, GroupingKe
         OFFLINE,
         /** An availability rule's {@code online} (or an empty availability payload): nothing to do. */
         ONLINE,
+        /** A group's state kept by the broker, taken as another replica holds the group ({@link GroupStates}). */
+        ADOPTED,
         /** Deliberately not applied. */
         SKIPPED,
         /** Could not be applied; the group keeps its old value. */
@@ -32,6 +35,10 @@ public record MqttOutcome(Kind kind, String rule, WriteRequest write, GroupingKe
 
     static MqttOutcome written(String rule, WriteRequest write) {
         return new MqttOutcome(Kind.WRITTEN, rule, write, null, 0, null, null, null);
+    }
+
+    static MqttOutcome adopted(GroupingKey group) {
+        return new MqttOutcome(Kind.ADOPTED, null, null, group, 0, null, null, null);
     }
 
     static MqttOutcome offline(String rule, GroupingKey labels, int deletedGroups) {

@@ -43,6 +43,17 @@ public record MqttSettings(String url, String listenAddress, String clientId, St
         return new TopicScheme(prefix).wipeTopic();
     }
 
+    /**
+     * The filter of the topics under {@code prefix} where the broker keeps each replicated group's state
+     * ({@link GroupStates}), which every replica with {@code --mqtt.replicate} subscribes to first, so the
+     * broker sends the retained states before any write on the groups' topics.
+     *
+     * @throws IllegalArgumentException when the prefix cannot begin a topic filter
+     */
+    public static String stateFilter(String prefix) {
+        return new TopicScheme(prefix).stateFilter();
+    }
+
     /** The same settings, subscribing to {@code brokerUrl}, as for the embedded broker once it listens. */
     public MqttSettings withUrl(String brokerUrl) {
         return new MqttSettings(brokerUrl, listenAddress, clientId, username, password, tls, protocol, topicFilters,

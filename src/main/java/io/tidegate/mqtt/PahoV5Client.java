@@ -116,9 +116,11 @@ final class PahoV5Client implements PahoClient {
         org.eclipse.paho.mqttv5.common.MqttMessage message = new org.eclipse.paho.mqttv5.common.MqttMessage(
                 publication.payload());
         message.setQos(1);
-        message.setRetained(false);
+        message.setRetained(publication.retained());
         MqttProperties properties = new MqttProperties();
-        properties.setContentType(publication.contentType());
+        if (publication.contentType() != null) {
+            properties.setContentType(publication.contentType());
+        }
         if (publication.expiryIntervalSeconds() != null) {
             properties.setMessageExpiryInterval(publication.expiryIntervalSeconds());
         }

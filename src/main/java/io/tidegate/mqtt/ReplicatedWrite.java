@@ -38,7 +38,8 @@ import java.util.Map;
  *   <li>{@code time}: when it was written, Unix milliseconds, so every replica holds the same push
  *       time and deadlines;
  *   <li>{@code origin} (the client id of the Tidegate that took it), {@code id} (unique per write, so a
- *       copy delivered twice is applied once) and {@code client} (the pusher's address).
+ *       copy delivered twice is applied once) and {@code client} (the pusher's address);
+ *   <li>{@code state-by}: {@code appliers} when the origin does not hold the group ({@link #STATE_BY}).
  * </ul>
  * The message expiry interval is the longest TTL it carries, so a broker drops a copy queued for a
  * replica that is away once everything in it has expired.
@@ -57,6 +58,13 @@ final class ReplicatedWrite {
     static final String ORIGIN = "origin";
     static final String ID = "id";
     static final String CLIENT = "client";
+    /**
+     * Present ({@value #STATE_BY_APPLIERS}) when the Tidegate that took the write does not subscribe to
+     * its group's topic (a shard taking a push for another shard's group): then every replica that
+     * applies it publishes the group's state ({@link GroupStates}), since the origin does not hold it.
+     */
+    static final String STATE_BY = "state-by";
+    static final String STATE_BY_APPLIERS = "appliers";
     static final String TEXT_CONTENT_TYPE = "text/plain; version=0.0.4";
 
     private ReplicatedWrite() {}

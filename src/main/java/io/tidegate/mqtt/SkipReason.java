@@ -17,7 +17,13 @@ public enum SkipReason {
      */
     UNMAPPED,
     /** A replicated write already applied: a second copy of one message id. */
-    DUPLICATE;
+    DUPLICATE,
+    /**
+     * A group's state kept by the broker ({@link GroupStates}) that was not needed: held here as written
+     * then or later, expired, another shard's group, or a live copy (the write itself comes on the
+     * group's topic).
+     */
+    GROUP_STATE;
 
     /** The name in lower case, as the label value and the API show it. */
     public String label() {

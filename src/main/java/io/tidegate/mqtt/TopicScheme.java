@@ -11,7 +11,8 @@ import java.util.List;
  * as in HTTP (read by the same {@link KeyPath#parse} code). One level more, after the last label
  * pair, names the metric of a single-number payload:
  * {@code metrics/job/sensor/room/kitchen/temperature_celsius}. Beside them, {@code <prefix>/tidegate/}
- * holds Tidegate's own topics: its status, and the replicated admin wipe ({@link #wipeTopic}).
+ * holds Tidegate's own topics: its status, the replicated admin wipe ({@link #wipeTopic}) and the
+ * groups' states ({@link #stateFilter}).
  */
 final class TopicScheme {
     private final String prefix;
@@ -54,6 +55,34 @@ final class TopicScheme {
      */
     String wipeTopic() {
         return levelPrefix + "tidegate/wipe";
+    }
+
+    /**
+     * The filter of the topics each group's state is kept on by the broker, one retained message per
+     * group ({@link GroupStates}): {@code <prefix>/tidegate/state/#}. Outside the groups' topics, so a
+     * replica subscribes to it apart from them.
+     */
+    String stateFilter() {
+        return levelPrefix + STATE_LEVELS_PREFIX + "#";
+    }
+
+    private static final String STATE_LEVELS_PREFIX = "tidegate/state/";
+
+    /**
+     * The topic the broker keeps {@code key}'s state on: the group's own topic ({@link #topicOf}) with
+     * {@code tidegate/state/} after the prefix, {@code metrics/tidegate/state/job/backup/instance/db1}.
+     */
+    String stateTopicOf(GroupingKey key) {
+        return levelPrefix + STATE_LEVELS_PREFIX + topicOf(key).substring(levelPrefix.length());
+    }
+
+    boolean isStateTopic(String topic) {
+        return topic.startsWith(levelPrefix + STATE_LEVELS_PREFIX);
+    }
+
+    /** The group's own topic that a state topic ({@link #isStateTopic}) stands for. */
+    String groupTopicOfState(String stateTopic) {
+        return levelPrefix + stateTopic.substring(levelPrefix.length() + STATE_LEVELS_PREFIX.length());
     }
 
     /**

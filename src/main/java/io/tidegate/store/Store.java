@@ -124,6 +124,8 @@ public final class Store implements GroupWriter {
             };
         } else if (command instanceof StoreCommand.Restore restore) {
             answer = underLock(() -> restore(restore.group(), now), onApplied, whenDurable);
+        } else if (command instanceof StoreCommand.Adopt adopt) {
+            answer = adopt(adopt.group(), now, onApplied, whenDurable);
         } else {
             answer = expireDue(((StoreCommand.ExpireDue) command).maxGroups(), now, onApplied, whenDurable);
         }
@@ -345,6 +347,86 @@ public final class Store implements GroupWriter {
         if (group.nextExpiryMillis() <= now) {
             expire(group, now);
         }
+    }
+
+    /** {@link StoreCommand.Adopt}: taken, as a write is reported, unless held already or expired. */
+    private Adoption adopt(Group state, long now, Runnable onApplied, Runnable whenDurable) {
+        if (state.tombstone() || !state.isLiveAt(now)) {
+            runNow(whenDurable);
+            return Adoption.EXPIRED;
+        }
+        Group offered = state.liveAt(now);
+        Adoption adoption;
+        WriteLog log = WriteLog.NONE;
+        long position = 0;
+        lock.lock();
+        try {
+            Group current = groupsByKey.get(offered.key());
+            adoption = judgeAdoption(offered, current, now);
+            if (adoption == Adoption.ADOPTED) {
+                replaceGroup(current, offered);
+                writeLog.written(offered);
+                if (onApplied != null) {
+                    onApplied.run();
+                }
+                log = writeLog;
+                position = log.position();
+            }
+        } finally {
+            lock.unlock();
+        }
+        if (adoption == Adoption.ADOPTED) {
+            finish(log, position, whenDurable);
+        } else {
+            runNow(whenDurable);
+        }
+        return adoption;
+    }
+
+    /** Whether {@code offered} replaces {@code current}, under the writer lock, changing nothing. */
+    private Adoption judgeAdoption(Group offered, Group current, long now) {
+        if (current != null && current.isLiveAt(now)) {
+            long held = PushTimes.millisOf(current.family(PushTimes.PUSH_TIME));
+            long given = PushTimes.millisOf(offered.family(PushTimes.PUSH_TIME));
+            if (held > given || held == given && current.families().keySet().containsAll(offered.families().keySet())) {
+                return Adoption.HELD;
+            }
+        }
+        WriteLimits.Violation overLimit = current == null ? limits.checkNewGroup(groupCount) : null;
+        if (overLimit != null) {
+            return Adoption.refused(overLimit.refusal());
+        }
+        List<StoredFamily> pushed = new ArrayList<>(offered.families().size());
+        String problem = null;
+        for (StoredFamily family : offered.families().values()) {
+            if (!PushTimes.isOwnGauge(family.name())) {
+                pushed.add(family);
+            } else if (family.family().type() != MetricType.GAUGE || family.family().metrics().size() != 1) {
+                problem = family.name() + " must be a gauge with one series";
+            }
+        }
+        if (problem == null && offered.family(PushTimes.PUSH_TIME) == null) {
+            problem = "the group has no " + PushTimes.PUSH_TIME;
+        }
+        if (problem == null) {
+            problem = SeriesRules.timestampsPresent(pushed.stream().map(StoredFamily::family).toList());
+        }
+        if (problem == null) {
+            problem = conflictWithStored(offered.key(), current, pushed, now);
+        }
+        return problem == null ? Adoption.ADOPTED
+                : Adoption.refused(WriteOutcome.rejected(problem).refusal());
+    }
+
+    private static void runNow(Runnable whenDurable) {
+        if (whenDurable != null) {
+            whenDurable.run(); // nothing changed, so nothing to wait for
+        }
+    }
+
+    /** The group held under {@code key} right now, tombstone or past its deadline included; null for none. */
+    public Group group(GroupingKey key) {
+        return groups.get(key);
     }
 
     /**

@@ -3,12 +3,14 @@ package io.tidegate.store;
 /**
  * A change to the {@link Store}, as its one door, {@link Store#apply}, takes it. Every change is one:
  * a client's write ({@link WriteRequest}: PUT, POST, DELETE, or the admin WIPE), a group put back from
- * disk ({@link Restore}) and the sweep's expiry ({@link ExpireDue}). The store applies them one at a
+ * disk ({@link Restore}), a group's state as another Tidegate holds it ({@link Adopt}) and the sweep's
+ * expiry ({@link ExpireDue}). The store applies them one at a
  * time under its writer lock, so the order in which they are applied is the order they took the lock.
  *
  * @param <R> what the store answers when it has applied the command
  */
-public sealed interface StoreCommand<R> permits WriteRequest, StoreCommand.Restore, StoreCommand.ExpireDue {
+public sealed interface StoreCommand<R> permits WriteRequest, StoreCommand.Restore, StoreCommand.Adopt,
+        StoreCommand.ExpireDue {
 
     /**
      * Puts back {@code group} as it was kept on disk, checks and times as they were. Families whose
@@ -17,6 +19,18 @@ public sealed interface StoreCommand<R> permits WriteRequest, StoreCommand.Resto
      * the store reports to its {@link WriteLog}, so a restore reports nothing: the group is on disk already.
      */
     record Restore(Group group) implements StoreCommand<WriteOutcome> {}
+
+    /**
+     * Takes {@code group} as another Tidegate holds it (a replica's state kept by the MQTT broker, SPEC
+     * §9), times and deadlines as they are there, unless this store holds the group already as written
+     * at the same moment or later (by its {@code push_time_seconds}; at the same moment only when it
+     * holds every family of {@code group} too, so a group built here from a later POST alone still gets
+     * the families before it). Families past their deadline are left out, and a group past its own is
+     * not taken at all: what expired never comes back. Checked against the other groups as a write is
+     * (types, help, the group limit), and recorded in the {@link WriteLog} as a write, since it comes
+     * from no file.
+     */
+    record Adopt(Group group) implements StoreCommand<Adoption> {}
 
     /**
      * Removes what has expired by now: at most {@code maxGroups} groups' worth under one hold of the

@@ -66,11 +66,17 @@ class MqttFlagsTest {
     }
 
     @Test
-    void everyReplicaAlsoSubscribesToTheWipeTopicWhateverShareOfTheGroupsItTakes() throws ConfigException {
-        assertThat(from("--mqtt.replicate").orElseThrow().topicFilters())
-                .containsExactly("metrics/job/#", "metrics/job@base64/#", "metrics/tidegate/wipe");
+    void everyReplicaSubscribesToTheGroupStatesFirstAndToTheWipeTopicWhateverShareOfTheGroupsItTakes()
+            throws ConfigException {
+        assertThat(from("--mqtt.replicate").orElseThrow().topicFilters()).containsExactly(
+                "metrics/tidegate/state/#", "metrics/job/#", "metrics/job@base64/#", "metrics/tidegate/wipe");
         assertThat(from("--mqtt.replicate", "--mqtt.topics=metrics/job/site-a/#", "--mqtt.topic-prefix=metrics/")
-                .orElseThrow().topicFilters()).containsExactly("metrics/job/site-a/#", "metrics/tidegate/wipe");
+                .orElseThrow().topicFilters()).containsExactly("metrics/tidegate/state/#", "metrics/job/site-a/#",
+                "metrics/tidegate/wipe");
+        assertThat(from("--mqtt.replicate", "--mqtt.topic-prefix=site1/m").orElseThrow().topicFilters())
+                .startsWith("site1/m/tidegate/state/#");
+        assertThat(from().orElseThrow().topicFilters()).as("no states without --mqtt.replicate")
+                .containsExactly("metrics/job/#", "metrics/job@base64/#");
     }
 
     @Test

@@ -17,6 +17,7 @@ import io.tidegate.ttl.ExpirySchedule;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Function;
 
 /**
  * A store with an MQTT ingest in front of it, on a clock the test moves: publish messages, then
@@ -31,6 +32,7 @@ final class IngestFixture {
     final OwnMetrics own = new OwnMetrics();
     final Store store;
     final MqttIngest ingest;
+    final GroupStates states; // null unless a replica's
 
     IngestFixture() {
         this(RetainedMode.APPLY, RetainedMemory.DEFAULT_CAPACITY, Duration.ZERO, Duration.ZERO);
@@ -53,10 +55,22 @@ final class IngestFixture {
 
     private IngestFixture(RetainedMode mode, int retainedCapacity, Duration defaultTtl, Duration maxTtl,
             long maxPayloadBytes, String prefix, WriteLimits limits) {
+        this(mode, retainedCapacity, defaultTtl, maxTtl, maxPayloadBytes, prefix, limits, fixture -> null);
+    }
+
+    private IngestFixture(RetainedMode mode, int retainedCapacity, Duration defaultTtl, Duration maxTtl,
+            long maxPayloadBytes, String prefix, WriteLimits limits, Function<IngestFixture, GroupStates> states) {
         store = new Store(clock, true, own::typeOf, 0, limits, new ExpirySchedule());
         TtlResolver ttls = new TtlResolver(rules::get, defaultTtl, maxTtl);
+        this.states = states.apply(this);
         ingest = new MqttIngest(store, ttls, prefix, mode, maxPayloadBytes, retainedCapacity, clock, new MqttMetrics(own),
-                mappings::get);
+                mappings::get, this.states);
+    }
+
+    /** A replica's ({@code --mqtt.replicate}) ingest under the prefix {@code metrics}, keeping group states in {@code states}. */
+    static IngestFixture replica(Function<IngestFixture, GroupStates> states) {
+        return new IngestFixture(RetainedMode.APPLY, RetainedMemory.DEFAULT_CAPACITY, Duration.ZERO, Duration.ZERO,
+                MqttIngest.DEFAULT_MAX_PAYLOAD_BYTES, "metrics", WriteLimits.DEFAULTS, states);
     }
 
     void publish(Publish publish) {

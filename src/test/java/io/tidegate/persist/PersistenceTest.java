@@ -8,6 +8,9 @@ import io.tidegate.store.Digest;
 import io.tidegate.store.RetainedMemory;
 import io.tidegate.key.GroupingKey;
 import io.tidegate.store.Source;
+import io.tidegate.store.Adoption;
+import io.tidegate.store.Group;
+import io.tidegate.store.StoreCommand;
 import io.tidegate.store.Verb;
 import io.tidegate.store.WriteRequest;
 import java.io.IOException;
@@ -72,6 +75,25 @@ class PersistenceTest {
         try (PersistedGateway restarted = new PersistedGateway(copy.resolve("tidegate.db"), clock)) {
             assertThat(restarted.scrape()).isEqualTo(before);
             assertThat(restarted.store.snapshot().groups().get(0).deadlineMillis()).isEqualTo(clock.millis() + 30_000);
+        }
+        crashed.close();
+    }
+
+    @Test
+    void aGroupAdoptedFromAnotherReplicasStateIsJournaledAsAWriteIs() throws IOException {
+        PersistedGateway elsewhere = new PersistedGateway(dir.resolve("elsewhere.db"), clock);
+        elsewhere.push(Verb.PUT, "x 2\n", 30_000, "job", "b");
+        Group state = GroupCodec.decode(GroupCodec.encode(elsewhere.store.snapshot().groups().get(0)));
+        elsewhere.close();
+
+        PersistedGateway crashed = new PersistedGateway(file(), clock);
+        assertThat(crashed.store.apply(new StoreCommand.Adopt(state)).result()).isEqualTo(Adoption.Result.ADOPTED);
+        String before = crashed.scrape();
+        Path copy = crashCopy();
+
+        try (PersistedGateway restarted = new PersistedGateway(copy.resolve("tidegate.db"), clock)) {
+            assertThat(restarted.scrape()).isEqualTo(before).contains("x{instance=\"\",job=\"b\"} 2");
+            assertThat(restarted.store.snapshot().groups().get(0).deadlineMillis()).isEqualTo(state.deadlineMillis());
         }
         crashed.close();
     }
