@@ -182,6 +182,57 @@ class ReplicationIT {
         assertThat(b.pushedMetrics()).contains("x{instance=\"after\",job=\"site-b\"} 4");
     }
 
+    @Test
+    void aReplicaThatJoinsWithNothingGetsEveryLiveGroupFromTheBrokerAndNothingThatExpiredOrWasWiped() {
+        TidegateJar a = replica("replica-a", "--web.enable-admin-api");
+        assertThat(a.http().put(BACKUP, "backup_bytes 1\n", "Push-TTL", "1h").status()).isEqualTo(200);
+        assertThat(a.http().post(BACKUP, "#!set stale_timeout = 7200\nbackup_errors 0\n").status()).isEqualTo(200);
+        assertThat(a.http().put("/metrics/job/nightly", "nightly_success_time_seconds 1.7e9\n").status())
+                .as("a batch job that pushes once a day, no TTL").isEqualTo(200);
+        assertThat(a.http().put("/metrics/job/short", "x 1\n", "Push-TTL", "2s").status()).isEqualTo(200);
+        assertThat(a.http().put("/metrics/job/doomed", "x 2\n").status()).isEqualTo(200);
+        assertThat(a.http().delete("/metrics/job/doomed").status()).isEqualTo(202);
+        await("the short group expires").atMost(Duration.ofSeconds(6))
+                .until(() -> !a.pushedMetrics().contains("job=\"short\""));
+
+        // a new replica: its own client id, no persistence file, so no session and nothing on disk
+        TidegateJar c = fresh("replica-c", "--web.enable-admin-api");
+        await("the new replica serves every live group within seconds").atMost(Duration.ofSeconds(5))
+                .untilAsserted(() -> assertThat(c.pushedMetrics()).isEqualTo(a.pushedMetrics()));
+        assertThat(c.pushedMetrics()).contains("nightly_success_time_seconds{instance=\"\",job=\"nightly\"} 1.7e+09",
+                "backup_bytes{instance=\"db1\",job=\"backup\"} 1", "backup_errors{instance=\"db1\",job=\"backup\"} 0",
+                line(a.pushedMetrics(), "push_expiry_time_seconds{instance=\"db1\",job=\"backup\"}"))
+                .doesNotContain("job=\"short\"", "job=\"doomed\"");
+        assertThat(c.sample("tidegate_mqtt_group_states_adopted_total")).isEqualTo(2);
+        assertThat(c.sample("tidegate_mqtt_messages_skipped_total{reason=\"group_state\"}"))
+                .as("the broker dropped the expired group's state itself (message expiry)").isZero();
+        assertThat(c.http().get("/api/v1/metrics").body()).as("where the group came from, as on the first replica")
+                .contains("{\"@source\":{\"kind\":\"http\",\"client\":\"127.0.0.1\",\"via\":\"replica-a\"}");
+
+        // the new replica takes a push and a wipe like any other
+        assertThat(c.http().put("/metrics/job/from-c", "y 1\n").status()).isEqualTo(200);
+        await().atMost(Duration.ofSeconds(10)).until(() -> a.pushedMetrics().contains("y{instance=\"\",job=\"from-c\"} 1"));
+        assertThat(c.http().put("/api/v1/admin/wipe", "").status()).isEqualTo(202);
+        await("the wipe reaches every replica").atMost(Duration.ofSeconds(10)).until(() -> a.pushedMetrics().isEmpty());
+        assertThat(a.http().put("/metrics/job/after-wipe", "z 1\n").status()).isEqualTo(200);
+
+        TidegateJar d = fresh("replica-d");
+        await("a replica that joins after the wipe gets only what came after it").atMost(Duration.ofSeconds(5))
+                .untilAsserted(() -> assertThat(d.pushedMetrics()).isEqualTo(a.pushedMetrics()));
+        assertThat(d.pushedMetrics()).contains("z{instance=\"\",job=\"after-wipe\"} 1")
+                .doesNotContain("job=\"backup\"", "job=\"nightly\"", "job=\"from-c\"");
+    }
+
+    /** A replica that starts with nothing: a client id never seen, no persistence file. */
+    private TidegateJar fresh(String name, String... moreFlags) {
+        List<String> flags = new ArrayList<>(List.of("--mqtt.url=" + broker.url(), "--mqtt.client-id=" + name,
+                "--mqtt.replicate", "--mqtt.status-topic=metrics/tidegate/" + name + "/status"));
+        flags.addAll(List.of(moreFlags));
+        TidegateJar replica = new TidegateJar(name, dir, flags.toArray(String[]::new));
+        replicas.add(replica);
+        return replica.start();
+    }
+
     /**
      * What must be identical on every replica: everything {@link TidegateJar#pushedMetrics} shows but
      * the push time and deadline of a group a device wrote over MQTT, which each replica stamps when the
