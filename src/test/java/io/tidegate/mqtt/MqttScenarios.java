@@ -314,6 +314,30 @@ abstract class MqttScenarios {
         assertThat(own("tidegate_mqtt_connected")).isEqualTo(1);
     }
 
+    @Test
+    void aMessageRefusedForANewTopicStartsNoClockAndLeavesOnlyItsFailureTime() {
+        startTidegate();
+        String refused = topic("job/never-delivered/instance/dev1");
+        // a timestamp is refused, as upstream refuses it; the expiry asks for a 2 s TTL that must not start
+        mosquittoPub("-V", "mqttv5", "-D", "publish", "message-expiry-interval", "2", "-t", refused, "-m", "t 1 1234");
+        await().atMost(PATIENCE).untilAsserted(() ->
+                assertThat(own("tidegate_mqtt_messages_rejected_total{reason=\"inconsistent\"}")).isEqualTo(1));
+
+        await("past the TTL the refused message asked for").pollDelay(Duration.ofSeconds(3)).atMost(PATIENCE)
+                .untilAsserted(() -> {
+                    String scrape = scrape();
+                    assertThat(sample(scrape, "push_failure_time_seconds", "never-delivered")).isPositive();
+                    assertThat(sample(scrape, "push_time_seconds", "never-delivered")).isZero();
+                    assertThat(sample(scrape, "push_expiry_time_seconds", "never-delivered")).as("no deadline").isNull();
+                    assertThat(sample(scrape, "push_expired_time_seconds", "never-delivered")).as("no tombstone").isNull();
+                    assertThat(sample(scrape, "t", "never-delivered")).isNull();
+                });
+        assertThat(own("tidegate_expired_groups_total")).as("nothing expired: there was no clock").isZero();
+
+        mosquittoPub("-t", refused, "-m", "t 2");
+        await().atMost(PATIENCE).untilAsserted(() -> assertThat(sample("t", "never-delivered")).isEqualTo(2.0));
+    }
+
     // --- 8. Status topic --------------------------------------------------------------------------------
 
     @Test
