@@ -70,7 +70,7 @@ public final class Tidegate implements AutoCloseable {
         sweeper = new ExpirySweeper(store, clock);
 
         Optional<MqttSettings> mqttSettings = MqttFlags.settings(flags);
-        mqtt = mqttSettings.map(settings -> new MqttEndpoint(settings, config.current().mqttMappings().topicFilters()))
+        mqtt = mqttSettings.map(settings -> new MqttEndpoint(settings, config.current().mqttMappings().topicFilters(), clock))
                 .orElse(null);
         MqttMetrics mqttMetrics = mqtt == null ? new MqttMetrics(metrics) : new MqttMetrics(metrics, mqtt);
         groupStates = flags.mqttReplicate ? new GroupStates(mqtt, flags.mqttTopicPrefix, mqttSettings.get().clientId(),

@@ -1,7 +1,16 @@
 package io.tidegate.mqtt;
 
 import com.hivemq.configuration.service.InternalConfigurations;
+import com.hivemq.embedded.EmbeddedExtension;
 import com.hivemq.embedded.EmbeddedHiveMQ;
+import com.hivemq.embedded.EmbeddedHiveMQBuilder;
+import com.hivemq.extension.sdk.api.ExtensionMain;
+import com.hivemq.extension.sdk.api.interceptor.publish.PublishInboundInterceptor;
+import com.hivemq.extension.sdk.api.parameter.ExtensionStartInput;
+import com.hivemq.extension.sdk.api.parameter.ExtensionStartOutput;
+import com.hivemq.extension.sdk.api.parameter.ExtensionStopInput;
+import com.hivemq.extension.sdk.api.parameter.ExtensionStopOutput;
+import com.hivemq.extension.sdk.api.services.Services;
 import io.tidegate.format.HostPort;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -40,6 +49,16 @@ public final class EmbeddedBroker implements AutoCloseable {
      * @throws MqttStartException when the address is in use or the broker does not start
      */
     public static EmbeddedBroker start(String listenAddress) {
+        return start(listenAddress, null);
+    }
+
+    /**
+     * Starts a broker listening on {@code listenAddress} that hands every client's publish to
+     * {@code ingest} before taking it (null for a plain broker).
+     *
+     * @throws MqttStartException when the address is in use or the broker does not start
+     */
+    static EmbeddedBroker start(String listenAddress, PublishInboundInterceptor ingest) {
         HostPort requested = HostPort.parse(listenAddress);
         HostPort address = new HostPort(requested.host(), requested.port() == 0 ? freePort(requested.host()) : requested.port());
         // HiveMQ would log its own errors and fail later; checking first gives the operator one clear line.
@@ -56,12 +75,15 @@ public final class EmbeddedBroker implements AutoCloseable {
             throw new MqttStartException("cannot prepare the embedded MQTT broker: " + e);
         }
         InternalConfigurations.MAX_INFLIGHT_WINDOW_SIZE_MESSAGES = IN_FLIGHT_WINDOW;
-        EmbeddedHiveMQ hivemq = EmbeddedHiveMQ.builder()
+        EmbeddedHiveMQBuilder builder = EmbeddedHiveMQ.builder()
                 .withConfigurationFolder(home)
                 .withDataFolder(home.resolve("data"))
                 .withExtensionsFolder(home.resolve("extensions"))
-                .withoutLoggingBootstrap() // Tidegate's logging stays one line per event
-                .build();
+                .withoutLoggingBootstrap(); // Tidegate's logging stays one line per event
+        if (ingest != null) {
+            builder.withEmbeddedExtension(extension(ingest));
+        }
+        EmbeddedHiveMQ hivemq = builder.build();
         try {
             hivemq.start().get();
         } catch (ExecutionException | InterruptedException e) {
@@ -76,6 +98,25 @@ public final class EmbeddedBroker implements AutoCloseable {
         }
         log.atInfo().addKeyValue("address", address.host() + ":" + address.port()).log("embedded MQTT broker listening");
         return new EmbeddedBroker(hivemq, home, address);
+    }
+
+    /** Tidegate inside the broker: {@code ingest} sees every client's publish first. */
+    private static EmbeddedExtension extension(PublishInboundInterceptor ingest) {
+        return EmbeddedExtension.builder()
+                .withId("tidegate")
+                .withName("Tidegate")
+                .withVersion(String.valueOf(EmbeddedBroker.class.getPackage().getImplementationVersion()))
+                .withExtensionMain(new ExtensionMain() {
+                    @Override
+                    public void extensionStart(ExtensionStartInput input, ExtensionStartOutput output) {
+                        Services.initializerRegistry().setClientInitializer((initializer, client) ->
+                                client.addPublishInboundInterceptor(ingest));
+                    }
+
+                    @Override
+                    public void extensionStop(ExtensionStopInput input, ExtensionStopOutput output) {}
+                })
+                .build();
     }
 
     public int port() {

@@ -6,8 +6,12 @@ package io.tidegate.mqtt;
  * acknowledged to the broker (the QoS 1 PUBACK): at once for a message it dropped, and for one it
  * applied only once the change is durable, which may be later and on another thread, so the
  * callback thread goes on to the next message while a disk sync is under way. It never throws.
+ *
+ * <p>It answers what became of the message, so a transport that can tell the publisher (the embedded
+ * broker, which answers an MQTT 5 publisher's refused message with a reason code) does; a subscriber
+ * has nobody to tell.
  */
 @FunctionalInterface
 public interface MessageHandler {
-    void onMessage(MqttMessage message, Runnable acknowledge);
+    MqttOutcome onMessage(MqttMessage message, Runnable acknowledge);
 }

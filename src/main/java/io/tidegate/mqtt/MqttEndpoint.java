@@ -1,24 +1,27 @@
 package io.tidegate.mqtt;
 
+import java.time.Clock;
 import java.util.List;
 import java.util.Optional;
 
 /**
- * Tidegate's MQTT side as one {@link MqttSubscriber} with one lifecycle: the embedded broker when no
- * {@code --mqtt.url} is given, and the subscription that feeds a {@link MessageHandler}. Built first,
- * so whatever reads or publishes through it (its metrics, replication, a reload's new filters) is
- * given it at construction; {@link #start} starts the broker, then connects and subscribes. Stops in
- * reverse: the subscriber says offline and disconnects, then the broker stops, last.
+ * Tidegate's MQTT side as one {@link MqttSubscriber} with one lifecycle: the embedded broker with the
+ * ingest inside it when no {@code --mqtt.url} is given ({@link BrokerSubscriber}), else the subscription
+ * to that broker; either feeds a {@link MessageHandler}. Built first, so whatever reads or publishes
+ * through it (its metrics, replication, a reload's new filters) is given it at construction;
+ * {@link #start} starts the broker, or connects and subscribes. {@link #close} says offline, then
+ * disconnects or stops the broker.
  */
 public final class MqttEndpoint implements MqttSubscriber {
     private final MqttSettings settings;
+    private final Clock clock;
     private final Object lifecycle = new Object();
     private List<String> mappingFilters; // guarded by lifecycle; given to the subscriber at start
-    private volatile EmbeddedBroker broker; // null before start and without an embedded broker
     private volatile MqttSubscriber subscriber; // null before start
 
     /** @param mappingFilters the mapping rules' topic filters, subscribed to besides the topic scheme's */
-    public MqttEndpoint(MqttSettings settings, List<String> mappingFilters) {
+    public MqttEndpoint(MqttSettings settings, List<String> mappingFilters, Clock clock) {
+        this.clock = clock;
         this.settings = settings;
         this.mappingFilters = List.copyOf(mappingFilters);
     }
@@ -35,18 +38,10 @@ public final class MqttEndpoint implements MqttSubscriber {
             if (subscriber != null) {
                 throw new IllegalStateException("the MQTT endpoint is started already");
             }
-            EmbeddedBroker started = settings.embedded() ? EmbeddedBroker.start(settings.listenAddress()) : null;
-            MqttSubscriber connecting = MqttSubscriber.of(started == null ? settings : settings.withUrl(started.url()));
+            MqttSubscriber connecting = settings.embedded() ? new BrokerSubscriber(settings, clock)
+                    : MqttSubscriber.of(settings);
             connecting.subscribeMappings(mappingFilters);
-            try {
-                connecting.start(handler);
-            } catch (RuntimeException e) {
-                if (started != null) {
-                    started.close();
-                }
-                throw e;
-            }
-            broker = started;
+            connecting.start(handler);
             subscriber = connecting;
         }
     }
@@ -99,25 +94,17 @@ public final class MqttEndpoint implements MqttSubscriber {
 
     /** The embedded broker's port, once it runs. */
     public Optional<Integer> brokerPort() {
-        EmbeddedBroker current = broker;
-        return current == null ? Optional.empty() : Optional.of(current.port());
+        return subscriber instanceof BrokerSubscriber embedded && embedded.port() > 0 ? Optional.of(embedded.port())
+                : Optional.empty();
     }
 
-    /** Says offline and disconnects: no message is applied after this returns. The broker keeps running. */
-    public void stopSubscribing() {
-        MqttSubscriber current = subscriber;
-        if (current != null) {
-            current.close();
-        }
-    }
-
-    /** Stops subscribing, then stops the embedded broker. */
+    /** Says offline, then disconnects or stops the embedded broker: no message is applied after this returns. */
     @Override
     public void close() {
         synchronized (lifecycle) {
-            stopSubscribing();
-            if (broker != null) {
-                broker.close();
+            MqttSubscriber current = subscriber;
+            if (current != null) {
+                current.close();
             }
         }
     }

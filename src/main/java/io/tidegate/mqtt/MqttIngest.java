@@ -127,8 +127,8 @@ public final class MqttIngest implements MessageHandler {
     }
 
     @Override
-    public void onMessage(MqttMessage message, Runnable acknowledge) {
-        handle(message, acknowledge);
+    public MqttOutcome onMessage(MqttMessage message, Runnable acknowledge) {
+        return handle(message, acknowledge);
     }
 
     /**

@@ -12,9 +12,10 @@ final class RecordingHandler implements MessageHandler {
     private final List<MqttMessage> messages = new CopyOnWriteArrayList<>();
 
     @Override
-    public void onMessage(MqttMessage message, Runnable acknowledge) {
+    public MqttOutcome onMessage(MqttMessage message, Runnable acknowledge) {
         messages.add(message);
         acknowledge.run();
+        return MqttOutcome.written(null, null);
     }
 
     /** The first message on {@code topic}, once it has come (within 10 s). */

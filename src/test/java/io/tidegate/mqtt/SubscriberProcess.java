@@ -31,6 +31,7 @@ public final class SubscriberProcess {
                 }
             }
             acknowledge.run();
+            return MqttOutcome.written(null, null);
         });
         System.out.println("started");
         System.out.flush();

@@ -1,0 +1,160 @@
+package io.tidegate.mqtt;
+
+import com.hivemq.extension.sdk.api.async.Async;
+import com.hivemq.extension.sdk.api.async.TimeoutFallback;
+import com.hivemq.extension.sdk.api.interceptor.publish.PublishInboundInterceptor;
+import com.hivemq.extension.sdk.api.interceptor.publish.parameter.PublishInboundInput;
+import com.hivemq.extension.sdk.api.interceptor.publish.parameter.PublishInboundOutput;
+import com.hivemq.extension.sdk.api.packets.general.UserProperty;
+import com.hivemq.extension.sdk.api.packets.publish.AckReasonCode;
+import com.hivemq.extension.sdk.api.packets.publish.PublishPacket;
+import java.nio.ByteBuffer;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The embedded broker's side of the ingest: every publish a client sends the embedded broker on one of
+ * Tidegate's topics (its topic scheme, or {@code --mqtt.topics}, and the mapping rules' filters) is
+ * handed to the {@link MessageHandler} inside the broker, before the broker takes it, with no subscriber
+ * in between. The broker answers the publisher (the QoS 1 PUBACK, the QoS 2 PUBREC) only once the
+ * handler acknowledged the message, that is once its write is durable (journaled with
+ * {@code --persistence.file}, applied without); a message the handler refused is answered, over MQTT 5,
+ * with a reason code and Tidegate's message as reason string, and the broker neither passes it on nor
+ * retains it. MQTT 3.1.1 has no reason codes: a 3.1.1 publisher gets its usual acknowledgement either way.
+ *
+ * <p>The broker calls this for the publishes of one client in the order they came, and each waits for
+ * the one before it to be answered, so the messages of a topic keep their order. Publishes on other topics
+ * pass through untouched, but a retained one is refused unless {@link RetainedBudget} allows it.
+ */
+final class BrokerIngest implements PublishInboundInterceptor {
+    /** How long a publisher waits for its write to be durable before the broker answers it with a failure. */
+    static final Duration DURABLE_WITHIN = Duration.ofSeconds(60);
+    /** MQTT leaves room for 65,535 bytes; a device has no use for more than the gist. */
+    static final int MAX_REASON_LENGTH = 1024;
+
+    private final MessageHandler handler;
+    private final RetainedBudget retained;
+    private volatile List<TopicFilter> filters;
+
+    /**
+     * @param filters Tidegate's topics: the topic scheme's filters (or {@code --mqtt.topics}) and the
+     *     mapping rules' ({@link #takeTopics} changes them on a reload)
+     */
+    BrokerIngest(MessageHandler handler, List<String> filters, RetainedBudget retained) {
+        this.handler = handler;
+        this.retained = retained;
+        takeTopics(filters);
+    }
+
+    /** The topics taken from now on. */
+    void takeTopics(List<String> filters) {
+        this.filters = filters.stream().map(TopicFilter::parse).toList();
+    }
+
+    boolean takes(String topic) {
+        return TopicFilter.anyMatches(filters, topic);
+    }
+
+    @Override
+    public void onInboundPublish(PublishInboundInput input, PublishInboundOutput output) {
+        PublishPacket publish = input.getPublishPacket();
+        String topic = publish.getTopic();
+        byte[] payload = bytes(publish.getPayload().orElse(null));
+        boolean ours = takes(topic);
+        boolean retain = publish.getRetain();
+        // HiveMQ says "none" with one more than MQTT's largest interval
+        Long expiry = publish.getMessageExpiryInterval().filter(s -> s <= MqttIngest.MAX_EXPIRY_INTERVAL_SECONDS)
+                .orElse(null);
+        if (retain) {
+            String refusal = retained.refusal(topic, payload.length, ours);
+            if (refusal != null) {
+                output.preventPublishDelivery(ours ? AckReasonCode.QUOTA_EXCEEDED : AckReasonCode.NOT_AUTHORIZED,
+                        reason(refusal));
+                return;
+            }
+        }
+        if (!ours) {
+            if (retain) {
+                retained.keep(topic, payload.length, expiry);
+            }
+            return;
+        }
+        Map<String, String> properties = new LinkedHashMap<>();
+        for (UserProperty property : publish.getUserProperties().asList()) {
+            properties.putIfAbsent(property.getName(), property.getValue());
+        }
+        // a publish reaching the broker is live news, whatever its retain flag asks the broker to keep
+        MqttMessage message = new MqttMessage(topic, payload, false, publish.getQos().getQosNumber(), expiry,
+                publish.getContentType().orElse(null), properties);
+        Async<PublishInboundOutput> async = output.async(DURABLE_WITHIN, TimeoutFallback.FAILURE,
+                AckReasonCode.UNSPECIFIED_ERROR, "Tidegate did not store the message within " + DURABLE_WITHIN.toSeconds()
+                        + " s (is its persistence file's disk failing?)");
+        Answer answer = new Answer(async, retain ? () -> retained.keep(topic, payload.length, expiry) : null);
+        answer.decided(handler.onMessage(message, answer::durable));
+    }
+
+    /**
+     * The broker's answer to one publish: sent once the handler has said what became of the message and
+     * acknowledged it, in whichever order the two come (a journal thread may acknowledge first).
+     */
+    private static final class Answer {
+        private final Async<PublishInboundOutput> async;
+        private final Runnable retainedKept; // null for a publish not to be retained
+        private MqttOutcome outcome; // guarded by this
+        private boolean durable; // guarded by this
+        private boolean sent; // guarded by this
+
+        Answer(Async<PublishInboundOutput> async, Runnable retainedKept) {
+            this.async = async;
+            this.retainedKept = retainedKept;
+        }
+
+        synchronized void decided(MqttOutcome outcome) {
+            this.outcome = outcome;
+            sendWhenReady();
+        }
+
+        synchronized void durable() {
+            durable = true;
+            sendWhenReady();
+        }
+
+        private void sendWhenReady() {
+            if (sent || outcome == null || !durable) {
+                return;
+            }
+            sent = true;
+            if (outcome.kind() == MqttOutcome.Kind.REJECTED) {
+                async.getOutput().preventPublishDelivery(ackCodeOf(outcome.rejection()), reason(outcome.message()));
+            } else if (retainedKept != null) {
+                retainedKept.run();
+            }
+            async.resume();
+        }
+    }
+
+    /** The MQTT 5 reason code a publisher whose message was refused for {@code reason} is answered with. */
+    static AckReasonCode ackCodeOf(RejectReason reason) {
+        return switch (reason) {
+            case BAD_TOPIC -> AckReasonCode.TOPIC_NAME_INVALID;
+            case BAD_PAYLOAD, BAD_TTL, UNSUPPORTED_CONTENT_TYPE, INCONSISTENT -> AckReasonCode.PAYLOAD_FORMAT_INVALID;
+            case TOO_LARGE, LIMIT -> AckReasonCode.QUOTA_EXCEEDED;
+            case INTERNAL_ERROR -> AckReasonCode.UNSPECIFIED_ERROR;
+        };
+    }
+
+    private static String reason(String message) {
+        return message.length() <= MAX_REASON_LENGTH ? message : message.substring(0, MAX_REASON_LENGTH - 3) + "...";
+    }
+
+    private static byte[] bytes(ByteBuffer buffer) {
+        if (buffer == null) {
+            return new byte[0];
+        }
+        byte[] bytes = new byte[buffer.remaining()];
+        buffer.duplicate().get(bytes);
+        return bytes;
+    }
+}
