@@ -5,6 +5,7 @@ import com.hivemq.extension.sdk.api.async.TimeoutFallback;
 import com.hivemq.extension.sdk.api.interceptor.publish.PublishInboundInterceptor;
 import com.hivemq.extension.sdk.api.interceptor.publish.parameter.PublishInboundInput;
 import com.hivemq.extension.sdk.api.interceptor.publish.parameter.PublishInboundOutput;
+import com.hivemq.extension.sdk.api.packets.general.MqttVersion;
 import com.hivemq.extension.sdk.api.packets.general.UserProperty;
 import com.hivemq.extension.sdk.api.packets.publish.AckReasonCode;
 import com.hivemq.extension.sdk.api.packets.publish.PublishPacket;
@@ -64,14 +65,14 @@ final class BrokerIngest implements PublishInboundInterceptor {
         byte[] payload = bytes(publish.getPayload().orElse(null));
         boolean ours = takes(topic);
         boolean retain = publish.getRetain();
+        boolean mqtt5 = input.getConnectionInformation().getMqttVersion() == MqttVersion.V_5;
         // HiveMQ says "none" with one more than MQTT's largest interval
         Long expiry = publish.getMessageExpiryInterval().filter(s -> s <= MqttIngest.MAX_EXPIRY_INTERVAL_SECONDS)
                 .orElse(null);
         if (retain) {
             String refusal = retained.refusal(topic, payload.length, ours);
             if (refusal != null) {
-                output.preventPublishDelivery(ours ? AckReasonCode.QUOTA_EXCEEDED : AckReasonCode.NOT_AUTHORIZED,
-                        reason(refusal));
+                refuse(output, mqtt5, ours ? AckReasonCode.QUOTA_EXCEEDED : AckReasonCode.NOT_AUTHORIZED, refusal);
                 return;
             }
         }
@@ -91,7 +92,7 @@ final class BrokerIngest implements PublishInboundInterceptor {
         Async<PublishInboundOutput> async = output.async(DURABLE_WITHIN, TimeoutFallback.FAILURE,
                 AckReasonCode.UNSPECIFIED_ERROR, "Tidegate did not store the message within " + DURABLE_WITHIN.toSeconds()
                         + " s (is its persistence file's disk failing?)");
-        Answer answer = new Answer(async, retain ? () -> retained.keep(topic, payload.length, expiry) : null);
+        Answer answer = new Answer(async, mqtt5, retain ? () -> retained.keep(topic, payload.length, expiry) : null);
         answer.decided(handler.onMessage(message, answer::durable));
     }
 
@@ -101,13 +102,15 @@ final class BrokerIngest implements PublishInboundInterceptor {
      */
     private static final class Answer {
         private final Async<PublishInboundOutput> async;
+        private final boolean mqtt5;
         private final Runnable retainedKept; // null for a publish not to be retained
         private MqttOutcome outcome; // guarded by this
         private boolean durable; // guarded by this
         private boolean sent; // guarded by this
 
-        Answer(Async<PublishInboundOutput> async, Runnable retainedKept) {
+        Answer(Async<PublishInboundOutput> async, boolean mqtt5, Runnable retainedKept) {
             this.async = async;
+            this.mqtt5 = mqtt5;
             this.retainedKept = retainedKept;
         }
 
@@ -127,11 +130,24 @@ final class BrokerIngest implements PublishInboundInterceptor {
             }
             sent = true;
             if (outcome.kind() == MqttOutcome.Kind.REJECTED) {
-                async.getOutput().preventPublishDelivery(ackCodeOf(outcome.rejection()), reason(outcome.message()));
+                refuse(async.getOutput(), mqtt5, ackCodeOf(outcome.rejection()), outcome.message());
             } else if (retainedKept != null) {
                 retainedKept.run();
             }
             async.resume();
+        }
+    }
+
+    /**
+     * Keeps a publish from every subscriber and from the retained store, and tells an MQTT 5 publisher why.
+     * MQTT 3.1.1 cannot say why (HiveMQ would close the connection for an error code): such a publisher gets
+     * its usual acknowledgement, as Mosquitto gives a 3.1.1 publish its ACL denies.
+     */
+    private static void refuse(PublishInboundOutput output, boolean mqtt5, AckReasonCode code, String message) {
+        if (mqtt5) {
+            output.preventPublishDelivery(code, reason(message));
+        } else {
+            output.preventPublishDelivery();
         }
     }
 
