@@ -10,6 +10,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import io.tidegate.mqtt.EmbeddedBroker;
 import org.awaitility.Awaitility;
 import org.eclipse.paho.mqttv5.client.MqttClient;
 import org.eclipse.paho.mqttv5.client.MqttConnectionOptions;
@@ -33,6 +34,7 @@ class SecondInstanceIT {
     @TempDir
     Path dir;
     private MosquittoBroker broker;
+    private EmbeddedBroker hivemq;
     private TidegateJar first;
     private TidegateJar second;
 
@@ -49,6 +51,9 @@ class SecondInstanceIT {
             }
         }
         broker.close();
+        if (hivemq != null) {
+            hivemq.close();
+        }
     }
 
     @Test
@@ -73,11 +78,12 @@ class SecondInstanceIT {
 
     @Test
     void aBrokerThatSaysTheSessionWasTakenOverEndsTheFightAtTheSecondTakeover() {
-        // HiveMQ CE, the embedded broker, sends MQTT 5's DISCONNECT with reason code 0x8E to the older connection
-        int mqttPort = MosquittoBroker.freeLoopbackPort();
-        first = new TidegateJar("first", dir, "--mqtt.listen-address=127.0.0.1:" + mqttPort,
-                "--mqtt.client-id=shared").start();
-        second = new TidegateJar("second", dir, "--mqtt.url=tcp://127.0.0.1:" + mqttPort, "--mqtt.client-id=shared",
+        // HiveMQ CE (the broker Tidegate embeds, run here as a broker of its own) sends MQTT 5's DISCONNECT with
+        // reason code 0x8E to the older connection
+        hivemq = EmbeddedBroker.start("127.0.0.1:0");
+        first = new TidegateJar("first", dir, "--mqtt.url=" + hivemq.url(), "--mqtt.client-id=shared",
+                "--mqtt.protocol=5").start();
+        second = new TidegateJar("second", dir, "--mqtt.url=" + hivemq.url(), "--mqtt.client-id=shared",
                 "--mqtt.protocol=5").start();
 
         Awaitility.await("one of them says its session was taken").atMost(Duration.ofSeconds(30))
