@@ -193,9 +193,26 @@ public final class Flags {
     public Duration mqttKeepAlive;
 
     @Option(names = "--mqtt.embedded", negatable = true, defaultValue = "true", fallbackValue = "true",
-            description = "Without --mqtt.url, run an MQTT 5 broker inside Tidegate and subscribe to it "
-                    + "(default: ${DEFAULT-VALUE}). --no-mqtt.embedded without --mqtt.url turns MQTT off.")
+            description = "Without --mqtt.url, run an MQTT 5 broker inside Tidegate, which takes the messages on "
+                    + "Tidegate's topics itself (default: ${DEFAULT-VALUE}). --no-mqtt.embedded without --mqtt.url "
+                    + "turns MQTT off.")
     public boolean mqttEmbedded;
+
+    @Option(names = "--mqtt.embedded.retain-any-topic", defaultValue = "false",
+            description = "Let the embedded broker retain messages on any topic, not only on Tidegate's own "
+                    + "(default: ${DEFAULT-VALUE}).")
+    public boolean mqttEmbeddedRetainAnyTopic;
+
+    @Option(names = "--mqtt.embedded.max-retained-messages", defaultValue = "100000", paramLabel = "<count>",
+            description = "Most retained messages the embedded broker keeps; a retained publish beyond is refused "
+                    + "(default: ${DEFAULT-VALUE}).")
+    public int mqttEmbeddedMaxRetainedMessages;
+
+    @Option(names = "--mqtt.embedded.max-retained-size", defaultValue = "64MiB", paramLabel = "<bytes>",
+            converter = ByteSizeConverter.class,
+            description = "Most bytes of retained payloads the embedded broker keeps; a retained publish beyond is "
+                    + "refused (default: ${DEFAULT-VALUE}).")
+    public long mqttEmbeddedMaxRetainedSize;
 
     @Option(names = "--mqtt.listen-address", defaultValue = ":1883", paramLabel = "<address>",
             description = "Address the embedded MQTT broker listens on (default: ${DEFAULT-VALUE}).")

@@ -76,8 +76,14 @@ public final class MqttFlags {
         char[] password = flags.mqttPasswordFile.isEmpty() ? null : readPassword(Path.of(flags.mqttPasswordFile));
         String clientId = flags.mqttClientId.isEmpty() ? defaultClientId() : flags.mqttClientId;
         int keepAliveSeconds = keepAliveSeconds(flags.mqttKeepAlive);
+        if (flags.mqttEmbeddedMaxRetainedMessages < 0) {
+            throw new ConfigException("--mqtt.embedded.max-retained-messages must not be negative: "
+                    + flags.mqttEmbeddedMaxRetainedMessages);
+        }
+        MqttSettings.RetainedLimits retainedLimits = new MqttSettings.RetainedLimits(flags.mqttEmbeddedRetainAnyTopic,
+                flags.mqttEmbeddedMaxRetainedMessages, flags.mqttEmbeddedMaxRetainedSize);
         return Optional.of(new MqttSettings(flags.mqttUrl, flags.mqttListenAddress, clientId, flags.mqttUsername, password, tls,
-                flags.mqttProtocol, topicFilters, statusTopic, keepAliveSeconds));
+                flags.mqttProtocol, topicFilters, statusTopic, keepAliveSeconds, retainedLimits));
     }
 
     /** {@code --mqtt.topics}: each a valid filter under the prefix, since the ingest takes nothing else. */

@@ -27,11 +27,6 @@ final class BrokerSubscriber implements MqttSubscriber {
     private static final Logger log = LoggerFactory.getLogger(BrokerSubscriber.class);
     private static final long PUBLISH_WITHIN_SECONDS = 10;
 
-    /** Retained messages the embedded broker keeps at most, by default. */
-    static final int DEFAULT_MAX_RETAINED_MESSAGES = 100_000;
-    /** Bytes of retained payloads the embedded broker keeps at most, by default. */
-    static final long DEFAULT_MAX_RETAINED_BYTES = 64L * 1024 * 1024;
-
     private final MqttSettings settings;
     private final RetainedBudget retained;
     private List<String> mappingFilters = List.of(); // guarded by this
@@ -41,7 +36,8 @@ final class BrokerSubscriber implements MqttSubscriber {
 
     BrokerSubscriber(MqttSettings settings, Clock clock) {
         this.settings = settings;
-        this.retained = new RetainedBudget(false, DEFAULT_MAX_RETAINED_MESSAGES, DEFAULT_MAX_RETAINED_BYTES, clock);
+        MqttSettings.RetainedLimits limits = settings.retainedLimits();
+        this.retained = new RetainedBudget(limits.anyTopic(), limits.maxMessages(), limits.maxBytes(), clock);
     }
 
     /** Starts the broker with the ingest inside, then says online on the status topic. */

@@ -13,12 +13,19 @@ import javax.net.ssl.SSLSocketFactory;
  * @param tls null for plain TCP or the JVM's default TLS
  * @param topicFilters what to subscribe to: the topic scheme's filters, or {@code --mqtt.topics}; with
  *     {@code --mqtt.replicate}, the replicated admin wipe's topic too
+ * @param retainedLimits what the embedded broker retains
  * @param keepAliveSeconds {@code --mqtt.keep-alive}, 1 to {@link #MAX_KEEP_ALIVE_SECONDS}: the longest Tidegate's
  *     connection stays silent; a broker that hears nothing for 1.5 times this ends it and publishes the Last Will
  */
 public record MqttSettings(String url, String listenAddress, String clientId, String username, char[] password,
         SSLSocketFactory tls, MqttProtocol protocol, List<String> topicFilters, String statusTopic,
-        int keepAliveSeconds) {
+        int keepAliveSeconds, RetainedLimits retainedLimits) {
+    /**
+     * What the embedded broker retains: {@code --mqtt.embedded.retain-any-topic},
+     * {@code --mqtt.embedded.max-retained-messages}, {@code --mqtt.embedded.max-retained-size}.
+     */
+    public record RetainedLimits(boolean anyTopic, int maxMessages, long maxBytes) {}
+
     /** The largest keep-alive CONNECT can carry (two bytes). */
     public static final int MAX_KEEP_ALIVE_SECONDS = 65535;
 
@@ -57,7 +64,7 @@ public record MqttSettings(String url, String listenAddress, String clientId, St
     /** The same settings, subscribing to {@code brokerUrl}, as for the embedded broker once it listens. */
     public MqttSettings withUrl(String brokerUrl) {
         return new MqttSettings(brokerUrl, listenAddress, clientId, username, password, tls, protocol, topicFilters,
-                statusTopic, keepAliveSeconds);
+                statusTopic, keepAliveSeconds, retainedLimits);
     }
 
     public boolean embedded() {
