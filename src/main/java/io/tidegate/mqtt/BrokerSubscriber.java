@@ -33,6 +33,7 @@ final class BrokerSubscriber implements MqttSubscriber {
     private volatile EmbeddedBroker broker; // null before start and after close
     private volatile BrokerIngest ingest;
     private volatile MessageHandler handler;
+    private volatile BrokerWills wills;
 
     BrokerSubscriber(MqttSettings settings, Clock clock) {
         this.settings = settings;
@@ -49,7 +50,12 @@ final class BrokerSubscriber implements MqttSubscriber {
             taking = new BrokerIngest(handler, topics(mappingFilters), retained);
         }
         ingest = taking;
-        broker = EmbeddedBroker.start(settings.listenAddress(), taking);
+        wills = new BrokerWills(will -> {
+            if (taking.takes(will.topic())) {
+                handler.onMessage(will, () -> { });
+            }
+        });
+        broker = EmbeddedBroker.start(settings.listenAddress(), taking, wills);
         publishStatus(PahoClient.ONLINE);
         log.atInfo().addKeyValue("address", settings.listenAddress()).addKeyValue("topics", String.join(",", topics(mappingFilters)))
                 .log("MQTT messages are taken inside the embedded broker");
@@ -148,6 +154,7 @@ final class BrokerSubscriber implements MqttSubscriber {
         }
         broker = null;
         running.close();
+        wills.close();
     }
 
     private void publishStatus(String status) {

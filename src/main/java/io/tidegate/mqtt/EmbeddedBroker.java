@@ -5,6 +5,7 @@ import com.hivemq.embedded.EmbeddedExtension;
 import com.hivemq.embedded.EmbeddedHiveMQ;
 import com.hivemq.embedded.EmbeddedHiveMQBuilder;
 import com.hivemq.extension.sdk.api.ExtensionMain;
+import com.hivemq.extension.sdk.api.events.client.ClientLifecycleEventListener;
 import com.hivemq.extension.sdk.api.interceptor.publish.PublishInboundInterceptor;
 import com.hivemq.extension.sdk.api.parameter.ExtensionStartInput;
 import com.hivemq.extension.sdk.api.parameter.ExtensionStartOutput;
@@ -49,16 +50,18 @@ public final class EmbeddedBroker implements AutoCloseable {
      * @throws MqttStartException when the address is in use or the broker does not start
      */
     public static EmbeddedBroker start(String listenAddress) {
-        return start(listenAddress, null);
+        return start(listenAddress, null, null);
     }
 
     /**
-     * Starts a broker listening on {@code listenAddress} that hands every client's publish to
-     * {@code ingest} before taking it (null for a plain broker).
+     * Starts a broker listening on {@code listenAddress} with Tidegate inside: {@code ingest} sees every
+     * client's publish before the broker takes it, {@code clients} every connection's start and end (null
+     * for a plain broker).
      *
      * @throws MqttStartException when the address is in use or the broker does not start
      */
-    static EmbeddedBroker start(String listenAddress, PublishInboundInterceptor ingest) {
+    static EmbeddedBroker start(String listenAddress, PublishInboundInterceptor ingest,
+            ClientLifecycleEventListener clients) {
         HostPort requested = HostPort.parse(listenAddress);
         HostPort address = new HostPort(requested.host(), requested.port() == 0 ? freePort(requested.host()) : requested.port());
         // HiveMQ would log its own errors and fail later; checking first gives the operator one clear line.
@@ -81,7 +84,7 @@ public final class EmbeddedBroker implements AutoCloseable {
                 .withExtensionsFolder(home.resolve("extensions"))
                 .withoutLoggingBootstrap(); // Tidegate's logging stays one line per event
         if (ingest != null) {
-            builder.withEmbeddedExtension(extension(ingest));
+            builder.withEmbeddedExtension(extension(ingest, clients));
         }
         EmbeddedHiveMQ hivemq = builder.build();
         try {
@@ -100,8 +103,8 @@ public final class EmbeddedBroker implements AutoCloseable {
         return new EmbeddedBroker(hivemq, home, address);
     }
 
-    /** Tidegate inside the broker: {@code ingest} sees every client's publish first. */
-    private static EmbeddedExtension extension(PublishInboundInterceptor ingest) {
+    /** Tidegate inside the broker: {@code ingest} sees every client's publish first, {@code clients} every connection. */
+    private static EmbeddedExtension extension(PublishInboundInterceptor ingest, ClientLifecycleEventListener clients) {
         return EmbeddedExtension.builder()
                 .withId("tidegate")
                 .withName("Tidegate")
@@ -111,6 +114,7 @@ public final class EmbeddedBroker implements AutoCloseable {
                     public void extensionStart(ExtensionStartInput input, ExtensionStartOutput output) {
                         Services.initializerRegistry().setClientInitializer((initializer, client) ->
                                 client.addPublishInboundInterceptor(ingest));
+                        Services.eventRegistry().setClientLifecycleEventListener(provider -> clients);
                     }
 
                     @Override

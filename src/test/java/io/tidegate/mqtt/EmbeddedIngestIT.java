@@ -179,6 +179,34 @@ class EmbeddedIngestIT {
                 .contains("tidegate_mqtt_messages_applied_total " + count + "\n");
     }
 
+    @Test
+    void aDeviceKilledWithoutDisconnectingIsRemovedByItsLastWillAndOneThatSaysGoodbyeIsNot() throws Exception {
+        start();
+        Process dead = willDevice("dead", "metrics/job/will/instance/dead");
+        Process polite = willDevice("polite", "metrics/job/will/instance/polite");
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(http.get("/metrics").body())
+                .contains("device_up{instance=\"dead\",job=\"will\"} 1", "device_up{instance=\"polite\",job=\"will\"} 1"));
+
+        dead.destroyForcibly(); // SIGKILL: no DISCONNECT, the broker sees the connection drop
+        polite.getOutputStream().close(); // end of input: mosquitto_pub disconnects properly, its Will is discarded
+        assertThat(polite.waitFor(10, TimeUnit.SECONDS)).isTrue();
+
+        await("the Will of the dead one").atMost(Duration.ofSeconds(5)).untilAsserted(() ->
+                assertThat(http.get("/metrics").body()).doesNotContain("instance=\"dead\""));
+        assertThat(http.get("/metrics").body()).contains("device_up{instance=\"polite\",job=\"will\"} 1");
+    }
+
+    /** A device on one connection, as devices have: its group published retained, an empty retained Will on it. */
+    private Process willDevice(String name, String topic) throws Exception {
+        Process device = new ProcessBuilder("mosquitto_pub", "-h", "127.0.0.1", "-p", Integer.toString(port), "-V",
+                "mqttv5", "-i", name, "-t", topic, "-r", "-q", "1", "-l", "--will-topic", topic, "--will-retain",
+                "--will-qos", "1").redirectErrorStream(true).start();
+        clients.add(device::destroyForcibly);
+        device.getOutputStream().write("device_up 1\n".getBytes(StandardCharsets.UTF_8));
+        device.getOutputStream().flush();
+        return device;
+    }
+
     private String rejections() {
         return http.get("/api/v1/metrics").body();
     }
