@@ -70,7 +70,8 @@ public final class Tidegate implements AutoCloseable {
         sweeper = new ExpirySweeper(store, clock);
 
         Optional<MqttSettings> mqttSettings = MqttFlags.settings(flags);
-        mqtt = mqttSettings.map(settings -> new MqttEndpoint(settings, config.current().mqttMappings().topicFilters(), clock))
+        mqtt = mqttSettings.map(settings -> new MqttEndpoint(settings, config.current().mqttMappings().topicFilters(), clock,
+                flags.persistenceFile.isEmpty() ? null : Path.of(flags.persistenceFile + ".broker")))
                 .orElse(null);
         MqttMetrics mqttMetrics = mqtt == null ? new MqttMetrics(metrics) : new MqttMetrics(metrics, mqtt);
         groupStates = flags.mqttReplicate ? new GroupStates(mqtt, flags.mqttTopicPrefix, mqttSettings.get().clientId(),

@@ -5,7 +5,14 @@ import com.hivemq.extension.sdk.api.services.Services;
 import com.hivemq.extension.sdk.api.services.builder.Builders;
 import com.hivemq.extension.sdk.api.services.builder.PublishBuilder;
 import io.tidegate.format.HostPort;
+import com.hivemq.extension.sdk.api.services.builder.RetainedPublishBuilder;
+import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.util.ArrayList;
@@ -28,15 +35,25 @@ final class BrokerSubscriber implements MqttSubscriber {
     private static final long PUBLISH_WITHIN_SECONDS = 10;
 
     private final MqttSettings settings;
+    private final Clock clock;
+    private final BrokerStateFile stateFile; // null without --persistence.file
     private final RetainedBudget retained;
+    private final AtomicBoolean stateChanged = new AtomicBoolean();
+    private ScheduledExecutorService stateSaver; // null without a state file
     private List<String> mappingFilters = List.of(); // guarded by this
     private volatile EmbeddedBroker broker; // null before start and after close
     private volatile BrokerIngest ingest;
     private volatile MessageHandler handler;
     private volatile BrokerWills wills;
 
-    BrokerSubscriber(MqttSettings settings, Clock clock) {
+    /**
+     * @param stateFile where the broker keeps its retained messages and the Wills of its clients across a
+     *     restart ({@code F.broker} beside {@code --persistence.file=F}); null to keep them in memory only
+     */
+    BrokerSubscriber(MqttSettings settings, Clock clock, Path stateFile) {
         this.settings = settings;
+        this.clock = clock;
+        this.stateFile = stateFile == null ? null : new BrokerStateFile(stateFile);
         MqttSettings.RetainedLimits limits = settings.retainedLimits();
         this.retained = new RetainedBudget(limits.anyTopic(), limits.maxMessages(), limits.maxBytes(), clock);
     }
@@ -54,8 +71,19 @@ final class BrokerSubscriber implements MqttSubscriber {
             if (taking.takes(will.topic())) {
                 handler.onMessage(will, () -> { });
             }
-        });
+        }, this::publishWill);
         broker = EmbeddedBroker.start(settings.listenAddress(), taking, wills);
+        if (stateFile != null) {
+            restoreState();
+            retained.onKeep(() -> stateChanged.set(true));
+            wills.onChange(() -> stateChanged.set(true));
+            stateSaver = Executors.newSingleThreadScheduledExecutor(runnable -> {
+                Thread thread = new Thread(runnable, "tidegate-mqtt-state-saver");
+                thread.setDaemon(true);
+                return thread;
+            });
+            stateSaver.scheduleWithFixedDelay(this::saveStateIfChanged, 1, 1, TimeUnit.SECONDS);
+        }
         publishStatus(PahoClient.ONLINE);
         log.atInfo().addKeyValue("address", settings.listenAddress()).addKeyValue("topics", String.join(",", topics(mappingFilters)))
                 .log("MQTT messages are taken inside the embedded broker");
@@ -152,9 +180,110 @@ final class BrokerSubscriber implements MqttSubscriber {
         } catch (MqttPublishException e) {
             log.atWarn().addKeyValue("err", e.getMessage()).log("could not announce offline on MQTT");
         }
+        if (stateSaver != null) {
+            stateSaver.shutdownNow();
+            saveState();
+        }
         broker = null;
         running.close();
         wills.close();
+    }
+
+    /** Puts back the retained messages and the Wills the broker had when it last stopped. */
+    private void restoreState() {
+        BrokerStateFile.State state;
+        try {
+            state = stateFile.load();
+        } catch (IOException e) {
+            log.atWarn().addKeyValue("file", stateFile.path()).addKeyValue("err", e.getMessage())
+                    .log("embedded broker starts without its retained messages and Last Wills");
+            return;
+        }
+        long now = clock.millis();
+        int restored = 0;
+        for (BrokerStateFile.Message kept : state.retained()) {
+            MqttMessage message = kept.toMessage(now);
+            if (message == null) {
+                continue;
+            }
+            RetainedPublishBuilder builder = Builders.retainedPublish().topic(message.topic())
+                    .qos(Qos.valueOf(message.qos())).payload(ByteBuffer.wrap(message.payload()));
+            if (message.contentType() != null) {
+                builder.contentType(message.contentType());
+            }
+            if (message.expiryIntervalSeconds() != null) {
+                builder.messageExpiryInterval(message.expiryIntervalSeconds());
+            }
+            message.userProperties().forEach(builder::userProperty);
+            Services.retainedMessageStore().addOrReplace(builder.build()).join();
+            retained.keep(message.topic(), message.payload().length, message.expiryIntervalSeconds());
+            restored++;
+        }
+        List<BrokerWills.Will> fromBefore = new ArrayList<>();
+        for (BrokerStateFile.Will will : state.wills()) {
+            MqttMessage message = will.message().toMessage(now);
+            if (message != null) {
+                fromBefore.add(new BrokerWills.Will(will.clientId(), message, will.message().retain(),
+                        will.delaySeconds(), will.keepAliveSeconds(), BrokerWills.FROM_BEFORE));
+            }
+        }
+        wills.expectBack(fromBefore);
+        log.atInfo().addKeyValue("file", stateFile.path()).addKeyValue("retained", restored)
+                .addKeyValue("wills", fromBefore.size()).log("embedded broker state restored");
+    }
+
+    private void saveStateIfChanged() {
+        if (stateChanged.getAndSet(false)) {
+            saveState();
+        }
+    }
+
+    /** Writes the retained messages the broker holds and the Wills it knows to the state file. */
+    private void saveState() {
+        long now = clock.millis();
+        List<BrokerStateFile.Message> kept = new ArrayList<>();
+        try {
+            Services.retainedMessageStore().iterateAllRetainedMessages((context, publish) -> {
+                if (!publish.getTopic().equals(settings.statusTopic())) { // said again at every start
+                    byte[] payload = publish.getPayload().map(BrokerSubscriber::bytes).orElse(new byte[0]);
+                    Long expiry = publish.getMessageExpiryInterval()
+                            .filter(seconds -> seconds <= MqttIngest.MAX_EXPIRY_INTERVAL_SECONDS).orElse(null);
+                    MqttMessage message = new MqttMessage(publish.getTopic(), payload, true,
+                            publish.getQos().getQosNumber(), expiry, publish.getContentType().orElse(null), Map.of());
+                    kept.add(BrokerStateFile.Message.of(message, true, now));
+                }
+            }).get(PUBLISH_WITHIN_SECONDS, TimeUnit.SECONDS);
+            List<BrokerStateFile.Will> known = new ArrayList<>();
+            for (BrokerWills.Will will : wills.wills()) {
+                known.add(new BrokerStateFile.Will(will.clientId(), BrokerStateFile.Message.of(will.message(),
+                        will.retain(), now), will.delaySeconds(), will.keepAliveSeconds()));
+            }
+            stateFile.save(new BrokerStateFile.State(kept, known));
+        } catch (IOException | ExecutionException | TimeoutException e) {
+            stateChanged.set(true); // tried again in a second
+            log.atWarn().addKeyValue("file", stateFile.path()).addKeyValue("err", e.getMessage())
+                    .log("cannot save the embedded broker's retained messages and Last Wills");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** A Will kept across a restart whose client did not come back: the broker did not know it, so it is published. */
+    private void publishWill(BrokerWills.Will will) {
+        MqttMessage message = will.message();
+        try {
+            publish(new Publication(message.topic(), message.payload(), message.contentType(),
+                    message.expiryIntervalSeconds(), message.userProperties(), will.retain()));
+        } catch (MqttPublishException e) {
+            log.atWarn().addKeyValue("client", will.clientId()).addKeyValue("err", e.getMessage())
+                    .log("could not publish the Last Will of a client that did not come back");
+        }
+    }
+
+    private static byte[] bytes(ByteBuffer buffer) {
+        byte[] bytes = new byte[buffer.remaining()];
+        buffer.duplicate().get(bytes);
+        return bytes;
     }
 
     private void publishStatus(String status) {

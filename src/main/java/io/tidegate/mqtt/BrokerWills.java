@@ -42,10 +42,20 @@ final class BrokerWills implements ClientLifecycleEventListener {
     private static final Logger log = LoggerFactory.getLogger(BrokerWills.class);
     private static final String CONNECTION_MARK = "tidegate.connection";
 
-    /** A client's Will as the ingest takes it, with what sending it needs. */
-    record Will(String clientId, MqttMessage message, long delaySeconds, int keepAliveSeconds, long connection) {}
+    /**
+     * A client's Will as the ingest takes it, with what sending it needs.
+     *
+     * @param retain whether the broker retains it when it sends it
+     * @param connection the connection that registered it; {@link #FROM_BEFORE} for one kept across a restart
+     */
+    record Will(String clientId, MqttMessage message, boolean retain, long delaySeconds, int keepAliveSeconds,
+            long connection) {}
+
+    /** The connection of a Will kept across a restart: no broker knows it, so Tidegate sends it into the broker. */
+    static final long FROM_BEFORE = -1;
 
     private final Consumer<MqttMessage> ingest;
+    private final Consumer<Will> intoBroker;
     private final Map<String, Will> wills = new ConcurrentHashMap<>();
     private final Map<String, ScheduledFuture<?>> delayed = new ConcurrentHashMap<>();
     private final AtomicLong connections = new AtomicLong();
@@ -56,9 +66,13 @@ final class BrokerWills implements ClientLifecycleEventListener {
     });
     private volatile Runnable onChange = () -> { };
 
-    /** @param ingest where a Will goes when the broker sends it: the ingest, for Tidegate's topics */
-    BrokerWills(Consumer<MqttMessage> ingest) {
+    /**
+     * @param ingest where a Will goes when the broker sends it: the ingest, for Tidegate's topics
+     * @param intoBroker publishes a Will kept across a restart into the broker, which does not know it
+     */
+    BrokerWills(Consumer<MqttMessage> ingest, Consumer<Will> intoBroker) {
         this.ingest = ingest;
+        this.intoBroker = intoBroker;
     }
 
     /** Called whenever the set of Wills changed (to keep it across a restart). */
@@ -110,8 +124,8 @@ final class BrokerWills implements ClientLifecycleEventListener {
         byte[] payload = will.getPayload().map(BrokerWills::bytes).orElse(new byte[0]);
         MqttMessage message = new MqttMessage(will.getTopic(), payload, false, will.getQos().getQosNumber(), expiry,
                 will.getContentType().orElse(null), properties);
-        wills.put(clientId, new Will(clientId, message, will.getWillDelay(), input.getConnectPacket().getKeepAlive(),
-                connection));
+        wills.put(clientId, new Will(clientId, message, will.getRetain(), will.getWillDelay(),
+                input.getConnectPacket().getKeepAlive(), connection));
         onChange.run();
     }
 
@@ -185,6 +199,9 @@ final class BrokerWills implements ClientLifecycleEventListener {
         onChange.run();
         log.atDebug().addKeyValue("client", will.clientId()).addKeyValue("topic", will.message().topic())
                 .log("last will sent");
+        if (will.connection() == FROM_BEFORE) {
+            intoBroker.accept(will);
+        }
         ingest.accept(will.message());
     }
 

@@ -1,5 +1,6 @@
 package io.tidegate.mqtt;
 
+import java.nio.file.Path;
 import java.time.Clock;
 import java.util.List;
 import java.util.Optional;
@@ -15,13 +16,19 @@ import java.util.Optional;
 public final class MqttEndpoint implements MqttSubscriber {
     private final MqttSettings settings;
     private final Clock clock;
+    private final Path brokerStateFile;
     private final Object lifecycle = new Object();
     private List<String> mappingFilters; // guarded by lifecycle; given to the subscriber at start
     private volatile MqttSubscriber subscriber; // null before start
 
     /** @param mappingFilters the mapping rules' topic filters, subscribed to besides the topic scheme's */
-    public MqttEndpoint(MqttSettings settings, List<String> mappingFilters, Clock clock) {
+    /**
+     * @param brokerStateFile where the embedded broker keeps its retained messages and its clients' Last
+     *     Wills across a restart; null to keep them in memory only
+     */
+    public MqttEndpoint(MqttSettings settings, List<String> mappingFilters, Clock clock, Path brokerStateFile) {
         this.clock = clock;
+        this.brokerStateFile = brokerStateFile;
         this.settings = settings;
         this.mappingFilters = List.copyOf(mappingFilters);
     }
@@ -38,7 +45,7 @@ public final class MqttEndpoint implements MqttSubscriber {
             if (subscriber != null) {
                 throw new IllegalStateException("the MQTT endpoint is started already");
             }
-            MqttSubscriber connecting = settings.embedded() ? new BrokerSubscriber(settings, clock)
+            MqttSubscriber connecting = settings.embedded() ? new BrokerSubscriber(settings, clock, brokerStateFile)
                     : MqttSubscriber.of(settings);
             connecting.subscribeMappings(mappingFilters);
             connecting.start(handler);

@@ -19,6 +19,7 @@ final class RetainedBudget {
     private final Clock clock;
     private final Map<String, Kept> kept = new HashMap<>(); // guarded by this
     private long bytes; // guarded by this
+    private volatile Runnable onKeep = () -> { };
 
     private record Kept(int size, long expiresAtMillis) {}
 
@@ -73,6 +74,7 @@ final class RetainedBudget {
      * expiry interval ({@code expirySeconds}, null for none) has passed.
      */
     synchronized void keep(String topic, int size, Long expirySeconds) {
+        onKeep.run();
         forget(topic);
         if (size > 0) {
             long expiresAt = expirySeconds == null ? Long.MAX_VALUE
@@ -80,6 +82,11 @@ final class RetainedBudget {
             kept.put(topic, new Kept(size, expiresAt));
             bytes += size;
         }
+    }
+
+    /** Called whenever the broker retains a message or clears one. */
+    void onKeep(Runnable listener) {
+        this.onKeep = listener;
     }
 
     private void forget(String topic) {

@@ -37,7 +37,7 @@ class EmbeddedBrokerIT {
         RecordingHandler handler = new RecordingHandler();
         long threadsBefore = nonDaemonThreads();
         try (MqttEndpoint endpoint = new MqttEndpoint(
-                settings("--mqtt.listen-address=127.0.0.1:0", "--mqtt.client-id=embedded"), List.of(), Clock.systemUTC())) {
+                settings("--mqtt.listen-address=127.0.0.1:0", "--mqtt.client-id=embedded"), List.of(), Clock.systemUTC(), null)) {
             endpoint.start(handler);
             int port = endpoint.brokerPort().orElseThrow();
             String url = "tcp://127.0.0.1:" + port;
@@ -87,7 +87,7 @@ class EmbeddedBrokerIT {
             String address = "127.0.0.1:" + taken.getLocalPort();
             long threadsBefore = nonDaemonThreads();
 
-            assertThatThrownBy(() -> new MqttEndpoint(settings("--mqtt.listen-address=" + address), List.of(), Clock.systemUTC())
+            assertThatThrownBy(() -> new MqttEndpoint(settings("--mqtt.listen-address=" + address), List.of(), Clock.systemUTC(), null)
                     .start((m, acknowledge) -> {
                         acknowledge.run();
                         return MqttOutcome.written(null, null);

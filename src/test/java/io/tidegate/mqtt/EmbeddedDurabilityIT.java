@@ -65,6 +65,65 @@ class EmbeddedDurabilityIT {
         }
     }
 
+    /**
+     * With {@code --persistence.file}, the embedded broker keeps what an external broker with persistence
+     * keeps: retained device values, and the Last Wills of the devices connected when Tidegate died, so a
+     * device that never comes back is removed by its Will, and one that reconnects is not.
+     */
+    @Test
+    void retainedValuesAndTheLastWillsOfDevicesOutliveAKill() throws Exception {
+        int mqttPort = MosquittoBroker.freeLoopbackPort();
+        jar = new TidegateJar("broker-state", dir, "--mqtt.embedded", "--mqtt.listen-address=127.0.0.1:" + mqttPort,
+                "--persistence.file=" + dir.resolve("tidegate.db")).start();
+        MosquittoBroker.client(mqttPort, "mosquitto_pub", "-q", "1", "-r", "-t", "metrics/job/kept/instance/k1",
+                "-m", "kept_value 7");
+        Process dead = willDevice(mqttPort, "dead");
+        Process back = willDevice(mqttPort, "back");
+        awaitServed("device_up{instance=\"dead\",job=\"will\"} 1", "device_up{instance=\"back\",job=\"will\"} 1");
+        Thread.sleep(1_500); // the broker's state is saved within a second of a change
+
+        jar.kill();
+        dead.destroyForcibly(); // never comes back
+        back.destroyForcibly();
+        jar.start();
+        Process again = willDevice(mqttPort, "back"); // reconnects at once, as devices do
+
+        assertThat(MosquittoBroker.client(mqttPort, "mosquitto_sub", "-t", "metrics/job/kept/#", "-C", "1", "-W", "5"))
+                .as("the retained value is on the broker again").isEqualTo("kept_value 7\n");
+        org.awaitility.Awaitility.await("the Will of the device that did not come back, after 1.5 keep-alives")
+                .atMost(java.time.Duration.ofSeconds(20)).until(() ->
+                        !jar.http().get("/metrics").body().contains("instance=\"dead\""));
+        assertThat(jar.http().get("/metrics").body()).contains("device_up{instance=\"back\",job=\"will\"} 1")
+                .contains("kept_value{instance=\"k1\",job=\"kept\"} 7");
+        assertThat(retainedOn(mqttPort, "metrics/job/will/#")).as("the Will cleared the dead one's retained value")
+                .isEqualTo("metrics/job/will/instance/back device_up 1\n");
+        again.destroyForcibly();
+    }
+
+    /** What the broker retains under {@code filter}, one {@code topic payload} line each. */
+    private static String retainedOn(int port, String filter) throws Exception {
+        Process sub = new ProcessBuilder("mosquitto_sub", "-h", "127.0.0.1", "-p", Integer.toString(port), "-t", filter,
+                "-v", "--retained-only", "-W", "2").start(); // the retained ones come at once, then it times out
+        assertThat(sub.waitFor(10, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+        return new String(sub.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    }
+
+    private void awaitServed(String... lines) {
+        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(10)).untilAsserted(() ->
+                assertThat(jar.http().get("/metrics").body()).contains(lines));
+    }
+
+    /** A device with a keep-alive of 5 s (mosquitto_pub's least) on one connection: its group retained, an empty retained Will on it. */
+    private static Process willDevice(int port, String name) throws Exception {
+        String topic = "metrics/job/will/instance/" + name;
+        Process device = new ProcessBuilder("mosquitto_pub", "-h", "127.0.0.1", "-p", Integer.toString(port), "-V",
+                "mqttv5", "-i", name, "-k", "5", "-t", topic, "-r", "-q", "1", "-l", "--will-topic", topic,
+                "--will-retain", "--will-qos", "1").redirectErrorStream(true).start();
+        device.getOutputStream().write("device_up 1\n".getBytes(StandardCharsets.UTF_8));
+        device.getOutputStream().flush();
+        return device;
+    }
+
     /** Each publisher publishes its messages, each to a group of its own, and counts the PUBACKs. */
     private static int publishAndAwaitEveryAck(int port, String job, boolean burst) throws Exception {
         ExecutorService pool = Executors.newFixedThreadPool(PUBLISHERS);
