@@ -15,10 +15,11 @@ import javax.net.ssl.SSLSocketFactory;
  *     {@code --mqtt.replicate}, the replicated admin wipe's topic too
  * @param keepAliveSeconds {@code --mqtt.keep-alive}, 1 to {@link #MAX_KEEP_ALIVE_SECONDS}: the longest Tidegate's
  *     connection stays silent; a broker that hears nothing for 1.5 times this ends it and publishes the Last Will
+ * @param broker how the embedded broker admits and bounds clients; null with {@code --mqtt.url}
  */
 public record MqttSettings(String url, String listenAddress, String clientId, String username, char[] password,
         SSLSocketFactory tls, MqttProtocol protocol, List<String> topicFilters, String statusTopic,
-        int keepAliveSeconds) {
+        int keepAliveSeconds, BrokerSettings broker) {
     /** The largest keep-alive CONNECT can carry (two bytes). */
     public static final int MAX_KEEP_ALIVE_SECONDS = 65535;
 
@@ -54,13 +55,25 @@ public record MqttSettings(String url, String listenAddress, String clientId, St
         return new TopicScheme(prefix).stateFilter();
     }
 
-    /** The same settings, subscribing to {@code brokerUrl}, as for the embedded broker once it listens. */
-    public MqttSettings withUrl(String brokerUrl) {
-        return new MqttSettings(brokerUrl, listenAddress, clientId, username, password, tls, protocol, topicFilters,
-                statusTopic, keepAliveSeconds);
+    /**
+     * The same settings, subscribing to the embedded broker once it listens: at {@code brokerUrl}, with the
+     * credential the broker made for Tidegate's own client (whatever {@code --mqtt.username} says, which is
+     * for a broker of one's own).
+     */
+    public MqttSettings withEmbeddedBroker(String brokerUrl, String internalUsername, char[] internalPassword) {
+        return new MqttSettings(brokerUrl, listenAddress, clientId, internalUsername, internalPassword, tls, protocol,
+                topicFilters, statusTopic, keepAliveSeconds, broker);
     }
 
     public boolean embedded() {
         return url.isEmpty();
+    }
+
+    /** Never the password: these settings may end up in a log line or a test's failure message. */
+    @Override
+    public String toString() {
+        return "MqttSettings[url=" + url + ", listenAddress=" + listenAddress + ", clientId=" + clientId + ", username="
+                + username + ", protocol=" + protocol + ", topicFilters=" + topicFilters + ", statusTopic="
+                + statusTopic + "]";
     }
 }

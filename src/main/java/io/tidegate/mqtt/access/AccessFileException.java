@@ -11,17 +11,25 @@ import java.nio.file.Path;
 public final class AccessFileException extends Exception {
     private static final long serialVersionUID = 1L;
 
-    private AccessFileException(String message) {
+    private final transient Path file;
+
+    private AccessFileException(Path file, String message) {
         super(OneLine.of(message), null, false, false);
+        this.file = file;
+    }
+
+    /** The file that cannot be used. */
+    public Path file() {
+        return file;
     }
 
     /** Line {@code line} (from 1) of {@code file} is wrong: {@code problem} says how. */
     static AccessFileException atLine(Path file, int line, String problem) {
-        return new AccessFileException(file + " line " + line + ": " + problem);
+        return new AccessFileException(file, file + " line " + line + ": " + problem);
     }
 
     /** {@code file} as a whole cannot be used: unreadable, say. */
     static AccessFileException ofFile(Path file, String problem) {
-        return new AccessFileException(file + ": " + problem);
+        return new AccessFileException(file, file + ": " + problem);
     }
 }

@@ -87,7 +87,7 @@ public final class BrokerAccess {
      *
      * @param username the CONNECT's user name, null for none
      * @param password the CONNECT's password bytes, null for none
-     * @param address where the connection comes from
+     * @param address where the connection comes from; null when unknown, which is no loopback address
      */
     public Login login(String username, byte[] password, InetAddress address) {
         if (INTERNAL_USERNAME.equals(username) && password != null && MessageDigest.isEqual(password, internalSecret)) {
@@ -109,7 +109,7 @@ public final class BrokerAccess {
                     : new Login.Refused(Login.Reason.NOT_AUTHORIZED,
                             "anonymous clients are refused: there is a password file and no --mqtt.embedded.allow-anonymous");
         }
-        if (allowAnonymous || address.isLoopbackAddress()) {
+        if (allowAnonymous || address != null && address.isLoopbackAddress()) {
             return new Login.Accepted(new Login.Anonymous());
         }
         return new Login.Refused(Login.Reason.NOT_AUTHORIZED, "without a password file only clients on a loopback "
