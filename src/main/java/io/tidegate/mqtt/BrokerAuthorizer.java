@@ -8,20 +8,36 @@ import com.hivemq.extension.sdk.api.auth.parameter.SubscriptionAuthorizerInput;
 import com.hivemq.extension.sdk.api.auth.parameter.SubscriptionAuthorizerOutput;
 import com.hivemq.extension.sdk.api.client.parameter.ClientInformation;
 import com.hivemq.extension.sdk.api.client.parameter.ConnectionInformation;
+import com.hivemq.extension.sdk.api.interceptor.publish.PublishInboundInterceptor;
+import com.hivemq.extension.sdk.api.interceptor.publish.parameter.PublishInboundInput;
+import com.hivemq.extension.sdk.api.interceptor.publish.parameter.PublishInboundOutput;
+import com.hivemq.extension.sdk.api.packets.general.MqttVersion;
 import com.hivemq.extension.sdk.api.packets.publish.AckReasonCode;
 import com.hivemq.extension.sdk.api.packets.subscribe.SubackReasonCode;
 import io.tidegate.mqtt.access.BrokerAccess;
 import io.tidegate.mqtt.access.Login;
 
 /**
- * The embedded broker's ACL at work: HiveMQ asks it about every PUBLISH (a client's Last Will at its
- * CONNECT included) and every subscription, and it answers what {@link BrokerAccess} decides for the
- * client as {@link BrokerLogins} let it in. A refused publish is not delivered to anyone, Tidegate
- * included; an MQTT 5 client is told {@code 0x87 Not authorized} in its PUBACK (PUBREC for QoS 2), with
- * a reason string; a refused subscription gets {@code 0x87} in its SUBACK (0x80 in MQTT 3.1.1).
+ * The embedded broker's ACL at work, answering what {@link BrokerAccess} decides for each client as
+ * {@link BrokerLogins} let it in, at three of HiveMQ's hooks:
+ *
+ * <ul>
+ *   <li>a PUBLISH, first as the client's first publish inbound interceptor ({@link #onInboundPublish}):
+ *       a refused one goes no further, to no later interceptor and to no subscriber (Tidegate included);
+ *       an MQTT 5 client gets {@code 0x87 Not authorized} in its PUBACK (PUBREC for QoS 2) with a reason
+ *       string, an MQTT 3.1.1 client a plain PUBACK, and both stay connected, as with Mosquitto. (HiveMQ's
+ *       own answer to a publish its authorizer refuses is to disconnect the client, which then publishes
+ *       its Last Will: a device that once published where it may not would delete its own group.)
+ *   <li>a PUBLISH again, as HiveMQ's {@link PublishAuthorizer}: for a client's Last Will, checked at its
+ *       CONNECT (a Will where the client may not publish refuses the CONNECT, 0x87), and as a second guard
+ *       behind the interceptor;
+ *   <li>a subscription ({@link SubscriptionAuthorizer}): a refused one gets {@code 0x87} in its SUBACK
+ *       ({@code 0x80} in MQTT 3.1.1).
+ * </ul>
+ *
  * Registered only with an ACL file: without one HiveMQ lets every client that logged in do anything.
  */
-final class BrokerAuthorizer implements PublishAuthorizer, SubscriptionAuthorizer {
+final class BrokerAuthorizer implements PublishInboundInterceptor, PublishAuthorizer, SubscriptionAuthorizer {
     private final BrokerAccess access;
     private final BrokerLogins logins;
     private final BrokerRefusals refusals;
@@ -33,6 +49,21 @@ final class BrokerAuthorizer implements PublishAuthorizer, SubscriptionAuthorize
     }
 
     @Override
+    public void onInboundPublish(PublishInboundInput input, PublishInboundOutput output) {
+        String topic = input.getPublishPacket().getTopic();
+        if (mayPublish(input.getConnectionInformation(), input.getClientInformation(), topic)) {
+            return;
+        }
+        if (input.getConnectionInformation().getMqttVersion() == MqttVersion.V_5) {
+            output.preventPublishDelivery(AckReasonCode.NOT_AUTHORIZED, "not authorized to publish on " + topic);
+        } else {
+            // MQTT 3.1.1 cannot say "refused" in a PUBACK; any reason but success makes HiveMQ drop the client
+            output.preventPublishDelivery(AckReasonCode.SUCCESS);
+        }
+        publishRefused(input.getConnectionInformation(), input.getClientInformation(), topic);
+    }
+
+    @Override
     public void authorizePublish(PublishAuthorizerInput input, PublishAuthorizerOutput output) {
         String topic = input.getPublishPacket().getTopic();
         if (mayPublish(input.getConnectionInformation(), input.getClientInformation(), topic)) {
@@ -40,14 +71,17 @@ final class BrokerAuthorizer implements PublishAuthorizer, SubscriptionAuthorize
             return;
         }
         output.failAuthorization(AckReasonCode.NOT_AUTHORIZED, "not authorized to publish on " + topic);
-        refused(input.getConnectionInformation(), input.getClientInformation(), "MQTT publish refused by the ACL",
-                "topic", topic);
+        publishRefused(input.getConnectionInformation(), input.getClientInformation(), topic);
+    }
+
+    private void publishRefused(ConnectionInformation connection, ClientInformation client, String topic) {
+        refused(connection, client, "MQTT publish refused by the ACL", "topic", topic);
     }
 
     /**
-     * Whether the ACL lets this client publish on {@code topic}. HiveMQ runs a client's publish inbound
-     * interceptors before it asks {@link #authorizePublish}: an interceptor that acts on a message
-     * (applies it) must ask this first and leave a refused message alone, so the broker refuses it.
+     * Whether the ACL lets this client publish on {@code topic}: what {@link #onInboundPublish} and
+     * {@link #authorizePublish} ask, and what any code that acts on a client's PUBLISH before HiveMQ's
+     * authorizer (a publish inbound interceptor) must ask too, unless it comes after this one's.
      */
     boolean mayPublish(ConnectionInformation connection, ClientInformation client, String topic) {
         Login.Identity identity = logins.identityOf(connection);

@@ -6,8 +6,11 @@ import com.hivemq.extension.sdk.api.parameter.ExtensionStartOutput;
 import com.hivemq.extension.sdk.api.parameter.ExtensionStopInput;
 import com.hivemq.extension.sdk.api.parameter.ExtensionStopOutput;
 import com.hivemq.extension.sdk.api.services.Services;
+import com.hivemq.extension.sdk.api.interceptor.publish.PublishInboundInterceptor;
 import io.tidegate.mqtt.access.BrokerAccess;
 import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * Tidegate's part inside the embedded HiveMQ, as an embedded extension ({@code EmbeddedBroker} hands
@@ -18,10 +21,10 @@ import java.time.Clock;
  * <ol>
  *   <li>logins ({@link BrokerLogins}, HiveMQ's {@code SimpleAuthenticator}): the password file, the
  *       anonymous rule, Tidegate's own credential; and the same object hears every connection end;
- *   <li>the ACL ({@link BrokerAuthorizer}, HiveMQ's {@code PublishAuthorizer} and
- *       {@code SubscriptionAuthorizer}), only with an ACL file;
- *   <li>per-client interceptors: {@link #initializeClients()}, the seam for a publish inbound
- *       interceptor.
+ *   <li>the ACL ({@link BrokerAuthorizer}: a publish inbound interceptor, HiveMQ's
+ *       {@code PublishAuthorizer} for Last Wills, and its {@code SubscriptionAuthorizer}), only with an ACL file;
+ *   <li>per-client interceptors ({@link #initializeClients()}): the ACL's publish inbound interceptor,
+ *       and the seam for the interceptor that ingests each PUBLISH, which goes after it.
  * </ol>
  *
  * HiveMQ lets every client in when no authenticator is registered, so {@link EmbeddedBroker} refuses to
@@ -57,36 +60,27 @@ final class BrokerExtension implements ExtensionMain {
     }
 
     /**
-     * SEAM: per-client interceptors, such as a publish inbound interceptor that ingests each PUBLISH
-     * in-process. Register them here, in one initializer, since HiveMQ keeps one client initializer per
-     * extension (a second {@code setClientInitializer} replaces the first):
-     *
-     * <pre>{@code
-     * Services.initializerRegistry().setClientInitializer((initializerInput, clientContext) ->
-     *         clientContext.addPublishInboundInterceptor(interceptor));
-     * }</pre>
-     *
-     * What such an interceptor must know of the access rules: HiveMQ runs a client's publish inbound
-     * interceptors BEFORE it asks the ACL ({@link BrokerAuthorizer#authorizePublish} runs after the last
-     * interceptor finished). An interceptor that applies a message must first ask
-     * {@link BrokerAuthorizer#mayPublish}, i.e.
-     * {@code authorizer.mayPublish(input.getConnectionInformation(), input.getClientInformation(), topic)},
-     * and leave a refused message untouched, so the broker answers it {@code 0x87 Not authorized} and
-     * nothing of it is stored. Tidegate's own client (the internal credential) may publish anything, so
-     * it passes that check. The initializer runs for each client after it logged in, so {@link BrokerLogins}
-     * already knows as whom.
+     * Per-client interceptors, given to every client in one initializer (HiveMQ keeps one client
+     * initializer per extension; a second {@code setClientInitializer} would replace the first). HiveMQ
+     * runs a client's publish inbound interceptors in the order they were added, all of them before it
+     * asks its {@code PublishAuthorizer}, and once one prevents a message's delivery it skips the rest.
      */
     private void initializeClients() {
-        // nothing yet
-    }
-
-    /**
-     * The ACL's judge, whose {@link BrokerAuthorizer#mayPublish} a publish inbound interceptor asks
-     * before acting on a message (it answers yes to everything without an ACL file); see
-     * {@link #initializeClients()}.
-     */
-    BrokerAuthorizer authorizer() {
-        return authorizer;
+        List<PublishInboundInterceptor> publishInterceptors = new ArrayList<>();
+        if (access.hasAcl()) {
+            // First: a publish the ACL refuses is answered here (0x87) and reaches no later interceptor.
+            publishInterceptors.add(authorizer);
+        }
+        // SEAM: the publish inbound interceptor that ingests each PUBLISH in-process goes here, after the
+        // ACL's, e.g. publishInterceptors.add(ingestInterceptor). Coming after it, it sees only what the ACL
+        // lets through (Tidegate's own client, with the internal credential, may publish anything). Other
+        // per-client interceptors (outbound, PUBACK) go into the initializer below, beside these.
+        if (publishInterceptors.isEmpty()) {
+            return; // no initializer at all: a connection costs nothing more than without this extension
+        }
+        List<PublishInboundInterceptor> interceptors = List.copyOf(publishInterceptors);
+        Services.initializerRegistry().setClientInitializer((initializerInput, clientContext) ->
+                interceptors.forEach(clientContext::addPublishInboundInterceptor));
     }
 
     @Override
