@@ -47,7 +47,9 @@ final class BrokerExtension implements ExtensionMain {
 
     @Override
     public void extensionStart(ExtensionStartInput input, ExtensionStartOutput output) {
-        // 1. Who gets in, and as whom. One authenticator and one listener for every connection.
+        // 1. Who gets in, and as whom. One authenticator and one listener for every connection. (Services is
+        // static, the last HiveMQ started in this JVM's: what a later call needs is taken now.)
+        logins.useClientService(Services.clientService());
         Services.securityRegistry().setAuthenticatorProvider(providerInput -> logins);
         Services.eventRegistry().setClientLifecycleEventListener(providerInput -> logins);
         // 2. What they may do: only with an ACL file, so without one a publish costs no authorization task.

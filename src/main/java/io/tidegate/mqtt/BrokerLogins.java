@@ -11,7 +11,7 @@ import com.hivemq.extension.sdk.api.events.client.parameters.DisconnectEventInpu
 import com.hivemq.extension.sdk.api.packets.connect.ConnackReasonCode;
 import com.hivemq.extension.sdk.api.packets.connect.ConnectPacket;
 import com.hivemq.extension.sdk.api.packets.disconnect.DisconnectReasonCode;
-import com.hivemq.extension.sdk.api.services.Services;
+import com.hivemq.extension.sdk.api.services.session.ClientService;
 import io.tidegate.mqtt.access.BrokerAccess;
 import io.tidegate.mqtt.access.Login;
 import java.net.InetAddress;
@@ -38,6 +38,7 @@ final class BrokerLogins implements SimpleAuthenticator, ClientLifecycleEventLis
 
     private final BrokerAccess access;
     private final BrokerRefusals refusals;
+    private volatile ClientService clients; // this broker's, given at the extension's start
     private final AtomicLong connections = new AtomicLong();
     private final Map<String, Admitted> admitted = new ConcurrentHashMap<>();
 
@@ -72,6 +73,11 @@ final class BrokerLogins implements SimpleAuthenticator, ClientLifecycleEventLis
                 .addKeyValue("address", shown(address)).addKeyValue("reason", refused.message()));
     }
 
+    /** The broker's client service, to disconnect clients with: {@link BrokerExtension} hands it over at its start. */
+    void useClientService(ClientService clientService) {
+        this.clients = clientService;
+    }
+
     /** As whom the connection came in; null for one this broker did not let in (which cannot ask anything). */
     Login.Identity identityOf(ConnectionInformation connection) {
         return connection.getConnectionAttributeStore().getAsString(CONNECTION_ATTRIBUTE).map(admitted::get)
@@ -87,7 +93,7 @@ final class BrokerLogins implements SimpleAuthenticator, ClientLifecycleEventLis
             if (!access.stillAdmitted(client.identity())) {
                 Login.User user = (Login.User) client.identity();
                 admitted.remove(number);
-                Services.clientService().disconnectClient(client.clientId(), false, DisconnectReasonCode.NOT_AUTHORIZED,
+                clients.disconnectClient(client.clientId(), false, DisconnectReasonCode.NOT_AUTHORIZED,
                         "the password file no longer lets this user in");
                 log.atInfo().addKeyValue("client_id", client.clientId()).addKeyValue("user", user.name())
                         .log("MQTT client disconnected: its user is no longer in the password file, or has another "

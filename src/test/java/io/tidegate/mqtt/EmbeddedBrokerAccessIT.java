@@ -10,16 +10,13 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import org.eclipse.paho.mqttv5.client.IMqttToken;
 import org.eclipse.paho.mqttv5.client.MqttAsyncClient;
 import org.eclipse.paho.mqttv5.client.MqttConnectionOptions;
@@ -62,9 +59,9 @@ class EmbeddedBrokerAccessIT {
 
     @Test
     void aDeviceUserPublishesItsOwnInstanceWithMosquittoPub311And5AndTidegateServesIt() {
-        Run v311 = mosquitto("mosquitto_pub", "-V", "mqttv311", "-u", "probe-01", "-P", "demo-probe-01", "-q", "1",
+        CommandRun v311 = mosquitto("mosquitto_pub", "-V", "mqttv311", "-u", "probe-01", "-P", "demo-probe-01", "-q", "1",
                 "-t", "metrics/job/room_probe/instance/probe-01", "-m", "room_temperature_celsius 20.5");
-        Run v5 = mosquitto("mosquitto_pub", "-V", "mqttv5", "-u", "probe-02", "-P", "demo-probe-02", "-q", "1",
+        CommandRun v5 = mosquitto("mosquitto_pub", "-V", "mqttv5", "-u", "probe-02", "-P", "demo-probe-02", "-q", "1",
                 "-t", "metrics/job/room_probe/instance/probe-02/room/hall", "-m", "room_temperature_celsius 21.5");
 
         assertThat(v311.exitCode()).as(v311.output()).isZero();
@@ -75,7 +72,7 @@ class EmbeddedBrokerAccessIT {
 
     @Test
     void anMqtt5PublishOnAnotherInstancesTopicGetsNotAuthorizedAndIsNotApplied() {
-        Run refused = mosquitto("mosquitto_pub", "-V", "mqttv5", "-d", "-u", "probe-03", "-P", "demo-probe-03", "-q",
+        CommandRun refused = mosquitto("mosquitto_pub", "-V", "mqttv5", "-d", "-u", "probe-03", "-P", "demo-probe-03", "-q",
                 "1", "-t", "metrics/job/room_probe/instance/probe-04", "-m", "stolen_value 1");
 
         assertThat(refused.output()).as("PUBACK reason 0x87, with the broker's reason string")
@@ -86,7 +83,7 @@ class EmbeddedBrokerAccessIT {
 
     @Test
     void anMqtt311PublishOnAnotherInstancesTopicIsAcknowledgedAndDroppedAsMosquittoDoes() {
-        Run refused = mosquitto("mosquitto_pub", "-V", "mqttv311", "-d", "-u", "probe-05", "-P", "demo-probe-05", "-q",
+        CommandRun refused = mosquitto("mosquitto_pub", "-V", "mqttv311", "-d", "-u", "probe-05", "-P", "demo-probe-05", "-q",
                 "1", "-t", "metrics/job/room_probe/instance/probe-06", "-m", "stolen_value_311 1");
 
         // MQTT 3.1.1 has no way to say "refused" in a PUBACK: a plain one, and the message goes nowhere
@@ -123,7 +120,7 @@ class EmbeddedBrokerAccessIT {
                     client.disconnect()
                     client.loop_stop()
                 """;
-        Run run = run(List.of("/usr/bin/python3", "-c", script, Integer.toString(port)));
+        CommandRun run = run(List.of("/usr/bin/python3", "-c", script, Integer.toString(port)));
 
         assertThat(run.output()).as("still connected after the refusal, until it disconnects itself (rc 0)")
                 .isEqualTo("connected after the refusal True True\ndisconnected 0\n".repeat(2));
@@ -181,15 +178,15 @@ class EmbeddedBrokerAccessIT {
 
     @Test
     void aWrongPasswordAnUnknownUserAndAnAnonymousClientAreRefused() {
-        Run wrong5 = mosquitto("mosquitto_pub", "-V", "mqttv5", "-u", "probe-11", "-P", "demo-probe-12", "-t",
+        CommandRun wrong5 = mosquitto("mosquitto_pub", "-V", "mqttv5", "-u", "probe-11", "-P", "demo-probe-12", "-t",
                 "metrics/job/room_probe/instance/probe-11", "-m", "refused_value 1");
-        Run wrong311 = mosquitto("mosquitto_pub", "-V", "mqttv311", "-u", "probe-11", "-P", "demo-probe-12", "-t",
+        CommandRun wrong311 = mosquitto("mosquitto_pub", "-V", "mqttv311", "-u", "probe-11", "-P", "demo-probe-12", "-t",
                 "metrics/job/room_probe/instance/probe-11", "-m", "refused_value 1");
-        Run unknown = mosquitto("mosquitto_pub", "-V", "mqttv5", "-u", "probe-99", "-P", "demo-probe-99", "-t",
+        CommandRun unknown = mosquitto("mosquitto_pub", "-V", "mqttv5", "-u", "probe-99", "-P", "demo-probe-99", "-t",
                 "metrics/job/room_probe/instance/probe-99", "-m", "refused_value 1");
-        Run anonymous5 = mosquitto("mosquitto_pub", "-V", "mqttv5", "-t", "metrics/job/room_probe/instance/anon",
+        CommandRun anonymous5 = mosquitto("mosquitto_pub", "-V", "mqttv5", "-t", "metrics/job/room_probe/instance/anon",
                 "-m", "refused_value 1");
-        Run anonymous311 = mosquitto("mosquitto_pub", "-V", "mqttv311", "-t", "metrics/job/room_probe/instance/anon",
+        CommandRun anonymous311 = mosquitto("mosquitto_pub", "-V", "mqttv311", "-t", "metrics/job/room_probe/instance/anon",
                 "-m", "refused_value 1");
 
         assertThat(wrong5.output()).contains("Connection error: Bad User Name or Password");
@@ -197,7 +194,7 @@ class EmbeddedBrokerAccessIT {
         assertThat(unknown.output()).contains("Connection error: Bad User Name or Password");
         assertThat(anonymous5.output()).contains("Connection error: Not authorized");
         assertThat(anonymous311.output()).contains("Connection Refused: not authorised");
-        for (Run run : List.of(wrong5, wrong311, unknown, anonymous5, anonymous311)) {
+        for (CommandRun run : List.of(wrong5, wrong311, unknown, anonymous5, anonymous311)) {
             assertThat(run.exitCode()).as(run.output()).isNotZero();
         }
         assertThatThrownBy(() -> pahoClient("paho-wrong", "probe-11", "wrong").close())
@@ -207,13 +204,13 @@ class EmbeddedBrokerAccessIT {
 
     @Test
     void aSubscriptionTheAclDoesNotGrantGetsASubackFailureAndTheTidegateUserReadsEveryMetric() {
-        Run device = mosquitto("mosquitto_sub", "-V", "mqttv5", "-u", "probe-13", "-P", "demo-probe-13", "-t",
+        CommandRun device = mosquitto("mosquitto_sub", "-V", "mqttv5", "-u", "probe-13", "-P", "demo-probe-13", "-t",
                 "metrics/#", "-C", "1", "-W", "3");
         assertThat(device.output()).contains("All subscription requests were denied");
 
         mosquitto("mosquitto_pub", "-V", "mqttv5", "-u", "probe-14", "-P", "demo-probe-14", "-q", "1", "-r", "-t",
                 "metrics/job/room_probe/instance/probe-14", "-m", "retained_value 14");
-        Run reader = mosquitto("mosquitto_sub", "-V", "mqttv311", "-u", "tidegate", "-P", "demo-tidegate", "-t",
+        CommandRun reader = mosquitto("mosquitto_sub", "-V", "mqttv311", "-u", "tidegate", "-P", "demo-tidegate", "-t",
                 "metrics/job/room_probe/instance/probe-14", "-C", "1", "-W", "5");
         assertThat(reader.output()).isEqualTo("retained_value 14\n");
         mosquitto("mosquitto_pub", "-V", "mqttv5", "-u", "probe-14", "-P", "demo-probe-14", "-q", "1", "-r", "-t",
@@ -278,7 +275,7 @@ class EmbeddedBrokerAccessIT {
             assertThat(bytes[2]).as("reason 0x95, Packet too large").isEqualTo((byte) 0x95);
         }
 
-        Run v311 = mosquitto("mosquitto_pub", "-V", "mqttv311", "-u", "probe-17", "-P", "demo-probe-17", "-q", "1",
+        CommandRun v311 = mosquitto("mosquitto_pub", "-V", "mqttv311", "-u", "probe-17", "-P", "demo-probe-17", "-q", "1",
                 "-t", "metrics/job/room_probe/instance/probe-17", "-f", bigFile(payloadBytes).toString());
         assertThat(v311.exitCode()).as(v311.output()).isNotZero();
         mosquitto("mosquitto_pub", "-V", "mqttv5", "-u", "probe-17", "-P", "demo-probe-17", "-q", "1", "-t",
@@ -294,28 +291,12 @@ class EmbeddedBrokerAccessIT {
 
     // --- helpers
 
-    record Run(int exitCode, String output) {}
-
-    private static Run mosquitto(String program, String... arguments) {
-        List<String> command = new ArrayList<>(List.of(program, "-h", "127.0.0.1", "-p", Integer.toString(port)));
-        command.addAll(List.of(arguments));
-        return run(command);
+    private static CommandRun mosquitto(String program, String... arguments) {
+        return CommandRun.mosquitto("127.0.0.1", port, program, arguments);
     }
 
-    static Run run(List<String> command) {
-        try {
-            Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
-            if (!process.waitFor(20, TimeUnit.SECONDS)) {
-                process.destroyForcibly();
-                throw new IllegalStateException("did not finish: " + command);
-            }
-            return new Run(process.exitValue(), new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8));
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
-        }
+    private static CommandRun run(List<String> command) {
+        return CommandRun.of(command);
     }
 
     /** Debian's python3-paho-mqtt (1.6): connects, publishes once with QoS 1 if let in, says what happened. */
@@ -344,7 +325,7 @@ class EmbeddedBrokerAccessIT {
                 client.disconnect()
                 client.loop_stop()
                 """;
-        Run run = run(List.of("/usr/bin/python3", "-c", script, Integer.toString(port), user, password, protocol, topic,
+        CommandRun run = run(List.of("/usr/bin/python3", "-c", script, Integer.toString(port), user, password, protocol, topic,
                 payload));
         return run.output();
     }
@@ -384,7 +365,7 @@ class EmbeddedBrokerAccessIT {
      */
     private static void assertNotAppliedAfter(String device, String refusedMetric) {
         String marker = "marker_" + device.replace('-', '_') + "_" + System.nanoTime();
-        Run own = mosquitto("mosquitto_pub", "-V", "mqttv5", "-u", device, "-P", "demo-" + device, "-q", "1", "-t",
+        CommandRun own = mosquitto("mosquitto_pub", "-V", "mqttv5", "-u", device, "-P", "demo-" + device, "-q", "1", "-t",
                 "metrics/job/marker/instance/" + device, "-m", marker + " 1");
         assertThat(own.exitCode()).as(own.output()).isZero();
         awaitServed(marker + "{instance=\"" + device + "\",job=\"marker\"} 1");
