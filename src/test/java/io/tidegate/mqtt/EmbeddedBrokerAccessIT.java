@@ -41,12 +41,14 @@ class EmbeddedBrokerAccessIT {
     private static final RunningTidegate tidegate = new RunningTidegate();
     private static TestHttp http;
     private static int port;
+    private static java.util.Set<Thread> threadsBefore;
 
     @TempDir
     Path dir;
 
     @BeforeAll
     static void startWithTheRepositorysPasswordFileAndAcl() {
+        threadsBefore = NonDaemonThreads.now();
         http = tidegate.start("--mqtt.embedded", "--mqtt.listen-address=127.0.0.1:0", "--mqtt.client-id=access-it",
                 "--mqtt.embedded.password-file=mosquitto/passwd", "--mqtt.embedded.acl-file=mosquitto/acl").http();
         port = tidegate.mqttPort();
@@ -55,6 +57,7 @@ class EmbeddedBrokerAccessIT {
     @AfterAll
     static void stop() {
         tidegate.close();
+        NonDaemonThreads.awaitNoneBut(threadsBefore);
     }
 
     @Test

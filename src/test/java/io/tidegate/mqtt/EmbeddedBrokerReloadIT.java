@@ -36,9 +36,11 @@ class EmbeddedBrokerReloadIT {
     private Path acl;
     private TestHttp http;
     private int port;
+    private java.util.Set<Thread> threadsBefore;
 
     @BeforeEach
     void start() throws Exception {
+        threadsBefore = NonDaemonThreads.now();
         passwd = Files.copy(Path.of("mosquitto", "passwd"), dir.resolve("passwd"));
         acl = Files.copy(Path.of("mosquitto", "acl"), dir.resolve("acl"));
         http = tidegate.start("--mqtt.embedded", "--mqtt.listen-address=127.0.0.1:0", "--mqtt.client-id=reload-it",
@@ -50,6 +52,7 @@ class EmbeddedBrokerReloadIT {
     @AfterEach
     void stop() {
         tidegate.close();
+        NonDaemonThreads.awaitNoneBut(threadsBefore);
     }
 
     @Test
