@@ -8,8 +8,9 @@ import java.util.stream.Collectors;
 
 /**
  * The threads that keep a JVM alive, for tests that must leave none behind: a client closed or a broker
- * stopped ends its threads a moment later, and a later test counting threads (EmbeddedBrokerIT) would
- * see them go. Polls without Awaitility, whose own poller thread is one of them.
+ * stopped ends its threads a moment later (HiveMQ's {@code shutdown-log-executor} ends only after its
+ * {@code close()} returned), and a later test counting threads (EmbeddedBrokerIT) would see them go.
+ * Polls without Awaitility, whose own poller thread is one of them.
  */
 final class NonDaemonThreads {
     private NonDaemonThreads() {}
