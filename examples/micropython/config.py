@@ -6,7 +6,8 @@ WIFI_PASSWORD = "my-password"
 
 BROKER = "192.0.2.10"  # the machine running Tidegate (its embedded broker) or your own MQTT broker
 BROKER_PORT = 1883
-MQTT_USER = None  # or "probe", with MQTT_PASSWORD, when the broker wants them
+MQTT_USER = None  # or "probe", with MQTT_PASSWORD, when the broker wants them (Tidegate's embedded
+                  # broker does, from another machine, unless run with --mqtt.embedded.allow-anonymous)
 MQTT_PASSWORD = None
 
 ROOM = "kitchen"  # the group is {job="room_probe", room="kitchen"}: one room, one probe

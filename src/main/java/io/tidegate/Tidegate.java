@@ -3,6 +3,7 @@ package io.tidegate;
 import io.tidegate.config.ConfigException;
 import io.tidegate.cli.Flags;
 import io.tidegate.cli.Logging;
+import io.tidegate.config.ReloadOutcome;
 import io.tidegate.config.ReloadableConfig;
 import io.tidegate.cli.Subcommand;
 import io.tidegate.telemetry.Version;
@@ -87,7 +88,7 @@ public final class Tidegate implements AutoCloseable {
                 flags.mqttMaxPayloadSize, clock, BrokerReplication.OWN_APPLY_WAIT) : null;
 
         web = new WebServer(flags.webSettings(), store, replication != null ? replication : store, ttls, metrics,
-                config::reload, this::stopInBackground, clock.instant(), mqttIngest::rejections);
+                this::reload, this::stopInBackground, clock.instant(), mqttIngest::rejections);
         persistenceFile = flags.persistenceFile.isEmpty() ? null : Path.of(flags.persistenceFile);
         persistenceInterval = flags.persistenceInterval;
     }
@@ -142,10 +143,19 @@ public final class Tidegate implements AutoCloseable {
         sweeper.start();
     }
 
-    /** Re-reads the configuration file; on SIGHUP, as every Prometheus component does. */
+    /**
+     * Re-reads the configuration file and the embedded broker's password file and ACL, each kept as it
+     * was when its new version cannot be used; failed when either failed, saying why.
+     */
+    private ReloadOutcome reload() {
+        ReloadOutcome outcome = config.reload();
+        return mqtt == null ? outcome : outcome.and(mqtt.reloadBrokerAccess());
+    }
+
+    /** Re-reads the configuration files; on SIGHUP, as every Prometheus component does. */
     private void reloadOnHangup() {
         try {
-            Signal.handle(new Signal("HUP"), signal -> config.reload());
+            Signal.handle(new Signal("HUP"), signal -> reload());
         } catch (IllegalArgumentException e) {
             log.atWarn().addKeyValue("err", e.getMessage()).log("SIGHUP cannot be handled here; use /-/reload");
         }

@@ -177,7 +177,9 @@ public final class Flags {
 
     @Option(names = "--mqtt.max-payload-size", defaultValue = "1MiB", paramLabel = "<bytes>",
             converter = ByteSizeConverter.class,
-            description = "Largest MQTT payload accepted; larger ones are rejected (default: ${DEFAULT-VALUE}).")
+            description = "Largest MQTT payload accepted; larger ones are rejected. The embedded broker refuses a "
+                    + "packet of more than this and 128KiB (for topic and properties) before reading it, and "
+                    + "disconnects its client (default: ${DEFAULT-VALUE}).")
     public long mqttMaxPayloadSize;
 
     @Option(names = "--mqtt.status-topic", defaultValue = "", paramLabel = "<topic>",
@@ -217,6 +219,29 @@ public final class Flags {
     @Option(names = "--mqtt.listen-address", defaultValue = ":1883", paramLabel = "<address>",
             description = "Address the embedded MQTT broker listens on (default: ${DEFAULT-VALUE}).")
     public String mqttListenAddress;
+
+    @Option(names = "--mqtt.embedded.password-file", defaultValue = "", paramLabel = "<file>",
+            description = "Users the embedded broker lets in, in the file mosquitto_passwd writes; a client that gives "
+                    + "a user name must be in it with the right password, anonymous clients are refused (see "
+                    + "--mqtt.embedded.allow-anonymous). Reloaded on SIGHUP and /-/reload. Without it only anonymous "
+                    + "clients on loopback addresses may connect.")
+    public String mqttEmbeddedPasswordFile;
+
+    @Option(names = "--mqtt.embedded.acl-file", defaultValue = "", paramLabel = "<file>",
+            description = "What each client of the embedded broker may publish and subscribe to, in Mosquitto's ACL "
+                    + "syntax (user, topic, pattern with %u and %c); what it does not grant is refused. Reloaded on "
+                    + "SIGHUP and /-/reload. Without it every client let in may publish and subscribe to anything.")
+    public String mqttEmbeddedAclFile;
+
+    @Option(names = "--mqtt.embedded.allow-anonymous", negatable = true, defaultValue = "false", fallbackValue = "true",
+            description = "Let anonymous clients connect to the embedded broker from any address, not only from "
+                    + "loopback (without a password file) or not at all (with one) (default: ${DEFAULT-VALUE}).")
+    public boolean mqttEmbeddedAllowAnonymous;
+
+    @Option(names = "--mqtt.embedded.max-connections", defaultValue = "10000", paramLabel = "<count>",
+            description = "Most client connections the embedded broker holds at once, Tidegate's own included; one "
+                    + "more is refused (default: ${DEFAULT-VALUE}).")
+    public int mqttEmbeddedMaxConnections;
 
     @Option(names = "--mqtt.topics", split = ",", paramLabel = "<filter>",
             description = "MQTT topic filters to subscribe to instead of the whole topic scheme, repeatable or "

@@ -2,9 +2,12 @@ package io.tidegate.cli;
 
 import io.tidegate.config.ConfigException;
 import io.tidegate.format.HostPort;
+import io.tidegate.mqtt.BrokerSettings;
 import io.tidegate.mqtt.MqttProtocol;
 import io.tidegate.mqtt.MqttSettings;
 import io.tidegate.mqtt.TopicFilter;
+import io.tidegate.mqtt.access.AccessFileException;
+import io.tidegate.mqtt.access.BrokerAccess;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.URI;
@@ -34,7 +37,12 @@ public final class MqttFlags {
             if (flags.mqttReplicate) {
                 throw new ConfigException("--mqtt.replicate needs MQTT: give --mqtt.url, or leave the embedded broker on");
             }
+            requireNoBrokerFlags(flags, "--no-mqtt.embedded turns the embedded broker off");
             return Optional.empty();
+        }
+        if (!flags.mqttUrl.isEmpty()) {
+            requireNoBrokerFlags(flags, "with --mqtt.url Tidegate runs no broker (set up users and ACL on "
+                    + flags.mqttUrl + ")");
         }
         if (flags.mqttReplicate && flags.mqttProtocol == MqttProtocol.MQTT_3_1_1) {
             throw new ConfigException("--mqtt.replicate needs MQTT 5 (a replicated write carries its TTL, verb and "
@@ -82,8 +90,42 @@ public final class MqttFlags {
         }
         MqttSettings.RetainedLimits retainedLimits = new MqttSettings.RetainedLimits(flags.mqttEmbeddedRetainAnyTopic,
                 flags.mqttEmbeddedMaxRetainedMessages, flags.mqttEmbeddedMaxRetainedSize);
+        BrokerSettings broker = flags.mqttUrl.isEmpty() ? brokerSettings(flags) : null;
         return Optional.of(new MqttSettings(flags.mqttUrl, flags.mqttListenAddress, clientId, flags.mqttUsername, password, tls,
-                flags.mqttProtocol, topicFilters, statusTopic, keepAliveSeconds, retainedLimits));
+                flags.mqttProtocol, topicFilters, statusTopic, keepAliveSeconds, retainedLimits, broker));
+    }
+
+    /**
+     * The {@code --mqtt.embedded.*} flags, with the password file and ACL read: a file that cannot be
+     * used stops the start, with the flag, the file and the line.
+     */
+    private static BrokerSettings brokerSettings(Flags flags) throws ConfigException {
+        if (flags.mqttEmbeddedMaxConnections < 1) {
+            throw new ConfigException("invalid --mqtt.embedded.max-connections " + flags.mqttEmbeddedMaxConnections
+                    + ": at least 1 (Tidegate's own connection is one)");
+        }
+        Path passwordFile = flags.mqttEmbeddedPasswordFile.isEmpty() ? null : Path.of(flags.mqttEmbeddedPasswordFile);
+        Path aclFile = flags.mqttEmbeddedAclFile.isEmpty() ? null : Path.of(flags.mqttEmbeddedAclFile);
+        BrokerAccess access;
+        try {
+            access = BrokerAccess.load(passwordFile, aclFile, flags.mqttEmbeddedAllowAnonymous);
+        } catch (AccessFileException e) {
+            String flag = e.file().equals(passwordFile) ? "--mqtt.embedded.password-file" : "--mqtt.embedded.acl-file";
+            throw new ConfigException("invalid " + flag + ": " + e.getMessage());
+        }
+        return BrokerSettings.of(access, flags.mqttMaxPayloadSize, flags.mqttEmbeddedMaxConnections);
+    }
+
+    /** The flags that set up the embedded broker's access mean nothing without it: an error rather than ignored. */
+    private static void requireNoBrokerFlags(Flags flags, String why) throws ConfigException {
+        for (String[] flag : new String[][] {
+                {"--mqtt.embedded.password-file", flags.mqttEmbeddedPasswordFile},
+                {"--mqtt.embedded.acl-file", flags.mqttEmbeddedAclFile},
+                {"--mqtt.embedded.allow-anonymous", flags.mqttEmbeddedAllowAnonymous ? "true" : ""}}) {
+            if (!flag[1].isEmpty()) {
+                throw new ConfigException(flag[0] + " is for the embedded broker, but " + why);
+            }
+        }
     }
 
     /** {@code --mqtt.topics}: each a valid filter under the prefix, since the ingest takes nothing else. */

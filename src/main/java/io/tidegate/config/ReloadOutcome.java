@@ -16,6 +16,14 @@ public record ReloadOutcome(String failure) {
         return new ReloadOutcome(message);
     }
 
+    /** Both reloads together: failed when either failed, saying why for each that did. */
+    public ReloadOutcome and(ReloadOutcome other) {
+        if (succeeded()) {
+            return other;
+        }
+        return other.succeeded() ? this : failed(failure + "; " + other.failure);
+    }
+
     public boolean succeeded() {
         return failure == null;
     }

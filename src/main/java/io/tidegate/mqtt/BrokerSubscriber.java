@@ -72,7 +72,7 @@ final class BrokerSubscriber implements MqttSubscriber {
                 handler.onMessage(will, () -> { });
             }
         }, this::publishWill);
-        broker = EmbeddedBroker.start(settings.listenAddress(), taking, wills);
+        broker = EmbeddedBroker.start(settings.listenAddress(), settings.broker(), clock, taking, wills);
         if (stateFile != null) {
             restoreState();
             retained.onKeep(() -> stateChanged.set(true));
@@ -160,6 +160,14 @@ final class BrokerSubscriber implements MqttSubscriber {
     public String describe() {
         HostPort address = HostPort.parse(settings.listenAddress());
         return "the embedded broker on " + address.host() + ":" + port() + " (MQTT 5)";
+    }
+
+    /** After a reload of the access files: clients whose user is gone or has another password are disconnected. */
+    void disconnectRevoked() {
+        EmbeddedBroker running = broker;
+        if (running != null) {
+            running.disconnectRevoked();
+        }
     }
 
     /** The port the broker listens on, once started. */

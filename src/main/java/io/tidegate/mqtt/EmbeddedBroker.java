@@ -3,16 +3,11 @@ package io.tidegate.mqtt;
 import com.hivemq.configuration.service.InternalConfigurations;
 import com.hivemq.embedded.EmbeddedExtension;
 import com.hivemq.embedded.EmbeddedHiveMQ;
-import com.hivemq.embedded.EmbeddedHiveMQBuilder;
-import com.hivemq.extension.sdk.api.ExtensionMain;
 import com.hivemq.extension.sdk.api.events.client.ClientLifecycleEventListener;
 import com.hivemq.extension.sdk.api.interceptor.publish.PublishInboundInterceptor;
-import com.hivemq.extension.sdk.api.parameter.ExtensionStartInput;
-import com.hivemq.extension.sdk.api.parameter.ExtensionStartOutput;
-import com.hivemq.extension.sdk.api.parameter.ExtensionStopInput;
-import com.hivemq.extension.sdk.api.parameter.ExtensionStopOutput;
-import com.hivemq.extension.sdk.api.services.Services;
 import io.tidegate.format.HostPort;
+import io.tidegate.mqtt.access.BrokerAccess;
+import io.tidegate.telemetry.Version;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
@@ -20,6 +15,7 @@ import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.util.Comparator;
 import java.util.concurrent.ExecutionException;
 import java.util.stream.Stream;
@@ -29,7 +25,9 @@ import org.slf4j.LoggerFactory;
 /**
  * The MQTT 5 broker Tidegate runs when no {@code --mqtt.url} is given: HiveMQ Community Edition,
  * in memory, with its files in a temporary directory that goes when it stops. (Moquette, the light
- * alternative, speaks only MQTT 3.1.1, and the TTL rules need MQTT 5's message expiry.)
+ * alternative, speaks only MQTT 3.1.1, and the TTL rules need MQTT 5's message expiry.) Who gets in
+ * and what they may do is Tidegate's {@link BrokerExtension}, started by HiveMQ before it listens;
+ * the bounds on packets and connections are HiveMQ's own ({@link BrokerSettings}).
  */
 public final class EmbeddedBroker implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(EmbeddedBroker.class);
@@ -37,31 +35,47 @@ public final class EmbeddedBroker implements AutoCloseable {
     private final EmbeddedHiveMQ hivemq;
     private final Path home;
     private final HostPort address;
+    private final BrokerExtension extension;
+    private final BrokerAccess access;
 
-    private EmbeddedBroker(EmbeddedHiveMQ hivemq, Path home, HostPort address) {
+    private EmbeddedBroker(EmbeddedHiveMQ hivemq, Path home, HostPort address, BrokerExtension extension,
+            BrokerAccess access) {
         this.hivemq = hivemq;
         this.home = home;
         this.address = address;
+        this.extension = extension;
+        this.access = access;
     }
 
     /**
-     * Starts a broker listening on {@code listenAddress}; port 0 picks a free one.
+     * Starts a broker listening on {@code listenAddress} with the flags' defaults (no password file,
+     * anonymous clients from loopback only); port 0 picks a free one.
      *
      * @throws MqttStartException when the address is in use or the broker does not start
      */
     public static EmbeddedBroker start(String listenAddress) {
-        return start(listenAddress, null, null);
+        return start(listenAddress, BrokerSettings.defaults(), Clock.systemUTC());
     }
 
     /**
-     * Starts a broker listening on {@code listenAddress} with Tidegate inside: {@code ingest} sees every
-     * client's publish before the broker takes it, {@code clients} every connection's start and end (null
-     * for a plain broker).
+     * Starts a broker listening on {@code listenAddress} that admits and bounds clients as
+     * {@code settings} say; port 0 picks a free one.
      *
      * @throws MqttStartException when the address is in use or the broker does not start
      */
-    static EmbeddedBroker start(String listenAddress, PublishInboundInterceptor ingest,
-            ClientLifecycleEventListener clients) {
+    public static EmbeddedBroker start(String listenAddress, BrokerSettings settings, Clock clock) {
+        return start(listenAddress, settings, clock, null, null);
+    }
+
+    /**
+     * Starts a broker as {@link #start(String, BrokerSettings, Clock)} with Tidegate inside: {@code ingest}
+     * sees every client's publish the ACL lets through before the broker takes it, {@code clients} every
+     * connection's start and end (both null for a plain broker).
+     *
+     * @throws MqttStartException when the address is in use or the broker does not start
+     */
+    static EmbeddedBroker start(String listenAddress, BrokerSettings settings, Clock clock,
+            PublishInboundInterceptor ingest, ClientLifecycleEventListener clients) {
         HostPort requested = HostPort.parse(listenAddress);
         HostPort address = new HostPort(requested.host(), requested.port() == 0 ? freePort(requested.host()) : requested.port());
         // HiveMQ would log its own errors and fail later; checking first gives the operator one clear line.
@@ -73,22 +87,33 @@ public final class EmbeddedBroker implements AutoCloseable {
             home = Files.createTempDirectory("tidegate-mqtt-");
             Files.createDirectories(home.resolve("data"));
             Files.createDirectories(home.resolve("extensions"));
-            Files.writeString(home.resolve("config.xml"), config(address));
+            Files.writeString(home.resolve("config.xml"), config(address, settings));
         } catch (IOException e) {
             throw new MqttStartException("cannot prepare the embedded MQTT broker: " + e);
         }
         InternalConfigurations.MAX_INFLIGHT_WINDOW_SIZE_MESSAGES = IN_FLIGHT_WINDOW;
-        EmbeddedHiveMQBuilder builder = EmbeddedHiveMQ.builder()
+        BrokerExtension extension = new BrokerExtension(settings.access(), clock, ingest, clients);
+        EmbeddedHiveMQ hivemq = EmbeddedHiveMQ.builder()
                 .withConfigurationFolder(home)
                 .withDataFolder(home.resolve("data"))
                 .withExtensionsFolder(home.resolve("extensions"))
-                .withoutLoggingBootstrap(); // Tidegate's logging stays one line per event
-        if (ingest != null) {
-            builder.withEmbeddedExtension(extension(ingest, clients));
-        }
-        EmbeddedHiveMQ hivemq = builder.build();
+                .withEmbeddedExtension(EmbeddedExtension.builder()
+                        .withId(BrokerExtension.ID)
+                        .withName("Tidegate")
+                        .withVersion(Version.current())
+                        .withAuthor("Tidegate")
+                        .withPriority(1000)
+                        .withStartPriority(1000)
+                        .withExtensionMain(extension)
+                        .build())
+                .withoutLoggingBootstrap() // Tidegate's logging stays one line per event
+                .build();
         try {
             hivemq.start().get();
+            if (!extension.started()) {
+                // without its authenticator HiveMQ would let every client in: no broker rather than an open one
+                throw new ExecutionException(new IllegalStateException("Tidegate's broker extension did not start"));
+            }
         } catch (ExecutionException | InterruptedException e) {
             stopQuietly(hivemq);
             deleteTree(home);
@@ -99,32 +124,33 @@ public final class EmbeddedBroker implements AutoCloseable {
                     ? "embedded MQTT broker did not start on " + listenAddress + ": " + e.getCause()
                     : "mqtt listen address " + listenAddress + " is in use");
         }
-        log.atInfo().addKeyValue("address", address.host() + ":" + address.port()).log("embedded MQTT broker listening");
-        return new EmbeddedBroker(hivemq, home, address);
-    }
-
-    /** Tidegate inside the broker: {@code ingest} sees every client's publish first, {@code clients} every connection. */
-    private static EmbeddedExtension extension(PublishInboundInterceptor ingest, ClientLifecycleEventListener clients) {
-        return EmbeddedExtension.builder()
-                .withId("tidegate")
-                .withName("Tidegate")
-                .withVersion(String.valueOf(EmbeddedBroker.class.getPackage().getImplementationVersion()))
-                .withExtensionMain(new ExtensionMain() {
-                    @Override
-                    public void extensionStart(ExtensionStartInput input, ExtensionStartOutput output) {
-                        Services.initializerRegistry().setClientInitializer((initializer, client) ->
-                                client.addPublishInboundInterceptor(ingest));
-                        Services.eventRegistry().setClientLifecycleEventListener(provider -> clients);
-                    }
-
-                    @Override
-                    public void extensionStop(ExtensionStopInput input, ExtensionStopOutput output) {}
-                })
-                .build();
+        BrokerAccess access = settings.access();
+        log.atInfo().addKeyValue("address", address.host() + ":" + address.port())
+                .addKeyValue("password_file", access.passwordFile().map(Path::toString).orElse(""))
+                .addKeyValue("acl_file", access.aclFile().map(Path::toString).orElse(""))
+                .addKeyValue("anonymous", access.allowsAnonymous() ? "any address"
+                        : access.passwordFile().isPresent() ? "refused" : "loopback only")
+                .addKeyValue("max_connections", settings.maxConnections())
+                .addKeyValue("max_packet_size", settings.maxPacketBytes())
+                .log("embedded MQTT broker listening");
+        if (access.allowsAnonymous()) {
+            log.atWarn().addKeyValue("flag", "--mqtt.embedded.allow-anonymous")
+                    .log("anonymous MQTT clients from any address may connect to the embedded broker and publish and "
+                            + "delete groups" + (access.hasAcl() ? ", as far as the ACL's anonymous lines let them" : ""));
+        }
+        return new EmbeddedBroker(hivemq, home, address, extension, access);
     }
 
     public int port() {
         return address.port();
+    }
+
+    /**
+     * After the access files were reloaded: disconnects the clients whose user the password file no
+     * longer has, or has with another password.
+     */
+    void disconnectRevoked() {
+        extension.disconnectRevoked();
     }
 
     /** The URL Tidegate's own subscriber reaches this broker at: loopback when it listens everywhere. */
@@ -160,7 +186,12 @@ public final class EmbeddedBroker implements AutoCloseable {
      */
     static final int IN_FLIGHT_WINDOW = 1_000;
 
-    private static String config(HostPort address) {
+    /**
+     * HiveMQ's config.xml (element names as in the {@code config.xsd} of hivemq-community-edition-embedded):
+     * {@code mqtt/packets/max-packet-size} refuses a larger packet from its fixed header, and
+     * {@code restrictions/max-connections} caps the connections at once.
+     */
+    static String config(HostPort address, BrokerSettings settings) {
         return """
                 <?xml version="1.0"?>
                 <hivemq>
@@ -177,12 +208,19 @@ public final class EmbeddedBroker implements AutoCloseable {
                         <queued-messages>
                             <max-queue-size>%d</max-queue-size>
                         </queued-messages>
+                        <packets>
+                            <max-packet-size>%d</max-packet-size>
+                        </packets>
                     </mqtt>
+                    <restrictions>
+                        <max-connections>%d</max-connections>
+                    </restrictions>
                     <anonymous-usage-statistics>
                         <enabled>false</enabled>
                     </anonymous-usage-statistics>
                 </hivemq>
-                """.formatted(address.port(), address.host(), MAX_QUEUED_MESSAGES);
+                """.formatted(address.port(), address.host(), MAX_QUEUED_MESSAGES, settings.maxPacketBytes(),
+                settings.maxConnections());
     }
 
     private static boolean isFree(HostPort address) {

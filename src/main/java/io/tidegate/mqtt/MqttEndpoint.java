@@ -1,9 +1,15 @@
 package io.tidegate.mqtt;
 
+import io.tidegate.config.ReloadOutcome;
+import io.tidegate.mqtt.access.AccessControlList;
+import io.tidegate.mqtt.access.AccessFileException;
+import io.tidegate.mqtt.access.BrokerAccess;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.List;
 import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Tidegate's MQTT side as one {@link MqttSubscriber} with one lifecycle: the embedded broker with the
@@ -14,6 +20,8 @@ import java.util.Optional;
  * disconnects or stops the broker.
  */
 public final class MqttEndpoint implements MqttSubscriber {
+    private static final Logger log = LoggerFactory.getLogger(EmbeddedBroker.class);
+
     private final MqttSettings settings;
     private final Clock clock;
     private final Path brokerStateFile;
@@ -97,6 +105,40 @@ public final class MqttEndpoint implements MqttSubscriber {
     public String describe() {
         MqttSubscriber current = subscriber;
         return current == null ? settings.url() + " (not started)" : current.describe();
+    }
+
+    /**
+     * Re-reads the embedded broker's password file and ACL, on SIGHUP and {@code /-/reload} as the
+     * configuration file: on success the new rules are in force for every login, publish and subscription
+     * from then on, and clients whose user is gone or has another password are disconnected; on failure
+     * the old rules stay and one warning says why. Nothing to do without the embedded broker or its files.
+     */
+    public ReloadOutcome reloadBrokerAccess() {
+        BrokerSettings brokerSettings = settings.broker();
+        if (brokerSettings == null) {
+            return ReloadOutcome.reloaded();
+        }
+        BrokerAccess access = brokerSettings.access();
+        if (access.passwordFile().isEmpty() && access.aclFile().isEmpty()) {
+            return ReloadOutcome.reloaded();
+        }
+        try {
+            access.reload();
+        } catch (AccessFileException e) {
+            log.atWarn().addKeyValue("file", e.file()).addKeyValue("err", e.getMessage())
+                    .log("embedded MQTT broker's access files reload failed, keeping the previous ones");
+            return ReloadOutcome.failed(e.getMessage());
+        }
+        log.atInfo().addKeyValue("password_file", access.passwordFile().map(Path::toString).orElse(""))
+                .addKeyValue("users", access.users())
+                .addKeyValue("acl_file", access.aclFile().map(Path::toString).orElse(""))
+                .addKeyValue("acl_topic_rules", access.acl().map(AccessControlList::topicRules).orElse(0))
+                .addKeyValue("acl_pattern_rules", access.acl().map(AccessControlList::patternRules).orElse(0))
+                .log("embedded MQTT broker's access files reloaded");
+        if (subscriber instanceof BrokerSubscriber embedded) {
+            embedded.disconnectRevoked();
+        }
+        return ReloadOutcome.reloaded();
     }
 
     /** The embedded broker's port, once it runs. */

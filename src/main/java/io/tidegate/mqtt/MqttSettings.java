@@ -16,10 +16,11 @@ import javax.net.ssl.SSLSocketFactory;
  * @param retainedLimits what the embedded broker retains
  * @param keepAliveSeconds {@code --mqtt.keep-alive}, 1 to {@link #MAX_KEEP_ALIVE_SECONDS}: the longest Tidegate's
  *     connection stays silent; a broker that hears nothing for 1.5 times this ends it and publishes the Last Will
+ * @param broker how the embedded broker admits and bounds clients; null with {@code --mqtt.url}
  */
 public record MqttSettings(String url, String listenAddress, String clientId, String username, char[] password,
         SSLSocketFactory tls, MqttProtocol protocol, List<String> topicFilters, String statusTopic,
-        int keepAliveSeconds, RetainedLimits retainedLimits) {
+        int keepAliveSeconds, RetainedLimits retainedLimits, BrokerSettings broker) {
     /**
      * What the embedded broker retains: {@code --mqtt.embedded.retain-any-topic},
      * {@code --mqtt.embedded.max-retained-messages}, {@code --mqtt.embedded.max-retained-size}.
@@ -61,13 +62,15 @@ public record MqttSettings(String url, String listenAddress, String clientId, St
         return new TopicScheme(prefix).stateFilter();
     }
 
-    /** The same settings, subscribing to {@code brokerUrl}, as for the embedded broker once it listens. */
-    public MqttSettings withUrl(String brokerUrl) {
-        return new MqttSettings(brokerUrl, listenAddress, clientId, username, password, tls, protocol, topicFilters,
-                statusTopic, keepAliveSeconds, retainedLimits);
-    }
-
     public boolean embedded() {
         return url.isEmpty();
+    }
+
+    /** Never the password: these settings may end up in a log line or a test's failure message. */
+    @Override
+    public String toString() {
+        return "MqttSettings[url=" + url + ", listenAddress=" + listenAddress + ", clientId=" + clientId + ", username="
+                + username + ", protocol=" + protocol + ", topicFilters=" + topicFilters + ", statusTopic="
+                + statusTopic + "]";
     }
 }

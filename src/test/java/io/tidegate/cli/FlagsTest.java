@@ -84,6 +84,20 @@ class FlagsTest {
     }
 
     @Test
+    void theEmbeddedBrokerTakesNoFilesLetsAnonymousClientsInFromLoopbackOnlyAndHoldsTenThousandConnections() {
+        Flags flags = parse();
+
+        assertThat(flags.mqttEmbeddedPasswordFile).isEmpty();
+        assertThat(flags.mqttEmbeddedAclFile).isEmpty();
+        assertThat(flags.mqttEmbeddedAllowAnonymous).isFalse();
+        assertThat(flags.mqttEmbeddedMaxConnections).isEqualTo(10_000);
+        assertThat(parse("--mqtt.embedded.allow-anonymous").mqttEmbeddedAllowAnonymous).isTrue();
+        assertThat(parse("--no-mqtt.embedded.allow-anonymous").mqttEmbeddedAllowAnonymous).isFalse();
+        String help = Flags.commandLine(new Flags()).getUsageMessage();
+        assertThat(help).contains("--[no-]mqtt.embedded.allow-anonymous").contains("(default: 10000)");
+    }
+
+    @Test
     void mqttFlagsTakeTheirSpellings() {
         assertThat(parse("--mqtt.protocol=3.1.1").mqttProtocol).isEqualTo(MqttProtocol.MQTT_3_1_1);
         assertThat(parse("--mqtt.protocol=5").mqttProtocol).isEqualTo(MqttProtocol.MQTT_5);
@@ -111,7 +125,8 @@ class FlagsTest {
         for (String flag : new String[] {"--mqtt.url", "--mqtt.username", "--mqtt.password-file", "--mqtt.ca-file",
                 "--mqtt.cert-file", "--mqtt.key-file", "--mqtt.client-id", "--mqtt.protocol", "--mqtt.topic-prefix",
                 "--mqtt.retained", "--mqtt.max-payload-size", "--mqtt.status-topic", "--mqtt.embedded",
-                "--mqtt.listen-address", "--mqtt.keep-alive"}) {
+                "--mqtt.listen-address", "--mqtt.keep-alive", "--mqtt.embedded.password-file",
+                "--mqtt.embedded.acl-file", "--mqtt.embedded.allow-anonymous", "--mqtt.embedded.max-connections"}) {
             assertThat(help).contains(flag);
         }
     }

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.tidegate.config.ConfigException;
+import io.tidegate.mqtt.BrokerSettings;
 import io.tidegate.mqtt.MqttSettings;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -144,5 +145,57 @@ class MqttFlagsTest {
 
         assertThatThrownBy(() -> from("--mqtt.url=ssl://broker:8883", "--mqtt.ca-file=" + certificate))
                 .isInstanceOf(ConfigException.class).hasMessageContaining("--mqtt.ca-file " + certificate);
+    }
+
+    @Test
+    void theEmbeddedBrokerReadsItsPasswordFileAndAclAtStartAndBoundsPacketsByThePayloadLimit() throws Exception {
+        MqttSettings settings = from("--mqtt.embedded.password-file=mosquitto/passwd",
+                "--mqtt.embedded.acl-file=mosquitto/acl", "--mqtt.max-payload-size=64KiB",
+                "--mqtt.embedded.max-connections=50").orElseThrow();
+
+        BrokerSettings broker = settings.broker();
+        assertThat(broker.access().users()).isEqualTo(51);
+        assertThat(broker.access().hasAcl()).isTrue();
+        assertThat(broker.access().allowsAnonymous()).isFalse();
+        assertThat(broker.maxPacketBytes()).isEqualTo(64 * 1024 + 128 * 1024);
+        assertThat(broker.maxConnections()).isEqualTo(50);
+        assertThat(from().orElseThrow().broker().maxPacketBytes()).isEqualTo(1024 * 1024 + 128 * 1024);
+        assertThat(from("--mqtt.max-payload-size=1GiB").orElseThrow().broker().maxPacketBytes())
+                .as("MQTT's own limit").isEqualTo(268_435_460);
+    }
+
+    @Test
+    void aBrokenPasswordFileOrAclStopsTheStartNamingFlagFileAndLine() throws Exception {
+        Path passwd = dir.resolve("passwd");
+        Files.writeString(passwd, "# devices\nprobe-01:plain\n");
+        Path acl = dir.resolve("acl");
+        Files.writeString(acl, "user probe-01\ntopic wirte metrics/#\n");
+
+        assertThatThrownBy(() -> from("--mqtt.embedded.password-file=" + passwd)).isInstanceOf(ConfigException.class)
+                .hasMessageStartingWith("invalid --mqtt.embedded.password-file: " + passwd + " line 2: user "
+                        + "\"probe-01\": not a password hash mosquitto_passwd writes");
+        assertThatThrownBy(() -> from("--mqtt.embedded.acl-file=" + acl)).isInstanceOf(ConfigException.class)
+                .hasMessage("invalid --mqtt.embedded.acl-file: " + acl + " line 2: unknown access \"wirte\" "
+                        + "(expected read, write, readwrite or deny)");
+        assertThatThrownBy(() -> from("--mqtt.embedded.acl-file=" + dir.resolve("missing")))
+                .isInstanceOf(ConfigException.class)
+                .hasMessage("invalid --mqtt.embedded.acl-file: " + dir.resolve("missing") + ": no such file");
+    }
+
+    @Test
+    void theEmbeddedBrokersAccessFlagsWithoutTheEmbeddedBrokerAreAnError() {
+        assertThatThrownBy(() -> from("--mqtt.url=tcp://broker:1883", "--mqtt.embedded.acl-file=mosquitto/acl"))
+                .isInstanceOf(ConfigException.class).hasMessage("--mqtt.embedded.acl-file is for the embedded broker, "
+                        + "but with --mqtt.url Tidegate runs no broker (set up users and ACL on tcp://broker:1883)");
+        assertThatThrownBy(() -> from("--no-mqtt.embedded", "--mqtt.embedded.allow-anonymous"))
+                .isInstanceOf(ConfigException.class).hasMessage("--mqtt.embedded.allow-anonymous is for the embedded "
+                        + "broker, but --no-mqtt.embedded turns the embedded broker off");
+        assertThatThrownBy(() -> from("--mqtt.embedded.max-connections=0")).isInstanceOf(ConfigException.class)
+                .hasMessage("invalid --mqtt.embedded.max-connections 0: at least 1 (Tidegate's own connection is one)");
+    }
+
+    @Test
+    void anExternalBrokerHasNoBrokerSettings() throws ConfigException {
+        assertThat(from("--mqtt.url=tcp://broker:1883").orElseThrow().broker()).isNull();
     }
 }
