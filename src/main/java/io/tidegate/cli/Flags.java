@@ -239,7 +239,7 @@ public final class Flags {
     public boolean mqttEmbeddedAllowAnonymous;
 
     @Option(names = "--mqtt.embedded.max-connections", defaultValue = "10000", paramLabel = "<count>",
-            description = "Most client connections the embedded broker holds at once, Tidegate's own included; one "
+            description = "Most client connections the embedded broker holds at once; one "
                     + "more is refused (default: ${DEFAULT-VALUE}).")
     public int mqttEmbeddedMaxConnections;
 

@@ -102,7 +102,7 @@ public final class MqttFlags {
     private static BrokerSettings brokerSettings(Flags flags) throws ConfigException {
         if (flags.mqttEmbeddedMaxConnections < 1) {
             throw new ConfigException("invalid --mqtt.embedded.max-connections " + flags.mqttEmbeddedMaxConnections
-                    + ": at least 1 (Tidegate's own connection is one)");
+                    + ": at least 1");
         }
         Path passwordFile = flags.mqttEmbeddedPasswordFile.isEmpty() ? null : Path.of(flags.mqttEmbeddedPasswordFile);
         Path aclFile = flags.mqttEmbeddedAclFile.isEmpty() ? null : Path.of(flags.mqttEmbeddedAclFile);

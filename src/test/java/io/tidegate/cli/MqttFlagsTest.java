@@ -191,7 +191,7 @@ class MqttFlagsTest {
                 .isInstanceOf(ConfigException.class).hasMessage("--mqtt.embedded.allow-anonymous is for the embedded "
                         + "broker, but --no-mqtt.embedded turns the embedded broker off");
         assertThatThrownBy(() -> from("--mqtt.embedded.max-connections=0")).isInstanceOf(ConfigException.class)
-                .hasMessage("invalid --mqtt.embedded.max-connections 0: at least 1 (Tidegate's own connection is one)");
+                .hasMessage("invalid --mqtt.embedded.max-connections 0: at least 1");
     }
 
     @Test

@@ -138,7 +138,7 @@ class EmbeddedBrokerAccessIT {
         try {
             IMqttToken own = probe.publish("metrics/job/room_probe/instance/probe-07", message("paho_value 7"));
             own.waitForCompletion(PATIENCE.toMillis());
-            assertThat(own.getReasonCodes()).containsExactly(0);
+            assertThat(own.getReasonCodes()[0]).as("a success").isLessThan(0x80);
 
             IMqttToken other = probe.publish("metrics/job/room_probe/instance/probe-08", message("paho_stolen 8"));
             try {
@@ -152,7 +152,7 @@ class EmbeddedBrokerAccessIT {
 
             IMqttToken again = probe.publish("metrics/job/room_probe/instance/probe-07", message("paho_value 8"));
             again.waitForCompletion(PATIENCE.toMillis());
-            assertThat(again.getReasonCodes()).as("an MQTT 5 client stays connected and may go on").containsExactly(0);
+            assertThat(again.getReasonCodes()[0]).as("an MQTT 5 client stays connected and may go on").isLessThan(0x80);
             probe.disconnect().waitForCompletion(PATIENCE.toMillis());
         } finally {
             probe.close();

@@ -35,6 +35,8 @@ import org.junit.jupiter.api.io.TempDir;
  * JVM holds one embedded broker at a time.)
  */
 class EmbeddedBrokerAccessJarIT {
+    /** A successful PUBACK: 0, or 0x10 "no matching subscribers" (Tidegate takes the message inside the broker). */
+    private static final String SUCCESS = "RC:(0|16)\\)";
     private static final Duration PATIENCE = Duration.ofSeconds(10);
     private static final Path JAR = Path.of("target", "tidegate.jar");
 
@@ -71,7 +73,7 @@ class EmbeddedBrokerAccessJarIT {
                 "metrics/job/lan/instance/dev1", "-m", "lan_value 1");
         assertThat(refused.output()).contains("Connection Refused: not authorised");
         assertThat(refused.exitCode()).isNotZero();
-        assertThat(strict.sample("tidegate_mqtt_connected")).as("Tidegate's own client, over " + host).isEqualTo(1);
+        assertThat(strict.sample("tidegate_mqtt_connected")).as("the embedded broker runs, listening on " + host).isEqualTo(1);
         assertThat(strict.log()).doesNotContain("level=warn").contains("anonymous=\"loopback only\"")
                 .contains("msg=\"MQTT client refused\"").contains("level=info component=EmbeddedBroker");
         strict.stop();
@@ -115,7 +117,7 @@ class EmbeddedBrokerAccessJarIT {
         Files.writeString(acl, "\nuser probe-30\ntopic write metrics/job/hup/#\n", StandardOpenOption.APPEND);
         tidegate.hangup();
         await().atMost(PATIENCE).until(() -> tidegate.log().contains("embedded MQTT broker's access files reloaded"));
-        assertThat(publish(port, "probe-30", "metrics/job/hup/instance/probe-31", "hup_value 2")).contains("RC:0");
+        assertThat(publish(port, "probe-30", "metrics/job/hup/instance/probe-31", "hup_value 2")).containsPattern(SUCCESS);
 
         Files.writeString(acl, "topic wirte metrics/#\n", StandardOpenOption.APPEND);
         tidegate.hangup();
@@ -123,7 +125,7 @@ class EmbeddedBrokerAccessJarIT {
         assertThat(tidegate.log()).contains("level=warn component=EmbeddedBroker msg=\"embedded MQTT broker's access "
                 + "files reload failed, keeping the previous ones\" file=" + acl)
                 .contains("unknown access \\\"wirte\\\"").doesNotContain("\tat ");
-        assertThat(publish(port, "probe-30", "metrics/job/hup/instance/probe-31", "hup_value 3")).contains("RC:0");
+        assertThat(publish(port, "probe-30", "metrics/job/hup/instance/probe-31", "hup_value 3")).containsPattern(SUCCESS);
         assertThat(tidegate.isAlive()).isTrue();
     }
 
@@ -153,13 +155,13 @@ class EmbeddedBrokerAccessJarIT {
         }
     }
 
-    /** HiveMQ's max-connections: Tidegate's own connection is one, a device the second, the next is refused. */
+    /** HiveMQ's max-connections: one device connects, the next is refused (Tidegate takes messages inside the broker, with no connection). */
     @Test
-    void maxConnectionsCapsTheClientsAtOnceTidegatesOwnIncluded() throws Exception {
+    void maxConnectionsCapsTheClientsAtOnce() throws Exception {
         int port = MosquittoBroker.freeLoopbackPort();
         TidegateJar tidegate = start("capped", "--mqtt.embedded", "--mqtt.listen-address=127.0.0.1:" + port,
-                "--mqtt.embedded.max-connections=2");
-        assertThat(tidegate.log()).contains("max_connections=2");
+                "--mqtt.embedded.max-connections=1");
+        assertThat(tidegate.log()).contains("max_connections=1");
 
         MqttAsyncClient first = new MqttAsyncClient("tcp://127.0.0.1:" + port, "capped-1", new MemoryPersistence());
         MqttAsyncClient second = new MqttAsyncClient("tcp://127.0.0.1:" + port, "capped-2", new MemoryPersistence());
@@ -172,7 +174,7 @@ class EmbeddedBrokerAccessJarIT {
             } catch (MqttException e) {
                 refused = e;
             }
-            assertThat(refused).as("the third connection").isNotNull();
+            assertThat(refused).as("the second connection").isNotNull();
             assertThat(second.isConnected()).isFalse();
             assertThat(tidegate.sample("tidegate_mqtt_connected")).isEqualTo(1);
         } finally {
