@@ -53,7 +53,7 @@ import org.eclipse.paho.mqttv5.common.MqttMessage;
  */
 public final class EmbeddedBench {
     static int messages = 200_000;
-    static int warmup = 20_000;
+    static int warmup = 50_000;
     static int devices = 1_000;
     static int publishers = 4;
     static int window = 1_000;
@@ -65,7 +65,7 @@ public final class EmbeddedBench {
     static long progressSeconds = 5;
     static String javaOpts = "";
     static String tidegateArgs = "";
-    static List<String> scenarios = List.of("embedded", "mosquitto-tidegate", "mosquitto-mqtt2prometheus");
+    static List<String> scenarios = List.of("embedded", "embedded-persistent", "mosquitto-tidegate", "mosquitto-mqtt2prometheus");
     static boolean durability = true;
     static String rulesFile = "";
     static String mosquitto = "/usr/sbin/mosquitto";
@@ -132,13 +132,13 @@ public final class EmbeddedBench {
                     System.out.println("""
                             java -cp target/tidegate.jar bench/EmbeddedBench.java [options]
                               --messages=N           QoS 1 messages timed per measurement [200000]
-                              --warmup=N             messages sent first, not timed (JIT, every device stored once) [20000]
+                              --warmup=N             messages sent first, not timed (JIT, every device stored once) [50000]
                               --devices=N            zigbee2mqtt devices (topics zigbee2mqtt/dev-<n>) [1000]; SPEC §8 says 10000
                               --publishers=N         concurrent Paho MQTT 5 async clients, each publishing for its share of the devices [4]
                               --window=N             QoS 1 publishes each keeps in flight, at most the broker's receive maximum - 1 [1000]
                               --rounds=N             measurements per scenario; even rounds run the scenarios in reverse order [1]
                               --scenarios=LIST       of embedded, embedded-persistent, mosquitto-tidegate, mosquitto-mqtt2prometheus
-                                                     [embedded,mosquitto-tidegate,mosquitto-mqtt2prometheus]
+                                                     [embedded,embedded-persistent,mosquitto-tidegate,mosquitto-mqtt2prometheus]
                               --durable-messages=N   acknowledged publishes per durability round [200]
                               --durable-publishers=N concurrent publishers in the durability rounds [4]
                               --no-durability        skip the durability rounds
@@ -483,18 +483,31 @@ public final class EmbeddedBench {
                 } else {
                     awaitPort(brokerPort, tidegate.process, "the embedded broker");
                 }
-                int acknowledged = publishDurable(brokerPort, devicePrefix, burst);
-                tidegate.process.destroyForcibly(); // SIGKILL
+                long publishing = System.nanoTime();
+                List<MqttAsyncClient> clients = new ArrayList<>();
+                int acknowledged = publishDurable(brokerPort, devicePrefix, burst, clients);
+                tidegate.process.destroyForcibly(); // SIGKILL, before anything else
+                double publishedMillis = (System.nanoTime() - publishing) / 1e6;
                 tidegate.process.waitFor();
+                clients.forEach(EmbeddedBench::disconnect);
+                int fromJournal = -1;
+                if (throughMosquitto) {
+                    // what Tidegate had made durable when it was killed: its file alone, with MQTT off
+                    List<String> offline = new ArrayList<>(flags.subList(0, 1));
+                    offline.add("--no-mqtt.embedded");
+                    Tidegate journal = Tidegate.start(this, "durable-" + kind + "-" + round + "-journal", offline);
+                    try {
+                        fromJournal = servedDevices(journal, devicePrefix);
+                    } finally {
+                        journal.stop();
+                    }
+                }
                 Tidegate restarted = Tidegate.start(this, "durable-" + kind + "-" + round + "-restart", flags);
                 try {
-                    if (throughMosquitto) {
-                        restarted.awaitConnected();
-                    }
-                    int atFirstRead = servedDevices(restarted, devicePrefix);
-                    int served = atFirstRead;
+                    int served = servedDevices(restarted, devicePrefix);
                     long redelivered = 0;
                     if (throughMosquitto) {
+                        restarted.awaitConnected();
                         long lastChange = System.nanoTime();
                         long deadline = lastChange + TimeUnit.SECONDS.toNanos(60);
                         while (served < acknowledged && System.nanoTime() - lastChange < TimeUnit.SECONDS.toNanos(5)
@@ -510,10 +523,11 @@ public final class EmbeddedBench {
                         served = servedDevices(restarted, devicePrefix);
                         redelivered = (long) restarted.metric("tidegate_mqtt_messages_received_total");
                     }
-                    String line = String.format(Locale.ROOT, "%s, round %d (%s): %d of %d acknowledged publishes served after kill -9 and restart%s",
-                            title, round, burst ? "burst" : "each publisher waits for every ack", served, acknowledged,
-                            throughMosquitto ? String.format(Locale.ROOT, " (%d at the first read once connected; %d redelivered by Mosquitto after the restart)",
-                                    atFirstRead, redelivered) : "");
+                    String line = String.format(Locale.ROOT, "%s, round %d (%s, %.0f ms from connecting to the last PUBACK): "
+                                    + "%d of %d acknowledged publishes served after kill -9 and restart%s",
+                            title, round, burst ? "burst" : "each publisher waits for every ack", publishedMillis, served, acknowledged,
+                            throughMosquitto ? String.format(Locale.ROOT, " once caught up (%d of them in Tidegate's file when it was killed; "
+                                    + "%d redelivered by Mosquitto after the restart)", fromJournal, redelivered) : "");
                     progress("  " + line);
                     lines.add(line + (served == acknowledged && acknowledged == durableMessages ? "" : "  <-- LOST " + (durableMessages - served)));
                 } finally {
@@ -529,7 +543,7 @@ public final class EmbeddedBench {
     }
 
     /** Each publisher publishes its share, each message to a device of its own, and counts the successful PUBACKs. */
-    private static int publishDurable(int port, String devicePrefix, boolean burst) throws Exception {
+    private static int publishDurable(int port, String devicePrefix, boolean burst, List<MqttAsyncClient> clients) throws Exception {
         ExecutorService pool = Executors.newFixedThreadPool(durablePublishers);
         try {
             List<Future<Integer>> futures = new ArrayList<>();
@@ -538,40 +552,38 @@ public final class EmbeddedBench {
                 int share = durableMessages / durablePublishers + (p < durableMessages % durablePublishers ? 1 : 0);
                 futures.add(pool.submit(() -> {
                     MqttAsyncClient client = connect(port, devicePrefix + "p" + publisher);
-                    try {
-                        ArrayDeque<IMqttToken> inFlight = new ArrayDeque<>();
-                        int acknowledged = 0;
-                        for (int i = 0; i < share; i++) {
-                            MqttMessage message = new MqttMessage(payload(i));
-                            message.setQos(1);
-                            String topic = "zigbee2mqtt/" + devicePrefix + "p" + publisher + "-" + i;
-                            while (true) {
-                                try {
-                                    inFlight.addLast(client.publish(topic, message));
-                                    break;
-                                } catch (MqttException full) {
-                                    if (full.getReasonCode() != 32202) {
-                                        throw full;
-                                    }
-                                    if (inFlight.isEmpty()) { // acknowledged, but Paho has not freed the slot yet
-                                        Thread.yield();
-                                    } else {
-                                        acknowledged += acknowledgedCount(inFlight.removeFirst());
-                                    }
+                    synchronized (clients) {
+                        clients.add(client); // disconnected by the caller, after the kill
+                    }
+                    ArrayDeque<IMqttToken> inFlight = new ArrayDeque<>();
+                    int acknowledged = 0;
+                    for (int i = 0; i < share; i++) {
+                        MqttMessage message = new MqttMessage(payload(i));
+                        message.setQos(1);
+                        String topic = "zigbee2mqtt/" + devicePrefix + "p" + publisher + "-" + i;
+                        while (true) {
+                            try {
+                                inFlight.addLast(client.publish(topic, message));
+                                break;
+                            } catch (MqttException full) {
+                                if (full.getReasonCode() != 32202) {
+                                    throw full;
+                                }
+                                if (inFlight.isEmpty()) { // acknowledged, but Paho has not freed the slot yet
+                                    Thread.yield();
+                                } else {
+                                    acknowledged += acknowledgedCount(inFlight.removeFirst());
                                 }
                             }
-                            if (!burst) {
-                                acknowledged += acknowledgedCount(inFlight.removeFirst());
-                            }
                         }
-                        while (!inFlight.isEmpty()) {
+                        if (!burst) {
                             acknowledged += acknowledgedCount(inFlight.removeFirst());
                         }
-                        return acknowledged;
-                    } finally {
-                        client.disconnectForcibly(0, 1_000, false);
-                        client.close(true);
                     }
+                    while (!inFlight.isEmpty()) {
+                        acknowledged += acknowledgedCount(inFlight.removeFirst());
+                    }
+                    return acknowledged;
                 }));
             }
             int acknowledged = 0;
@@ -716,14 +728,26 @@ public final class EmbeddedBench {
         @Override
         public void close() {
             pool.shutdownNow();
-            for (MqttAsyncClient client : clients) {
-                try {
-                    client.disconnectForcibly(0, 1_000, false);
-                    client.close(true);
-                } catch (MqttException ignored) {
-                    // the run is over either way
-                }
+            clients.forEach(EmbeddedBench::disconnect);
+        }
+    }
+
+    /**
+     * Disconnects politely when the broker is there and then closes. (Paho's forced close while its receiver thread
+     * is still running makes that thread die with a NullPointerException on the console.)
+     */
+    private static void disconnect(MqttAsyncClient client) {
+        try {
+            if (client.isConnected()) {
+                client.disconnect(5_000).waitForCompletion(10_000);
             }
+        } catch (MqttException ignored) {
+            // the broker went away (a killed Tidegate): close below all the same
+        }
+        try {
+            client.close(true);
+        } catch (MqttException ignored) {
+            // nothing left to release
         }
     }
 
