@@ -12,14 +12,12 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.FutureTask;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.ToDoubleFunction;
@@ -283,8 +281,9 @@ public final class EmbeddedBench {
             case "embedded" -> embeddedTidegate(name, List.of());
             case "embedded-persistent" -> embeddedTidegate(name, List.of("--persistence.file=" + workDir.resolve(name + ".db")));
             case "mosquitto-tidegate" -> {
-                Process broker = startMosquitto(name);
-                int brokerPort = portOf(broker);
+                Mosquitto mosquitto = startMosquitto(name);
+                Process broker = mosquitto.process();
+                int brokerPort = mosquitto.port();
                 Tidegate tidegate = Tidegate.start(this, name, List.of("--mqtt.url=tcp://127.0.0.1:" + brokerPort,
                         "--mqtt.client-id=embeddedbench-" + name));
                 tidegate.awaitConnected();
@@ -298,8 +297,9 @@ public final class EmbeddedBench {
                 };
             }
             case "mosquitto-mqtt2prometheus" -> {
-                Process broker = startMosquitto(name);
-                int brokerPort = portOf(broker);
+                Mosquitto mosquitto = startMosquitto(name);
+                Process broker = mosquitto.process();
+                int brokerPort = mosquitto.port();
                 int httpPort = freePort();
                 Path config = Files.writeString(workDir.resolve(name + "-mqtt2prometheus.yaml"),
                         EXPORTER_CONFIG.formatted(brokerPort, "embeddedbench-" + name));
@@ -464,10 +464,10 @@ public final class EmbeddedBench {
         String kind = throughMosquitto ? "mosquitto" : "embedded";
         String title = throughMosquitto ? "devices -> Mosquitto -> Tidegate" : "devices -> Tidegate's embedded broker";
         progress("durability, " + title + ": " + durableRounds + " rounds of " + durableMessages + " acknowledged publishes, kill -9, restart");
-        Process broker = throughMosquitto ? startMosquitto("durable") : null;
+        Mosquitto broker = throughMosquitto ? startMosquitto("durable") : null;
         List<String> lines = new ArrayList<>();
         try {
-            int brokerPort = throughMosquitto ? portOf(broker) : freePort();
+            int brokerPort = throughMosquitto ? broker.port() : freePort();
             List<String> flags = new ArrayList<>(List.of("--persistence.file=" + workDir.resolve("durable-" + kind + ".db")));
             if (throughMosquitto) {
                 flags.addAll(List.of("--mqtt.url=tcp://127.0.0.1:" + brokerPort, "--mqtt.client-id=embeddedbench-durable"));
@@ -536,7 +536,7 @@ public final class EmbeddedBench {
             }
         } finally {
             if (broker != null) {
-                stop(broker);
+                stop(broker.process());
             }
         }
         return lines;
@@ -551,7 +551,7 @@ public final class EmbeddedBench {
                 int publisher = p;
                 int share = durableMessages / durablePublishers + (p < durableMessages % durablePublishers ? 1 : 0);
                 futures.add(pool.submit(() -> {
-                    MqttAsyncClient client = connect(port, devicePrefix + "p" + publisher);
+                    MqttAsyncClient client = connect(port, devicePrefix + "p" + publisher).client();
                     synchronized (clients) {
                         clients.add(client); // disconnected by the caller, after the kill
                     }
@@ -634,9 +634,9 @@ public final class EmbeddedBench {
         Publishing(int port, String clientPrefix, int count) throws Exception {
             int smallest = Integer.MAX_VALUE;
             for (int p = 0; p < count; p++) {
-                MqttAsyncClient client = connect(port, clientPrefix + "-p" + p);
-                clients.add(client);
-                smallest = Math.min(smallest, receiveMaximumOf(client));
+                Connected connected = connect(port, clientPrefix + "-p" + p);
+                clients.add(connected.client());
+                smallest = Math.min(smallest, connected.receiveMaximum());
             }
             receiveMaximum = smallest;
             // below the receive maximum: Paho frees a slot only after it completed the token, so a window of exactly
@@ -666,17 +666,17 @@ public final class EmbeddedBench {
                     return null;
                 }));
             }
-            return Executors.newSingleThreadExecutor(r -> {
-                Thread thread = new Thread(r, "publishing");
-                thread.setDaemon(true);
-                return thread;
-            }).submit(() -> {
+            FutureTask<Long> all = new FutureTask<>(() -> {
                 for (Future<?> part : parts) {
                     part.get();
                 }
                 finishedAt.set(System.nanoTime());
                 return acknowledged.get();
             });
+            Thread waiter = new Thread(all, "publishing");
+            waiter.setDaemon(true);
+            waiter.start();
+            return all;
         }
 
         private void publishShare(MqttAsyncClient client, int publisher, int first, int count) throws Exception {
@@ -751,7 +751,10 @@ public final class EmbeddedBench {
         }
     }
 
-    private static MqttAsyncClient connect(int port, String clientId) throws Exception {
+    /** A connected publisher and the receive maximum the broker gave it in its CONNACK (MQTT 5: absent means 65,535). */
+    record Connected(MqttAsyncClient client, int receiveMaximum) {}
+
+    private static Connected connect(int port, String clientId) throws Exception {
         MqttAsyncClient client = new MqttAsyncClient("tcp://127.0.0.1:" + port, clientId, new MemoryPersistence());
         MqttConnectionOptions options = new MqttConnectionOptions();
         options.setCleanStart(true);
@@ -763,10 +766,7 @@ public final class EmbeddedBench {
                 connected.waitForCompletion(10_000);
                 Integer receiveMaximum = connected.getResponseProperties() == null ? null
                         : connected.getResponseProperties().getReceiveMaximum();
-                if (receiveMaximum != null) {
-                    RECEIVE_MAXIMA.put(client, receiveMaximum);
-                }
-                return client;
+                return new Connected(client, receiveMaximum == null ? 65_535 : receiveMaximum);
             } catch (MqttException notYet) {
                 if (System.nanoTime() > deadline) {
                     throw notYet;
@@ -775,14 +775,6 @@ public final class EmbeddedBench {
             }
         }
     }
-
-    /** What the broker said in its CONNACK; MQTT 5: absent means 65,535. */
-    private static int receiveMaximumOf(MqttAsyncClient client) {
-        Integer receiveMaximum = RECEIVE_MAXIMA.get(client);
-        return receiveMaximum == null ? 65_535 : receiveMaximum;
-    }
-
-    private static final Map<MqttAsyncClient, Integer> RECEIVE_MAXIMA = new ConcurrentHashMap<>();
 
     static String deviceName(int device) {
         return String.format(Locale.ROOT, "dev-%05d", device);
@@ -841,8 +833,11 @@ public final class EmbeddedBench {
         return Arrays.stream(text.trim().split("\\s+")).filter(word -> !word.isEmpty()).toList();
     }
 
+    /** A Mosquitto child process and the loopback port it listens on. */
+    record Mosquitto(Process process, int port) {}
+
     /** Mosquitto with Debian's defaults but for an unbounded queue: with its default 1,000 it drops what a subscriber lags behind. */
-    private Process startMosquitto(String name) throws Exception {
+    private Mosquitto startMosquitto(String name) throws Exception {
         int port = freePort();
         Path config = workDir.resolve("mosquitto-" + name + ".conf");
         Files.writeString(config, """
@@ -858,15 +853,8 @@ public final class EmbeddedBench {
                 .redirectOutput(workDir.resolve("mosquitto-" + name + ".log").toFile()).start();
         Runtime.getRuntime().addShutdownHook(new Thread(process::destroy));
         awaitPort(port, process, "mosquitto");
-        mosquittoPorts.put(process.pid(), port);
         progress("  mosquitto on port " + port + " (pid " + process.pid() + ")");
-        return process;
-    }
-
-    private final Map<Long, Integer> mosquittoPorts = new HashMap<>();
-
-    private int portOf(Process mosquittoProcess) {
-        return mosquittoPorts.get(mosquittoProcess.pid());
+        return new Mosquitto(process, port);
     }
 
     private static void stop(Process process) throws InterruptedException {
