@@ -227,6 +227,9 @@ class EmbeddedBrokerAccessIT {
         CommandRun device = mosquitto("mosquitto_sub", "-V", "mqttv5", "-u", "probe-13", "-P", "demo-probe-13", "-t",
                 "metrics/#", "-C", "1", "-W", "3");
         assertThat(device.output()).contains("All subscription requests were denied");
+        CommandRun device311 = mosquitto("mosquitto_sub", "-V", "mqttv311", "-u", "probe-13", "-P", "demo-probe-13",
+                "-t", "metrics/#", "-C", "1", "-W", "3");
+        assertThat(device311.output()).contains("All subscription requests were denied");
 
         mosquitto("mosquitto_pub", "-V", "mqttv5", "-u", "probe-14", "-P", "demo-probe-14", "-q", "1", "-r", "-t",
                 "metrics/job/room_probe/instance/probe-14", "-m", "retained_value 14");
