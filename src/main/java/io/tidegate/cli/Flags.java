@@ -229,7 +229,7 @@ public final class Flags {
 
     @Option(names = "--mqtt.embedded.acl-file", defaultValue = "", paramLabel = "<file>",
             description = "What each client of the embedded broker may publish and subscribe to, in Mosquitto's ACL "
-                    + "syntax (user, topic, pattern with %u and %c); what it does not grant is refused. Reloaded on "
+                    + "syntax (user, topic, pattern with %%u and %%c); what it does not grant is refused. Reloaded on "
                     + "SIGHUP and /-/reload. Without it every client let in may publish and subscribe to anything.")
     public String mqttEmbeddedAclFile;
 

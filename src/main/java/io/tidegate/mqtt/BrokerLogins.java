@@ -3,6 +3,7 @@ package io.tidegate.mqtt;
 import com.hivemq.extension.sdk.api.auth.SimpleAuthenticator;
 import com.hivemq.extension.sdk.api.auth.parameter.SimpleAuthInput;
 import com.hivemq.extension.sdk.api.auth.parameter.SimpleAuthOutput;
+import com.hivemq.extension.sdk.api.client.parameter.ConnectionAttributeStore;
 import com.hivemq.extension.sdk.api.client.parameter.ConnectionInformation;
 import com.hivemq.extension.sdk.api.events.client.ClientLifecycleEventListener;
 import com.hivemq.extension.sdk.api.events.client.parameters.AuthenticationSuccessfulInput;
@@ -24,17 +25,26 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The embedded broker's logins: HiveMQ asks it about every CONNECT ({@link SimpleAuthenticator}); it
- * asks {@link BrokerAccess}, answers, and remembers as whom each connection came in, for the
- * authorizer and for a reload that removes a user. Each accepted connection gets a number in its
- * connection attributes (which only extensions can write, never a client); the connection's identity is
- * kept under that number until HiveMQ reports the connection gone ({@link ClientLifecycleEventListener}).
+ * asks {@link BrokerAccess}, answers, and remembers as whom each connection came in:
+ *
+ * <ul>
+ *   <li>for the authorizer, in the connection's attributes (which only extensions can write, never a
+ *       client), which live as long as the connection: a PUBLISH authorized after HiveMQ already
+ *       reported its client gone (a QoS 0 publish right before DISCONNECT) is still judged as whom it came;
+ *   <li>for a reload that removes a user, in a table of the connections let in, under a number the
+ *       connection's attributes carry, until HiveMQ reports the connection gone ({@link ClientLifecycleEventListener}).
+ * </ul>
+ *
  * Thread-safe: HiveMQ calls it from its extension threads.
  */
 final class BrokerLogins implements SimpleAuthenticator, ClientLifecycleEventListener {
     private static final Logger log = LoggerFactory.getLogger(EmbeddedBroker.class);
     private static final String CONNECTION_ATTRIBUTE = "io.tidegate.connection";
+    private static final String KIND_ATTRIBUTE = "io.tidegate.login";
+    private static final String USER_ATTRIBUTE = "io.tidegate.user";
+    private static final String CREDENTIAL_ATTRIBUTE = "io.tidegate.credential";
 
-    private record Admitted(String clientId, Login.Identity identity) {}
+    private record Admitted(String clientId, Login.Identity identity, ConnectionAttributeStore attributes) {}
 
     private final BrokerAccess access;
     private final BrokerRefusals refusals;
@@ -57,8 +67,14 @@ final class BrokerLogins implements SimpleAuthenticator, ClientLifecycleEventLis
         Login login = access.login(username, password, address);
         if (login instanceof Login.Accepted accepted) {
             String number = Long.toString(connections.incrementAndGet());
-            input.getConnectionInformation().getConnectionAttributeStore().putAsString(CONNECTION_ATTRIBUTE, number);
-            admitted.put(number, new Admitted(clientId, accepted.identity()));
+            ConnectionAttributeStore attributes = input.getConnectionInformation().getConnectionAttributeStore();
+            attributes.putAsString(KIND_ATTRIBUTE, accepted.identity().kind());
+            if (accepted.identity() instanceof Login.User user) {
+                attributes.putAsString(USER_ATTRIBUTE, user.name());
+                attributes.putAsString(CREDENTIAL_ATTRIBUTE, user.credential());
+            }
+            attributes.putAsString(CONNECTION_ATTRIBUTE, number);
+            admitted.put(number, new Admitted(clientId, accepted.identity(), attributes));
             output.authenticateSuccessfully();
             log.atDebug().addKeyValue("client_id", clientId).addKeyValue("as", accepted.identity().kind())
                     .addKeyValue("user", shown(username)).addKeyValue("address", shown(address))
@@ -80,8 +96,15 @@ final class BrokerLogins implements SimpleAuthenticator, ClientLifecycleEventLis
 
     /** As whom the connection came in; null for one this broker did not let in (which cannot ask anything). */
     Login.Identity identityOf(ConnectionInformation connection) {
-        return connection.getConnectionAttributeStore().getAsString(CONNECTION_ATTRIBUTE).map(admitted::get)
-                .map(Admitted::identity).orElse(null);
+        ConnectionAttributeStore attributes = connection.getConnectionAttributeStore();
+        String kind = attributes.getAsString(KIND_ATTRIBUTE).orElse("");
+        return switch (kind) {
+            case "internal" -> new Login.Internal();
+            case "anonymous" -> new Login.Anonymous();
+            case "user" -> new Login.User(attributes.getAsString(USER_ATTRIBUTE).orElseThrow(),
+                    attributes.getAsString(CREDENTIAL_ATTRIBUTE).orElseThrow());
+            default -> null;
+        };
     }
 
     /**
@@ -93,6 +116,7 @@ final class BrokerLogins implements SimpleAuthenticator, ClientLifecycleEventLis
             if (!access.stillAdmitted(client.identity())) {
                 Login.User user = (Login.User) client.identity();
                 admitted.remove(number);
+                client.attributes().putAsString(KIND_ATTRIBUTE, "revoked"); // nothing more, until it is gone
                 clients.disconnectClient(client.clientId(), false, DisconnectReasonCode.NOT_AUTHORIZED,
                         "the password file no longer lets this user in");
                 log.atInfo().addKeyValue("client_id", client.clientId()).addKeyValue("user", user.name())
@@ -112,12 +136,12 @@ final class BrokerLogins implements SimpleAuthenticator, ClientLifecycleEventLis
     @Override
     public void onDisconnect(DisconnectEventInput input) {
         input.getConnectionInformation().getConnectionAttributeStore().getAsString(CONNECTION_ATTRIBUTE)
-                .ifPresent(admitted::remove);
-    }
-
-    /** How many connections are let in and not yet gone. */
-    int connected() {
-        return admitted.size();
+                .ifPresent(number -> {
+                    if (admitted.remove(number) != null) {
+                        log.atDebug().addKeyValue("client_id", input.getClientInformation().getClientId())
+                                .addKeyValue("connected", admitted.size()).log("MQTT client gone");
+                    }
+                });
     }
 
     private static byte[] bytes(ByteBuffer buffer) {

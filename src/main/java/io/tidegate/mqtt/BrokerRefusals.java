@@ -56,7 +56,7 @@ final class BrokerRefusals {
         LoggingEventBuilder line = log.atInfo();
         fields.accept(line);
         if (suppressed > 0) {
-            line = line.addKeyValue("left_out", suppressed);
+            line = line.addKeyValue("suppressed", suppressed);
         }
         line.log(message);
     }

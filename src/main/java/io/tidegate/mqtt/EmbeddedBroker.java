@@ -127,7 +127,9 @@ public final class EmbeddedBroker implements AutoCloseable {
         BrokerAccess access = settings.access();
         log.atInfo().addKeyValue("address", address.host() + ":" + address.port())
                 .addKeyValue("password_file", access.passwordFile().map(Path::toString).orElse(""))
+                .addKeyValue("users", access.users())
                 .addKeyValue("acl_file", access.aclFile().map(Path::toString).orElse(""))
+                .addKeyValue("acl_rules", access.acl().map(acl -> acl.topicRules() + acl.patternRules()).orElse(0))
                 .addKeyValue("anonymous", access.allowsAnonymous() ? "any address"
                         : access.passwordFile().isPresent() ? "refused" : "loopback only")
                 .addKeyValue("max_connections", settings.maxConnections())

@@ -1,7 +1,6 @@
 package io.tidegate.mqtt;
 
 import io.tidegate.config.ReloadOutcome;
-import io.tidegate.mqtt.access.AccessControlList;
 import io.tidegate.mqtt.access.AccessFileException;
 import io.tidegate.mqtt.access.BrokerAccess;
 import java.nio.file.Path;
@@ -132,8 +131,7 @@ public final class MqttEndpoint implements MqttSubscriber {
         log.atInfo().addKeyValue("password_file", access.passwordFile().map(Path::toString).orElse(""))
                 .addKeyValue("users", access.users())
                 .addKeyValue("acl_file", access.aclFile().map(Path::toString).orElse(""))
-                .addKeyValue("acl_topic_rules", access.acl().map(AccessControlList::topicRules).orElse(0))
-                .addKeyValue("acl_pattern_rules", access.acl().map(AccessControlList::patternRules).orElse(0))
+                .addKeyValue("acl_rules", access.acl().map(acl -> acl.topicRules() + acl.patternRules()).orElse(0))
                 .log("embedded MQTT broker's access files reloaded");
         if (subscriber instanceof BrokerSubscriber embedded) {
             embedded.disconnectRevoked();

@@ -93,8 +93,19 @@ class FlagsTest {
         assertThat(flags.mqttEmbeddedMaxConnections).isEqualTo(10_000);
         assertThat(parse("--mqtt.embedded.allow-anonymous").mqttEmbeddedAllowAnonymous).isTrue();
         assertThat(parse("--no-mqtt.embedded.allow-anonymous").mqttEmbeddedAllowAnonymous).isFalse();
-        String help = Flags.commandLine(new Flags()).getUsageMessage();
-        assertThat(help).contains("--[no-]mqtt.embedded.allow-anonymous").contains("(default: 10000)");
+        java.io.PrintStream err = System.err;
+        java.io.ByteArrayOutputStream warnings = new java.io.ByteArrayOutputStream();
+        String help;
+        try {
+            System.setErr(new java.io.PrintStream(warnings, true));
+            help = Flags.commandLine(new Flags()).getUsageMessage();
+        } finally {
+            System.setErr(err);
+        }
+        assertThat(help).contains("--[no-]mqtt.embedded.allow-anonymous").contains("(default: 10000)")
+                .contains("pattern with %u and %c");
+        assertThat(warnings.toString()).as("picocli's warnings: a description is a format string, % written as %%")
+                .isEmpty();
     }
 
     @Test

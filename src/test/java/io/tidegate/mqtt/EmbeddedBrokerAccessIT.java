@@ -73,6 +73,23 @@ class EmbeddedBrokerAccessIT {
         awaitServed("room_temperature_celsius{instance=\"probe-02\",job=\"room_probe\",room=\"hall\"} 21.5");
     }
 
+    /**
+     * A QoS 0 publish is judged after HiveMQ may already have seen its client leave (mosquitto_pub sends
+     * DISCONNECT right behind it): it is still judged as the user it came from.
+     */
+    @Test
+    void aQos0PublishRightBeforeItsClientLeavesIsStillJudgedAsItsUser() {
+        for (int i = 1; i <= 5; i++) {
+            CommandRun run = mosquitto("mosquitto_pub", "-V", i % 2 == 0 ? "mqttv5" : "mqttv311", "-u", "probe-19",
+                    "-P", "demo-probe-19", "-q", "0", "-t", "metrics/job/qos0_" + i + "/instance/probe-19", "-m",
+                    "qos0_value " + i);
+            assertThat(run.exitCode()).as(run.output()).isZero();
+        }
+        for (int i = 1; i <= 5; i++) {
+            awaitServed("qos0_value{instance=\"probe-19\",job=\"qos0_" + i + "\"} " + i);
+        }
+    }
+
     @Test
     void anMqtt5PublishOnAnotherInstancesTopicGetsNotAuthorizedAndIsNotApplied() {
         CommandRun refused = mosquitto("mosquitto_pub", "-V", "mqttv5", "-d", "-u", "probe-03", "-P", "demo-probe-03", "-q",
@@ -210,6 +227,9 @@ class EmbeddedBrokerAccessIT {
         CommandRun device = mosquitto("mosquitto_sub", "-V", "mqttv5", "-u", "probe-13", "-P", "demo-probe-13", "-t",
                 "metrics/#", "-C", "1", "-W", "3");
         assertThat(device.output()).contains("All subscription requests were denied");
+        CommandRun device311 = mosquitto("mosquitto_sub", "-V", "mqttv311", "-u", "probe-13", "-P", "demo-probe-13",
+                "-t", "metrics/#", "-C", "1", "-W", "3");
+        assertThat(device311.output()).contains("All subscription requests were denied");
 
         mosquitto("mosquitto_pub", "-V", "mqttv5", "-u", "probe-14", "-P", "demo-probe-14", "-q", "1", "-r", "-t",
                 "metrics/job/room_probe/instance/probe-14", "-m", "retained_value 14");

@@ -74,11 +74,11 @@ public final class BrokerAccess {
 
     /**
      * Re-reads both files; on success the new rules are in force for every decision from now on, on
-     * failure the old ones stay.
+     * failure the old ones stay. Concurrent reloads (a signal and an HTTP request) run one after the other.
      *
      * @throws AccessFileException naming the file, and the line, that cannot be used
      */
-    public void reload() throws AccessFileException {
+    public synchronized void reload() throws AccessFileException {
         files = readFiles(passwordFile, aclFile);
     }
 
