@@ -165,7 +165,8 @@ final class BrokerIngest implements PublishInboundInterceptor {
         return message.length() <= MAX_REASON_LENGTH ? message : message.substring(0, MAX_REASON_LENGTH - 3) + "...";
     }
 
-    private static byte[] bytes(ByteBuffer buffer) {
+    /** A HiveMQ payload's bytes, copied (its buffer is HiveMQ's); none for null. */
+    static byte[] bytes(ByteBuffer buffer) {
         if (buffer == null) {
             return new byte[0];
         }

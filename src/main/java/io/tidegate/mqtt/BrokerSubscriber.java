@@ -253,7 +253,7 @@ final class BrokerSubscriber implements MqttSubscriber {
         try {
             Services.retainedMessageStore().iterateAllRetainedMessages((context, publish) -> {
                 if (!publish.getTopic().equals(settings.statusTopic())) { // said again at every start
-                    byte[] payload = publish.getPayload().map(BrokerSubscriber::bytes).orElse(new byte[0]);
+                    byte[] payload = publish.getPayload().map(BrokerIngest::bytes).orElse(new byte[0]);
                     Long expiry = publish.getMessageExpiryInterval()
                             .filter(seconds -> seconds <= MqttIngest.MAX_EXPIRY_INTERVAL_SECONDS).orElse(null);
                     MqttMessage message = new MqttMessage(publish.getTopic(), payload, true,
@@ -288,11 +288,6 @@ final class BrokerSubscriber implements MqttSubscriber {
         }
     }
 
-    private static byte[] bytes(ByteBuffer buffer) {
-        byte[] bytes = new byte[buffer.remaining()];
-        buffer.duplicate().get(bytes);
-        return bytes;
-    }
 
     private void publishStatus(String status) {
         publish(new Publication(settings.statusTopic(), status.getBytes(StandardCharsets.US_ASCII), null, null,

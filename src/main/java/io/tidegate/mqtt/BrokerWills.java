@@ -121,7 +121,7 @@ final class BrokerWills implements ClientLifecycleEventListener {
             properties.putIfAbsent(property.getName(), property.getValue());
         }
         Long expiry = will.getMessageExpiryInterval().filter(s -> s <= MqttIngest.MAX_EXPIRY_INTERVAL_SECONDS).orElse(null);
-        byte[] payload = will.getPayload().map(BrokerWills::bytes).orElse(new byte[0]);
+        byte[] payload = will.getPayload().map(BrokerIngest::bytes).orElse(new byte[0]);
         MqttMessage message = new MqttMessage(will.getTopic(), payload, false, will.getQos().getQosNumber(), expiry,
                 will.getContentType().orElse(null), properties);
         wills.put(clientId, new Will(clientId, message, will.getRetain(), will.getWillDelay(),
@@ -216,9 +216,4 @@ final class BrokerWills implements ClientLifecycleEventListener {
         timer.shutdownNow();
     }
 
-    private static byte[] bytes(ByteBuffer buffer) {
-        byte[] bytes = new byte[buffer.remaining()];
-        buffer.duplicate().get(bytes);
-        return bytes;
-    }
 }
