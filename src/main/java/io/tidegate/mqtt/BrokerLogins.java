@@ -99,7 +99,6 @@ final class BrokerLogins implements SimpleAuthenticator, ClientLifecycleEventLis
         ConnectionAttributeStore attributes = connection.getConnectionAttributeStore();
         String kind = attributes.getAsString(KIND_ATTRIBUTE).orElse("");
         return switch (kind) {
-            case "internal" -> new Login.Internal();
             case "anonymous" -> new Login.Anonymous();
             case "user" -> new Login.User(attributes.getAsString(USER_ATTRIBUTE).orElseThrow(),
                     attributes.getAsString(CREDENTIAL_ATTRIBUTE).orElseThrow());
@@ -109,7 +108,7 @@ final class BrokerLogins implements SimpleAuthenticator, ClientLifecycleEventLis
 
     /**
      * Disconnects every client let in as a user the password file in force no longer has, or has with
-     * another password: after a reload, as Mosquitto does. Tidegate's own client and anonymous clients stay.
+     * another password: after a reload, as Mosquitto does. Anonymous clients stay.
      */
     void disconnectRevoked() {
         admitted.forEach((number, client) -> {

@@ -1,20 +1,13 @@
 package io.tidegate.mqtt.access;
 
 import java.net.InetAddress;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.security.MessageDigest;
-import java.security.SecureRandom;
-import java.util.Base64;
 import java.util.Optional;
 
 /**
  * Who the embedded broker lets in and what each client may do: the decisions, without the broker.
  *
  * <ul>
- *   <li>Tidegate's own client logs in with a credential made for this process ({@link
- *       #internalUsername()}, {@link #internalPassword()}), random, never logged nor written anywhere,
- *       and may do anything.
  *   <li>With a password file, a client that gives a user name must be in it with the right password;
  *       a client without one is anonymous, let in only with {@code --mqtt.embedded.allow-anonymous}.
  *   <li>Without a password file no user name can be checked, so every client is anonymous, and as in
@@ -28,15 +21,11 @@ import java.util.Optional;
  * force are replaced in one step, so each decision sees one version of both. Thread-safe.
  */
 public final class BrokerAccess {
-    /** The user name of Tidegate's own client; it has a colon, which no password file's user name can hold. */
-    static final String INTERNAL_USERNAME = "tidegate:internal";
-
     private record Files(PasswordFile passwords, AccessControlList acl) {}
 
     private final Path passwordFile; // null for none
     private final Path aclFile; // null for none
     private final boolean allowAnonymous;
-    private final byte[] internalSecret;
     private volatile Files files;
 
     private BrokerAccess(Path passwordFile, Path aclFile, boolean allowAnonymous, Files files) {
@@ -44,10 +33,6 @@ public final class BrokerAccess {
         this.aclFile = aclFile;
         this.allowAnonymous = allowAnonymous;
         this.files = files;
-        byte[] random = new byte[32];
-        new SecureRandom().nextBytes(random);
-        this.internalSecret = Base64.getUrlEncoder().withoutPadding().encodeToString(random)
-                .getBytes(StandardCharsets.US_ASCII);
     }
 
     /**
@@ -90,9 +75,6 @@ public final class BrokerAccess {
      * @param address where the connection comes from; null when unknown, which is no loopback address
      */
     public Login login(String username, byte[] password, InetAddress address) {
-        if (INTERNAL_USERNAME.equals(username) && password != null && MessageDigest.isEqual(password, internalSecret)) {
-            return new Login.Accepted(new Login.Internal());
-        }
         PasswordFile passwords = files.passwords();
         if (passwords != null) {
             if (username != null) {
@@ -131,13 +113,13 @@ public final class BrokerAccess {
     /** Whether a client let in as {@code identity}, with this client id, may publish on {@code topic}. */
     public boolean mayPublish(Login.Identity identity, String clientId, String topic) {
         AccessControlList acl = files.acl();
-        return acl == null || identity instanceof Login.Internal || acl.mayPublish(nameOf(identity), clientId, topic);
+        return acl == null || acl.mayPublish(nameOf(identity), clientId, topic);
     }
 
     /** Whether a client let in as {@code identity}, with this client id, may subscribe to {@code filter}. */
     public boolean maySubscribe(Login.Identity identity, String clientId, String filter) {
         AccessControlList acl = files.acl();
-        return acl == null || identity instanceof Login.Internal || acl.maySubscribe(nameOf(identity), clientId, filter);
+        return acl == null || acl.maySubscribe(nameOf(identity), clientId, filter);
     }
 
     private static String nameOf(Login.Identity identity) {
@@ -170,16 +152,6 @@ public final class BrokerAccess {
     /** The ACL in force, for the counts in the log; empty without one. */
     public Optional<AccessControlList> acl() {
         return Optional.ofNullable(files.acl());
-    }
-
-    /** The user name Tidegate's own client logs in with. */
-    public String internalUsername() {
-        return INTERNAL_USERNAME;
-    }
-
-    /** The password Tidegate's own client logs in with: a copy, made for this process only. */
-    public char[] internalPassword() {
-        return new String(internalSecret, StandardCharsets.US_ASCII).toCharArray();
     }
 
     @Override

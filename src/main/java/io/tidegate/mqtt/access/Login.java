@@ -20,16 +20,8 @@ public sealed interface Login {
 
     /** As whom a client was let in. */
     sealed interface Identity {
-        /** For the log: {@code internal}, {@code anonymous} or {@code user}. */
+        /** For the log: {@code anonymous} or {@code user}. */
         String kind();
-    }
-
-    /** Tidegate's own client, with the process's internal credential: the ACL does not apply. */
-    record Internal() implements Identity {
-        @Override
-        public String kind() {
-            return "internal";
-        }
     }
 
     /**
