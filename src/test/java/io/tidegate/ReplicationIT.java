@@ -223,11 +223,32 @@ class ReplicationIT {
                 .doesNotContain("job=\"backup\"", "job=\"nightly\"", "job=\"from-c\"");
     }
 
+    @Test
+    void replicasShareTheEmbeddedBrokerOfOneOfThem() {
+        int mqttPort = MosquittoBroker.freeLoopbackPort();
+        TidegateJar a = new TidegateJar("embedded-a", dir, "--mqtt.embedded", "--mqtt.listen-address=127.0.0.1:" + mqttPort,
+                "--mqtt.client-id=embedded-a", "--mqtt.replicate");
+        replicas.add(a);
+        a.start();
+        TidegateJar b = fresh("embedded-b", "--mqtt.url=tcp://127.0.0.1:" + mqttPort);
+
+        assertThat(a.http().put("/metrics/job/from-a", "x 1\n", "Push-TTL", "1h").status()).isEqualTo(200);
+        assertThat(b.http().put("/metrics/job/from-b", "y 2\n").status()).isEqualTo(200);
+        await("each holds both").atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+            assertThat(a.pushedMetrics()).contains("x{instance=\"\",job=\"from-a\"} 1", "y{instance=\"\",job=\"from-b\"} 2");
+            assertThat(b.pushedMetrics()).isEqualTo(a.pushedMetrics());
+        });
+
+        TidegateJar c = fresh("embedded-c", "--mqtt.url=tcp://127.0.0.1:" + mqttPort);
+        await("a replica that joins gets the state kept by the embedded broker").atMost(Duration.ofSeconds(5))
+                .untilAsserted(() -> assertThat(c.pushedMetrics()).isEqualTo(a.pushedMetrics()));
+    }
+
     /** A replica that starts with nothing: a client id never seen, no persistence file. */
     private TidegateJar fresh(String name, String... moreFlags) {
         List<String> flags = new ArrayList<>(List.of("--mqtt.url=" + broker.url(), "--mqtt.client-id=" + name,
                 "--mqtt.replicate", "--mqtt.status-topic=metrics/tidegate/" + name + "/status"));
-        flags.addAll(List.of(moreFlags));
+        flags.addAll(List.of(moreFlags)); // a later --mqtt.url wins
         TidegateJar replica = new TidegateJar(name, dir, flags.toArray(String[]::new));
         replicas.add(replica);
         return replica.start();
