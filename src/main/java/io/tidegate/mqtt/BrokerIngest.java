@@ -62,26 +62,28 @@ final class BrokerIngest implements PublishInboundInterceptor {
     public void onInboundPublish(PublishInboundInput input, PublishInboundOutput output) {
         PublishPacket publish = input.getPublishPacket();
         String topic = publish.getTopic();
-        byte[] payload = bytes(publish.getPayload().orElse(null));
         boolean ours = takes(topic);
         boolean retain = publish.getRetain();
+        if (!ours && !retain) {
+            return; // not Tidegate's, and nothing to retain: the broker passes it on untouched
+        }
         boolean mqtt5 = input.getConnectionInformation().getMqttVersion() == MqttVersion.V_5;
         // HiveMQ says "none" with one more than MQTT's largest interval
         Long expiry = publish.getMessageExpiryInterval().filter(s -> s <= MqttIngest.MAX_EXPIRY_INTERVAL_SECONDS)
                 .orElse(null);
+        int size = publish.getPayload().map(ByteBuffer::remaining).orElse(0);
         if (retain) {
-            String refusal = retained.refusal(topic, payload.length, ours);
+            String refusal = retained.refusal(topic, size, ours);
             if (refusal != null) {
                 refuse(output, mqtt5, ours ? AckReasonCode.QUOTA_EXCEEDED : AckReasonCode.NOT_AUTHORIZED, refusal);
                 return;
             }
         }
         if (!ours) {
-            if (retain) {
-                retained.keep(topic, payload.length, expiry);
-            }
+            retained.keep(topic, size, expiry);
             return;
         }
+        byte[] payload = bytes(publish.getPayload().orElse(null));
         Map<String, String> properties = new LinkedHashMap<>();
         for (UserProperty property : publish.getUserProperties().asList()) {
             properties.putIfAbsent(property.getName(), property.getValue());

@@ -42,7 +42,8 @@ public final class GroupStates implements AutoCloseable {
     private final String origin;
     private final List<TopicFilter> groupFilters;
     private final Clock clock;
-    private final Map<String, Publication> waiting = new LinkedHashMap<>(); // guarded by this
+    /** Per state topic, the group to publish (null: clear the topic), the newest only. */
+    private final Map<String, Pending> waiting = new LinkedHashMap<>(); // guarded by this
     private final Thread thread;
     private boolean closed; // guarded by this
     private boolean publishing; // guarded by this: a state taken from waiting and not yet published
@@ -77,14 +78,25 @@ public final class GroupStates implements AutoCloseable {
         return TopicFilter.anyMatches(groupFilters, groupTopic);
     }
 
-    /** {@code group} is what its key holds now: its state is published, replacing any still waiting. */
+    /** A state waiting to be published: the group, or null to clear its topic; encoded only when published. */
+    private record Pending(String topic, Group group) {}
+
+    /**
+     * {@code group} is what its key holds now: its state is published, replacing any still waiting. Called
+     * under the store's writer lock, so it only notes the (immutable) group; the publishing thread encodes it.
+     */
     void held(Group group) {
-        enqueue(stateOf(group, clock.millis()));
+        enqueue(new Pending(topics.stateTopicOf(group.key()), group));
     }
 
     /** {@code key} holds nothing now: its state is cleared, replacing any still waiting. */
     void cleared(GroupingKey key) {
-        enqueue(new Publication(topics.stateTopicOf(key), new byte[0], null, null, Map.of(), true));
+        enqueue(new Pending(topics.stateTopicOf(key), null));
+    }
+
+    private Publication publicationOf(Pending pending) {
+        return pending.group() == null ? new Publication(pending.topic(), new byte[0], null, null, Map.of(), true)
+                : stateOf(pending.group(), clock.millis());
     }
 
     /** The retained message that keeps {@code group}'s state, expiring with the group. */
@@ -98,7 +110,7 @@ public final class GroupStates implements AutoCloseable {
                 Map.of(ReplicatedWrite.ORIGIN, origin), true);
     }
 
-    private synchronized void enqueue(Publication state) {
+    private synchronized void enqueue(Pending state) {
         if (closed) {
             return;
         }
@@ -115,7 +127,7 @@ public final class GroupStates implements AutoCloseable {
     private void publishWaiting() {
         boolean failing = false;
         while (true) {
-            Publication next;
+            Pending next;
             synchronized (this) {
                 publishing = false;
                 notifyAll();
@@ -125,13 +137,13 @@ public final class GroupStates implements AutoCloseable {
                 if (closed && waiting.isEmpty()) {
                     return;
                 }
-                Iterator<Publication> first = waiting.values().iterator();
+                Iterator<Pending> first = waiting.values().iterator();
                 next = first.next();
                 first.remove();
                 publishing = true;
             }
             try {
-                publisher.publish(next);
+                publisher.publish(publicationOf(next));
                 if (failing) {
                     failing = false;
                     log.atInfo().log("publishing group states to the MQTT broker again");
@@ -166,10 +178,10 @@ public final class GroupStates implements AutoCloseable {
      * state taken with the last writes reaches the broker.
      */
     public void close(Duration drain) {
-        long until = System.nanoTime() + drain.toNanos();
+        long until = clock.millis() + drain.toMillis();
         synchronized (this) {
-            while ((!waiting.isEmpty() || publishing) && thread.isAlive() && System.nanoTime() < until) {
-                waitQuietly(Math.max(1, (until - System.nanoTime()) / 1_000_000));
+            while ((!waiting.isEmpty() || publishing) && thread.isAlive() && clock.millis() < until) {
+                waitQuietly(Math.max(1, until - clock.millis()));
             }
             if (!waiting.isEmpty()) {
                 log.atWarn().addKeyValue("states", waiting.size())

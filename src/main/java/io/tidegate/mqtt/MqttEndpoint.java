@@ -53,7 +53,7 @@ public final class MqttEndpoint implements MqttSubscriber {
                 throw new IllegalStateException("the MQTT endpoint is started already");
             }
             MqttSubscriber connecting = settings.embedded() ? new BrokerSubscriber(settings, clock, brokerStateFile)
-                    : MqttSubscriber.of(settings);
+                    : MqttSubscriber.of(settings, clock);
             connecting.subscribeMappings(mappingFilters);
             connecting.start(handler);
             subscriber = connecting;

@@ -1,5 +1,6 @@
 package io.tidegate.mqtt;
 
+import java.time.Clock;
 import java.util.List;
 
 /**
@@ -61,10 +62,15 @@ public interface MqttSubscriber extends AutoCloseable {
      * {@code --mqtt.protocol=auto} tries MQTT 5 first.
      */
     static MqttSubscriber of(MqttSettings settings) {
+        return of(settings, Clock.systemUTC());
+    }
+
+    /** As {@link #of(MqttSettings)}, telling how long a connection lasted by {@code clock}. */
+    static MqttSubscriber of(MqttSettings settings, Clock clock) {
         return switch (settings.protocol()) {
-            case MQTT_5 -> new PahoSubscriber(new PahoV5Client(settings), settings);
-            case MQTT_3_1_1 -> new PahoSubscriber(new PahoV3Client(settings), settings);
-            case AUTO -> new ProtocolFallback(settings);
+            case MQTT_5 -> new PahoSubscriber(new PahoV5Client(settings), settings, clock);
+            case MQTT_3_1_1 -> new PahoSubscriber(new PahoV3Client(settings), settings, clock);
+            case AUTO -> new ProtocolFallback(settings, clock);
         };
     }
 }

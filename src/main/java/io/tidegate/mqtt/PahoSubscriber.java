@@ -1,5 +1,6 @@
 package io.tidegate.mqtt;
 
+import java.time.Clock;
 import io.tidegate.mqtt.PahoClient.PahoFailure;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -47,14 +48,16 @@ final class PahoSubscriber implements MqttSubscriber, PahoClient.Events {
     private volatile boolean closing;
     private volatile boolean started;
     private volatile boolean takenOver;
-    private volatile long connectedAtNanos;
+    private final Clock clock;
+    private volatile long connectedAtMillis;
     private int takeovers; // drops in a row that look like a takeover; on the client's callback thread only
     private boolean lostSinceConnected; // on the client's callback thread only
     private volatile List<String> mappingFilters = List.of();
     /** What this connection's session is subscribed to, as far as Tidegate knows; on the subscriptions thread after start. */
     private Set<String> subscribed = Set.of();
 
-    PahoSubscriber(PahoClient client, MqttSettings settings) {
+    PahoSubscriber(PahoClient client, MqttSettings settings, Clock clock) {
+        this.clock = clock;
         this.client = client;
         this.settings = settings;
     }
@@ -108,7 +111,7 @@ final class PahoSubscriber implements MqttSubscriber, PahoClient.Events {
 
     @Override
     public void connected(boolean reconnect) {
-        connectedAtNanos = System.nanoTime();
+        connectedAtMillis = clock.millis();
         lostSinceConnected = false;
         if (!reconnect || closing) {
             return;
@@ -205,7 +208,7 @@ final class PahoSubscriber implements MqttSubscriber, PahoClient.Events {
      * between them), so Tidegate gives it up, stops reconnecting and says so.
      */
     private void dropped(String reason, boolean reportedTakenOver) {
-        long connectedForMillis = (System.nanoTime() - connectedAtNanos) / 1_000_000;
+        long connectedForMillis = clock.millis() - connectedAtMillis;
         if (!lostSinceConnected) { // one connection is dropped once, however many ways Paho reports it
             lostSinceConnected = true;
             boolean quick = connectedForMillis < TAKEN_OVER_WITHIN_MILLIS;

@@ -1,5 +1,6 @@
 package io.tidegate.mqtt;
 
+import java.time.Clock;
 import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -13,12 +14,14 @@ final class ProtocolFallback implements MqttSubscriber {
     private static final Logger log = LoggerFactory.getLogger(MqttSubscriber.class);
 
     private final MqttSettings settings;
+    private final Clock clock;
     private volatile MqttSubscriber chosen;
     private volatile List<String> mappingFilters = List.of();
 
-    ProtocolFallback(MqttSettings settings) {
+    ProtocolFallback(MqttSettings settings, Clock clock) {
         this.settings = settings;
-        this.chosen = new PahoSubscriber(new PahoV5Client(settings), settings);
+        this.clock = clock;
+        this.chosen = new PahoSubscriber(new PahoV5Client(settings), settings, clock);
     }
 
     @Override
@@ -31,7 +34,7 @@ final class ProtocolFallback implements MqttSubscriber {
             }
             log.atInfo().addKeyValue("url", settings.url()).addKeyValue("err", e.getMessage())
                     .log("MQTT broker refuses MQTT 5; connecting with MQTT 3.1.1");
-            MqttSubscriber fallback = new PahoSubscriber(new PahoV3Client(settings), settings);
+            MqttSubscriber fallback = new PahoSubscriber(new PahoV3Client(settings), settings, clock);
             fallback.subscribeMappings(mappingFilters);
             chosen = fallback;
             fallback.start(handler);
