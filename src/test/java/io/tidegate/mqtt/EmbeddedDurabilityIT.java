@@ -80,7 +80,11 @@ class EmbeddedDurabilityIT {
         Process dead = willDevice(mqttPort, "dead");
         Process back = willDevice(mqttPort, "back");
         awaitServed("device_up{instance=\"dead\",job=\"will\"} 1", "device_up{instance=\"back\",job=\"will\"} 1");
-        Thread.sleep(1_500); // the broker's state is saved within a second of a change
+        Path state = dir.resolve("tidegate.db.broker");
+        org.awaitility.Awaitility.await("the broker's state saved, within a second of a change")
+                .atMost(java.time.Duration.ofSeconds(5)).until(() -> java.nio.file.Files.exists(state)
+                        && java.nio.file.Files.readString(state).contains("\"dead\"")
+                        && java.nio.file.Files.readString(state).contains("\"back\""));
 
         jar.kill();
         dead.destroyForcibly(); // never comes back
