@@ -22,6 +22,7 @@ import io.tidegate.store.RetainedMemory;
 import io.tidegate.persist.Persistence;
 import io.tidegate.store.Store;
 import io.tidegate.cli.HealthCheck;
+import io.tidegate.cli.JvmFootprint;
 import io.tidegate.telemetry.OwnMetrics;
 import io.tidegate.web.WebServer;
 import java.nio.file.Path;
@@ -57,7 +58,7 @@ public final class Tidegate implements AutoCloseable {
     private final WebServer web;
     private final Path persistenceFile; // null without --persistence.file
     private final Duration persistenceInterval;
-    private Persistence persistence; // opened by start, when there is a file
+    private volatile Persistence persistence; // opened by start, when there is a file
     private final CountDownLatch stopped = new CountDownLatch(1);
 
     private Tidegate(Flags flags, Clock clock) throws ConfigException {
@@ -119,21 +120,31 @@ public final class Tidegate implements AutoCloseable {
     }
 
     /**
-     * Starts what the constructor built, in order, taking every local resource before connecting to
-     * anything, so that a second Tidegate started by mistake (same port, same file, same client id)
-     * stops before it could take the first one's MQTT session; {@link #close} stops it in reverse.
+     * Starts what the constructor built, taking every local resource before connecting to anything, so
+     * that a second Tidegate started by mistake (same port, same file, same client id) stops before it
+     * could take the first one's MQTT session; {@link #close} stops it in reverse. The HTTP port is taken
+     * on this thread while another locks and loads the persistence file and then starts the embedded
+     * broker (its port): the broker's start is most of a start's time, and nothing it takes can reach the
+     * store before the file is loaded.
      */
     private void start() {
-        web.start(); // the HTTP port; answers 503 until ready
-        if (persistenceFile != null) {
-            // locked and loaded before anything can write or read, so nothing is served that is not yet back
-            persistence = Persistence.open(persistenceFile, persistenceInterval, store, mqttIngest.retainedMemory(),
-                    clock, metrics);
+        Thread storeAndBroker = new Thread(this::startStoreAndBroker, "tidegate-start");
+        Throwable[] failed = new Throwable[1];
+        storeAndBroker.setUncaughtExceptionHandler((thread, e) -> failed[0] = e);
+        storeAndBroker.start();
+        try {
+            web.start(); // the HTTP port; answers 503 until ready
+        } finally {
+            // whatever the other thread started is known to close() once it is done
+            joinUninterruptibly(storeAndBroker);
         }
-        if (mqtt != null) {
-            // the embedded broker (its port), then the subscription: before HTTP answers, so "ready" means a
-            // device's publication is taken too
-            mqtt.start(mqttIngest);
+        if (failed[0] instanceof RuntimeException e) {
+            throw e;
+        } else if (failed[0] instanceof Error e) {
+            throw e;
+        }
+        if (mqtt != null && !mqtt.embedded()) {
+            mqtt.start(mqttIngest); // connects: only once every local resource is taken
         }
         if (replication != null) {
             replication.requireMqtt5(); // known once connected: --mqtt.protocol=auto may have fallen back
@@ -141,6 +152,32 @@ public final class Tidegate implements AutoCloseable {
         }
         web.ready();
         sweeper.start();
+    }
+
+    private void startStoreAndBroker() {
+        if (persistenceFile != null) {
+            // locked and loaded before anything can write or read, so nothing is served that is not yet back
+            persistence = Persistence.open(persistenceFile, persistenceInterval, store, mqttIngest.retainedMemory(),
+                    clock, metrics);
+        }
+        if (mqtt != null && mqtt.embedded()) {
+            // the embedded broker's port, before HTTP answers, so "ready" means a device's publication is taken too
+            mqtt.start(mqttIngest);
+        }
+    }
+
+    private static void joinUninterruptibly(Thread thread) {
+        boolean interrupted = false;
+        while (thread.isAlive()) {
+            try {
+                thread.join();
+            } catch (InterruptedException e) {
+                interrupted = true;
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     /**
@@ -201,7 +238,7 @@ public final class Tidegate implements AutoCloseable {
     }
 
     /** Tools run instead of the server when the first argument names one. */
-    private static final List<Subcommand> SUBCOMMANDS = List.of(new MappingsCommand(), new HealthCheck());
+    private static final List<Subcommand> SUBCOMMANDS = List.of(new MappingsCommand(), new HealthCheck(), new SelfTest());
 
     public static void main(String[] args) throws InterruptedException {
         if (args.length > 0) {
@@ -231,6 +268,7 @@ public final class Tidegate implements AutoCloseable {
             commandLine.printVersionHelp(System.out);
             return;
         }
+        JvmFootprint.apply();
         Logging.configure(flags.logLevel, flags.logFormat);
         log.atInfo().addKeyValue("version", Version.current()).log("starting tidegate");
         Tidegate tidegate;
@@ -242,6 +280,7 @@ public final class Tidegate implements AutoCloseable {
             return;
         }
         tidegate.reloadOnHangup();
+        JvmFootprint.settle();
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             if (tidegate.stopped.getCount() > 0) {
                 log.info("received SIGINT/SIGTERM; exiting gracefully...");

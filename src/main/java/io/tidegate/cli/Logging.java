@@ -3,10 +3,12 @@ package io.tidegate.cli;
 import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.LoggerContext;
+import ch.qos.logback.classic.spi.Configurator;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.ConsoleAppender;
 import ch.qos.logback.core.LayoutBase;
 import ch.qos.logback.core.encoder.LayoutWrappingEncoder;
+import ch.qos.logback.core.spi.ContextAwareBase;
 import java.time.Instant;
 import java.util.Locale;
 import org.slf4j.LoggerFactory;
@@ -23,6 +25,10 @@ public final class Logging {
     public static void configure(Flags.LogLevel level, Flags.LogFormat format) {
         LoggerContext context = (LoggerContext) LoggerFactory.getILoggerFactory();
         context.reset();
+        configure(context, Level.toLevel(level.name().toUpperCase(Locale.ROOT)), format);
+    }
+
+    private static void configure(LoggerContext context, Level tidegateLevel, Flags.LogFormat format) {
         LayoutBase<ILoggingEvent> layout = format == Flags.LogFormat.json ? new JsonLayout() : new LogfmtLayout();
         layout.setContext(context);
         layout.start();
@@ -38,7 +44,20 @@ public final class Logging {
         Logger root = context.getLogger(Logger.ROOT_LOGGER_NAME);
         root.addAppender(appender);
         root.setLevel(Level.WARN);
-        context.getLogger("io.tidegate").setLevel(Level.toLevel(level.name().toUpperCase(Locale.ROOT)));
+        context.getLogger("io.tidegate").setLevel(tidegateLevel);
+    }
+
+    /**
+     * Logging until the flags are read (warnings and errors, logfmt), found by logback through
+     * {@code META-INF/services}: set up in code, because reading a {@code logback.xml} costs a quarter of a
+     * second of every start.
+     */
+    public static final class Startup extends ContextAwareBase implements Configurator {
+        @Override
+        public ExecutionStatus configure(LoggerContext context) {
+            Logging.configure(context, Level.WARN, Flags.LogFormat.logfmt);
+            return ExecutionStatus.DO_NOT_INVOKE_NEXT_IF_ANY;
+        }
     }
 
     private static String levelName(ILoggingEvent event) {

@@ -92,6 +92,10 @@ public final class EmbeddedBroker implements AutoCloseable {
             throw new MqttStartException("cannot prepare the embedded MQTT broker: " + e);
         }
         InternalConfigurations.MAX_INFLIGHT_WINDOW_SIZE_MESSAGES = IN_FLIGHT_WINDOW;
+        // HiveMQ wires itself with Guice at every start; Guice's defaults (a class generated per constructor,
+        // a stack trace kept per binding) serve debugging and cost processor time at every start
+        System.setProperty("guice_bytecode_gen_option", System.getProperty("guice_bytecode_gen_option", "DISABLED"));
+        System.setProperty("guice_include_stack_traces", System.getProperty("guice_include_stack_traces", "OFF"));
         BrokerExtension extension = new BrokerExtension(settings.access(), clock, ingest, clients);
         EmbeddedHiveMQ hivemq = EmbeddedHiveMQ.builder()
                 .withConfigurationFolder(home)

@@ -60,6 +60,11 @@ public final class MqttEndpoint implements MqttSubscriber {
         }
     }
 
+    /** Whether this is Tidegate's own broker (no {@code --mqtt.url}): starting it connects to nothing. */
+    public boolean embedded() {
+        return settings.embedded();
+    }
+
     /** The mapping rules' filters from now on (a reload changed them): on the live connection once started. */
     @Override
     public void subscribeMappings(List<String> filters) {

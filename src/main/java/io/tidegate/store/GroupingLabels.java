@@ -20,8 +20,15 @@ final class GroupingLabels {
 
     static MetricFamily apply(MetricFamily family, GroupingKey key) {
         List<Metric> sanitized = new ArrayList<>(family.metrics().size());
+        List<Label> keyOnly = null; // the labels of every series without labels of its own, made once
         for (Metric metric : family.metrics()) {
-            sanitized.add(metric.withLabels(apply(metric.labels(), key)));
+            List<Label> labels;
+            if (metric.labels().isEmpty()) {
+                labels = keyOnly == null ? keyOnly = apply(List.of(), key) : keyOnly;
+            } else {
+                labels = apply(metric.labels(), key);
+            }
+            sanitized.add(metric.withLabels(labels));
         }
         return family.withMetrics(sanitized);
     }
