@@ -334,7 +334,7 @@ class ExamplesIT {
         Files.writeString(Files.createDirectories(root.resolve("usr/lib/systemd/system")).resolve("sysinit.target"), "[Unit]\n");
         Files.copy(EXAMPLES.resolve("shell/push-metrics.sh"),
                 Files.createDirectories(root.resolve("usr/local/bin")).resolve("push-metrics.sh"));
-        for (String program : List.of("usr/bin/java", "bin/kill")) {
+        for (String program : List.of("opt/tidegate/tidegate", "bin/kill")) {
             Path stub = root.resolve(program);
             Files.createDirectories(stub.getParent());
             Files.writeString(stub, "#!/bin/sh\n");
@@ -351,15 +351,19 @@ class ExamplesIT {
     }
 
     @Test
-    void systemdUnitRunsTheJarWhereTheReadmesInstallIt() throws IOException {
-        String jar = matchIn(Files.readString(UNIT), "(?m)^ExecStart=.* -jar (\\S+)");
+    void systemdUnitRunsTheLauncherWhereTheReadmesInstallIt() throws IOException {
+        String launcher = matchIn(Files.readString(UNIT), "(?m)^ExecStart=(\\S+)");
 
-        assertThat(jar).isEqualTo("/opt/tidegate/tidegate.jar");
-        String install = "install -D -m 0644 target/tidegate.jar " + jar;
-        assertThat(Files.readString(Path.of("README.md"))).contains(install);
-        assertThat(Files.readString(EXAMPLES.resolve("systemd/README.md"))).contains(install);
-        assertThat(Files.readString(UNIT)).contains(install);
+        assertThat(launcher).isEqualTo(INSTALLED_LAUNCHER);
+        for (String install : List.of("install -D -m 0644 target/tidegate.jar /opt/tidegate/tidegate.jar",
+                "install -m 0755 bin/tidegate " + INSTALLED_LAUNCHER, INSTALLED_LAUNCHER + " --version")) {
+            assertThat(Files.readString(Path.of("README.md"))).contains(install);
+            assertThat(Files.readString(EXAMPLES.resolve("systemd/README.md"))).contains(install);
+            assertThat(Files.readString(UNIT)).contains(install);
+        }
     }
+
+    private static final String INSTALLED_LAUNCHER = "/opt/tidegate/tidegate";
 
     /**
      * The unit's command line, with the flags of tidegate.default, is one Tidegate accepts: run as the
@@ -371,6 +375,15 @@ class ExamplesIT {
     void systemdUnitCommandLineWithTheDefaultFlagsStartsReloadsAndStopsTidegate() throws Exception {
         String unit = Files.readString(UNIT);
         Map<String, String> environment = environmentFile(EXAMPLES.resolve("systemd/tidegate.default"));
+        // installed as the READMEs say: the jar and the launcher in one folder, then the launcher run once
+        Path opt = Files.createDirectories(dir.resolve("opt-tidegate"));
+        Files.copy(Path.of("target/tidegate.jar"), opt.resolve("tidegate.jar"));
+        Files.copy(Path.of("bin/tidegate"), opt.resolve("tidegate"));
+        Path launcher = opt.resolve("tidegate");
+        Run install = run(List.of(launcher.toString(), "--version"));
+        assertThat(install.exitCode()).as(install.stderr()).isZero();
+        assertThat(install.stdout()).startsWith("tidegate, version ");
+        assertThat(opt.resolve("tidegate.jsa")).as("the class archive, recorded beside the jar").exists();
         Path stateDirectory = Files.createDirectories(dir.resolve("var-lib"));
         Files.createDirectories(stateDirectory.resolve("tidegate")); // StateDirectory=tidegate
         int port = MosquittoBroker.freeLoopbackPort();
@@ -379,8 +392,7 @@ class ExamplesIT {
             // systemd splits an unbraced $NAME into words, and drops it when empty
             String value = word.startsWith("$") ? environment.getOrDefault(word.substring(1), "") : word;
             for (String expanded : value.isEmpty() ? new String[0] : value.split(" ")) {
-                command.add(expanded.replace("/usr/bin/java", Path.of(System.getProperty("java.home"), "bin", "java").toString())
-                        .replace("/opt/tidegate/tidegate.jar", "target/tidegate.jar")
+                command.add(expanded.replace(INSTALLED_LAUNCHER, launcher.toString())
                         .replace("%S", stateDirectory.toString())
                         .replace("/etc/tidegate/tidegate.yml", EXAMPLES.resolve("tidegate.yml").toString()));
             }
@@ -388,13 +400,20 @@ class ExamplesIT {
         command.addAll(List.of("--web.listen-address=127.0.0.1:" + port,
                 "--mqtt.listen-address=127.0.0.1:" + MosquittoBroker.freeLoopbackPort()));
         Path log = dir.resolve("tidegate.log");
-        Process process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        ProcessBuilder unitProcess = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
+        unitProcess.environment().put("JAVA_OPTS", environment.getOrDefault("JAVA_OPTS", "")); // EnvironmentFile=
+        unitProcess.environment().put("JAVA", Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        Process process = unitProcess.start();
         closeLater(() -> process.destroyForcibly().waitFor());
         TestHttp http = new TestHttp(port);
         await().atMost(Duration.ofSeconds(60)).ignoreException(UncheckedIOException.class).until(() -> {
             assertThat(process.isAlive()).as("running as the unit says; its log:%n%s", Files.readString(log)).isTrue();
             return http.get("/-/ready").status() == 200;
         });
+
+        // the launcher's JVM: its class archive mapped, the serial collector (the process is the JVM: exec)
+        assertThat(Files.readString(Path.of("/proc", Long.toString(process.pid()), "maps"))).contains(opt.resolve("tidegate.jsa").toString());
+        assertThat(http.get("/metrics").body()).contains("gc=\"Copy\"").doesNotContain("gc=\"G1 Young Generation\"");
 
         assertThat(http.put("/metrics/job/backup", "backup_bytes 1\n").header("Push-TTL"))
                 .as("the rule of examples/tidegate.yml for job=\"backup\"").isEqualTo("1d2h");

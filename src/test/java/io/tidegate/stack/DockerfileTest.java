@@ -18,7 +18,8 @@ import org.junit.jupiter.api.Test;
 /**
  * The Dockerfile, checked without a Docker engine (none runs on these machines): a Maven build stage
  * that makes the jar Maven really makes, a Java 17 runtime stage that copies exactly that jar, runs it as
- * a user other than root, keeps --persistence.file on a volume and checks itself with the jar's own
+ * a user other than root through the launcher (bin/tidegate, with its class archive recorded at build
+ * time), keeps --persistence.file on a volume and checks itself with the jar's own
  * {@code healthcheck}.
  */
 class DockerfileTest {
@@ -85,7 +86,9 @@ class DockerfileTest {
 
         assertThat(runtime.get(0).arguments()).matches("eclipse-temurin:17-jre\\S*");
         assertThat(pom).contains("<finalName>tidegate</finalName>"); // so Maven writes target/tidegate.jar
-        assertThat(arguments(runtime, "COPY")).containsExactly("--from=build /build/target/tidegate.jar /app/tidegate.jar");
+        assertThat(arguments(runtime, "COPY")).containsExactly("--from=build /build/target/tidegate.jar /app/tidegate.jar",
+                "--from=build /build/bin/tidegate /app/tidegate");
+        assertThat(arguments(stages.get(0), "COPY")).contains("bin ./bin"); // the build runs the launcher (class archive)
         assertThat(arguments(stages.get(0), "WORKDIR")).containsExactly("/build");
         List<String> users = arguments(runtime, "USER");
         assertThat(users).hasSize(1);
@@ -94,6 +97,9 @@ class DockerfileTest {
         int userAt = runtime.indexOf(new Instruction("USER", users.get(0)));
         int entrypointAt = runtime.indexOf(runtime.stream().filter(i -> i.keyword().equals("ENTRYPOINT")).findFirst().orElseThrow());
         assertThat(userAt).as("USER comes before the entry point").isLessThan(entrypointAt);
+        // the class archive is recorded at build time, where /app can still be written, for the image's own Java
+        int archiveAt = runtime.indexOf(new Instruction("RUN", "/app/tidegate --version"));
+        assertThat(archiveAt).as("RUN /app/tidegate --version").isPositive().isLessThan(userAt);
     }
 
     @Test
@@ -102,7 +108,7 @@ class DockerfileTest {
         List<String> entrypoint = execForm(arguments(runtime, "ENTRYPOINT").get(0));
         List<String> command = execForm(arguments(runtime, "CMD").get(0));
 
-        assertThat(entrypoint).startsWith("java").endsWith("-jar", "/app/tidegate.jar");
+        assertThat(entrypoint).containsExactly("/app/tidegate"); // the launcher, beside /app/tidegate.jar
         Flags flags = new Flags();
         Flags.commandLine(flags).parseArgs(command.toArray(String[]::new));
         assertThat(flags.persistenceFile).isEqualTo("/data/tidegate.db");
@@ -131,6 +137,6 @@ class DockerfileTest {
         List<String> rules = Files.readAllLines(Path.of(".dockerignore")).stream()
                 .filter(line -> !line.isBlank() && !line.startsWith("#")).toList();
 
-        assertThat(rules).containsExactly("*", "!pom.xml", "!src");
+        assertThat(rules).containsExactly("*", "!pom.xml", "!src", "!bin");
     }
 }
