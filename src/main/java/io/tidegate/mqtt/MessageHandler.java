@@ -10,8 +10,26 @@ package io.tidegate.mqtt;
  * <p>It answers what became of the message, so a transport that can tell the publisher (the embedded
  * broker, which answers an MQTT 5 publisher's refused message with a reason code) does; a subscriber
  * has nobody to tell.
+ *
+ * <p>A transport may split the work in two ({@link #prepare}): reading a message, which needs nothing
+ * of the store, then the store's step; it runs the steps one at a time in the order the messages
+ * came, so a message can be read while the one before it is applied.
  */
 @FunctionalInterface
 public interface MessageHandler {
     MqttOutcome onMessage(MqttMessage message, Runnable acknowledge);
+
+    /**
+     * Reads {@code message}; the step returned does what else {@link #onMessage} does. Steps must
+     * finish in the order their messages were prepared, one at a time. Never throws.
+     */
+    default Step prepare(MqttMessage message) {
+        return acknowledge -> onMessage(message, acknowledge);
+    }
+
+    /** The part of a message's handling that comes after reading it. */
+    @FunctionalInterface
+    interface Step {
+        MqttOutcome finish(Runnable acknowledge);
+    }
 }

@@ -136,14 +136,34 @@ public final class MqttIngest implements MessageHandler {
      * of {@code tidegate mappings test}, which feeds a message to an ingest in front of a scratch store.
      */
     public MqttOutcome handle(MqttMessage message, Runnable acknowledge) {
+        return prepare(message).finish(acknowledge);
+    }
+
+    /**
+     * Reads the message (its topic, its mapping rule, its payload, its TTL: nothing of the store, so a
+     * transport may run it while the store applies the messages before); the step returned does the
+     * rest, the retained-copy rule and the write through the store's one door, and counts the outcome.
+     */
+    @Override
+    public Step prepare(MqttMessage message) {
         metrics.received(clock.millis());
+        StoreStep rest;
+        try {
+            rest = read(message);
+        } catch (RuntimeException e) {
+            rest = done(internalError(e));
+        }
+        StoreStep storeStep = rest;
+        return acknowledge -> finish(message, storeStep, acknowledge);
+    }
+
+    private MqttOutcome finish(MqttMessage message, StoreStep rest, Runnable acknowledge) {
         Acknowledgement acknowledgement = new Acknowledgement(acknowledge);
         MqttOutcome outcome;
         try {
-            outcome = apply(message, acknowledgement);
+            outcome = rest.apply(acknowledgement);
         } catch (RuntimeException e) {
-            // a bug, not the publisher's fault; the subscriber must keep running all the same
-            outcome = MqttOutcome.rejected(null, new Rejection(RejectReason.INTERNAL_ERROR, e.toString()));
+            outcome = internalError(e);
         }
         switch (outcome.kind()) {
             case WRITTEN, OFFLINE, ONLINE -> metrics.applied();
@@ -160,6 +180,21 @@ public final class MqttIngest implements MessageHandler {
         }
         acknowledgement.unlessHandedToStore();
         return outcome;
+    }
+
+    /** A bug, not the publisher's fault; the subscriber must keep running all the same. */
+    private static MqttOutcome internalError(RuntimeException e) {
+        return MqttOutcome.rejected(null, new Rejection(RejectReason.INTERNAL_ERROR, e.toString()));
+    }
+
+    /** What is left of a message once it is read: the part that reads or writes the store and the retained memory. */
+    @FunctionalInterface
+    private interface StoreStep {
+        MqttOutcome apply(Acknowledgement acknowledgement);
+    }
+
+    private static StoreStep done(MqttOutcome outcome) {
+        return acknowledgement -> outcome;
     }
 
     /** The message's acknowledgement: sent by the store once a write is durable, or here for anything else. */
@@ -193,74 +228,72 @@ public final class MqttIngest implements MessageHandler {
         }
     }
 
-    /** Applies or skips the message; says what became of it. */
-    private MqttOutcome apply(MqttMessage message, Acknowledgement acknowledgement) {
+    /** Reads the message; the step returned applies or skips it and says what became of it. */
+    private StoreStep read(MqttMessage message) {
         byte[] payload = message.payload();
         if (payload.length > maxPayloadBytes) {
-            return MqttOutcome.rejected(null, new Rejection(RejectReason.TOO_LARGE, "payload of " + payload.length
-                    + " bytes exceeds the limit of " + maxPayloadBytes + " bytes (--mqtt.max-payload-size)"));
+            return done(MqttOutcome.rejected(null, new Rejection(RejectReason.TOO_LARGE, "payload of " + payload.length
+                    + " bytes exceeds the limit of " + maxPayloadBytes + " bytes (--mqtt.max-payload-size)")));
         }
         String topic = message.topic();
         if (states != null && topics.isStateTopic(topic)) {
-            return adopt(message, acknowledgement);
+            return acknowledgement -> adopt(message, acknowledgement);
         }
         if (topic.equals(topics.wipeTopic()) && ReplicatedWrite.isReplicated(message)) {
-            return applyReplicated(message, null, acknowledgement);
+            return acknowledgement -> applyReplicated(message, null, acknowledgement);
         }
         Route route;
         if (topics.owns(topic)) {
             TopicScheme.Parsed parsed = topics.parse(topic);
             if (parsed.error() != null) {
-                return MqttOutcome.rejected(null, new Rejection(RejectReason.BAD_TOPIC, parsed.error()));
+                return done(MqttOutcome.rejected(null, new Rejection(RejectReason.BAD_TOPIC, parsed.error())));
             }
             route = new Route(parsed.key(), parsed.metricLevel(), null, Map.of());
         } else {
             MqttMappings.Match match = mappings.get().find(topic);
             if (match.rule() == null) {
-                return match.topicMatched() ? MqttOutcome.skipped(null, SkipReason.UNMAPPED)
+                return done(match.topicMatched() ? MqttOutcome.skipped(null, SkipReason.UNMAPPED)
                         : MqttOutcome.rejected(null, new Rejection(RejectReason.BAD_TOPIC, topics.parse(topic).error()
-                                + (mappings.get().size() > 0 ? ", and no mqtt_mappings rule applies to it" : "")));
+                                + (mappings.get().size() > 0 ? ", and no mqtt_mappings rule applies to it" : ""))));
             }
             if (!TopicScheme.isEncodable(topic)) {
-                return MqttOutcome.rejected(match.rule().name(), new Rejection(RejectReason.BAD_TOPIC, "topic is not valid UTF-8"));
+                return done(MqttOutcome.rejected(match.rule().name(),
+                        new Rejection(RejectReason.BAD_TOPIC, "topic is not valid UTF-8")));
             }
             MappedPayloadReader.Key key = MappedPayloadReader.key(match.rule(), match.captures());
             if (key.rejection() != null) {
-                return MqttOutcome.rejected(match.rule().name(), key.rejection());
+                return done(MqttOutcome.rejected(match.rule().name(), key.rejection()));
             }
             route = new Route(key.key(), null, match.rule(), match.captures());
             log.atDebug().addKeyValue("topic", topic).addKeyValue("rule", match.rule().name()).log("mqtt mapping applies");
         }
         if (ReplicatedWrite.isReplicated(message)) {
             if (route.rule() != null || route.metricLevel() != null) {
-                return MqttOutcome.rejected(route.ruleName(), new Rejection(RejectReason.BAD_TOPIC, "a replicated "
-                        + "write's topic must name a group in Tidegate's scheme, not a metric or a mapped topic"));
+                return done(MqttOutcome.rejected(route.ruleName(), new Rejection(RejectReason.BAD_TOPIC, "a replicated "
+                        + "write's topic must name a group in Tidegate's scheme, not a metric or a mapped topic")));
             }
-            return applyReplicated(message, route.key(), acknowledgement);
+            return acknowledgement -> applyReplicated(message, route.key(), acknowledgement);
         }
         String ttlProperty = message.userProperties().get(TTL_PROPERTY);
         Digest digest = Digest.of(payload, message.contentType(), ttlProperty);
-        if (message.retained()) {
-            SkipReason skip = retainedMemory.holds(topic, digest) ? SkipReason.RETAINED_SEEN
-                    : retainedMode == RetainedMode.IGNORE_UNSEEN ? SkipReason.RETAINED_UNSEEN : null;
-            if (skip != null) {
-                return MqttOutcome.skipped(route.ruleName(), skip);
-            }
-        }
         Source source = Source.mqtt(topic, message.retained());
         if (route.rule() != null && route.rule().availability() != null) {
-            return availability(route, payload, source, digest, acknowledgement);
+            return unlessRetainedSeen(message, digest, route,
+                    acknowledgement -> availability(route, payload, source, digest, acknowledgement));
         }
         if (payload.length == 0) {
             WriteRequest delete = WriteRequest.delete(route.key(), source);
-            store.apply(delete, remember(topic, digest), acknowledgement.handToStore());
-            return MqttOutcome.written(route.ruleName(), delete);
+            return unlessRetainedSeen(message, digest, route, acknowledgement -> {
+                store.apply(delete, remember(topic, digest), acknowledgement.handToStore());
+                return MqttOutcome.written(route.ruleName(), delete);
+            });
         }
         Optional<Duration> pushTtl;
         try {
             pushTtl = pushTtl(message.expiryIntervalSeconds(), ttlProperty);
         } catch (IllegalArgumentException e) {
-            return MqttOutcome.rejected(route.ruleName(), new Rejection(RejectReason.BAD_TTL, e.getMessage()));
+            return unlessRetainedSeen(message, digest, route,
+                    done(MqttOutcome.rejected(route.ruleName(), new Rejection(RejectReason.BAD_TTL, e.getMessage()))));
         }
         PayloadReader.Read read;
         if (route.rule() == null) {
@@ -270,15 +303,33 @@ public final class MqttIngest implements MessageHandler {
             pushTtl = pushTtl.or(route.rule()::ttl); // the rule's TTL comes after the message's own
         }
         if (read.rejection() != null) {
-            return MqttOutcome.rejected(route.ruleName(), read.rejection());
+            return unlessRetainedSeen(message, digest, route, done(MqttOutcome.rejected(route.ruleName(), read.rejection())));
         }
         Ttls resolved = ttls.resolve(route.key(), Source.Kind.MQTT, pushTtl, read.body().staleTimeoutSeconds());
         // a payload that gives a family no type takes the one the store holds for it (SPEC §4, Lifecycle)
         WriteRequest request = new WriteRequest(route.key(), read.verb(), read.body().families(), resolved, source,
                 WriteRequest.NOW, read.body().typeNotGiven());
-        WriteOutcome outcome = store.apply(request, remember(topic, digest), acknowledgement.handToStore());
-        return outcome.wasApplied() ? MqttOutcome.written(route.ruleName(), request)
-                : MqttOutcome.rejected(route.ruleName(), refusal(outcome));
+        return unlessRetainedSeen(message, digest, route, acknowledgement -> {
+            WriteOutcome outcome = store.apply(request, remember(topic, digest), acknowledgement.handToStore());
+            return outcome.wasApplied() ? MqttOutcome.written(route.ruleName(), request)
+                    : MqttOutcome.rejected(route.ruleName(), refusal(outcome));
+        });
+    }
+
+    /**
+     * The retained-copy rule, before anything else happens to a retained message: a copy of what was
+     * last applied on its topic is skipped (and so is any unseen one with {@code --mqtt.retained=ignore-unseen}).
+     * Decided in the store's step, since the messages before this one may still be updating the memory.
+     */
+    private StoreStep unlessRetainedSeen(MqttMessage message, Digest digest, Route route, StoreStep rest) {
+        if (!message.retained()) {
+            return rest;
+        }
+        return acknowledgement -> {
+            SkipReason skip = retainedMemory.holds(message.topic(), digest) ? SkipReason.RETAINED_SEEN
+                    : retainedMode == RetainedMode.IGNORE_UNSEEN ? SkipReason.RETAINED_UNSEEN : null;
+            return skip != null ? MqttOutcome.skipped(route.ruleName(), skip) : rest.apply(acknowledgement);
+        };
     }
 
     /**

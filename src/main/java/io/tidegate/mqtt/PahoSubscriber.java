@@ -45,6 +45,7 @@ final class PahoSubscriber implements MqttSubscriber, PahoClient.Events {
         return thread;
     });
     private volatile MessageHandler handler;
+    private volatile InOrderWorker storeSteps; // from start: the store's part of each message, in arrival order
     private volatile boolean closing;
     private volatile boolean started;
     private volatile boolean takenOver;
@@ -65,6 +66,7 @@ final class PahoSubscriber implements MqttSubscriber, PahoClient.Events {
     @Override
     public void start(MessageHandler handler) {
         this.handler = handler;
+        this.storeSteps = new InOrderWorker("tidegate-mqtt-apply");
         try {
             client.connect(this);
             List<String> filters = wanted();
@@ -90,13 +92,26 @@ final class PahoSubscriber implements MqttSubscriber, PahoClient.Events {
                 acknowledge(message, messageId);
             }
         };
+        MessageHandler.Step step;
         try {
-            handler.onMessage(message, acknowledge);
+            step = handler.prepare(message); // read here, on the client's callback thread ...
         } catch (RuntimeException e) {
-            log.atError().addKeyValue("topic", message.topic()).addKeyValue("err", e.toString())
-                    .log("MQTT message could not be handled; acknowledging it all the same");
-            acknowledge.run();
+            unhandled(message, e, acknowledge);
+            return;
         }
+        storeSteps.execute(() -> { // ... applied there, while the next message is read
+            try {
+                step.finish(acknowledge);
+            } catch (RuntimeException e) {
+                unhandled(message, e, acknowledge);
+            }
+        });
+    }
+
+    private static void unhandled(MqttMessage message, RuntimeException e, Runnable acknowledge) {
+        log.atError().addKeyValue("topic", message.topic()).addKeyValue("err", e.toString())
+                .log("MQTT message could not be handled; acknowledging it all the same");
+        acknowledge.run();
     }
 
     private void acknowledge(MqttMessage message, int messageId) {
@@ -277,5 +292,9 @@ final class PahoSubscriber implements MqttSubscriber, PahoClient.Events {
             }
         }
         client.close();
+        InOrderWorker steps = storeSteps;
+        if (steps != null) {
+            steps.close(); // the messages taken before the close are applied (their acknowledgements go nowhere)
+        }
     }
 }
