@@ -714,7 +714,7 @@ public final class DrainBench {
         String tag = "live-" + consumerName;
         progress("live, " + consumerName + ": starting");
         boolean text = textPayloads(consumerName);
-        int total = liveRate * liveSeconds;
+        int offered = liveRate * liveSeconds;
         Process broker = null;
         Consumer consumer = null;
         Publishing publishing = null;
@@ -730,18 +730,21 @@ public final class DrainBench {
             double brokerCpu0 = cpuSeconds(broker.pid());
             double benchCpu0 = cpuSeconds(ProcessHandle.current().pid());
             long started = System.nanoTime();
-            Future<Long> published = publishing.publishAsync(0, total, liveQos, text, liveDevices, liveRate, started);
+            // publishers that fall behind the schedule stop all the same after --live-seconds: what they sent is what they offered
+            publishing.stopAt = started + TimeUnit.SECONDS.toNanos(liveSeconds);
+            Future<Long> published = publishing.publishAsync(0, offered, liveQos, text, liveDevices, liveRate, started);
             while (!published.isDone()) {
                 try {
                     published.get(5, TimeUnit.SECONDS);
                 } catch (TimeoutException notYet) {
                     long now = System.nanoTime();
                     progress(String.format(Locale.ROOT, "    %5.1f s: published %d (schedule: %d), acknowledged %d, %s handled %d",
-                            (now - started) / 1e9, publishing.published.get(), Math.min(total, (long) ((now - started) / 1e9 * liveRate)),
+                            (now - started) / 1e9, publishing.published.get(), Math.min(offered, (long) ((now - started) / 1e9 * liveRate)),
                             publishing.acknowledged.get(), consumerName, consumer.handled() - base));
                 }
             }
             published.get();
+            long total = publishing.published.get();
             long publishEnd = publishing.finishedAt.get();
             long appliedAtEnd = consumer.handled() - base;
             double benchCpu = cpuSeconds(ProcessHandle.current().pid()) - benchCpu0;
@@ -766,7 +769,7 @@ public final class DrainBench {
         } catch (Exception e) {
             String error = e.getMessage() == null ? e.toString() : e.getMessage();
             progress("    FAILED: " + error);
-            return new LiveResult(consumerName, liveRate, Double.NaN, total, 0, Double.NaN, Double.NaN, Double.NaN, Double.NaN,
+            return new LiveResult(consumerName, liveRate, Double.NaN, 0, 0, Double.NaN, Double.NaN, Double.NaN, Double.NaN,
                     Double.NaN, Double.NaN, Double.NaN, error);
         } finally {
             if (publishing != null) {
@@ -797,6 +800,7 @@ public final class DrainBench {
         // mqtt2prometheus connects to its broker before it serves /metrics: it gets a Mosquitto, started beforehand
         int brokerPort = freePort();
         Process broker = servers.contains("mqtt2prometheus") ? startMosquitto("start", brokerPort) : null;
+        List<Idle> idle = new ArrayList<>();
         try {
             List<List<Double>> seconds = new ArrayList<>();
             double[] rss = new double[servers.size()];
@@ -819,6 +823,7 @@ public final class DrainBench {
                     }
                     String server = servers.get(i);
                     Process process = null;
+                    boolean keep = false;
                     try {
                         int httpPort = freePort();
                         List<String> command = new ArrayList<>();
@@ -851,21 +856,35 @@ public final class DrainBench {
                         seconds.get(i).add(took);
                         boolean last = run == startRuns;
                         progress(String.format(Locale.ROOT, "  start %d of %d, %s: %s answered 200 after %.2f s%s", run, startRuns, server, path,
-                                took, last ? "; reading resident memory in " + idleSeconds + " s" : ""));
+                                took, last ? "; reading resident memory " + idleSeconds + " s after that" : ""));
                         if (last) {
-                            Thread.sleep(idleSeconds * 1000L);
-                            rss[i] = rssMegabytes(process);
-                            progress(String.format(Locale.ROOT, "    %s: resident %.0f MB %d s after ready", server, rss[i], idleSeconds));
+                            // the last start's processes idle side by side, so their waits overlap
+                            idle.add(new Idle(i, process, System.nanoTime()));
+                            keep = true;
                         }
                     } catch (Exception e) {
                         errors[i] = e.getMessage() == null ? e.toString() : e.getMessage();
                         progress("    FAILED: " + errors[i]);
                     } finally {
-                        if (process != null) {
+                        if (process != null && !keep) {
                             stop(process);
                         }
                     }
                 }
+            }
+            for (Idle waiting : idle) {
+                long wait = waiting.readyAt + TimeUnit.SECONDS.toNanos(idleSeconds) - System.nanoTime();
+                if (wait > 0) {
+                    Thread.sleep(wait / 1_000_000);
+                }
+                if (waiting.process.isAlive()) {
+                    rss[waiting.index] = rssMegabytes(waiting.process);
+                    progress(String.format(Locale.ROOT, "    %s: resident %.0f MB %d s after ready", servers.get(waiting.index),
+                            rss[waiting.index], idleSeconds));
+                } else {
+                    errors[waiting.index] = servers.get(waiting.index) + " exited while idle";
+                }
+                stop(waiting.process);
             }
             List<StartResult> results = new ArrayList<>();
             for (int i = 0; i < servers.size(); i++) {
@@ -873,11 +892,17 @@ public final class DrainBench {
             }
             return results;
         } finally {
+            for (Idle waiting : idle) {
+                stop(waiting.process);
+            }
             if (broker != null) {
                 stop(broker);
             }
         }
     }
+
+    /** A server of the last start, idle until its memory is read. */
+    record Idle(int index, Process process, long readyAt) {}
 
     // ---- the tables -------------------------------------------------------------------------------------------
 
@@ -948,9 +973,10 @@ public final class DrainBench {
             System.out.println();
             System.out.println("## Part 2: live");
             System.out.println();
-            System.out.printf(Locale.ROOT, "%d Paho publishers offering %d messages/s, paced evenly, for %d s (%d messages), QoS %d, %d devices, "
-                    + "to a running consumer. Achieved: messages / seconds from the first publish until the last was acknowledged by "
-                    + "Mosquitto. Lag: seconds from then until the consumer had handled all (target < 2 s).%n%n",
+            System.out.printf(Locale.ROOT, "%d Paho publishers offering %d messages/s, paced evenly, for %d s (%d messages at most: publishers "
+                    + "behind the schedule stop all the same), QoS %d, %d devices, to a running consumer. Achieved: messages sent / seconds "
+                    + "from the first publish until the last was acknowledged by Mosquitto. Lag: seconds from then until the consumer had "
+                    + "handled all (target < 2 s).%n%n",
                     publishers, liveRate, liveSeconds, liveRate * liveSeconds, liveQos, liveDevices);
             List<List<String>> rows = new ArrayList<>();
             boolean short_ = false;
@@ -967,7 +993,7 @@ public final class DrainBench {
                         fmt("%.1f", r.cpuPerMessage * 1e6), fmt("%.1f", r.brokerCpuPerMessage * 1e6), fmt("%.1f", r.publisherCpuPerMessage * 1e6),
                         fmt("%.0f", r.rssIdle), fmt("%.0f", r.rssAfter)));
             }
-            markdown(List.of("consumer", "offered msg/s", "achieved msg/s", "messages", "handled when publishing ended", "lag s (< 2 s)",
+            markdown(List.of("consumer", "offered msg/s", "achieved msg/s", "messages sent", "handled when publishing ended", "lag s (< 2 s)",
                     "consumer CPU µs/msg", "Mosquitto CPU µs/msg", "publishers' CPU µs/msg", "RSS MB idle", "RSS MB after"), rows);
             if (short_) {
                 System.out.println();
@@ -1093,12 +1119,13 @@ public final class DrainBench {
     // ---- the publishers ---------------------------------------------------------------------------------------
 
     /**
-     * A few Paho MQTT 5 async clients (EmbeddedBench's): publisher p publishes for the devices d with d % publishers
+     * A few Paho MQTT 5 async clients, as EmbeddedBench's: publisher p publishes for the devices d with d % publishers
      * == p, so the messages of one device keep their order. QoS 1: each keeps at most {@code window} publishes in
-     * flight, below the broker's receive maximum, and waits for the oldest when Paho says 32202. QoS 0: each ends
-     * with one QoS 1 publish to a topic nobody subscribes to; Mosquitto handles a connection's packets in order, so
-     * its PUBACK says every QoS 0 publish before it has been routed to the subscriber's queue. With a rate, message
-     * i is sent no earlier than {@code start + i / rate}.
+     * flight, below the broker's receive maximum, taking a slot before each publish that Paho's completion callback
+     * gives back (and tries again when Paho still says 32202). QoS 0: each ends with one QoS 1 publish to a topic
+     * nobody subscribes to; Mosquitto handles a connection's packets in order, so its PUBACK says every QoS 0 publish
+     * before it has been routed to the subscriber's queue. With a rate, message i is sent no earlier than
+     * {@code start + i / rate}, and not at all after {@link #stopAt}.
      */
     static final class Publishing implements AutoCloseable {
         final List<MqttAsyncClient> clients = new ArrayList<>();
@@ -1109,6 +1136,8 @@ public final class DrainBench {
         final AtomicLong finishedAt = new AtomicLong();
         final AtomicLong maxBehindNanos = new AtomicLong();
         final AtomicLong tooMany = new AtomicLong();
+        /** With a rate: nanoTime at which the publishers stop, sent or not what the schedule had for them; 0 for never. */
+        volatile long stopAt;
         volatile Throwable failure;
         private final ExecutorService pool;
 
@@ -1192,6 +1221,9 @@ public final class DrainBench {
                 }
                 if (rate > 0) {
                     long due = start + (long) ((i - first) * 1e9 / rate);
+                    if (stopAt != 0 && (due - stopAt >= 0 || System.nanoTime() - stopAt >= 0)) {
+                        break;
+                    }
                     long wait = due - System.nanoTime();
                     if (wait > 0) {
                         LockSupport.parkNanos(wait);
