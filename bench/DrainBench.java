@@ -941,6 +941,9 @@ public final class DrainBench {
                 }
                 DrainResult m2p = find(r, "mqtt2prometheus");
                 DrainResult paho = find(r, "paho");
+                if (m2p == null && paho == null) {
+                    continue;
+                }
                 List<String> row = new ArrayList<>(List.of(str(r.qos), str(r.devices), str(r.round), r.consumer));
                 String[] cells = {
                         m2p == null ? "-" : target(r.rate / m2p.rate, true, 1.0, "%.2fx"),
