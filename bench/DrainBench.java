@@ -88,6 +88,10 @@ public final class DrainBench {
     static int startRuns = 5;
     static int idleSeconds = 15;
     static String javaOpts = "";
+    /** Tidegate as the README runs it, bin/tidegate; else plain java -jar. */
+    static boolean runWithLauncher = true;
+    /** The launcher installed beside each jar (tidegate and reference), once the class archive is recorded. */
+    static final java.util.Map<String, Path> LAUNCHERS = new java.util.HashMap<>();
     static String tidegateArgs = "";
     static String referenceJar = "";
     static String tidegateJar = "target/tidegate.jar";
@@ -159,7 +163,10 @@ public final class DrainBench {
               --parts=LIST          of drain, live, start [drain,live,start]
               --publishers=N        Paho MQTT 5 async publishers [2]
               --window=N            QoS 1 publishes each keeps in flight, at most the broker's receive maximum - 1 [1000]
-              --java-opts=OPTS      JVM options for Tidegate [none: java -jar, as users run it]
+              --run=HOW             launcher: bin/tidegate, the README's run command (the jar and the launcher
+                                    installed together in the log folder, its class archive recorded first);
+                                    java-jar: plain java -jar JAR [launcher]
+              --java-opts=OPTS      JVM options for Tidegate (JAVA_OPTS for the launcher) [none]
               --tidegate-args=ARGS  extra flags for Tidegate [none]
               --jar=JAR             the Tidegate jar [target/tidegate.jar]
               --reference-jar=JAR   an earlier Tidegate jar, measured as extra consumers reference-json and
@@ -194,6 +201,12 @@ public final class DrainBench {
                 case "publishers" -> publishers = Integer.parseInt(value);
                 case "window" -> window = Integer.parseInt(value);
                 case "java-opts" -> javaOpts = value;
+                case "run" -> {
+                    if (!List.of("launcher", "java-jar").contains(value)) {
+                        throw new IllegalArgumentException("--run is launcher or java-jar, not " + value);
+                    }
+                    runWithLauncher = value.equals("launcher");
+                }
                 case "tidegate-args" -> tidegateArgs = value;
                 case "jar" -> tidegateJar = value;
                 case "reference-jar" -> referenceJar = value;
@@ -259,8 +272,23 @@ public final class DrainBench {
         }
         Files.createDirectories(workDir);
         rules = Files.writeString(workDir.resolve("zigbee2mqtt-rules.yml"), RULES);
-        progress("DrainBench: parts " + String.join(", ", parts) + "; Tidegate as java " + (javaOpts.isBlank() ? "" : javaOpts + " ")
-                + "-jar " + tidegateJar + (tidegateArgs.isBlank() ? "" : " ... " + tidegateArgs)
+        if (runWithLauncher) {
+            for (String jar : referenceJar.isBlank() ? List.of(tidegateJar) : List.of(tidegateJar, referenceJar)) {
+                Path install = Files.createDirectories(workDir.resolve("install-" + (jar.equals(tidegateJar) ? "tidegate" : "reference")));
+                Files.copy(Path.of(jar), install.resolve("tidegate.jar"));
+                Path launcher = Files.copy(Path.of("bin/tidegate"), install.resolve("tidegate"));
+                progress("installing " + jar + " with bin/tidegate in " + install + " and recording its class archive");
+                Process record = new ProcessBuilder(launcher.toString(), "--version").redirectErrorStream(true)
+                        .redirectOutput(install.resolve("record.log").toFile()).start();
+                if (record.waitFor() != 0 || !Files.exists(install.resolve("tidegate.jsa"))) {
+                    throw new IllegalStateException("the launcher did not record its class archive, see " + install.resolve("record.log"));
+                }
+                LAUNCHERS.put(jar, launcher);
+            }
+        }
+        progress("DrainBench: parts " + String.join(", ", parts) + "; Tidegate as " + (runWithLauncher ? "bin/tidegate (" + tidegateJar + ")"
+                        + (javaOpts.isBlank() ? "" : " with JAVA_OPTS=" + javaOpts) : "java " + (javaOpts.isBlank() ? "" : javaOpts + " ")
+                + "-jar " + tidegateJar) + (tidegateArgs.isBlank() ? "" : " ... " + tidegateArgs)
                 + (referenceJar.isEmpty() ? "" : "; reference " + referenceJar) + "; logs in " + workDir
                 + "; machine: " + Runtime.getRuntime().availableProcessors() + " CPUs");
         if (parts.contains("drain")) {
@@ -319,6 +347,17 @@ public final class DrainBench {
 
     static boolean textPayloads(String consumer) {
         return consumer.endsWith("-text");
+    }
+
+    /** How Tidegate is started: the installed launcher (JAVA_OPTS from --java-opts, see spawn), or java -jar. */
+    static List<String> tidegateCommand(String jar) {
+        if (runWithLauncher) {
+            return List.of(LAUNCHERS.get(jar).toString());
+        }
+        List<String> command = new ArrayList<>(List.of(javaCommand));
+        command.addAll(words(javaOpts));
+        command.addAll(List.of("-jar", Path.of(jar).toAbsolutePath().toString()));
+        return command;
     }
 
     static String jarOf(String consumer) {
@@ -428,9 +467,8 @@ public final class DrainBench {
         }
         int httpPort = freePort();
         List<String> command = new ArrayList<>();
-        command.add(javaCommand);
-        command.addAll(words(javaOpts));
-        command.addAll(List.of("-jar", Path.of(jarOf(consumer)).toAbsolutePath().toString(), "--web.listen-address=127.0.0.1:" + httpPort,
+        command.addAll(tidegateCommand(jarOf(consumer)));
+        command.addAll(List.of("--web.listen-address=127.0.0.1:" + httpPort,
                 "--config.file=" + rules, "--mqtt.url=tcp://127.0.0.1:" + brokerPort, "--mqtt.client-id=drainbench-" + tag));
         command.addAll(words(tidegateArgs));
         Process process = spawn(command, log);
@@ -835,10 +873,8 @@ public final class DrainBench {
                                     "-listen-port", Integer.toString(httpPort)));
                             path = "/metrics";
                         } else {
-                            command.add(javaCommand);
-                            command.addAll(words(javaOpts));
-                            command.addAll(List.of("-jar", Path.of(server.equals("reference") ? referenceJar : tidegateJar).toAbsolutePath().toString(),
-                                    "--web.listen-address=127.0.0.1:" + httpPort, "--mqtt.listen-address=127.0.0.1:" + freePort()));
+                            command.addAll(tidegateCommand(server.equals("reference") ? referenceJar : tidegateJar));
+                            command.addAll(List.of("--web.listen-address=127.0.0.1:" + httpPort, "--mqtt.listen-address=127.0.0.1:" + freePort()));
                             command.addAll(words(tidegateArgs));
                             path = "/-/ready";
                         }
@@ -1410,8 +1446,11 @@ public final class DrainBench {
     static final List<Process> CHILDREN = Collections.synchronizedList(new ArrayList<>());
 
     static Process spawn(List<String> command, Path log) throws IOException {
-        Process process = new ProcessBuilder(command).directory(workDir.toFile()).redirectErrorStream(true)
-                .redirectOutput(log.toFile()).start();
+        ProcessBuilder builder = new ProcessBuilder(command).directory(workDir.toFile()).redirectErrorStream(true)
+                .redirectOutput(log.toFile());
+        builder.environment().put("JAVA_OPTS", javaOpts); // read by bin/tidegate
+        builder.environment().put("JAVA", javaCommand);
+        Process process = builder.start();
         CHILDREN.add(process);
         return process;
     }
