@@ -30,6 +30,8 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.CountDownLatch;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -128,20 +130,28 @@ public final class Tidegate implements AutoCloseable {
      * store before the file is loaded.
      */
     private void start() {
-        Thread storeAndBroker = new Thread(this::startStoreAndBroker, "tidegate-start");
-        Throwable[] failed = new Throwable[1];
-        storeAndBroker.setUncaughtExceptionHandler((thread, e) -> failed[0] = e);
-        storeAndBroker.start();
+        CompletableFuture<Void> storeAndBroker = new CompletableFuture<>();
+        new Thread(() -> {
+            try {
+                startStoreAndBroker();
+                storeAndBroker.complete(null);
+            } catch (RuntimeException | Error e) {
+                storeAndBroker.completeExceptionally(e);
+            }
+        }, "tidegate-start").start();
         try {
             web.start(); // the HTTP port; answers 503 until ready
         } finally {
             // whatever the other thread started is known to close() once it is done
-            joinUninterruptibly(storeAndBroker);
+            storeAndBroker.exceptionally(e -> null).join();
         }
-        if (failed[0] instanceof RuntimeException e) {
-            throw e;
-        } else if (failed[0] instanceof Error e) {
-            throw e;
+        try {
+            storeAndBroker.join();
+        } catch (CompletionException e) {
+            if (e.getCause() instanceof RuntimeException cause) {
+                throw cause;
+            }
+            throw (Error) e.getCause();
         }
         if (mqtt != null && !mqtt.embedded()) {
             mqtt.start(mqttIngest); // connects: only once every local resource is taken
@@ -166,19 +176,6 @@ public final class Tidegate implements AutoCloseable {
         }
     }
 
-    private static void joinUninterruptibly(Thread thread) {
-        boolean interrupted = false;
-        while (thread.isAlive()) {
-            try {
-                thread.join();
-            } catch (InterruptedException e) {
-                interrupted = true;
-            }
-        }
-        if (interrupted) {
-            Thread.currentThread().interrupt();
-        }
-    }
 
     /**
      * Re-reads the configuration file and the embedded broker's password file and ACL, each kept as it
