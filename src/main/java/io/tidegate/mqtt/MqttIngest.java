@@ -140,7 +140,7 @@ public final class MqttIngest implements MessageHandler {
     }
 
     /**
-     * Reads the message (its topic, its mapping rule, its payload, its TTL: nothing of the store, so a
+     * Reads the message (its topic, its mapping rule, its payload, its TTL: nothing the store holds, so a
      * transport may run it while the store applies the messages before); the step returned does the
      * rest, the retained-copy rule and the write through the store's one door, and counts the outcome.
      */
@@ -309,8 +309,9 @@ public final class MqttIngest implements MessageHandler {
         // a payload that gives a family no type takes the one the store holds for it (SPEC §4, Lifecycle)
         WriteRequest request = new WriteRequest(route.key(), read.verb(), read.body().families(), resolved, source,
                 WriteRequest.NOW, read.body().typeNotGiven());
+        Store.Prepared write = store.prepare(request); // on this thread, while the store applies the message before
         return unlessRetainedSeen(message, digest, route, acknowledgement -> {
-            WriteOutcome outcome = store.apply(request, remember(topic, digest), acknowledgement.handToStore());
+            WriteOutcome outcome = store.apply(write, remember(topic, digest), acknowledgement.handToStore());
             return outcome.wasApplied() ? MqttOutcome.written(route.ruleName(), request)
                     : MqttOutcome.rejected(route.ruleName(), refusal(outcome));
         });

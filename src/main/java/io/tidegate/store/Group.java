@@ -1,7 +1,6 @@
 package io.tidegate.store;
 
 import io.tidegate.key.GroupingKey;
-import java.util.Collections;
 import java.util.Map;
 import java.util.TreeMap;
 
@@ -17,7 +16,7 @@ import java.util.TreeMap;
 public record Group(GroupingKey key, Map<String, StoredFamily> families, Source source, long deadlineMillis,
         boolean tombstone) {
     public Group {
-        families = Collections.unmodifiableMap(new TreeMap<>(families));
+        families = FamilyMap.of(families);
     }
 
     public StoredFamily family(String name) {

@@ -5,8 +5,11 @@ import io.tidegate.format.Metric;
 import io.tidegate.format.MetricFamily;
 import io.tidegate.format.MetricType;
 import java.time.Clock;
+import java.util.AbstractCollection;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashMap;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentSkipListMap;
@@ -25,13 +28,46 @@ import java.util.function.Function;
  * push wait however large the store is.
  */
 public final class Store implements GroupWriter {
+    /** Where one key's group is held: written under the writer lock, read by anyone. */
+    private static final class Slot {
+        volatile Group group;
+
+        Slot(Group group) {
+            this.group = group;
+        }
+    }
+
     private final Clock clock;
     private final boolean checkConsistency;
     private final Function<String, MetricType> ownFamilyTypes;
     private final ReentrantLock lock = new ReentrantLock();
-    private final ConcurrentSkipListMap<GroupingKey, Group> groups = new ConcurrentSkipListMap<>();
-    // the same groups by hash, for writers: a lookup in the sorted map costs a cache miss per level
-    private final Map<GroupingKey, Group> groupsByKey = new HashMap<>();
+    // readers walk the sorted map; a write that replaces a group only swaps its slot's group, so the
+    // sorted map (a cache miss per level) changes only when a key comes or goes
+    private final ConcurrentSkipListMap<GroupingKey, Slot> groups = new ConcurrentSkipListMap<>();
+    // the same slots by hash, for writers
+    private final Map<GroupingKey, Slot> groupsByKey = new HashMap<>();
+    private final Collection<Group> groupsView = new AbstractCollection<>() {
+        @Override
+        public Iterator<Group> iterator() {
+            Iterator<Slot> slots = groups.values().iterator();
+            return new Iterator<>() {
+                @Override
+                public boolean hasNext() {
+                    return slots.hasNext();
+                }
+
+                @Override
+                public Group next() {
+                    return slots.next().group;
+                }
+            };
+        }
+
+        @Override
+        public int size() {
+            return groups.size();
+        }
+    };
     private final Map<String, FamilySlot> families = new HashMap<>();
     private final KeyShapes shapes = new KeyShapes();
     private final ExpiryQueue expiries;
@@ -116,9 +152,16 @@ public final class Store implements GroupWriter {
     public <R> R apply(StoreCommand<R> command, Runnable onApplied, Runnable whenDurable) {
         long now = clock.millis();
         Object answer;
-        if (command instanceof WriteRequest request) {
+        if (command instanceof Prepared write) {
+            answer = write.verdict == null ? apply(write.request, onApplied, whenDurable)
+                    : push(write.request, write.preparedAt, write.families, write.verdict, onApplied, whenDurable);
+        } else if (command instanceof WriteRequest request) {
             answer = switch (request.verb()) {
-                case PUT, POST -> push(request, now, onApplied, whenDurable);
+                case PUT, POST -> {
+                    List<StoredFamily> prepared = new ArrayList<>(request.families().size());
+                    Verdict verdict = prepare(request, now, prepared);
+                    yield push(request, now, prepared, verdict, onApplied, whenDurable);
+                }
                 case DELETE -> underLock(() -> delete(request.key()), onApplied, whenDurable);
                 case WIPE -> underLock(this::wipe, onApplied, whenDurable);
             };
@@ -132,16 +175,54 @@ public final class Store implements GroupWriter {
         return (R) answer;
     }
 
-    /** A PUT or POST: checked, then applied or refused (a refusal records the failure time, as upstream does). */
-    private WriteOutcome push(WriteRequest request, long now, Runnable onApplied, Runnable whenDurable) {
+    /**
+     * A write read ahead of the writer lock by {@link #prepare}: for a writer that reads its next write
+     * on one thread while the store applies the one before on another (the MQTT ingest). Applied
+     * through {@link #apply} as the request itself would be, at the time it was prepared.
+     */
+    public static final class Prepared implements StoreCommand<WriteOutcome> {
+        private final WriteRequest request;
+        private final long preparedAt;
+        private final List<StoredFamily> families;
+        private final Verdict verdict; // null for a DELETE or WIPE: nothing to read ahead
+
+        private Prepared(WriteRequest request, long preparedAt, List<StoredFamily> families, Verdict verdict) {
+            this.request = request;
+            this.preparedAt = preparedAt;
+            this.families = families;
+            this.verdict = verdict;
+        }
+
+        public WriteRequest request() {
+            return request;
+        }
+    }
+
+    /**
+     * Does, without the lock and without reading anything the store holds, what a PUT or POST needs
+     * before it can be judged against the groups: its bounds, its families with the grouping key
+     * applied, their deadlines from this instant of the store's clock. Thread-safe; {@link #apply}
+     * the result to write it.
+     */
+    public Prepared prepare(WriteRequest request) {
+        long now = clock.millis();
+        if (request.verb() == Verb.DELETE || request.verb() == Verb.WIPE) {
+            return new Prepared(request, now, List.of(), null);
+        }
         List<StoredFamily> prepared = new ArrayList<>(request.families().size());
         Verdict verdict = prepare(request, now, prepared);
+        return new Prepared(request, now, prepared, verdict);
+    }
+
+    /** A PUT or POST, prepared: checked, then applied or refused (a refusal records the failure time, as upstream does). */
+    private WriteOutcome push(WriteRequest request, long now, List<StoredFamily> prepared, Verdict verdict,
+            Runnable onApplied, Runnable whenDurable) {
         WriteLog log = WriteLog.NONE;
         long position = 0;
         if (verdict.overLimit() == null) {
             lock.lock();
             try {
-                Group current = groupsByKey.get(request.key());
+                Group current = held(request.key());
                 verdict = judge(request, current, prepared, verdict.problem(), now);
                 if (verdict.overLimit() == null) {
                     if (verdict.problem() == null) {
@@ -289,7 +370,7 @@ public final class Store implements GroupWriter {
         if (verdict.overLimit() == null) {
             lock.lock();
             try {
-                verdict = judge(request, groupsByKey.get(request.key()), prepared, verdict.problem(), now);
+                verdict = judge(request, held(request.key()), prepared, verdict.problem(), now);
             } finally {
                 lock.unlock();
             }
@@ -343,7 +424,7 @@ public final class Store implements GroupWriter {
 
     /** {@link StoreCommand.Restore}: reports nothing to the log, since the group comes from it. */
     private void restore(Group group, long now) {
-        replaceGroup(groupsByKey.get(group.key()), group);
+        replaceGroup(held(group.key()), group);
         if (group.nextExpiryMillis() <= now) {
             expire(group, now);
         }
@@ -361,7 +442,7 @@ public final class Store implements GroupWriter {
         long position = 0;
         lock.lock();
         try {
-            Group current = groupsByKey.get(offered.key());
+            Group current = held(offered.key());
             adoption = judgeAdoption(offered, current, now);
             if (adoption == Adoption.ADOPTED) {
                 replaceGroup(current, offered);
@@ -426,7 +507,14 @@ public final class Store implements GroupWriter {
 
     /** The group held under {@code key} right now, tombstone or past its deadline included; null for none. */
     public Group group(GroupingKey key) {
-        return groups.get(key);
+        Slot slot = groups.get(key);
+        return slot == null ? null : slot.group;
+    }
+
+    /** What {@code key} holds, for a writer under the lock. */
+    private Group held(GroupingKey key) {
+        Slot slot = groupsByKey.get(key);
+        return slot == null ? null : slot.group;
     }
 
     /**
@@ -437,7 +525,7 @@ public final class Store implements GroupWriter {
         lock.lock();
         try {
             atCut.run();
-            return new ArrayList<>(groups.values());
+            return new ArrayList<>(groupsView);
         } finally {
             lock.unlock();
         }
@@ -448,7 +536,7 @@ public final class Store implements GroupWriter {
      * no copy and no lock, however many groups are held.
      */
     public StoreSnapshot snapshot() {
-        return new StoreSnapshot(groups.values(), clock.millis(), groupCount, seriesCount, expiredGroups,
+        return new StoreSnapshot(groupsView, clock.millis(), groupCount, seriesCount, expiredGroups,
                 expiredFamilies);
     }
 
@@ -512,7 +600,7 @@ public final class Store implements GroupWriter {
 
     /** A group other than {@code key} that holds {@code name} live, or null: a scan, for the rare conflict path only. */
     private GroupingKey liveHolder(String name, GroupingKey key, long now) {
-        for (Group group : groups.values()) {
+        for (Group group : groupsView) {
             StoredFamily family = group.family(name);
             if (family != null && family.isLiveAt(now) && !group.key().equals(key)) {
                 return group.key();
@@ -538,7 +626,7 @@ public final class Store implements GroupWriter {
                 if (candidate == null || candidate.equals(key)) {
                     continue;
                 }
-                Group other = groupsByKey.get(candidate);
+                Group other = held(candidate);
                 StoredFamily theirs = other == null ? null : other.family(family.name());
                 if (theirs != null && theirs.isLiveAt(now) && theirs.containsSeries(metric.labels())) {
                     return SeriesRules.describe(family.name(), metric)
@@ -587,7 +675,7 @@ public final class Store implements GroupWriter {
     private void recordFailure(GroupingKey key, Group current, WriteRequest request, long now) {
         if (current != null && !current.tombstone() && current.deadlineMillis() <= now) {
             expire(current, now);
-            current = groupsByKey.get(key);
+            current = held(key);
         }
         if (current != null && current.tombstone()) {
             return; // the device delivered nothing since it went offline: its tombstone still says so
@@ -644,8 +732,13 @@ public final class Store implements GroupWriter {
         if (nextExpiry != StoredFamily.NEVER) {
             expiries.add(next, nextExpiry);
         }
-        groupsByKey.put(next.key(), next);
-        groups.put(next.key(), next); // last: readers see the group once it is fully indexed
+        if (old != null) {
+            groupsByKey.get(next.key()).group = next; // last: readers see the group once it is fully indexed
+        } else {
+            Slot slot = new Slot(next);
+            groupsByKey.put(next.key(), slot);
+            groups.put(next.key(), slot);
+        }
     }
 
     /** {@link StoreCommand.ExpireDue}: expiry reports nothing to the log, since loading repeats it from the deadlines. */
@@ -722,10 +815,12 @@ public final class Store implements GroupWriter {
 
     /** Whether there was a group to remove. */
     private boolean removeGroup(GroupingKey key) {
-        if (groupsByKey.remove(key) == null) {
+        Slot removed = groupsByKey.remove(key);
+        if (removed == null) {
             return false;
         }
-        Group old = groups.remove(key);
+        groups.remove(key);
+        Group old = removed.group;
         if (old != null) {
             unindex(old);
             shapes.remove(key);

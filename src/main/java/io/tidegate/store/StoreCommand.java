@@ -2,15 +2,16 @@ package io.tidegate.store;
 
 /**
  * A change to the {@link Store}, as its one door, {@link Store#apply}, takes it. Every change is one:
- * a client's write ({@link WriteRequest}: PUT, POST, DELETE, or the admin WIPE), a group put back from
+ * a client's write ({@link WriteRequest}: PUT, POST, DELETE, or the admin WIPE; or the same read ahead of
+ * the lock, {@link Store.Prepared}), a group put back from
  * disk ({@link Restore}), a group's state as another Tidegate holds it ({@link Adopt}) and the sweep's
  * expiry ({@link ExpireDue}). The store applies them one at a
  * time under its writer lock, so the order in which they are applied is the order they took the lock.
  *
  * @param <R> what the store answers when it has applied the command
  */
-public sealed interface StoreCommand<R> permits WriteRequest, StoreCommand.Restore, StoreCommand.Adopt,
-        StoreCommand.ExpireDue {
+public sealed interface StoreCommand<R> permits WriteRequest, Store.Prepared, StoreCommand.Restore,
+        StoreCommand.Adopt, StoreCommand.ExpireDue {
 
     /**
      * Puts back {@code group} as it was kept on disk, checks and times as they were. Families whose

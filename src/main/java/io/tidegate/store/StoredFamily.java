@@ -9,8 +9,10 @@ import java.util.List;
 
 /**
  * One family as a group holds it: its series with the grouping key applied, when it was written,
- * its deadline, and its series already encoded for scraping. The text encoding is made when the
- * family is written; the other formats the first time a scrape asks for them.
+ * its deadline, and its series encoded for scraping. Each encoding is made the first time a scrape
+ * asks for it and kept while the family is held, so a device that writes many times between two
+ * scrapes is encoded once, and the writer (one thread for all MQTT messages) never encodes: a
+ * scrape of a family written since the last one pays for that family's encoding once.
  */
 public final class StoredFamily {
     /** No deadline: the family stays until replaced or deleted. */
@@ -20,7 +22,7 @@ public final class StoredFamily {
     private final long writtenAtMillis;
     private final long deadlineMillis;
     private final long ttlMillis;
-    private final byte[] text;
+    private volatile byte[] text;
     private volatile byte[] openMetrics;
     private volatile byte[] protobuf;
 
@@ -29,7 +31,6 @@ public final class StoredFamily {
         this.writtenAtMillis = writtenAtMillis;
         this.deadlineMillis = deadlineMillis;
         this.ttlMillis = ttlMillis;
-        this.text = WireFormat.TEXT.format().renderSeries(family);
     }
 
     /** A family as it was kept on disk: its series already carry the grouping key. */
@@ -39,7 +40,7 @@ public final class StoredFamily {
 
     /**
      * The same family as another type: for a family whose payload gave it no type, taking the type
-     * the store holds for its name. Renders again, so only for that rare case.
+     * the store holds for its name.
      */
     StoredFamily withType(MetricType type) {
         MetricFamily typed = new MetricFamily(family.name(), family.help(), type, family.metrics());
@@ -79,27 +80,22 @@ public final class StoredFamily {
         return family.metrics().size();
     }
 
+    /** Its series in {@code format}, encoded on the first request (two readers at once may both encode: same bytes). */
     byte[] rendered(WireFormat format) {
-        switch (format) {
-            case TEXT:
-                return text;
-            case OPENMETRICS: {
-                byte[] bytes = openMetrics;
-                if (bytes == null) {
-                    bytes = format.format().renderSeries(family);
-                    openMetrics = bytes;
-                }
-                return bytes;
-            }
-            default: {
-                byte[] bytes = protobuf;
-                if (bytes == null) {
-                    bytes = format.format().renderSeries(family);
-                    protobuf = bytes;
-                }
-                return bytes;
+        byte[] bytes = switch (format) {
+            case TEXT -> text;
+            case OPENMETRICS -> openMetrics;
+            default -> protobuf;
+        };
+        if (bytes == null) {
+            bytes = format.format().renderSeries(family);
+            switch (format) {
+                case TEXT -> text = bytes;
+                case OPENMETRICS -> openMetrics = bytes;
+                default -> protobuf = bytes;
             }
         }
+        return bytes;
     }
 
     boolean containsSeries(List<Label> labels) {

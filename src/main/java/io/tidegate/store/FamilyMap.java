@@ -1,0 +1,137 @@
+package io.tidegate.store;
+
+import java.util.AbstractMap;
+import java.util.AbstractSet;
+import java.util.Arrays;
+import java.util.Collection;
+import java.util.Collections;
+import java.util.Iterator;
+import java.util.Map;
+import java.util.NoSuchElementException;
+import java.util.Set;
+import java.util.function.BiConsumer;
+
+/**
+ * A group's families by name, in name order, immutable: two arrays sorted by name. A lookup in a
+ * small group compares the name's hash against an array of hashes (one cache line) before it touches
+ * a family; a large one searches the names by halves. Lighter than a tree of entries, and a write
+ * looks families up by name several times.
+ */
+final class FamilyMap extends AbstractMap<String, StoredFamily> {
+    private static final int SCANNED = 16; // up to this many, the hashes are scanned
+    static final FamilyMap EMPTY = new FamilyMap(new String[0], new StoredFamily[0]);
+
+    private final String[] names;
+    private final StoredFamily[] families;
+    private final int[] hashes;
+
+    private FamilyMap(String[] names, StoredFamily[] families) {
+        this.names = names;
+        this.families = families;
+        if (names.length <= SCANNED) {
+            hashes = new int[names.length];
+            for (int i = 0; i < names.length; i++) {
+                hashes[i] = names[i].hashCode();
+            }
+        } else {
+            hashes = null;
+        }
+    }
+
+    /** The same mappings, in name order; {@code families} itself when it is one already. */
+    static FamilyMap of(Map<String, StoredFamily> families) {
+        if (families instanceof FamilyMap map) {
+            return map;
+        }
+        if (families.isEmpty()) {
+            return EMPTY;
+        }
+        @SuppressWarnings("unchecked")
+        Map.Entry<String, StoredFamily>[] entries = families.entrySet().toArray(new Map.Entry[0]);
+        Arrays.sort(entries, Map.Entry.comparingByKey());
+        String[] names = new String[entries.length];
+        StoredFamily[] values = new StoredFamily[entries.length];
+        for (int i = 0; i < entries.length; i++) {
+            names[i] = entries[i].getKey();
+            values[i] = entries[i].getValue();
+        }
+        return new FamilyMap(names, values);
+    }
+
+    private int indexOf(Object key) {
+        if (!(key instanceof String name)) {
+            return -1;
+        }
+        if (hashes != null) {
+            int hash = name.hashCode();
+            for (int i = 0; i < hashes.length; i++) {
+                if (hashes[i] == hash && names[i].equals(name)) {
+                    return i;
+                }
+            }
+            return -1;
+        }
+        int found = Arrays.binarySearch(names, name);
+        return found >= 0 ? found : -1;
+    }
+
+    @Override
+    public StoredFamily get(Object key) {
+        int i = indexOf(key);
+        return i < 0 ? null : families[i];
+    }
+
+    @Override
+    public boolean containsKey(Object key) {
+        return indexOf(key) >= 0;
+    }
+
+    @Override
+    public int size() {
+        return names.length;
+    }
+
+    @Override
+    public void forEach(BiConsumer<? super String, ? super StoredFamily> action) {
+        for (int i = 0; i < names.length; i++) {
+            action.accept(names[i], families[i]);
+        }
+    }
+
+    @Override
+    public Collection<StoredFamily> values() {
+        return Collections.unmodifiableList(Arrays.asList(families));
+    }
+
+    @Override
+    public Set<Entry<String, StoredFamily>> entrySet() {
+        return new AbstractSet<>() {
+            @Override
+            public Iterator<Entry<String, StoredFamily>> iterator() {
+                return new Iterator<>() {
+                    private int next;
+
+                    @Override
+                    public boolean hasNext() {
+                        return next < names.length;
+                    }
+
+                    @Override
+                    public Entry<String, StoredFamily> next() {
+                        if (next >= names.length) {
+                            throw new NoSuchElementException();
+                        }
+                        Entry<String, StoredFamily> entry = new SimpleImmutableEntry<>(names[next], families[next]);
+                        next++;
+                        return entry;
+                    }
+                };
+            }
+
+            @Override
+            public int size() {
+                return names.length;
+            }
+        };
+    }
+}
