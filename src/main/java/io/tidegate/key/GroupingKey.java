@@ -6,6 +6,7 @@ import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
 
 /**
  * The label set that names a group: {@code job} plus the further labels of the push path or MQTT
@@ -20,6 +21,9 @@ public final class GroupingKey implements Comparable<GroupingKey> {
     // compared first: one string comparison instead of one per label name and value
     private final String sortKey;
     private final List<String> labelNames;
+    // the labels of a series with none of its own, as the store derives them from this key: made once
+    // per key and shared by all such series (no lock: any thread makes the same immutable list)
+    private List<Label> keyOnlySeriesLabels;
 
     private GroupingKey(Label[] sortedLabels) {
         this.labels = sortedLabels;
@@ -42,6 +46,19 @@ public final class GroupingKey implements Comparable<GroupingKey> {
         }
         Arrays.sort(sorted);
         return new GroupingKey(sorted);
+    }
+
+    /**
+     * The labels a series with none of its own carries in this group, made by {@code derive} on the
+     * first call and kept: every family of a write, and the group's own gauges, then share one list.
+     */
+    public List<Label> keyOnlySeriesLabels(Function<GroupingKey, List<Label>> derive) {
+        List<Label> labels = keyOnlySeriesLabels;
+        if (labels == null) {
+            labels = List.copyOf(derive.apply(this));
+            keyOnlySeriesLabels = labels;
+        }
+        return labels;
     }
 
     public List<Label> labels() {

@@ -20,11 +20,10 @@ final class GroupingLabels {
 
     static MetricFamily apply(MetricFamily family, GroupingKey key) {
         List<Metric> sanitized = new ArrayList<>(family.metrics().size());
-        List<Label> keyOnly = null; // the labels of every series without labels of its own, made once
         for (Metric metric : family.metrics()) {
             List<Label> labels;
             if (metric.labels().isEmpty()) {
-                labels = keyOnly == null ? keyOnly = apply(List.of(), key) : keyOnly;
+                labels = forGroup(key);
             } else {
                 labels = apply(metric.labels(), key);
             }
@@ -33,8 +32,15 @@ final class GroupingLabels {
         return family.withMetrics(sanitized);
     }
 
-    /** The labels of a group's own gauges (push times): the key, plus instance="" if absent. */
+    /**
+     * The labels of a group's own gauges (push times) and of every series pushed without labels of its
+     * own: the key, plus instance="" if absent; one list per key.
+     */
     static List<Label> forGroup(GroupingKey key) {
+        return key.keyOnlySeriesLabels(GroupingLabels::keyOnly);
+    }
+
+    private static List<Label> keyOnly(GroupingKey key) {
         return apply(List.of(), key);
     }
 
