@@ -22,8 +22,8 @@ import org.slf4j.LoggerFactory;
  * <li>{@code G1PeriodicGCInterval=15000}: a server that did not collect for 15 s (idle) runs a concurrent
  * collection, which gives the unused heap back to the operating system;
  * </ul>
- * and, {@link #SETTLE_SECONDS} seconds after it is ready, collects once (what starting left behind) and then,
- * then and every {@link #TRIM_INTERVAL_SECONDS} seconds, gives the C library's free memory back
+ * and, {@link #SETTLE_SECONDS} seconds after it is ready, collects once (what starting left behind);
+ * from then on, every {@link #TRIM_INTERVAL_SECONDS} seconds, it gives the C library's free memory back
  * ({@code jcmd System.trim_native_heap}). Everything here changes only how much memory stays resident,
  * never what Tidegate does.
  */
@@ -46,7 +46,7 @@ public final class JvmFootprint {
         setIfDefault(hotspot, "G1PeriodicGCInterval", "15000");
     }
 
-    /** Once ready: collects what starting left behind, then returns free native memory now and then. */
+    /** Once ready: collects what starting left behind, then returns free native memory at a fixed interval. */
     public static void settle() {
         ScheduledExecutorService trimmer = Executors.newSingleThreadScheduledExecutor(runnable -> {
             Thread thread = new Thread(runnable, "tidegate-footprint");
