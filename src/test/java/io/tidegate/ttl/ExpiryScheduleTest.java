@@ -7,7 +7,9 @@ import io.tidegate.key.GroupingKey;
 import io.tidegate.store.Group;
 import io.tidegate.store.Source;
 import io.tidegate.store.StoredFamily;
+import java.util.HashMap;
 import java.util.Map;
+import java.util.Random;
 import org.junit.jupiter.api.Test;
 
 /** The schedule a store keeps of when each group next has something expire. */
@@ -50,5 +52,30 @@ class ExpiryScheduleTest {
         schedule.add(group("a"), 4_000);
         assertThat(schedule.nextMillis()).isEqualTo(4_000);
         assertThat(schedule.pollDue(5_000).key()).isEqualTo(rescheduled);
+    }
+
+    @Test
+    void devicesReschedulingWithSeveralTtlsAndTimesOutOfOrderComeDueInTimeOrder() {
+        // many interleaved TTLs and times going backwards: more than the lanes hold in order
+        Random random = new Random(17);
+        Map<String, Long> latest = new HashMap<>();
+        for (int write = 0; write < 5_000; write++) {
+            String device = "d" + random.nextInt(300);
+            long at = write < 2_500 ? write + 1_000L * random.nextInt(20) : 100_000 - write;
+            schedule.remove(key("job", device));
+            schedule.add(group(device), at);
+            latest.put(device, at);
+        }
+        Map<String, Long> polled = new HashMap<>();
+        long previous = Long.MIN_VALUE;
+        for (Group due; (due = schedule.pollDue(Long.MAX_VALUE - 1)) != null; ) {
+            String device = due.key().get("job");
+            long at = latest.get(device);
+            assertThat(at).isGreaterThanOrEqualTo(previous);
+            previous = at;
+            assertThat(polled.put(device, at)).isNull();
+        }
+        assertThat(polled).isEqualTo(latest);
+        assertThat(schedule.nextMillis()).isEqualTo(StoredFamily.NEVER);
     }
 }
