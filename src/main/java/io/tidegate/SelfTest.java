@@ -8,7 +8,9 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import org.eclipse.paho.mqttv5.client.MqttClient;
 import org.eclipse.paho.mqttv5.client.MqttConnectionOptions;
@@ -24,6 +26,17 @@ import org.eclipse.paho.mqttv5.common.MqttException;
  */
 final class SelfTest implements Subcommand {
     private static final Duration PATIENCE = Duration.ofSeconds(10);
+
+    private final Clock clock;
+
+    /** Waiting by {@code clock} for the scrape to serve what was sent. */
+    SelfTest(Clock clock) {
+        this.clock = clock;
+    }
+
+    SelfTest() {
+        this(Clock.systemUTC());
+    }
 
     @Override
     public String name() {
@@ -48,8 +61,8 @@ final class SelfTest implements Subcommand {
             }
             publish(tidegate.mqttPort());
             String scrape = "";
-            long deadline = System.nanoTime() + PATIENCE.toNanos();
-            while (System.nanoTime() < deadline) {
+            Instant deadline = clock.instant().plus(PATIENCE);
+            while (clock.instant().isBefore(deadline)) {
                 scrape = http.send(HttpRequest.newBuilder(URI.create(base + "/metrics")).timeout(PATIENCE).build(),
                         HttpResponse.BodyHandlers.ofString()).body();
                 if (scrape.contains("via=\"mqtt\"")) {
