@@ -2,7 +2,7 @@ package io.tidegate.store;
 
 import io.tidegate.key.GroupingKey;
 import java.util.Map;
-import java.util.TreeMap;
+import java.util.HashMap;
 
 /**
  * The families last written under one grouping key, with {@code push_time_seconds} and
@@ -45,7 +45,7 @@ public record Group(GroupingKey key, Map<String, StoredFamily> families, Source 
         if (nextExpiryMillis() > nowMillis) {
             return this;
         }
-        Map<String, StoredFamily> live = new TreeMap<>();
+        Map<String, StoredFamily> live = new HashMap<>(); // the group sorts them
         families.forEach((name, family) -> {
             if (family.isLiveAt(nowMillis)) {
                 live.put(name, family);

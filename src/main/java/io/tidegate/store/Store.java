@@ -152,16 +152,13 @@ public final class Store implements GroupWriter {
     public <R> R apply(StoreCommand<R> command, Runnable onApplied, Runnable whenDurable) {
         long now = clock.millis();
         Object answer;
-        if (command instanceof Prepared write) {
-            answer = write.verdict == null ? apply(write.request, onApplied, whenDurable)
-                    : push(write.request, write.preparedAt, write.families, write.verdict, onApplied, whenDurable);
+        if (command instanceof Prepared write && write.verdict != null) {
+            answer = push(write, onApplied, whenDurable);
+        } else if (command instanceof Prepared write) {
+            answer = apply(write.request, onApplied, whenDurable);
         } else if (command instanceof WriteRequest request) {
             answer = switch (request.verb()) {
-                case PUT, POST -> {
-                    List<StoredFamily> prepared = new ArrayList<>(request.families().size());
-                    Verdict verdict = prepare(request, now, prepared);
-                    yield push(request, now, prepared, verdict, onApplied, whenDurable);
-                }
+                case PUT, POST -> push(prepare(request), onApplied, whenDurable);
                 case DELETE -> underLock(() -> delete(request.key()), onApplied, whenDurable);
                 case WIPE -> underLock(this::wipe, onApplied, whenDurable);
             };
@@ -215,8 +212,11 @@ public final class Store implements GroupWriter {
     }
 
     /** A PUT or POST, prepared: checked, then applied or refused (a refusal records the failure time, as upstream does). */
-    private WriteOutcome push(WriteRequest request, long now, List<StoredFamily> prepared, Verdict verdict,
-            Runnable onApplied, Runnable whenDurable) {
+    private WriteOutcome push(Prepared write, Runnable onApplied, Runnable whenDurable) {
+        WriteRequest request = write.request;
+        long now = write.preparedAt;
+        List<StoredFamily> prepared = write.families;
+        Verdict verdict = write.verdict;
         WriteLog log = WriteLog.NONE;
         long position = 0;
         if (verdict.overLimit() == null) {
@@ -364,13 +364,12 @@ public final class Store implements GroupWriter {
         if (request.verb() == Verb.DELETE || request.verb() == Verb.WIPE) {
             return WriteOutcome.applied();
         }
-        long now = clock.millis();
-        List<StoredFamily> prepared = new ArrayList<>(request.families().size());
-        Verdict verdict = prepare(request, now, prepared);
+        Prepared write = prepare(request);
+        Verdict verdict = write.verdict;
         if (verdict.overLimit() == null) {
             lock.lock();
             try {
-                verdict = judge(request, held(request.key()), prepared, verdict.problem(), now);
+                verdict = judge(request, held(request.key()), write.families, verdict.problem(), write.preparedAt);
             } finally {
                 lock.unlock();
             }
