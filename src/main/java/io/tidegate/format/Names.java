@@ -49,6 +49,9 @@ public final class Names {
      * empty (no name can be made of nothing).
      */
     public static String sanitiseMetricName(String name) {
+        if (name.isEmpty() || isValidMetricName(name)) {
+            return name; // the usual case: already a name, nothing to copy
+        }
         StringBuilder out = new StringBuilder(name.length() + 1);
         // by code point, so a character outside the BMP becomes one '_', not two
         name.codePoints().forEach(c -> {

@@ -1,8 +1,10 @@
 package io.tidegate.mqtt;
 
 import com.google.gson.JsonElement;
+import com.google.gson.JsonObject;
 import com.google.gson.JsonParseException;
 import com.google.gson.JsonParser;
+import com.google.gson.JsonPrimitive;
 import com.google.gson.Strictness;
 import com.google.gson.stream.JsonReader;
 import com.google.gson.stream.JsonToken;
@@ -13,9 +15,12 @@ import io.tidegate.format.MetricType;
 import io.tidegate.format.Names;
 import java.io.IOException;
 import java.io.StringReader;
+import java.nio.charset.StandardCharsets;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Supplier;
 import java.util.regex.Pattern;
 
 /**
@@ -35,8 +40,24 @@ final class JsonPayload {
      *     anywhere, or two of its paths give the same metric name
      */
     static Map<String, MetricFamily> families(String json) throws BodyFormatException {
+        return familiesWithGson(json);
+    }
+
+    /** {@link #families(String)} of UTF-8 bytes: plain JSON straight from the bytes ({@link PlainJson}), the rest by Gson. */
+    static Map<String, MetricFamily> families(byte[] json) throws BodyFormatException {
+        if (PlainJson.read(json) instanceof JsonObject object) {
+            Map<String, MetricFamily> families = new LinkedHashMap<>();
+            readTree(object, "", "$", families, new HashMap<>());
+            if (!families.isEmpty()) {
+                return families;
+            }
+        }
+        return familiesWithGson(new String(json, StandardCharsets.UTF_8)); // its errors, worded as ever
+    }
+
+    private static Map<String, MetricFamily> familiesWithGson(String json) throws BodyFormatException {
         Map<String, MetricFamily> families = new LinkedHashMap<>();
-        Map<String, String> pathsByName = new LinkedHashMap<>();
+        Map<String, Supplier<String>> pathsByName = new LinkedHashMap<>();
         try (JsonReader reader = new JsonReader(new StringReader(json))) {
             reader.setStrictness(Strictness.STRICT);
             if (reader.peek() != JsonToken.BEGIN_OBJECT) {
@@ -63,6 +84,16 @@ final class JsonPayload {
      * @throws BodyFormatException for malformed JSON or anything after the value
      */
     static JsonElement parse(String json) throws BodyFormatException {
+        return parseWithGson(json);
+    }
+
+    /** {@link #parse(String)} of UTF-8 bytes: plain JSON straight from the bytes ({@link PlainJson}), the rest by Gson. */
+    static JsonElement parse(byte[] json) throws BodyFormatException {
+        JsonElement plain = PlainJson.read(json);
+        return plain != null ? plain : parseWithGson(new String(json, StandardCharsets.UTF_8));
+    }
+
+    private static JsonElement parseWithGson(String json) throws BodyFormatException {
         try (JsonReader reader = new JsonReader(new StringReader(json))) {
             reader.setStrictness(Strictness.STRICT);
             JsonElement root = JsonParser.parseReader(reader);
@@ -79,8 +110,25 @@ final class JsonPayload {
         }
     }
 
+    /** {@link #readObject} over a tree; {@code path} is the object's path as Gson words it ({@code $.battery}). */
+    private static void readTree(JsonObject object, String prefix, String path, Map<String, MetricFamily> families,
+            Map<String, Supplier<String>> pathsByName) throws BodyFormatException {
+        for (Map.Entry<String, JsonElement> member : object.entrySet()) {
+            String key = member.getKey();
+            String name = prefix.isEmpty() ? key : prefix + "_" + key;
+            JsonElement value = member.getValue();
+            if (value instanceof JsonObject nested) {
+                readTree(nested, name, path + "." + key, families, pathsByName);
+            } else if (value instanceof JsonPrimitive primitive && primitive.isNumber()) {
+                add(families, pathsByName, name, () -> printable(path + "." + key), primitive.getAsDouble());
+            } else if (value instanceof JsonPrimitive primitive && primitive.isBoolean()) {
+                add(families, pathsByName, name, () -> printable(path + "." + key), primitive.getAsBoolean() ? 1 : 0);
+            }
+        }
+    }
+
     private static void readObject(JsonReader reader, String prefix, Map<String, MetricFamily> families,
-            Map<String, String> pathsByName) throws IOException, BodyFormatException {
+            Map<String, Supplier<String>> pathsByName) throws IOException, BodyFormatException {
         reader.beginObject();
         while (reader.hasNext()) {
             String key = reader.nextName();
@@ -88,8 +136,8 @@ final class JsonPayload {
             String where = printable(reader.getPath());
             switch (reader.peek()) {
                 case BEGIN_OBJECT -> readObject(reader, name, families, pathsByName);
-                case NUMBER -> add(families, pathsByName, name, where, Double.parseDouble(reader.nextString()));
-                case BOOLEAN -> add(families, pathsByName, name, where, reader.nextBoolean() ? 1 : 0);
+                case NUMBER -> add(families, pathsByName, name, () -> where, Double.parseDouble(reader.nextString()));
+                case BOOLEAN -> add(families, pathsByName, name, () -> where, reader.nextBoolean() ? 1 : 0);
                 default -> reader.skipValue();
             }
         }
@@ -97,16 +145,16 @@ final class JsonPayload {
     }
 
     /** @param where the JSON path of the value ({@code $.battery.level}), for messages */
-    private static void add(Map<String, MetricFamily> families, Map<String, String> pathsByName, String joinedKeys,
-            String where, double value) throws BodyFormatException {
+    private static void add(Map<String, MetricFamily> families, Map<String, Supplier<String>> pathsByName, String joinedKeys,
+            Supplier<String> where, double value) throws BodyFormatException {
         String name = Names.sanitiseMetricName(joinedKeys);
         if (name.isEmpty()) {
-            throw new BodyFormatException("JSON value at " + where + " has an empty key, which cannot name a metric");
+            throw new BodyFormatException("JSON value at " + where.get() + " has an empty key, which cannot name a metric");
         }
-        String earlier = pathsByName.putIfAbsent(name, where);
+        Supplier<String> earlier = pathsByName.putIfAbsent(name, where);
         if (earlier != null) {
-            throw new BodyFormatException("JSON values at " + earlier + " and " + where + " both make the metric name "
-                    + name);
+            throw new BodyFormatException("JSON values at " + earlier.get() + " and " + where.get()
+                    + " both make the metric name " + name);
         }
         families.put(name, new MetricFamily(name, null, MetricType.GAUGE, List.of(Metric.simple(List.of(), value, null))));
     }

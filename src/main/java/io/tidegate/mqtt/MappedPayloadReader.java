@@ -94,7 +94,7 @@ final class MappedPayloadReader {
         try {
             ParsedBody body = switch (rule.format()) {
                 case PROMETHEUS -> payloads.text(payload);
-                case JSON -> ParsedBody.of(json(rule, captures, new String(payload, StandardCharsets.UTF_8)));
+                case JSON -> ParsedBody.of(json(rule, captures, payload));
                 case VALUE -> ParsedBody.of(value(rule, captures, topic, new String(payload, StandardCharsets.UTF_8)));
             };
             return new PayloadReader.Read(body, verb, null);
@@ -130,7 +130,7 @@ final class MappedPayloadReader {
         return text;
     }
 
-    private static Map<String, MetricFamily> json(MqttMapping rule, Map<String, String> captures, String payload)
+    private static Map<String, MetricFamily> json(MqttMapping rule, Map<String, String> captures, byte[] payload)
             throws BodyFormatException {
         JsonElement root = JsonPayload.parse(payload);
         if (!(root instanceof JsonObject)) {
@@ -142,8 +142,8 @@ final class MappedPayloadReader {
         }
         Map<String, MetricFamily> families = new LinkedHashMap<>();
         for (MappedMetric metric : rule.metrics()) {
-            List<JsonPath.Selected> found = metric.path().select(root).stream()
-                    .filter(selected -> !selected.value().isJsonNull()).toList();
+            List<JsonPath.Selected> found = metric.path().select(root);
+            found.removeIf(selected -> selected.value().isJsonNull());
             if (found.isEmpty()) {
                 if (metric.optional()) {
                     continue;
@@ -168,7 +168,7 @@ final class MappedPayloadReader {
     }
 
     /** Without a list of metrics, every number and boolean, as on Tidegate's own topics, with the rule's prefix and labels. */
-    private static Map<String, MetricFamily> everyNumber(MqttMapping rule, String payload, List<Label> labels)
+    private static Map<String, MetricFamily> everyNumber(MqttMapping rule, byte[] payload, List<Label> labels)
             throws BodyFormatException {
         Map<String, MetricFamily> families = new LinkedHashMap<>();
         for (MetricFamily family : JsonPayload.families(payload).values()) {
@@ -180,6 +180,9 @@ final class MappedPayloadReader {
     }
 
     private static List<Label> labels(MqttMapping rule, JsonElement root) {
+        if (rule.labels().isEmpty()) {
+            return List.of();
+        }
         List<Label> labels = new ArrayList<>();
         rule.labels().forEach((name, path) -> {
             List<JsonPath.Selected> found = path.select(root);

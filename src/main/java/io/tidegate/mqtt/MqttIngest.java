@@ -22,6 +22,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.Optional;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
@@ -222,10 +223,75 @@ public final class MqttIngest implements MessageHandler {
      * Where a message goes: the group its topic names, by Tidegate's scheme or by the mapping rule
      * that applies, and the level naming a single-number metric on a scheme topic.
      */
-    private record Route(GroupingKey key, String metricLevel, MqttMapping rule, Map<String, String> captures) {
+    /**
+     * Where a topic's messages go: a group of Tidegate's scheme (and the metric its last level names), or a mapping
+     * rule's group; {@code routedWith} is the mappings it was found with, so a reload's new rules apply at once. Or
+     * no route ({@link #none}): the message ends there, as {@code ended} says.
+     */
+    private record Route(GroupingKey key, String metricLevel, MqttMapping rule, Map<String, String> captures,
+            MqttMappings routedWith, Source live, Source retained, MqttOutcome ended) {
+        Route(GroupingKey key, String metricLevel, MqttMapping rule, Map<String, String> captures, MqttMappings routedWith,
+                String topic) {
+            this(key, metricLevel, rule, captures, routedWith, Source.mqtt(topic, false), Source.mqtt(topic, true), null);
+        }
+
+        static Route none(MqttOutcome outcome) {
+            return new Route(null, null, null, null, null, null, null, outcome);
+        }
+
         String ruleName() {
             return rule == null ? null : rule.name();
         }
+
+        Source source(boolean retainedMessage) {
+            return retainedMessage ? retained : live;
+        }
+    }
+
+    /**
+     * The routes of the topics seen lately, so a device's topic is routed once and all its messages carry one
+     * grouping key, whose labels the store then derives once; at most {@link #ROUTES_REMEMBERED}, forgotten all at
+     * once past that (a topic not remembered is routed again, the same way).
+     */
+    private final ConcurrentHashMap<String, Route> routes = new ConcurrentHashMap<>();
+    static final int ROUTES_REMEMBERED = 100_000;
+
+    /** The route of {@code topic}, or {@link Route#none} with the outcome that ends its message there. */
+    private Route route(String topic) {
+        MqttMappings current = mappings.get();
+        Route known = routes.get(topic);
+        if (known != null && known.routedWith() == current) {
+            return known;
+        }
+        Route route;
+        if (topics.owns(topic)) {
+            TopicScheme.Parsed parsed = topics.parse(topic);
+            if (parsed.error() != null) {
+                return Route.none(MqttOutcome.rejected(null, new Rejection(RejectReason.BAD_TOPIC, parsed.error())));
+            }
+            route = new Route(parsed.key(), parsed.metricLevel(), null, Map.of(), current, topic);
+        } else {
+            MqttMappings.Match match = current.find(topic);
+            if (match.rule() == null) {
+                return Route.none(match.topicMatched() ? MqttOutcome.skipped(null, SkipReason.UNMAPPED)
+                        : MqttOutcome.rejected(null, new Rejection(RejectReason.BAD_TOPIC, topics.parse(topic).error()
+                                + (current.size() > 0 ? ", and no mqtt_mappings rule applies to it" : ""))));
+            }
+            if (!TopicScheme.isEncodable(topic)) {
+                return Route.none(MqttOutcome.rejected(match.rule().name(),
+                        new Rejection(RejectReason.BAD_TOPIC, "topic is not valid UTF-8")));
+            }
+            MappedPayloadReader.Key key = MappedPayloadReader.key(match.rule(), match.captures());
+            if (key.rejection() != null) {
+                return Route.none(MqttOutcome.rejected(match.rule().name(), key.rejection()));
+            }
+            route = new Route(key.key(), null, match.rule(), match.captures(), current, topic);
+        }
+        if (routes.size() >= ROUTES_REMEMBERED) {
+            routes.clear();
+        }
+        routes.put(topic, route);
+        return route;
     }
 
     /** Reads the message; the step returned applies or skips it and says what became of it. */
@@ -242,30 +308,12 @@ public final class MqttIngest implements MessageHandler {
         if (topic.equals(topics.wipeTopic()) && ReplicatedWrite.isReplicated(message)) {
             return acknowledgement -> applyReplicated(message, null, acknowledgement);
         }
-        Route route;
-        if (topics.owns(topic)) {
-            TopicScheme.Parsed parsed = topics.parse(topic);
-            if (parsed.error() != null) {
-                return done(MqttOutcome.rejected(null, new Rejection(RejectReason.BAD_TOPIC, parsed.error())));
-            }
-            route = new Route(parsed.key(), parsed.metricLevel(), null, Map.of());
-        } else {
-            MqttMappings.Match match = mappings.get().find(topic);
-            if (match.rule() == null) {
-                return done(match.topicMatched() ? MqttOutcome.skipped(null, SkipReason.UNMAPPED)
-                        : MqttOutcome.rejected(null, new Rejection(RejectReason.BAD_TOPIC, topics.parse(topic).error()
-                                + (mappings.get().size() > 0 ? ", and no mqtt_mappings rule applies to it" : ""))));
-            }
-            if (!TopicScheme.isEncodable(topic)) {
-                return done(MqttOutcome.rejected(match.rule().name(),
-                        new Rejection(RejectReason.BAD_TOPIC, "topic is not valid UTF-8")));
-            }
-            MappedPayloadReader.Key key = MappedPayloadReader.key(match.rule(), match.captures());
-            if (key.rejection() != null) {
-                return done(MqttOutcome.rejected(match.rule().name(), key.rejection()));
-            }
-            route = new Route(key.key(), null, match.rule(), match.captures());
-            log.atDebug().addKeyValue("topic", topic).addKeyValue("rule", match.rule().name()).log("mqtt mapping applies");
+        Route route = route(topic);
+        if (route.ended() != null) {
+            return done(route.ended());
+        }
+        if (route.rule() != null) {
+            log.atDebug().addKeyValue("topic", topic).addKeyValue("rule", route.ruleName()).log("mqtt mapping applies");
         }
         if (ReplicatedWrite.isReplicated(message)) {
             if (route.rule() != null || route.metricLevel() != null) {
@@ -276,7 +324,7 @@ public final class MqttIngest implements MessageHandler {
         }
         String ttlProperty = message.userProperties().get(TTL_PROPERTY);
         Digest digest = Digest.of(payload, message.contentType(), ttlProperty);
-        Source source = Source.mqtt(topic, message.retained());
+        Source source = route.source(message.retained());
         if (route.rule() != null && route.rule().availability() != null) {
             return unlessRetainedSeen(message, digest, route,
                     acknowledgement -> availability(route, payload, source, digest, acknowledgement));

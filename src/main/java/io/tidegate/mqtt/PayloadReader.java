@@ -96,7 +96,7 @@ final class PayloadReader {
         try {
             return switch (kind) {
                 case TEXT -> new Read(text(payload), Verb.PUT, null);
-                case JSON -> new Read(ParsedBody.typeNotGiven(JsonPayload.families(new String(payload, StandardCharsets.UTF_8))),
+                case JSON -> new Read(ParsedBody.typeNotGiven(JsonPayload.families(payload)),
                         Verb.PUT, null);
                 case NUMBER -> gauge(metricLevel, number);
             };

@@ -111,6 +111,34 @@ class MqttIngestMappingTest {
     }
 
     @Test
+    void aTopicAlreadyRoutedFollowsTheRulesOfAReloadAtOnce() throws Exception {
+        fixture.publish(live("zigbee2mqtt/kitchen", "{\"temperature\":21.5}"));
+        Path file = dir.resolve("reloaded.yml");
+        Files.writeString(file, RULES.replace("group: {job: zigbee2mqtt, device: '{device}'}\n    ttl: 10m",
+                "group: {job: zigbee, room: '{device}'}\n    ttl: 10m").replace("prefix: z2m_", "prefix: zb_"));
+        fixture.mappings.set(ConfigFile.load(file).mqttMappings());
+
+        fixture.publish(live("zigbee2mqtt/kitchen", "{\"temperature\":22.5}"));
+
+        GroupingKey room = key("job", "zigbee", "room", "kitchen");
+        assertThat(fixture.value(room, "zb_temperature_celsius")).isEqualTo(22.5);
+        assertThat(fixture.value(KITCHEN, "z2m_temperature_celsius")).isEqualTo(21.5);
+    }
+
+    @Test
+    void theMessagesOfOneTopicShareTheGroupsKeyAndItsLabels() {
+        fixture.publish(live("zigbee2mqtt/kitchen", "{\"temperature\":21.5}"));
+        Group first = fixture.group(KITCHEN);
+        fixture.publish(live("zigbee2mqtt/kitchen", "{\"temperature\":22.5}"));
+        Group second = fixture.group(KITCHEN);
+
+        assertThat(second).isNotSameAs(first);
+        assertThat(second.key()).isSameAs(first.key());
+        assertThat(fixture.stored(KITCHEN, "push_time_seconds").family().metrics().get(0).labels())
+                .isSameAs(first.families().get("push_time_seconds").family().metrics().get(0).labels());
+    }
+
+    @Test
     void theMessagesOwnTtlComesBeforeTheRules() {
         fixture.publish(live("zigbee2mqtt/kitchen", "{\"temperature\":21.5}").property("ttl", "1m"));
 
