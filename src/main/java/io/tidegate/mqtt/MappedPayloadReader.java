@@ -23,6 +23,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Reads a message the way the {@link MqttMapping} that applies to its topic says: the grouping key
@@ -224,8 +225,19 @@ final class MappedPayloadReader {
         if (name.isEmpty()) {
             throw new BodyFormatException("the metric name is empty for this topic");
         }
-        return name;
+        String known = NAMES.putIfAbsent(name, name);
+        if (known == null && NAMES.size() > NAMES_REMEMBERED) {
+            NAMES.clear();
+        }
+        return known != null ? known : name;
     }
+
+    /**
+     * The metric names rules made lately, each kept once: every message of a device carries the same
+     * string (its hash computed once), and the store keeps one copy of it rather than one per message.
+     */
+    private static final ConcurrentHashMap<String, String> NAMES = new ConcurrentHashMap<>();
+    private static final int NAMES_REMEMBERED = 10_000;
 
     /** Adds a series; metrics of a rule that come out with the same name share one family. */
     private static void add(Map<String, MetricFamily> families, String name, MappedMetric metric, List<Label> labels,

@@ -75,6 +75,16 @@ final class FamilyMap extends AbstractMap<String, StoredFamily> {
         return found >= 0 ? found : -1;
     }
 
+    /** The {@code i}th name in name order. */
+    String nameAt(int i) {
+        return names[i];
+    }
+
+    /** The family of {@link #nameAt}{@code (i)}. */
+    StoredFamily familyAt(int i) {
+        return families[i];
+    }
+
     @Override
     public StoredFamily get(Object key) {
         int i = indexOf(key);

@@ -19,6 +19,11 @@ public record Group(GroupingKey key, Map<String, StoredFamily> families, Source 
         families = FamilyMap.of(families);
     }
 
+    /** The families in name order. */
+    FamilyMap sortedFamilies() {
+        return (FamilyMap) families;
+    }
+
     public StoredFamily family(String name) {
         return families.get(name);
     }

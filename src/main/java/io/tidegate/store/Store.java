@@ -12,6 +12,7 @@ import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Function;
@@ -389,8 +390,10 @@ public final class Store implements GroupWriter {
                 continue; // the group's own gauges replace these, as upstream does
             }
             long ttl = request.ttls().forFamily(pushed.name());
-            prepared.add(new StoredFamily(GroupingLabels.apply(pushed, request.key()), writtenAt,
-                    Ttls.deadline(writtenAt, ttl), ttl));
+            StoredFamily family = new StoredFamily(GroupingLabels.apply(pushed, request.key()), writtenAt,
+                    Ttls.deadline(writtenAt, ttl), ttl);
+            family.seriesProblem(); // checked here, off the lock; the judgement under it reads the answer
+            prepared.add(family);
         }
         return null;
     }
@@ -542,13 +545,27 @@ public final class Store implements GroupWriter {
     private String conflictWithStored(GroupingKey key, Group current, List<StoredFamily> prepared, long now) {
         for (StoredFamily storedFamily : prepared) {
             MetricFamily family = storedFamily.family();
+            StoredFamily own = current == null ? null : current.family(family.name());
+            if (own != null && own.isLiveAt(now) && own.family().type() == family.type()
+                    && Objects.equals(own.family().help(), family.help())) {
+                // the group holds this family live, of this type with this help: every other live holder agrees
+                // with it on both (the write that stored it was checked), so only the series are left to check
+                String invalid = storedFamily.seriesProblem();
+                if (invalid != null) {
+                    return invalid;
+                }
+                String duplicate = checkConsistency ? duplicateInOtherGroup(key, family, now) : null;
+                if (duplicate != null) {
+                    return duplicate;
+                }
+                continue;
+            }
             MetricType ownType = ownFamilyTypes.apply(family.name());
             if (ownType != null && ownType != family.type()) {
                 return "gathered metric family " + family.name() + " has type " + family.type() + " but should have "
                         + ownType;
             }
             FamilySlot slot = families.get(family.name());
-            StoredFamily own = current == null ? null : current.family(family.name());
             boolean heldByOthers = slot != null && slot.holdersOtherThan(own) > 0;
             String othersHelp = heldByOthers && checkConsistency ? slot.helpOfOthers(own) : null;
             boolean helpConflict = othersHelp != null && FamilySlot.hasHelp(family.help())
@@ -563,7 +580,7 @@ public final class Store implements GroupWriter {
             if (heldByOthers && slot.type() != family.type()) {
                 return describeFamily(family) + " is not a " + slot.type() + " (in group " + holder + ")";
             }
-            String invalid = SeriesRules.check(family);
+            String invalid = storedFamily.seriesProblem();
             if (invalid != null) {
                 return invalid;
             }
@@ -716,17 +733,18 @@ public final class Store implements GroupWriter {
 
     private void replaceGroup(Group old, Group next) {
         if (old != null) {
-            unindex(old);
+            expiries.remove(old.key());
+            seriesCount += reindex(old.sortedFamilies(), next.sortedFamilies());
         } else {
             shapes.add(next.key());
             groupCount++;
+            long series = seriesCount;
+            for (StoredFamily family : next.families().values()) {
+                index(family);
+                series += family.seriesCount();
+            }
+            seriesCount = series;
         }
-        long series = seriesCount;
-        for (StoredFamily family : next.families().values()) {
-            families.computeIfAbsent(family.name(), name -> new FamilySlot(name, family.family().type())).add(family);
-            series += family.seriesCount();
-        }
-        seriesCount = series;
         long nextExpiry = next.nextExpiryMillis();
         if (nextExpiry != StoredFamily.NEVER) {
             expiries.add(next, nextExpiry);
@@ -832,13 +850,58 @@ public final class Store implements GroupWriter {
         expiries.remove(group.key());
         long series = seriesCount;
         for (StoredFamily family : group.families().values()) {
-            FamilySlot slot = families.get(family.name());
-            slot.remove(family);
-            if (slot.isEmpty()) {
-                families.remove(family.name());
-            }
+            unindex(family);
             series -= family.seriesCount();
         }
         seriesCount = series;
+    }
+
+    /**
+     * Moves the family index from a group's families {@code before} a write to those {@code after} it,
+     * walking both in name order: a family written again with its type and help as before leaves its
+     * name's slot as it was, so a device writing the same families again costs no index update. Returns
+     * the change in series held.
+     */
+    private long reindex(FamilyMap before, FamilyMap after) {
+        long change = 0;
+        int i = 0;
+        int j = 0;
+        while (i < before.size() || j < after.size()) {
+            int order = i == before.size() ? 1 : j == after.size() ? -1 : compareNames(before.nameAt(i), after.nameAt(j));
+            if (order < 0) {
+                unindex(before.familyAt(i));
+                change -= before.familyAt(i++).seriesCount();
+            } else if (order > 0) {
+                index(after.familyAt(j));
+                change += after.familyAt(j++).seriesCount();
+            } else {
+                StoredFamily was = before.familyAt(i++);
+                StoredFamily is = after.familyAt(j++);
+                if (was.family().type() != is.family().type()
+                        || FamilySlot.hasHelp(was.family().help()) != FamilySlot.hasHelp(is.family().help())
+                        || FamilySlot.hasHelp(is.family().help()) && !is.family().help().equals(was.family().help())) {
+                    unindex(was);
+                    index(is);
+                }
+                change += is.seriesCount() - was.seriesCount();
+            }
+        }
+        return change;
+    }
+
+    private static int compareNames(String a, String b) {
+        return a == b ? 0 : a.compareTo(b);
+    }
+
+    private void index(StoredFamily family) {
+        families.computeIfAbsent(family.name(), name -> new FamilySlot(name, family.family().type())).add(family);
+    }
+
+    private void unindex(StoredFamily family) {
+        FamilySlot slot = families.get(family.name());
+        slot.remove(family);
+        if (slot.isEmpty()) {
+            families.remove(family.name());
+        }
     }
 }

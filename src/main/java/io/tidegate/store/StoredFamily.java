@@ -25,6 +25,10 @@ public final class StoredFamily {
     private volatile byte[] text;
     private volatile byte[] openMetrics;
     private volatile byte[] protobuf;
+    private String seriesProblem = UNCHECKED;
+
+    /** Not yet checked: a string no check returns (compared by identity). */
+    private static final String UNCHECKED = new String("not checked yet");
 
     StoredFamily(MetricFamily family, long writtenAtMillis, long deadlineMillis, long ttlMillis) {
         this.family = family;
@@ -96,6 +100,20 @@ public final class StoredFamily {
             }
         }
         return bytes;
+    }
+
+    /**
+     * What {@link SeriesRules#check} finds wrong with this family as pushed, or null; checked on the first
+     * call, which a write makes while it is prepared, ahead of the writer lock. (Two threads at once may both
+     * check: same answer.)
+     */
+    String seriesProblem() {
+        String problem = seriesProblem;
+        if (problem == UNCHECKED) {
+            problem = SeriesRules.check(family);
+            seriesProblem = problem;
+        }
+        return problem;
     }
 
     boolean containsSeries(List<Label> labels) {
