@@ -12,7 +12,10 @@ import io.tidegate.key.GroupingKey;
  * {@code io.tidegate.ttl.ExpirySchedule}; one queue serves one store.
  */
 public interface ExpiryQueue {
-    /** Schedules {@code group}, as now stored under its key (which has nothing scheduled), for {@code atMillis}. */
+    /**
+     * Schedules {@code group}, as now stored under its key, for {@code atMillis}, in place of what was
+     * scheduled for that key before, if anything.
+     */
     void add(Group group, long atMillis);
 
     /** Drops what is scheduled for {@code key}, if anything. */

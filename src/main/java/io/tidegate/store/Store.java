@@ -733,7 +733,6 @@ public final class Store implements GroupWriter {
 
     private void replaceGroup(Group old, Group next) {
         if (old != null) {
-            expiries.remove(old.key());
             seriesCount += reindex(old.sortedFamilies(), next.sortedFamilies());
         } else {
             shapes.add(next.key());
@@ -747,7 +746,9 @@ public final class Store implements GroupWriter {
         }
         long nextExpiry = next.nextExpiryMillis();
         if (nextExpiry != StoredFamily.NEVER) {
-            expiries.add(next, nextExpiry);
+            expiries.add(next, nextExpiry); // in place of what the old group had scheduled
+        } else if (old != null) {
+            expiries.remove(old.key());
         }
         if (old != null) {
             groupsByKey.get(next.key()).group = next; // last: readers see the group once it is fully indexed

@@ -56,13 +56,32 @@ class ExpiryScheduleTest {
 
     @Test
     void devicesReschedulingWithSeveralTtlsAndTimesOutOfOrderComeDueInTimeOrder() {
+        rescheduleAndPollInTimeOrder(true);
+    }
+
+    /** As the store reschedules a group it replaces: scheduling a key again moves its entry. */
+    @Test
+    void aGroupScheduledAgainComesDueOnceAtItsLatestTime() {
+        schedule.add(group("a"), 1_000);
+        schedule.add(group("b"), 2_000);
+        schedule.add(group("a"), 3_000);
+
+        assertThat(schedule.pollDue(5_000).key()).isEqualTo(key("job", "b"));
+        assertThat(schedule.pollDue(5_000).key()).isEqualTo(key("job", "a"));
+        assertThat(schedule.pollDue(5_000)).isNull();
+        rescheduleAndPollInTimeOrder(false);
+    }
+
+    private void rescheduleAndPollInTimeOrder(boolean removeFirst) {
         // many interleaved TTLs and times going backwards: more than the lanes hold in order
         Random random = new Random(17);
         Map<String, Long> latest = new HashMap<>();
         for (int write = 0; write < 5_000; write++) {
             String device = "d" + random.nextInt(300);
             long at = write < 2_500 ? write + 1_000L * random.nextInt(20) : 100_000 - write;
-            schedule.remove(key("job", device));
+            if (removeFirst) {
+                schedule.remove(key("job", device));
+            }
             schedule.add(group(device), at);
             latest.put(device, at);
         }
