@@ -33,7 +33,7 @@ public record Metric(
     public static final int ANY_VALUE_KIND = -1;
 
     public Metric {
-        labels = List.copyOf(labels);
+        labels = labels instanceof LabelList ? labels : List.copyOf(labels); // immutable already, and keeps its text
         quantiles = quantiles == null ? List.of() : List.copyOf(quantiles);
         buckets = buckets == null ? List.of() : List.copyOf(buckets);
     }

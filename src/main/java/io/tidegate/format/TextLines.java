@@ -34,6 +34,14 @@ final class TextLines {
 
     /** Appends {@code a="x",b="y"} (no braces), for a series whose labels are written once. */
     static void appendLabelPairs(ByteBuilder out, List<Label> labels) {
+        if (labels instanceof LabelList shared) {
+            out.append(shared.textPairs());
+            return;
+        }
+        appendEachLabelPair(out, labels);
+    }
+
+    static void appendEachLabelPair(ByteBuilder out, List<Label> labels) {
         for (int i = 0; i < labels.size(); i++) {
             Label label = labels.get(i);
             if (i > 0) {

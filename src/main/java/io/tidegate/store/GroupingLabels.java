@@ -2,6 +2,7 @@ package io.tidegate.store;
 
 import io.tidegate.key.GroupingKey;
 import io.tidegate.format.Label;
+import io.tidegate.format.LabelList;
 import io.tidegate.format.Metric;
 import io.tidegate.format.MetricFamily;
 import java.util.ArrayList;
@@ -41,7 +42,7 @@ final class GroupingLabels {
     }
 
     private static List<Label> keyOnly(GroupingKey key) {
-        return apply(List.of(), key);
+        return LabelList.of(apply(List.of(), key).toArray(new Label[0])); // shared by many series: keeps its text
     }
 
     private static List<Label> apply(List<Label> bodyLabels, GroupingKey key) {

@@ -33,6 +33,29 @@ class PrometheusTextFormatTest {
         return labels;
     }
 
+    /** A shared label list renders its labels once, as any list of the same labels renders them, in every text format. */
+    @Test
+    void aSharedLabelListRendersAsAnyListOfItsLabels() {
+        List<Label> plain = labels("device", "hall \"north\"\\\n", "instance", "", "job", "zigbee2mqtt", "région", "été");
+        List<Label> shared = LabelList.of(plain.toArray(new Label[0]));
+        assertThat(shared).isEqualTo(plain).hasSameHashCodeAs(plain);
+        for (ExpositionFormat each : List.of(format, new OpenMetricsFormat())) {
+            for (MetricType type : List.of(MetricType.GAUGE, MetricType.SUMMARY)) {
+                MetricFamily withShared = new MetricFamily("t", "help", type, List.of(sample(shared, type), sample(shared, type)));
+                MetricFamily withPlain = new MetricFamily("t", "help", type, List.of(sample(plain, type), sample(plain, type)));
+                String expected = new String(each.renderSeries(withPlain), StandardCharsets.UTF_8);
+                assertThat(new String(each.renderSeries(withShared), StandardCharsets.UTF_8)).isEqualTo(expected)
+                        .contains("device=\"hall \\\"north\\\"\\\\\\n\"");
+                assertThat(withShared.metrics().get(0).labels()).isSameAs(shared);
+            }
+        }
+    }
+
+    private static Metric sample(List<Label> labels, MetricType type) {
+        return type == MetricType.SUMMARY ? Metric.summary(labels, 3, 1.5, List.of(new Quantile(0.5, 0.4)), null)
+                : Metric.simple(labels, 21.5, null);
+    }
+
     static String scrape(ExpositionFormat format, MetricFamily family) {
         return scrape(format, family, List.of(format.renderSeries(family)));
     }
