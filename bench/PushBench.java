@@ -1090,11 +1090,23 @@ public final class PushBench {
          */
         long liveHeapKbAfterFullGc() throws IOException {
             jcmd("GC.run");
-            Matcher used = Pattern.compile("heap\\s+total \\d+K, used (\\d+)K").matcher(jcmd("GC.heap_info"));
-            if (!used.find()) {
-                throw new IllegalStateException("no heap figure from jcmd for pid " + process.pid());
+            String info = jcmd("GC.heap_info");
+            Matcher used = Pattern.compile("heap\\s+total \\d+K, used (\\d+)K").matcher(info);
+            if (used.find()) {
+                return Long.parseLong(used.group(1)); // G1 and the parallel collector: one figure for the heap
             }
-            return Long.parseLong(used.group(1));
+            // the serial collector (the launcher's): one figure per generation
+            Matcher generation = Pattern.compile("(?:def new|tenured) generation\\s+total \\d+K, used (\\d+)K").matcher(info);
+            long sum = 0;
+            int found = 0;
+            while (generation.find()) {
+                sum += Long.parseLong(generation.group(1));
+                found++;
+            }
+            if (found != 2) {
+                throw new IllegalStateException("no heap figure from jcmd for pid " + process.pid() + ": " + info);
+            }
+            return sum;
         }
 
         private String jcmd(String command) throws IOException {
