@@ -3,10 +3,10 @@ package io.tidegate;
 import io.tidegate.cli.Subcommand;
 import java.io.IOException;
 import java.io.PrintStream;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
@@ -50,21 +50,17 @@ final class SelfTest implements Subcommand {
             return 2;
         }
         try (Tidegate tidegate = Tidegate.start("--web.listen-address=127.0.0.1:0", "--mqtt.listen-address=127.0.0.1:0")) {
-            String base = "http://127.0.0.1:" + tidegate.httpPort();
-            HttpClient http = HttpClient.newBuilder().connectTimeout(PATIENCE).build();
-            HttpResponse<String> push = http.send(HttpRequest.newBuilder(URI.create(base + "/metrics/job/selftest/via/http"))
-                    .timeout(PATIENCE).PUT(HttpRequest.BodyPublishers.ofString("selftest_value 1\n")).build(),
-                    HttpResponse.BodyHandlers.ofString());
-            if (push.statusCode() / 100 != 2) {
-                err.println("tidegate selftest: the push was answered " + push.statusCode() + ": " + push.body().strip());
+            int port = tidegate.httpPort();
+            Answer push = exchange(port, "PUT", "/metrics/job/selftest/via/http", "selftest_value 1\n");
+            if (push.status() / 100 != 2) {
+                err.println("tidegate selftest: the push was answered " + push.status() + ": " + push.body().strip());
                 return 1;
             }
             publish(tidegate.mqttPort());
             String scrape = "";
             Instant deadline = clock.instant().plus(PATIENCE);
             while (clock.instant().isBefore(deadline)) {
-                scrape = http.send(HttpRequest.newBuilder(URI.create(base + "/metrics")).timeout(PATIENCE).build(),
-                        HttpResponse.BodyHandlers.ofString()).body();
+                scrape = exchange(port, "GET", "/metrics", null).body();
                 if (scrape.contains("via=\"mqtt\"")) {
                     out.println("tidegate selftest: ok: started on 127.0.0.1:" + tidegate.httpPort()
                             + " (MQTT " + tidegate.mqttPort() + "), a push and an MQTT message were served");
@@ -81,6 +77,33 @@ final class SelfTest implements Subcommand {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return 1;
+        }
+    }
+
+    /** An HTTP answer: its status code and body. */
+    private record Answer(int status, String body) {}
+
+    /**
+     * One HTTP/1.0 exchange on a socket of its own (the answer is the rest of the stream, never chunked), rather
+     * than Java's HTTP client: the launcher records the class archive from this run, and that client would bring
+     * some 500 classes (TLS among them) that a running Tidegate never loads into every start's memory.
+     */
+    private static Answer exchange(int port, String method, String path, String body) throws IOException {
+        try (Socket socket = new Socket()) {
+            socket.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), (int) PATIENCE.toMillis());
+            socket.setSoTimeout((int) PATIENCE.toMillis());
+            byte[] content = body == null ? new byte[0] : body.getBytes(StandardCharsets.UTF_8);
+            OutputStream out = socket.getOutputStream();
+            out.write((method + " " + path + " HTTP/1.0\r\nHost: 127.0.0.1:" + port + "\r\nContent-Length: "
+                    + content.length + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+            out.write(content);
+            out.flush();
+            String answer = new String(socket.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            int headEnd = answer.indexOf("\r\n\r\n");
+            if (!answer.startsWith("HTTP/1.") || answer.length() < 12 || headEnd < 0) {
+                throw new IOException("not an HTTP answer from 127.0.0.1:" + port + ": " + answer.lines().findFirst().orElse(""));
+            }
+            return new Answer(Integer.parseInt(answer.substring(9, 12)), answer.substring(headEnd + 4));
         }
     }
 
