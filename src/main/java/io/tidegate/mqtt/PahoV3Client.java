@@ -49,9 +49,7 @@ final class PahoV3Client implements PahoClient {
         if (settings.password() != null) {
             options.setPassword(settings.password());
         }
-        if (settings.tls() != null) {
-            options.setSocketFactory(settings.tls());
-        }
+        options.setSocketFactory(settings.tls() != null ? settings.tls() : ReadAheadSocketFactory.INSTANCE);
         options.setWill(settings.statusTopic(), OFFLINE.getBytes(StandardCharsets.US_ASCII), 1, true);
         try {
             client = new MqttClient(settings.url(), settings.clientId(), new MemoryPersistence());

@@ -62,9 +62,7 @@ final class PahoV5Client implements PahoClient {
         if (settings.password() != null) {
             options.setPassword(new String(settings.password()).getBytes(StandardCharsets.UTF_8));
         }
-        if (settings.tls() != null) {
-            options.setSocketFactory(settings.tls());
-        }
+        options.setSocketFactory(settings.tls() != null ? settings.tls() : ReadAheadSocketFactory.INSTANCE);
         org.eclipse.paho.mqttv5.common.MqttMessage will = new org.eclipse.paho.mqttv5.common.MqttMessage(OFFLINE.getBytes(StandardCharsets.US_ASCII));
         will.setQos(1);
         will.setRetained(true);
@@ -201,15 +199,18 @@ final class PahoV5Client implements PahoClient {
             MqttProperties properties = message.getProperties();
             Long expiry = properties == null ? null : properties.getMessageExpiryInterval();
             String contentType = properties == null ? null : properties.getContentType();
-            Map<String, String> userProperties = new LinkedHashMap<>();
-            if (properties != null && properties.getUserProperties() != null) {
+            Map<String, String> userProperties = Map.of(); // most devices send none
+            if (properties != null && properties.getUserProperties() != null
+                    && !properties.getUserProperties().isEmpty()) {
+                Map<String, String> given = new LinkedHashMap<>();
                 // MQTT allows a key more than once; the first one counts.
                 for (UserProperty property : properties.getUserProperties()) {
-                    userProperties.putIfAbsent(property.getKey(), property.getValue());
+                    given.putIfAbsent(property.getKey(), property.getValue());
                 }
+                userProperties = Collections.unmodifiableMap(given);
             }
             events.arrived(new MqttMessage(topic, message.getPayload(), message.isRetained(), message.getQos(), expiry,
-                    contentType, Collections.unmodifiableMap(userProperties)), message.getId());
+                    contentType, userProperties), message.getId());
         }
 
         @Override

@@ -15,6 +15,8 @@ import java.util.Set;
  * for the client, or null.
  */
 final class SeriesRules {
+    /** Up to this many series in a family, duplicate label sets are found by comparing each pair. */
+    static final int PAIRWISE_SERIES = 8;
     static final String TIMESTAMPS_REJECTED = "pushed metrics must not have timestamps";
 
     private SeriesRules() {}
@@ -35,8 +37,11 @@ final class SeriesRules {
         if (!Names.isValidMetricName(family.name())) {
             return "metric name " + quote(family.name()) + " is not a valid metric name";
         }
-        Set<List<Label>> seen = new HashSet<>();
-        for (Metric metric : family.metrics()) {
+        List<Metric> metrics = family.metrics();
+        // a device's family holds a series or a few: compared pairwise, they need no set of their labels
+        Set<List<Label>> seen = metrics.size() > PAIRWISE_SERIES ? new HashSet<>() : null;
+        for (int i = 0; i < metrics.size(); i++) {
+            Metric metric = metrics.get(i);
             if (!metric.hasValueOf(family.type())) {
                 return describe(family.name(), metric) + " is not a " + family.type();
             }
@@ -57,7 +62,7 @@ final class SeriesRules {
                 }
                 previous = name;
             }
-            if (!seen.add(metric.labels())) {
+            if (seen != null ? !seen.add(metric.labels()) : sameLabelsBefore(metrics, i)) {
                 return describe(family.name(), metric)
                         + " was collected before with the same name and label values";
             }
@@ -91,5 +96,15 @@ final class SeriesRules {
             }
         }
         return text.append('"').toString();
+    }
+
+    private static boolean sameLabelsBefore(List<Metric> metrics, int index) {
+        List<Label> labels = metrics.get(index).labels();
+        for (int j = 0; j < index; j++) {
+            if (metrics.get(j).labels().equals(labels)) {
+                return true;
+            }
+        }
+        return false;
     }
 }

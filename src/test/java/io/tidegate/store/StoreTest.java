@@ -190,6 +190,32 @@ class StoreTest {
     }
 
     @Test
+    void aDuplicateSeriesIsFoundWhereverItIsInAFamilyOfAnySize() {
+        for (int size : new int[] {2, 3, SeriesRules.PAIRWISE_SERIES, SeriesRules.PAIRWISE_SERIES + 1, 40}) {
+            for (int duplicated = 0; duplicated < size - 1; duplicated += Math.max(1, size / 5)) {
+                List<Metric> metrics = new ArrayList<>();
+                for (int i = 0; i < size - 1; i++) {
+                    metrics.add(Metric.simple(List.of(new Label("a", "v" + i)), i, null));
+                }
+                metrics.add(Metric.simple(List.of(new Label("a", "v" + duplicated)), -1, null));
+                MetricFamily family = new MetricFamily("x", null, MetricType.GAUGE, metrics);
+
+                WriteOutcome outcome = put(key("job", "d" + size + "_" + duplicated), family);
+
+                assertThat(outcome.refusal()).as("%d series, the last repeating series %d", size, duplicated).isNotNull();
+                assertThat(outcome.refusal().message()).isEqualTo("collected metric \"x\" {a=\"v" + duplicated
+                        + "\",instance=\"\",job=\"d" + size + "_" + duplicated + "\"} was collected before with the same"
+                        + " name and label values");
+            }
+            List<Metric> distinct = new ArrayList<>();
+            for (int i = 0; i < size; i++) {
+                distinct.add(Metric.simple(List.of(new Label("a", "v" + i)), i, null));
+            }
+            assertApplied(put(key("job", "distinct" + size), new MetricFamily("x", null, MetricType.GAUGE, distinct)));
+        }
+    }
+
+    @Test
     void aPushMayAddSeriesToTidegatesOwnFamilyOnlyWithItsType() {
         assertApplied(put(key("job", "a"), counter("process_cpu_seconds_total", 5)));
 
