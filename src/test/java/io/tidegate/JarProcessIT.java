@@ -104,6 +104,49 @@ class JarProcessIT {
                 .doesNotContain("UnsatisfiedLinkError");
     }
 
+    /**
+     * Behind a broker the jar reads messages with Paho, through Tidegate's stand-in for Paho's counting stream (the
+     * build leaves Paho's own out): a payload of a thousand series, over MQTT 5 and 3.1.1, arrives whole.
+     */
+    @Test
+    void theJarReadsLargePayloadsFromMosquittoThroughItsOwnCountingStream() throws Exception {
+        try (ZipFile jar = new ZipFile(JAR.toFile())) {
+            for (String name : List.of("org/eclipse/paho/mqttv5/common/packet/util/CountingInputStream.class",
+                    "org/eclipse/paho/client/mqttv3/internal/wire/CountingInputStream.class")) {
+                byte[] compiled = jar.getInputStream(jar.getEntry(name)).readAllBytes();
+                assertThat(compiled).as(name).isEqualTo(Files.readAllBytes(Path.of("target", "classes").resolve(name)));
+            }
+        }
+        StringBuilder text = new StringBuilder("# TYPE room_temperature_celsius gauge\n");
+        for (int i = 0; i < 1_000; i++) {
+            text.append("room_temperature_celsius{room=\"room-").append(i).append("\"} ").append(i).append(".5\n");
+        }
+        Path payload = dir.resolve("payload.txt");
+        Files.writeString(payload, text);
+        try (MosquittoBroker broker = new MosquittoBroker().start()) {
+            TestHttp http = start("--mqtt.url=" + broker.url());
+            Awaitility.await().atMost(Duration.ofSeconds(30)).ignoreExceptions().until(() -> broker.client(
+                    "mosquitto_sub", "-t", "metrics/tidegate/status", "-C", "1", "-W", "2").equals("online\n"));
+
+            broker.client("mosquitto_pub", "-V", "mqttv5", "-q", "1", "-t", "metrics/job/jar/instance/five", "-f",
+                    payload.toString());
+            broker.client("mosquitto_pub", "-V", "mqttv311", "-q", "1", "-t", "metrics/job/jar/instance/three", "-f",
+                    payload.toString());
+
+            Awaitility.await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+                String metrics = http.get("/metrics").body();
+                for (String instance : List.of("five", "three")) {
+                    assertThat(metrics).contains("room_temperature_celsius{instance=\"" + instance
+                            + "\",job=\"jar\",room=\"room-0\"} 0.5\n", "room_temperature_celsius{instance=\"" + instance
+                            + "\",job=\"jar\",room=\"room-999\"} 999.5\n");
+                    assertThat(metrics.split("\n")).filteredOn(line -> line.startsWith("room_temperature_celsius{instance=\""
+                            + instance + "\"")).hasSize(1_000);
+                }
+            });
+        }
+        assertThat(Files.readString(log)).doesNotContain("level=error");
+    }
+
     /** The Dockerfile's HEALTHCHECK runs {@code java -jar tidegate.jar healthcheck}: its exit status is the verdict. */
     @Test
     void theHealthcheckSubcommandExitsZeroForARunningTidegateAndOneOnceItHasStopped() throws Exception {
