@@ -183,7 +183,8 @@ public final class Tidegate implements AutoCloseable {
      */
     private ReloadOutcome reload() {
         ReloadOutcome outcome = config.reload();
-        return mqtt == null ? outcome : outcome.and(mqtt.reloadBrokerAccess());
+        return mqtt == null ? outcome
+                : outcome.and(mqtt.reloadBrokerAccess().map(ReloadOutcome::failed).orElse(ReloadOutcome.reloaded()));
     }
 
     /** Re-reads the configuration files; on SIGHUP, as every Prometheus component does. */

@@ -1,6 +1,5 @@
 package io.tidegate.mqtt;
 
-import io.tidegate.config.ReloadOutcome;
 import io.tidegate.mqtt.access.AccessFileException;
 import io.tidegate.mqtt.access.BrokerAccess;
 import java.nio.file.Path;
@@ -116,22 +115,24 @@ public final class MqttEndpoint implements MqttSubscriber {
      * configuration file: on success the new rules are in force for every login, publish and subscription
      * from then on, and clients whose user is gone or has another password are disconnected; on failure
      * the old rules stay and one warning says why. Nothing to do without the embedded broker or its files.
+     *
+     * @return why the files were refused, or empty when they are in force (or there are none)
      */
-    public ReloadOutcome reloadBrokerAccess() {
+    public Optional<String> reloadBrokerAccess() {
         BrokerSettings brokerSettings = settings.broker();
         if (brokerSettings == null) {
-            return ReloadOutcome.reloaded();
+            return Optional.empty();
         }
         BrokerAccess access = brokerSettings.access();
         if (access.passwordFile().isEmpty() && access.aclFile().isEmpty()) {
-            return ReloadOutcome.reloaded();
+            return Optional.empty();
         }
         try {
             access.reload();
         } catch (AccessFileException e) {
             log.atWarn().addKeyValue("file", e.file()).addKeyValue("err", e.getMessage())
                     .log("embedded MQTT broker's access files reload failed, keeping the previous ones");
-            return ReloadOutcome.failed(e.getMessage());
+            return Optional.of(e.getMessage());
         }
         log.atInfo().addKeyValue("password_file", access.passwordFile().map(Path::toString).orElse(""))
                 .addKeyValue("users", access.users())
@@ -141,7 +142,7 @@ public final class MqttEndpoint implements MqttSubscriber {
         if (subscriber instanceof BrokerSubscriber embedded) {
             embedded.disconnectRevoked();
         }
-        return ReloadOutcome.reloaded();
+        return Optional.empty();
     }
 
     /** The embedded broker's port, once it runs. */
