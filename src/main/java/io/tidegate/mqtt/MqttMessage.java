@@ -22,7 +22,8 @@ public record MqttMessage(String topic, byte[] payload, boolean retained, int qo
     public MqttMessage {
         Objects.requireNonNull(topic, "topic");
         Objects.requireNonNull(payload, "payload");
-        userProperties = userProperties == null ? Map.of() : Map.copyOf(userProperties);
+        // most devices send none: no copy made for them
+        userProperties = userProperties == null || userProperties.isEmpty() ? Map.of() : Map.copyOf(userProperties);
     }
 
     /** An MQTT 3.1.1 message: no properties. */

@@ -3,7 +3,6 @@ package io.tidegate.mqtt;
 import java.io.EOFException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -199,15 +198,12 @@ final class PahoV5Client implements PahoClient {
             MqttProperties properties = message.getProperties();
             Long expiry = properties == null ? null : properties.getMessageExpiryInterval();
             String contentType = properties == null ? null : properties.getContentType();
-            Map<String, String> userProperties = Map.of(); // most devices send none
-            if (properties != null && properties.getUserProperties() != null
-                    && !properties.getUserProperties().isEmpty()) {
-                Map<String, String> given = new LinkedHashMap<>();
+            Map<String, String> userProperties = new LinkedHashMap<>();
+            if (properties != null && properties.getUserProperties() != null) {
                 // MQTT allows a key more than once; the first one counts.
                 for (UserProperty property : properties.getUserProperties()) {
-                    given.putIfAbsent(property.getKey(), property.getValue());
+                    userProperties.putIfAbsent(property.getKey(), property.getValue());
                 }
-                userProperties = Collections.unmodifiableMap(given);
             }
             events.arrived(new MqttMessage(topic, message.getPayload(), message.isRetained(), message.getQos(), expiry,
                     contentType, userProperties), message.getId());
