@@ -59,7 +59,8 @@ class SecondInstanceIT {
     @Test
     void aSecondTidegateOnABusyPortStopsBeforeItConnectsAndTheFirstLosesNoMessage() throws Exception {
         first = new TidegateJar("first", dir, "--mqtt.url=" + broker.url(), "--mqtt.client-id=shared").start();
-        CompletableFuture<Void> publishing = CompletableFuture.runAsync(() -> publishGroups("burst", 100, 30));
+        // a device publishing throughout the second start, each message once the first serves the one before
+        CompletableFuture<Void> publishing = CompletableFuture.runAsync(() -> publishGroups("burst", 100, first));
 
         Path secondLog = dir.resolve("second.log");
         Process second = new ProcessBuilder(java(), "-Xmx256m", "-jar", "target/tidegate.jar",
@@ -117,13 +118,16 @@ class SecondInstanceIT {
                 .until(() -> !keeping.log().contains(TAKEN_OVER));
         assertThat(keeping.sample("tidegate_mqtt_connected")).isEqualTo(1);
         assertThat(stopped.sample("tidegate_mqtt_connected")).isZero();
-        publishGroups("after", 5, 0);
+        publishGroups("after", 5, null);
         Awaitility.await("the one keeping the session takes the messages").atMost(Duration.ofSeconds(20))
                 .until(() -> groupsOf(keeping, "after"), count -> count == 5);
     }
 
-    /** Publishes {@code count} groups {@code metrics/job/<job>/instance/i<n>}, QoS 1, {@code pauseMillis} apart. */
-    private void publishGroups(String job, int count, long pauseMillis) {
+    /**
+     * Publishes {@code count} groups {@code metrics/job/<job>/instance/i<n>}, QoS 1; with {@code servedBy}, each
+     * once that Tidegate serves every group published before it.
+     */
+    private void publishGroups(String job, int count, TidegateJar servedBy) {
         try {
             MqttClient device = new MqttClient(broker.url(), "device-" + job, new MemoryPersistence());
             device.connect(new MqttConnectionOptions());
@@ -131,8 +135,10 @@ class SecondInstanceIT {
                 MqttMessage message = new MqttMessage(("v " + i + "\n").getBytes(StandardCharsets.UTF_8));
                 message.setQos(1);
                 device.publish("metrics/job/" + job + "/instance/i" + i, message);
-                if (pauseMillis > 0) {
-                    Thread.sleep(pauseMillis);
+                if (servedBy != null) {
+                    int published = i + 1;
+                    Awaitility.await("group " + i + " served").atMost(Duration.ofSeconds(20)).pollDelay(Duration.ZERO)
+                            .pollInterval(Duration.ofMillis(10)).until(() -> groupsOf(servedBy, job), n -> n == published);
                 }
             }
             device.disconnect();
