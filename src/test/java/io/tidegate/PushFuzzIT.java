@@ -14,6 +14,7 @@ import java.util.zip.GZIPOutputStream;
 import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
 import net.jqwik.api.Combinators;
+import net.jqwik.api.Example;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
@@ -88,6 +89,99 @@ class PushFuzzIT {
             compressed[Math.floorMod(flip, compressed.length)] ^= (byte) (1 << (flip & 7));
         }
         send(compressed, null, encoding);
+    }
+
+    // --- headers ------------------------------------------------------------------------------------
+
+    /** A request with one header a client controls set to anything: what it is sent to, and the header. */
+    record HeaderRequest(String method, String path, String header, String value) {}
+
+    @Property(tries = 1500)
+    void anyHeaderAClientControlsIsAnsweredWithoutA5xx(@ForAll("headerRequests") HeaderRequest request) {
+        boolean push = request.method().equals("PUT") || request.method().equals("POST");
+        String before = linesOf("fuzz");
+        TestHttp.Answer answer = http.send(request.method(), request.path(),
+                push ? VALID_TEXT.getBytes(StandardCharsets.UTF_8) : null, request.header(), request.value());
+
+        assertThat(answer.status()).as("%s: %s", request, answer.body()).isBetween(200, 499);
+        assertThat(answer.body()).as("%s", request).doesNotContain("internal error");
+        if (push && answer.status() >= 400) {
+            assertThat(linesOf("fuzz")).as("a refused push changed the group").isEqualTo(before);
+        }
+    }
+
+    @Provide
+    Arbitrary<HeaderRequest> headerRequests() {
+        Arbitrary<String[]> target = Arbitraries.of(new String[] {"PUT", "/metrics/job/fuzz"},
+                new String[] {"POST", "/metrics/job/fuzz"}, new String[] {"DELETE", "/metrics/job/fuzz-other"},
+                new String[] {"GET", "/metrics"}, new String[] {"GET", "/api/v1/metrics"},
+                new String[] {"GET", "/api/v1/status"}, new String[] {"GET", "/"}, new String[] {"HEAD", "/"},
+                new String[] {"GET", "/-/ready"});
+        Arbitrary<String> header = Arbitraries.of("Content-Type", "Content-Encoding", "Accept", "Accept-Encoding",
+                "Push-TTL", "Authorization");
+        // the words these headers are made of, joined by their separators, and plain noise
+        Arbitrary<String> word = Arbitraries.of("text/plain", "application/vnd.google.protobuf",
+                "application/openmetrics-text", "*/*", "text/*", "proto=io.prometheus.client.MetricFamily",
+                "encoding=delimited", "version=0.0.4", "version=1.0.0", "escaping=underscores", "q=0", "q=0.5", "q=abc",
+                "q=", "charset=utf-8", "gzip", "snappy", "identity", "deflate", "br", "Basic", "Bearer", "YWxpY2U6eA==",
+                "5m", "-1s", "1e9", "1h30m", "9999999999999999999s", "NaN", "0", "\"", "\\", "=", "", " ");
+        Arbitrary<String> separator = Arbitraries.of(";", ",", " ", "=", "; ", ", ", "");
+        Arbitrary<String> composed = Combinators.combine(word.list().ofMinSize(1).ofMaxSize(5),
+                separator.list().ofMinSize(5).ofMaxSize(5)).as((words, separators) -> {
+                    StringBuilder value = new StringBuilder();
+                    for (int i = 0; i < words.size(); i++) {
+                        value.append(words.get(i)).append(separators.get(i));
+                    }
+                    return value.toString();
+                });
+        Arbitrary<String> noise = Arbitraries.strings().withCharRange(' ', '~').ofMaxLength(40);
+        Arbitrary<String> value = Arbitraries.frequencyOf(net.jqwik.api.Tuple.of(3, composed),
+                net.jqwik.api.Tuple.of(1, noise), net.jqwik.api.Tuple.of(1, Arbitraries.of(";;;;", ";", ",", "=", "\"")));
+        return Combinators.combine(target, header, value).as((t, h, v) -> new HeaderRequest(t[0], t[1], h, v));
+    }
+
+    /** The findings of a hostile round, each as its client saw it. */
+    @Example
+    void hostileHeadersOfTheFindingsAreAnsweredAsTheReadmeSays() throws IOException {
+        assertThat(http.put("/metrics/job/fuzz-headers", "x 1\n", "Content-Type", ";;;;").status()).isEqualTo(200);
+        assertThat(http.get("/metrics", "Accept-Encoding", ";;;").status()).isEqualTo(200);
+
+        TestHttp.Answer brotli = http.put("/metrics/job/fuzz-headers", "x 2\n", "Content-Encoding", "br");
+        assertThat(brotli.status()).isEqualTo(415);
+        assertThat(brotli.body()).isEqualTo("unsupported Content-Encoding \"br\": send the body plain, gzip or snappy\n");
+
+        // 200 KB of comments, a few hundred bytes gzipped: past the 64 KiB limit once decompressed
+        byte[] bomb = encode("# a comment line of forty bytes or so..\n".repeat(5000).getBytes(StandardCharsets.UTF_8),
+                Encoding.GZIP);
+        assertThat(bomb.length).isLessThan(4096);
+        TestHttp.Answer decompressed = http.send("PUT", "/metrics/job/fuzz-headers", bomb, "Content-Encoding", "gzip");
+        assertThat(decompressed.status()).isEqualTo(413);
+        assertThat(decompressed.body())
+                .isEqualTo("decompressed request body exceeds the limit of 65536 bytes (--push.max-body-size)\n");
+
+        TestHttp.Answer delete = http.delete("/metrics/job/%FF");
+        assertThat(delete.status()).isEqualTo(400);
+        assertThat(delete.body()).isEqualTo("the push path is not valid UTF-8 once percent-decoded: /metrics/job/%FF\n");
+
+        TestHttp.Answer head = http.send("HEAD", "/", null);
+        assertThat(head.header("Content-Security-Policy")).startsWith("default-src 'self'");
+
+        for (String method : new String[] {"PUT", "DELETE"}) {
+            String answer = raw(method + " /metrics/job/a%zz HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\n"
+                    + "Connection: close\r\n\r\n");
+            assertThat(answer).as(method).startsWith("HTTP/1.1 400 ").contains("Content-Type: text/plain");
+            assertThat(answer.substring(answer.indexOf("\r\n\r\n") + 4)).as(method).startsWith("400 Bad Request");
+            assertThat(answer).as(method).doesNotContain("<html>");
+        }
+        assertThat(linesOf("fuzz-headers")).contains("x{instance=\"\",job=\"fuzz-headers\"} 1");
+    }
+
+    /** One request written as given, the whole answer read until the server closes the connection. */
+    private static String raw(String request) throws IOException {
+        try (java.net.Socket socket = new java.net.Socket("127.0.0.1", tidegate.port())) {
+            socket.getOutputStream().write(request.getBytes(StandardCharsets.US_ASCII));
+            return new String(socket.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        }
     }
 
     private static void pushAndCheck(byte[] body, String contentType, Encoding encoding) {

@@ -71,7 +71,8 @@ final class PayloadReader {
         }
         Kind kind;
         Double number = null;
-        if (contentType != null && !contentType.isBlank()) {
+        boolean sniffed = contentType == null || contentType.isBlank();
+        if (!sniffed) {
             kind = kindOf(contentType);
             if (kind == null) {
                 // quoted: the publisher's text, which may hold a newline or NUL, goes to logs and the API
@@ -84,6 +85,16 @@ final class PayloadReader {
             number = json || payload.length > LONGEST_NUMBER ? null
                     : TextFormatParser.parseGoFloat(new String(payload, StandardCharsets.UTF_8).strip());
             kind = json ? Kind.JSON : number != null ? Kind.NUMBER : Kind.TEXT;
+        }
+        if (sniffed && metricLevel != null && kind == Kind.TEXT && looksDecimal(payload)) {
+            // a number written longer than any needs to be, or one a 64-bit float cannot hold: then the payload
+            // is what is wrong, not the topic
+            number = TextFormatParser.parseGoFloat(new String(payload, StandardCharsets.UTF_8).strip());
+            kind = Kind.NUMBER;
+        }
+        if (kind == Kind.NUMBER && number == null) {
+            return Read.rejected(RejectReason.BAD_PAYLOAD, "the payload " + GoQuote.string(excerpt(payload))
+                    + " is a number out of the range of a 64-bit float (at most about 1.8e308)");
         }
         if (metricLevel != null && kind != Kind.NUMBER) {
             return Read.rejected(RejectReason.BAD_TOPIC, "the topic has a level after its last label pair, which names"
@@ -103,6 +114,65 @@ final class PayloadReader {
         } catch (BodyFormatException e) {
             return Read.rejected(RejectReason.BAD_PAYLOAD, e.getMessage());
         }
+    }
+
+    /**
+     * Whether the payload, spaces around it aside, is written as a decimal number: a sign, digits with
+     * at most one point, an exponent. Read only for a payload that did not read as a number.
+     */
+    static boolean looksDecimal(byte[] payload) {
+        int start = 0;
+        int end = payload.length;
+        while (start < end && isSpace(payload[start])) {
+            start++;
+        }
+        while (end > start && isSpace(payload[end - 1])) {
+            end--;
+        }
+        int i = start;
+        if (i < end && (payload[i] == '+' || payload[i] == '-')) {
+            i++;
+        }
+        int digits = 0;
+        boolean point = false;
+        for (; i < end && (isDigit(payload[i]) || (payload[i] == '.' && !point)); i++) {
+            if (payload[i] == '.') {
+                point = true;
+            } else {
+                digits++;
+            }
+        }
+        if (digits == 0) {
+            return false;
+        }
+        if (i < end && (payload[i] == 'e' || payload[i] == 'E')) {
+            i++;
+            if (i < end && (payload[i] == '+' || payload[i] == '-')) {
+                i++;
+            }
+            int exponentDigits = 0;
+            for (; i < end && isDigit(payload[i]); i++) {
+                exponentDigits++;
+            }
+            if (exponentDigits == 0) {
+                return false;
+            }
+        }
+        return i == end;
+    }
+
+    private static boolean isDigit(byte b) {
+        return b >= '0' && b <= '9';
+    }
+
+    private static boolean isSpace(byte b) {
+        return b == ' ' || b == '\t' || b == '\n' || b == '\r';
+    }
+
+    /** The payload's first 64 bytes as text, to quote in a refusal. */
+    private static String excerpt(byte[] payload) {
+        String text = new String(payload, 0, Math.min(payload.length, 64), StandardCharsets.UTF_8).strip();
+        return payload.length > 64 ? text + "..." : text;
     }
 
     /** A Prometheus text payload's families; a missing final newline is added. */

@@ -1,6 +1,7 @@
 package io.tidegate.push;
 
 import io.tidegate.format.BodyFormatException;
+import io.tidegate.format.GoQuote;
 import io.tidegate.format.MediaType;
 import io.tidegate.format.ParsedBody;
 import io.tidegate.format.ProtobufBodyReader;
@@ -31,16 +32,34 @@ public final class PushBody {
         this.maxBytes = maxBytes;
     }
 
-    /** A body larger than the limit: answered 413. */
+    /** A body larger than the limit, as sent or once decompressed: answered 413. */
     public static final class TooLargeException extends IOException {
-        TooLargeException(long limit) {
-            super("request body exceeds the limit of " + limit + " bytes (--push.max-body-size)", null);
+        TooLargeException(String what, long limit) {
+            super(what + " exceeds the limit of " + limit + " bytes (--push.max-body-size)", null);
         }
     }
 
+    /** A Content-Encoding Tidegate cannot undo: answered 415, as reading it as plain would store garbage. */
+    public static final class UnsupportedEncodingException extends IOException {
+        UnsupportedEncodingException(String encoding) {
+            super("unsupported Content-Encoding " + GoQuote.string(encoding) + ": send the body plain, gzip or snappy",
+                    null);
+        }
+    }
+
+    /**
+     * The families of a body, read as {@code contentType} once its {@code contentEncoding} is undone, neither
+     * the body as sent nor decompressed longer than the limit.
+     *
+     * @throws TooLargeException the body is longer than the limit, as sent or decompressed
+     * @throws UnsupportedEncodingException the Content-Encoding is none of gzip, snappy, identity
+     * @throws BodyFormatException the body does not decompress or parse
+     */
     public ParsedBody read(String contentType, String contentEncoding, InputStream raw)
             throws BodyFormatException, IOException {
-        InputStream body = decode(contentEncoding, new Bounded(raw, maxBytes));
+        InputStream sent = new Bounded(raw, maxBytes, "request body");
+        InputStream decoded = decode(contentEncoding, sent);
+        InputStream body = decoded == sent ? sent : new Bounded(decoded, maxBytes, "decompressed request body");
         try {
             return isDelimitedProtobuf(contentType)
                     ? protobufReader.read(body, maxBytes)
@@ -57,6 +76,8 @@ public final class PushBody {
     private InputStream decode(String contentEncoding, InputStream body) throws BodyFormatException, IOException {
         String encoding = contentEncoding == null ? "" : contentEncoding.trim().toLowerCase(Locale.ROOT);
         switch (encoding) {
+            case "", "identity":
+                return body;
             case "gzip": {
                 PushbackInputStream peek = new PushbackInputStream(body, 1);
                 int first = peek.read();
@@ -75,7 +96,7 @@ public final class PushBody {
             case "snappy":
                 return new SnappyFramedInputStream(body);
             default:
-                return body;
+                throw new UnsupportedEncodingException(contentEncoding.trim());
         }
     }
 
@@ -109,21 +130,26 @@ public final class PushBody {
         return parameter != null && value.equals(parameter.value());
     }
 
-    /** Stops reading the raw body past the limit, so a huge body costs no more than the limit. */
+    /**
+     * Stops reading past the limit, so a huge body (or a small one that decompresses to a huge one) costs
+     * no more than the limit.
+     */
     private static final class Bounded extends FilterInputStream {
         private final long limit;
+        private final String what;
         private long consumed;
 
-        Bounded(InputStream in, long limit) {
+        Bounded(InputStream in, long limit, String what) {
             super(in);
             this.limit = limit;
+            this.what = what;
         }
 
         @Override
         public int read() throws IOException {
             int b = super.read();
             if (b >= 0 && ++consumed > limit) {
-                throw new TooLargeException(limit);
+                throw new TooLargeException(what, limit);
             }
             return b;
         }
@@ -132,7 +158,7 @@ public final class PushBody {
         public int read(byte[] buffer, int offset, int length) throws IOException {
             int n = super.read(buffer, offset, length);
             if (n > 0 && (consumed += n) > limit) {
-                throw new TooLargeException(limit);
+                throw new TooLargeException(what, limit);
             }
             return n;
         }

@@ -44,6 +44,9 @@ public final class PushHandler {
     private static final Set<Refusal.Reason> OVER_LIMIT = EnumSet.of(Refusal.Reason.TOO_MANY_SERIES,
             Refusal.Reason.OVERSIZED_LABELS, Refusal.Reason.TOO_MANY_GROUPS);
 
+    /** The answer to a Content-Encoding Tidegate cannot undo (upstream reads any such body as plain). */
+    static final int UNSUPPORTED_MEDIA_TYPE = 415;
+
     private final GroupWriter writer;
     private final TtlResolver ttls;
     private final PushBody bodies;
@@ -79,10 +82,7 @@ public final class PushHandler {
     PushCommand command(PushRequest request) {
         String decoded = KeyPath.percentDecode(request.rawPath());
         if (decoded == null) {
-            if (request.verb() == Verb.DELETE) {
-                // no group can have such a key, so there is nothing to delete
-                return new PushCommand.Answer(PushAnswer.status(202));
-            }
+            // a DELETE too: the client sent a path no group can have, which it should hear of as a PUT would
             return new PushCommand.Refuse(new Refusal(Refusal.Reason.BAD_PATH,
                     "the push path is not valid UTF-8 once percent-decoded: " + request.rawPath()));
         }
@@ -131,6 +131,9 @@ public final class PushHandler {
         } catch (PushBody.TooLargeException e) {
             log.atDebug().addKeyValue("source", source.detail()).addKeyValue("err", e.getMessage()).log("push body too large");
             return new PushCommand.Refuse(new Refusal(Refusal.Reason.TOO_LARGE, e.getMessage()));
+        } catch (PushBody.UnsupportedEncodingException e) {
+            log.atDebug().addKeyValue("source", source.detail()).addKeyValue("err", e.getMessage()).log("push body rejected");
+            return new PushCommand.Answer(PushAnswer.plain(UNSUPPORTED_MEDIA_TYPE, e.getMessage()));
         } catch (BodyFormatException | IOException e) {
             log.atDebug().addKeyValue("source", source.detail()).addKeyValue("err", e.getMessage()).log("push body rejected");
             return new PushCommand.Refuse(new Refusal(Refusal.Reason.BAD_BODY, e.getMessage()));

@@ -46,17 +46,32 @@ final class ScrapeHandler {
         out.close();
     }
 
+    /**
+     * Whether {@code acceptEncoding} (an Accept-Encoding header) takes gzip: a coding {@code gzip} whose
+     * q-value, if it has one, is not 0. Anything else in the header, however malformed, is passed over.
+     */
     static boolean acceptsGzip(String acceptEncoding) {
         if (acceptEncoding == null) {
             return false;
         }
         for (String coding : acceptEncoding.split(",")) {
-            String[] parts = coding.trim().split(";");
-            if (parts[0].trim().equalsIgnoreCase("gzip")) {
-                return parts.length < 2 || !parts[1].replace(" ", "").equals("q=0");
+            String[] parts = coding.split(";");
+            if (parts.length > 0 && parts[0].trim().equalsIgnoreCase("gzip")) {
+                for (int i = 1; i < parts.length; i++) {
+                    String parameter = parts[i].replace(" ", "");
+                    if (parameter.regionMatches(true, 0, "q=", 0, 2) && isZero(parameter.substring(2))) {
+                        return false;
+                    }
+                }
+                return true;
             }
         }
         return false;
+    }
+
+    /** A q-value of 0 ("0", "0.", "0.000"); any other text, malformed ones included, is not. */
+    private static boolean isZero(String qvalue) {
+        return qvalue.matches("0(\\.0{0,3})?");
     }
 
     /** Scrapes are large and repeated every few seconds: compress fast rather than small. */

@@ -14,7 +14,10 @@ import java.util.Map;
  * inline scripts included.
  */
 final class WebPage {
-    /** Sent with the page and its files; an operator's own policy from the web config applies as well. */
+    /**
+     * Sent with every answer (by the web server, so a HEAD, an error and the page alike); an operator's own
+     * policy from the web config applies as well.
+     */
     static final String CONTENT_SECURITY_POLICY = "default-src 'self'; base-uri 'none'; form-action 'none'";
     private static final String RESOURCES = "/io/tidegate/web/page/";
 
@@ -41,7 +44,6 @@ final class WebPage {
     }
 
     private static void send(Context ctx, File file) {
-        ctx.res().addHeader("Content-Security-Policy", CONTENT_SECURITY_POLICY);
         ctx.header("X-Content-Type-Options", "nosniff");
         // small files: the browser asks again each time, so an upgraded jar shows its page at once
         ctx.header("Cache-Control", "no-cache");

@@ -78,9 +78,12 @@ public final class WebServer implements AutoCloseable {
         // so Jetty must pass every path through rather than judge it
         config.jetty.modifyHttpConfiguration(http -> http.setUriCompliance(UriCompliance.UNSAFE));
         config.jetty.modifyServletContextHandler(context -> context.getServletHandler().setDecodeAmbiguousURIs(true));
+        config.jetty.modifyServer(server -> server.setErrorHandler(new PlainErrorHandler()));
         access.listen(config, HostPort.parse(settings.listenAddress()));
         UpstreamRouting routing = new UpstreamRouting(prefix);
         config.routes.before(access::guard); // first: upstream authenticates before it routes or redirects
+        // every answer past the credentials, whatever its method (a HEAD too) or status, beside an operator's own
+        config.routes.before(ctx -> ctx.res().addHeader("Content-Security-Policy", WebPage.CONTENT_SECURITY_POLICY));
         config.routes.before(this::refuseUntilReady);
         config.routes.before(routing::redirectUncleanPaths);
         routes(new RouteRegistry(config, routing), api, page);

@@ -41,7 +41,7 @@ import net.jqwik.api.lifecycle.AddLifecycleHook;
 
 /**
  * Fuzzing of the whole MQTT ingest (SPEC §7): sequences of messages with any topic, payload, content
- * type, expiry, {@code ttl} property and retain flag, on Tidegate's own topics and on topics that
+ * type, expiry, {@code ttl} property, other user properties and retain flag, on Tidegate's own topics and on topics that
  * mapping rules of every kind read, with time passing between them. Nothing a
  * publisher sends makes {@link MqttIngest#onMessage} throw or count an internal error; after every
  * message the store still renders in all three formats, its text scrape parses, and every group is
@@ -53,17 +53,20 @@ class MqttIngestFuzzTest {
 
     /** One message and the seconds that pass before it arrives. */
     record Step(String topic, byte[] payload, boolean retained, Long expiry, String contentType, String ttl,
-            int secondsBefore) {
+            Map<String, String> otherProperties, int secondsBefore) {
         MqttMessage message() {
-            return new MqttMessage(topic, payload, retained, 1, expiry, contentType,
-                    ttl == null ? Map.of() : Map.of(MqttIngest.TTL_PROPERTY, ttl));
+            Map<String, String> properties = new java.util.LinkedHashMap<>(otherProperties);
+            if (ttl != null) {
+                properties.put(MqttIngest.TTL_PROPERTY, ttl);
+            }
+            return new MqttMessage(topic, payload, retained, 1, expiry, contentType, properties);
         }
 
         @Override
         public String toString() {
             return "Step[topic=" + topic + ", payload=" + new String(payload, StandardCharsets.UTF_8).replace("\n", "\\n")
                     + " (" + payload.length + " bytes), retained=" + retained + ", expiry=" + expiry + ", contentType="
-                    + contentType + ", ttl=" + ttl + ", secondsBefore=" + secondsBefore + "]";
+                    + contentType + ", ttl=" + ttl + ", otherProperties=" + otherProperties + ", secondsBefore=" + secondsBefore + "]";
         }
     }
 
@@ -260,18 +263,25 @@ class MqttIngestFuzzTest {
                 Tuple.of(1, Arbitraries.of("text/plain", "text/plain; version=0.0.4", "text/plain; version=1.0.0",
                         "application/json", "application/json; charset=utf-16", "application/json;charset=\"UTF-8\"",
                         "application/octet-stream", "", " ", ";", "TEXT/PLAIN;charset=UTF-8", "text/plain;=",
-                        "application/json\n", "text/plain\u0000")));
+                        "application/json\n", "text/plain\u0000")),
+                Tuple.of(1, Arbitraries.strings().withChars(";=,\"\\ /*\ttexplaijsonv0.4q").ofMaxLength(32)));
         Arbitrary<Long> expiry = Arbitraries.frequencyOf(
                 Tuple.of(6, Arbitraries.just((Long) null)),
                 Tuple.of(1, Arbitraries.of(0L, 1L, 60L, -1L, 4_294_967_295L, Long.MAX_VALUE, Long.MIN_VALUE)));
         Arbitrary<String> ttl = Arbitraries.frequencyOf(
                 Tuple.of(6, Arbitraries.just((String) null)),
                 Tuple.of(1, Arbitraries.of("5m", "90", "0", "90s", "1h30m", "-1s", "1e9", "abc", "", " 5m",
-                        "9999999999999999999h", "106751991167d", "NaN", "5m\n")));
+                        "9999999999999999999h", "106751991167d", "NaN", "5m\n")),
+                Tuple.of(1, Arbitraries.strings().withChars("0123456789.-+eEsmhdwyInf; ").ofMaxLength(24)));
+        // properties beside ttl, which Tidegate reads none of: any key, any value, any number of them
+        Arbitrary<Map<String, String>> otherProperties = Arbitraries.frequencyOf(
+                Tuple.of(4, Arbitraries.just(Map.<String, String>of())),
+                Tuple.of(1, Arbitraries.maps(Arbitraries.of("TTL", "Ttl", "ttl ", "content-type", "x", "", "\u0000",
+                        "expiry", "tidegate"), Arbitraries.strings().ofMaxLength(40)).ofMaxSize(4)));
         Arbitrary<Integer> seconds = Arbitraries.frequencyOf(Tuple.of(4, Arbitraries.just(0)),
                 Tuple.of(1, Arbitraries.integers().between(1, 900)));
         Arbitrary<Step> step = Combinators.combine(topic, payload, Arbitraries.of(true, false), expiry, contentType,
-                ttl, seconds).as(Step::new);
+                ttl, otherProperties, seconds).as(Step::new);
         return step.list().ofMinSize(1).ofMaxSize(8);
     }
 }

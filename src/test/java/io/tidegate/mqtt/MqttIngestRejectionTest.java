@@ -97,6 +97,24 @@ class MqttIngestRejectionTest {
         assertRejected(live(topic, payload), RejectReason.BAD_TOPIC, message);
     }
 
+    /** Finding: a number a double cannot hold read as text, and was blamed on the topic (bad_topic). */
+    @Test
+    void aNumberOutOfRangeOnAMetricTopicIsABadPayloadNotABadTopic() {
+        assertRejected(live("metrics/job/sensor/temp", "1e999"), RejectReason.BAD_PAYLOAD,
+                "the payload \"1e999\" is a number out of the range of a 64-bit float");
+        assertRejected(live("metrics/job/sensor/temp", " -2.5E+400\n"), RejectReason.BAD_PAYLOAD,
+                "the payload \"-2.5E+400\" is a number out of the range of a 64-bit float");
+        assertRejected(live("metrics/job/sensor/temp", "1" + "0".repeat(400)), RejectReason.BAD_PAYLOAD,
+                "is a number out of the range of a 64-bit float");
+    }
+
+    @Test
+    void aNumberWrittenLongerThanNeededOnAMetricTopicIsStillTheNumber() {
+        gateway.publish(live("metrics/job/sensor/temp", "0".repeat(300) + "21.5" + "0".repeat(300)));
+
+        assertThat(gateway.value(key("job", "sensor"), "temp")).isEqualTo(21.5);
+    }
+
     @Test
     void textThatDoesNotParseIsRejectedWithTheParsersMessage() {
         assertRejected(live("metrics/job/sensor", "temp twenty\n"), RejectReason.BAD_PAYLOAD,

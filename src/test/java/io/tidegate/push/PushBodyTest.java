@@ -1,8 +1,16 @@
 package io.tidegate.push;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.tidegate.format.ParsedBody;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.zip.GZIPOutputStream;
 import org.junit.jupiter.api.Test;
+import org.xerial.snappy.SnappyFramedOutputStream;
 
 /**
  * Which format a push's Content-Type selects: upstream's rule, delimited protobuf only for
@@ -95,5 +103,69 @@ class PushBodyTest {
     void aContentTypeOfOnlySemicolonsIsText() {
         assertThat(protobuf(";")).isFalse();
         assertThat(protobuf(";;")).isFalse();
+    }
+
+    // --- the body's size, as sent and decompressed -----------------------------------------------
+
+    private static final PushBody LIMITED = new PushBody(1000);
+
+    private static ParsedBody read(String encoding, byte[] body) throws Exception {
+        return LIMITED.read(null, encoding, new ByteArrayInputStream(body));
+    }
+
+    private static byte[] gzip(byte[] plain) throws IOException {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        try (GZIPOutputStream out = new GZIPOutputStream(bytes)) {
+            out.write(plain);
+        }
+        return bytes.toByteArray();
+    }
+
+    private static byte[] snappy(byte[] plain) throws IOException {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        try (SnappyFramedOutputStream out = new SnappyFramedOutputStream(bytes)) {
+            out.write(plain);
+        }
+        return bytes.toByteArray();
+    }
+
+    /** 10 KB of comment lines: a valid text body, whose gzip is about 100 bytes. */
+    private static byte[] tenKilobytesOfComments() {
+        return "# nothing to see here, only a comment line\n".repeat(240).getBytes(StandardCharsets.UTF_8);
+    }
+
+    @Test
+    void aSmallBodyThatDecompressesPastTheLimitIsTooLargeNamingTheFlag() throws Exception {
+        byte[] gzipped = gzip(tenKilobytesOfComments());
+        assertThat(gzipped.length).isLessThan(1000);
+
+        assertThatThrownBy(() -> read("gzip", gzipped)).isInstanceOf(PushBody.TooLargeException.class)
+                .hasMessage("decompressed request body exceeds the limit of 1000 bytes (--push.max-body-size)");
+        assertThatThrownBy(() -> read("snappy", snappy(tenKilobytesOfComments())))
+                .isInstanceOf(PushBody.TooLargeException.class)
+                .hasMessage("decompressed request body exceeds the limit of 1000 bytes (--push.max-body-size)");
+    }
+
+    @Test
+    void aBodyPastTheLimitAsSentIsTooLargeAsSent() {
+        assertThatThrownBy(() -> read(null, tenKilobytesOfComments())).isInstanceOf(PushBody.TooLargeException.class)
+                .hasMessage("request body exceeds the limit of 1000 bytes (--push.max-body-size)");
+    }
+
+    @Test
+    void aBodyThatDecompressesToTheLimitExactlyIsRead() throws Exception {
+        byte[] plain = ("x 1\n" + "#".repeat(995) + "\n").getBytes(StandardCharsets.UTF_8);
+        assertThat(plain).hasSize(1000);
+
+        assertThat(read("gzip", gzip(plain)).families()).containsOnlyKeys("x");
+        assertThat(read("snappy", snappy(plain)).families()).containsOnlyKeys("x");
+        assertThat(read("identity", plain).families()).containsOnlyKeys("x");
+    }
+
+    @Test
+    void anUnknownEncodingIsNotReadAsPlain() {
+        assertThatThrownBy(() -> read("br", "x 1\n".getBytes(StandardCharsets.UTF_8)))
+                .isInstanceOf(PushBody.UnsupportedEncodingException.class)
+                .hasMessage("unsupported Content-Encoding \"br\": send the body plain, gzip or snappy");
     }
 }

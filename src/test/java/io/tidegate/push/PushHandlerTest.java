@@ -174,11 +174,28 @@ class PushHandlerTest {
     }
 
     @Test
-    void aPathThatIsNotUtf8IsRefusedForAPushAndNothingToDeleteForADelete() {
+    void aPathThatIsNotUtf8IsRefusedForAPushAndForADeleteAlike() {
         assertThat(push.handle(put("/metrics/job/%FF", "x 1\n")))
                 .isEqualTo(plain(400, "the push path is not valid UTF-8 once percent-decoded: /metrics/job/%FF"));
-        assertThat(push.handle(delete("/metrics/job/%FF"))).isEqualTo(new PushAnswer(202, null, Map.of()));
+        assertThat(push.handle(delete("/metrics/job/%FF")))
+                .isEqualTo(plain(400, "the push path is not valid UTF-8 once percent-decoded: /metrics/job/%FF"));
+        assertThat(push.handle(delete("/metrics/job/a/b/%C0%80")))
+                .isEqualTo(plain(400, "the push path is not valid UTF-8 once percent-decoded: /metrics/job/a/b/%C0%80"));
         assertThat(writer.written).isEmpty();
+    }
+
+    @Test
+    void aContentEncodingTidegateCannotUndoIsRefused415AndNothingIsWritten() {
+        for (String encoding : new String[] {"br", "deflate", "gzip, gzip", "compress", ";;;", "x-gzip"}) {
+            Request request = new Request(Verb.PUT, "/metrics/job/a", null, encoding, null, null, "x 1\n");
+            assertThat(push.handle(request)).as(encoding).isEqualTo(plain(415, "unsupported Content-Encoding \""
+                    + encoding + "\": send the body plain, gzip or snappy"));
+        }
+        assertThat(writer.written).isEmpty();
+        for (String encoding : new String[] {"", " ", "identity", "IDENTITY"}) {
+            Request request = new Request(Verb.PUT, "/metrics/job/a", null, encoding, null, null, "x 1\n");
+            assertThat(push.handle(request).status()).as(encoding).isEqualTo(200);
+        }
     }
 
     @Test

@@ -106,5 +106,16 @@ class ScrapeNegotiationTest {
         assertThat(ScrapeHandler.acceptsGzip("gzip, deflate")).isTrue();
         assertThat(ScrapeHandler.acceptsGzip("gzip;q=0")).isFalse();
         assertThat(ScrapeHandler.acceptsGzip(null)).isFalse();
+        assertThat(ScrapeHandler.acceptsGzip("deflate, GZIP ; q=0.5")).isTrue();
+        assertThat(ScrapeHandler.acceptsGzip("gzip; Q=0.000")).isFalse();
+        assertThat(ScrapeHandler.acceptsGzip("gzip;q=0.")).isFalse();
+    }
+
+    /** Finding: an Accept-Encoding of only semicolons split into no parts at all, and the scrape answered 500. */
+    @Test
+    void aMalformedAcceptEncodingIsOverlookedNotAnError() {
+        for (String header : new String[] {";;;", ";", ",", "", " ; , ;", "gzip;", "gzip;q=", "gzip;q=abc", "=;=", ";gzip"}) {
+            assertThat(ScrapeHandler.acceptsGzip(header)).as(header).isEqualTo(header.startsWith("gzip"));
+        }
     }
 }
