@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.tidegate.config.PemFiles;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -15,6 +16,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Base64;
 import javax.net.ssl.SSLContext;
+import org.awaitility.Awaitility;
 import org.bouncycastle.crypto.generators.OpenBSDBCrypt;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -32,6 +34,7 @@ class WebSecurityIT {
     private static TestCertificates certificates;
     private static TestCertificates strangers; // another CA, and a client certificate it signed
     private static String aliceHash;
+    private static String bobHash;
 
     private final RunningTidegate tidegate = new RunningTidegate();
 
@@ -40,6 +43,7 @@ class WebSecurityIT {
         certificates = TestCertificates.createIn(dir.resolve("tls"));
         strangers = TestCertificates.createIn(dir.resolve("strangers"));
         aliceHash = OpenBSDBCrypt.generate("2y", "wonderland".toCharArray(), new byte[16], 10);
+        bobHash = OpenBSDBCrypt.generate("2y", "builder".toCharArray(), new byte[16], 10);
     }
 
     @AfterEach
@@ -47,10 +51,12 @@ class WebSecurityIT {
         tidegate.close();
     }
 
-    private void start(String webConfig) throws IOException {
+    private void start(String webConfig, String... moreFlags) throws IOException {
         Path file = dir.resolve("web.yml");
         Files.writeString(file, webConfig);
-        tidegate.start("--web.config.file=" + file);
+        java.util.List<String> flags = new java.util.ArrayList<>(java.util.List.of("--web.config.file=" + file));
+        flags.addAll(java.util.List.of(moreFlags));
+        tidegate.start(flags.toArray(String[]::new));
     }
 
     private static String serverTls(String... more) {
@@ -171,6 +177,78 @@ class WebSecurityIT {
         }
         assertThat(http.get("/metrics", "Authorization", basic("alice", "wonderland!")).status())
                 .as("a remembered password does not let a longer one in").isEqualTo(401);
+    }
+
+    @Test
+    void rolesLimitWipeQuitAndReloadToNamedUsersWhilePushingAndReadingStayOpen() throws Exception {
+        start("basic_auth_users:\n  alice: " + aliceHash + "\n  bob: " + bobHash + "\n"
+                + "tidegate:\n  admin_users: [alice]\n  lifecycle_users: [alice]\n",
+                "--web.enable-admin-api", "--web.enable-lifecycle");
+        TestHttp http = tidegate.http();
+        String alice = basic("alice", "wonderland");
+        String bob = basic("bob", "builder");
+
+        assertThat(http.put("/metrics/job/kept", "x 1\n", "Authorization", bob).status()).as("bob pushes").isEqualTo(200);
+        assertThat(http.post("/metrics/job/gone", "y 2\n", "Authorization", bob).status()).isEqualTo(200);
+        assertThat(http.send("DELETE", "/metrics/job/gone", null, "Authorization", bob).status())
+                .as("deleting a group is a push, open to every user, as upstream").isEqualTo(202);
+        assertThat(http.get("/metrics", "Authorization", bob).body()).contains("x{instance=\"\",job=\"kept\"} 1")
+                .doesNotContain("job=\"gone\"");
+        assertThat(http.get("/api/v1/metrics", "Authorization", bob).status()).isEqualTo(200);
+        assertThat(http.get("/api/v1/status", "Authorization", bob).status()).isEqualTo(200);
+
+        TestHttp.Answer wipe = http.put("/api/v1/admin/wipe", "", "Authorization", bob);
+        assertThat(wipe.status()).isEqualTo(403);
+        assertThat(wipe.body()).isEqualTo("Forbidden: the admin API is limited to the users in tidegate.admin_users "
+                + "of the web configuration file, and \"bob\" is not one of them\n");
+        for (String method : new String[] {"PUT", "POST"}) {
+            for (String path : new String[] {"/-/quit", "/-/reload"}) {
+                TestHttp.Answer answer = http.send(method, path, null, "Authorization", bob);
+                assertThat(answer.status()).as(method + " " + path).isEqualTo(403);
+                assertThat(answer.body()).as(method + " " + path).contains("tidegate.lifecycle_users");
+            }
+        }
+        assertThat(http.get("/metrics", "Authorization", bob).body()).as("bob's wipe wiped nothing")
+                .contains("job=\"kept\"");
+        assertThat(http.put("/api/v1/admin/wipe", "", "Authorization", basic("carol", "builder")).status())
+                .as("an unknown user is not authenticated, whatever the route").isEqualTo(401);
+        assertThat(http.put("/api/v1/admin/wipe", "", "Authorization", basic("alice", "builder")).status())
+                .as("alice with bob's password").isEqualTo(401);
+
+        assertThat(http.put("/api/v1/admin/wipe", "", "Authorization", alice).status()).isEqualTo(202);
+        assertThat(http.get("/metrics", "Authorization", bob).body()).doesNotContain("job=\"kept\"");
+        assertThat(http.post("/-/reload", "", "Authorization", alice).status()).isEqualTo(200);
+        TestHttp.Answer quit = http.put("/-/quit", "", "Authorization", alice);
+        assertThat(quit.status()).isEqualTo(200);
+        assertThat(quit.body()).isEqualTo("Requesting termination... Goodbye!");
+        Awaitility.await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
+                assertThatThrownBy(() -> http.get("/-/healthy", "Authorization", alice))
+                        .as("alice's quit stopped the server").isInstanceOf(UncheckedIOException.class));
+    }
+
+    @Test
+    void withoutRolesEveryUserMayWipeAndReloadAsUpstream() throws Exception {
+        start("basic_auth_users:\n  alice: " + aliceHash + "\n  bob: " + bobHash + "\n",
+                "--web.enable-admin-api", "--web.enable-lifecycle");
+        TestHttp http = tidegate.http();
+        String bob = basic("bob", "builder");
+        assertThat(http.put("/metrics/job/a", "x 1\n", "Authorization", bob).status()).isEqualTo(200);
+        assertThat(http.put("/api/v1/admin/wipe", "", "Authorization", bob).status()).isEqualTo(202);
+        assertThat(http.get("/metrics", "Authorization", bob).body()).doesNotContain("job=\"a\"");
+        assertThat(http.put("/-/reload", "", "Authorization", bob).status()).isEqualTo(200);
+    }
+
+    @Test
+    void roleLimitsDoNotOpenWhatTheFlagsKeepClosed() throws Exception {
+        start("basic_auth_users:\n  alice: " + aliceHash + "\n"
+                + "tidegate:\n  admin_users: [alice]\n  lifecycle_users: [alice]\n");
+        TestHttp http = tidegate.http();
+        String alice = basic("alice", "wonderland");
+        assertThat(http.put("/api/v1/admin/wipe", "", "Authorization", alice).status())
+                .as("without --web.enable-admin-api").isEqualTo(404);
+        TestHttp.Answer quit = http.put("/-/quit", "", "Authorization", alice);
+        assertThat(quit.status()).as("without --web.enable-lifecycle").isEqualTo(403);
+        assertThat(quit.body()).isEqualTo("Lifecycle API is not enabled.\n");
     }
 
     @Test

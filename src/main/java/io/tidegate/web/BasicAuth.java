@@ -7,6 +7,7 @@ import java.security.SecureRandom;
 import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.locks.ReentrantLock;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
@@ -57,16 +58,16 @@ final class BasicAuth {
         }
     }
 
-    /** Whether the {@code Authorization} header (null when absent) names a user with the right password. */
-    boolean allows(String authorization) {
+    /** The user the {@code Authorization} header (null when absent) names, when it gives that user's password. */
+    Optional<String> authenticate(String authorization) {
         Credentials credentials = Credentials.parse(authorization);
         if (credentials == null) {
-            return false;
+            return Optional.empty();
         }
         String hash = hashes.get(credentials.user());
         ByteBuffer fingerprint = fingerprint(credentials);
         if (hash != null && remembered(fingerprint)) {
-            return true; // a scrape every few seconds costs a hash lookup, not a bcrypt check
+            return Optional.of(credentials.user()); // a scrape every few seconds costs a hash lookup, not a bcrypt check
         }
         boolean right;
         checking.lock();
@@ -79,9 +80,9 @@ final class BasicAuth {
             synchronized (passed) {
                 passed.put(fingerprint, Boolean.TRUE);
             }
-            return true;
+            return Optional.of(credentials.user());
         }
-        return false;
+        return Optional.empty();
     }
 
     private boolean remembered(ByteBuffer fingerprint) {

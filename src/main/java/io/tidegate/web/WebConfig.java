@@ -16,6 +16,9 @@ import java.security.PrivateKey;
 import java.security.cert.X509Certificate;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
+import java.util.EnumMap;
+import java.util.LinkedHashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -50,20 +53,30 @@ import javax.net.ssl.SSLContext;
  *   headers: {X-Frame-Options: deny}
  * basic_auth_users:
  *   alice: $2y$10$...                # bcrypt hash
+ *   bob: $2y$10$...
+ * tidegate:                          # Tidegate's own, not upstream's: see Role
+ *   admin_users: [alice]             # only alice may wipe; absent: every user may
+ *   lifecycle_users: [alice]         # only alice may quit and reload; absent: every user may
  * }</pre>
  *
  * <p>{@code rate_limit} of recent toolkits is refused with a message: limit request rates in the
- * proxy in front instead.
+ * proxy in front instead. The {@code tidegate} section is the one extension: upstream's parser
+ * refuses any key it does not know, so a file with it is Tidegate's alone.
+ *
+ * @param roles the users each limited role is limited to; a role not in the map is open to every user
  */
-public record WebConfig(Optional<Tls> tls, boolean http2, Map<String, String> headers, Map<String, String> users) {
+public record WebConfig(Optional<Tls> tls, boolean http2, Map<String, String> headers, Map<String, String> users,
+        Map<Role, Set<String>> roles) {
     /** No file: plain HTTP, no authentication. */
-    public static final WebConfig NONE = new WebConfig(Optional.empty(), true, Map.of(), Map.of());
+    public static final WebConfig NONE = new WebConfig(Optional.empty(), true, Map.of(), Map.of(), Map.of());
 
     private static final String TLS = "tls_server_config";
     private static final String HTTP = "http_server_config";
     private static final String USERS = "basic_auth_users";
     private static final String RATE_LIMIT = "rate_limit";
-    private static final List<String> SECTIONS = List.of(TLS, HTTP, USERS, RATE_LIMIT);
+    private static final String TIDEGATE = "tidegate";
+    private static final List<String> SECTIONS = List.of(TLS, HTTP, USERS, RATE_LIMIT, TIDEGATE);
+    private static final List<String> ROLE_KEYS = Arrays.stream(Role.values()).map(role -> role.key).toList();
     private static final List<String> TLS_KEYS = List.of("cert", "key", "client_ca", "cert_file", "key_file",
             "client_auth_type", "client_ca_file", "client_allowed_sans", "min_version", "max_version", "cipher_suites",
             "prefer_server_cipher_suites", "curve_preferences");
@@ -84,6 +97,15 @@ public record WebConfig(Optional<Tls> tls, boolean http2, Map<String, String> he
     public WebConfig {
         headers = Map.copyOf(headers);
         users = Map.copyOf(users);
+        Map<Role, Set<String>> copied = new EnumMap<>(Role.class);
+        roles.forEach((role, members) -> copied.put(role, Set.copyOf(members)));
+        roles = Collections.unmodifiableMap(copied);
+    }
+
+    /** Whether {@code user} (who passed basic auth) may use what {@code role} grants: always, unless the file limits the role. */
+    public boolean permits(Role role, String user) {
+        Set<String> members = roles.get(role);
+        return members == null || members.contains(user);
     }
 
     /** Who may connect, as Go's {@code tls.ClientAuthType} names it. */
@@ -204,8 +226,41 @@ public record WebConfig(Optional<Tls> tls, boolean http2, Map<String, String> he
                 headers = headers(fields.get("headers"));
             }
         }
-        return new WebConfig(tls == null ? Optional.empty() : tls(tls, directory), http2, headers,
-                users == null ? Map.of() : users(users));
+        Map<String, String> userHashes = users == null ? Map.of() : users(users);
+        ConfigNode tidegate = sections.get(TIDEGATE);
+        return new WebConfig(tls == null ? Optional.empty() : tls(tls, directory), http2, headers, userHashes,
+                tidegate == null ? Map.of() : roles(tidegate, userHashes.keySet()));
+    }
+
+    /** The {@code tidegate} section: each role's users, every one of them a user of {@code basic_auth_users}. */
+    private static Map<Role, Set<String>> roles(ConfigNode node, Set<String> users) throws ConfigException {
+        Map<String, ConfigNode> fields = node.fields("a mapping with " + String.join(", ", ROLE_KEYS), ROLE_KEYS);
+        Map<Role, Set<String>> roles = new EnumMap<>(Role.class);
+        for (Role role : Role.values()) {
+            ConfigNode list = fields.get(role.key);
+            if (list == null) {
+                continue;
+            }
+            String expected = "a list of user names from " + USERS;
+            if (list.isNull()) { // a forgotten list must not open the role to everyone, nor close it to all
+                throw list.expectedKind(expected + " ([] for nobody; leave the key out for every user)");
+            }
+            if (users.isEmpty()) {
+                throw list.invalid("limits " + role.grants + " to named users, but " + USERS
+                        + " names none: add the users and their bcrypt hashes there");
+            }
+            Set<String> members = new LinkedHashSet<>();
+            for (ConfigNode element : list.elements(expected)) {
+                String user = element.text("a user name");
+                if (!users.contains(user)) {
+                    throw element.invalid(user, "not a user of " + USERS + " (" + String.join(", ",
+                            users.stream().sorted().toList()) + ")");
+                }
+                members.add(user);
+            }
+            roles.put(role, members);
+        }
+        return roles;
     }
 
     private static Map<String, String> headers(ConfigNode node) throws ConfigException {

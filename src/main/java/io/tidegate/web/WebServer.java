@@ -110,26 +110,27 @@ public final class WebServer implements AutoCloseable {
 
         routes.add(HandlerType.GET, prefix + "/-/healthy", counted("healthy", ctx -> PlainAnswer.ok(ctx, "OK")));
         routes.add(HandlerType.GET, prefix + "/-/ready", counted("ready", ctx -> PlainAnswer.ok(ctx, "OK")));
+        // admin and lifecycle routes are limited to the users the web configuration file names, when it does
         Handler quitHandler = settings.enableLifecycle()
-                ? ctx -> {
+                ? access.limitedTo(Role.LIFECYCLE, ctx -> {
                     byte[] goodbye = "Requesting termination... Goodbye!".getBytes(StandardCharsets.UTF_8);
                     ctx.res().setContentLength(goodbye.length);
                     ctx.res().getOutputStream().write(goodbye);
                     ctx.res().flushBuffer(); // the whole answer leaves before the server stops
                     quit.run();
-                }
+                })
                 : ctx -> PlainAnswer.status(ctx, 403, "Lifecycle API is not enabled.");
         routes.add(HandlerType.PUT, prefix + "/-/quit", quitHandler);
         routes.add(HandlerType.POST, prefix + "/-/quit", quitHandler);
         Handler reloadHandler = settings.enableLifecycle()
-                ? counted("reload", ctx -> {
+                ? counted("reload", access.limitedTo(Role.LIFECYCLE, ctx -> {
                     ReloadOutcome outcome = reload.get();
                     if (outcome.succeeded()) {
                         PlainAnswer.ok(ctx, "");
                     } else {
                         PlainAnswer.status(ctx, 500, "failed to reload config: " + outcome.failure());
                     }
-                })
+                }))
                 : ctx -> PlainAnswer.status(ctx, 403, "Lifecycle API is not enabled.");
         routes.add(HandlerType.PUT, prefix + "/-/reload", reloadHandler);
         routes.add(HandlerType.POST, prefix + "/-/reload", reloadHandler);
@@ -140,7 +141,7 @@ public final class WebServer implements AutoCloseable {
         routes.add(HandlerType.GET, apiPath + "/status", counted("api/v1/status", api::status));
         routes.add(HandlerType.GET, apiPath + "/metrics", counted("api/v1/metrics", api::metrics));
         if (settings.enableAdminApi()) {
-            routes.add(HandlerType.PUT, apiPath + "/admin/wipe", counted("wipe", api::wipe));
+            routes.add(HandlerType.PUT, apiPath + "/admin/wipe", counted("wipe", access.limitedTo(Role.ADMIN, api::wipe)));
         }
 
         routes.add(HandlerType.GET, prefix + "/", counted("status", page::page));

@@ -11,6 +11,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.assertj.core.api.AbstractThrowableAssert;
 import org.bouncycastle.crypto.generators.OpenBSDBCrypt;
 import org.junit.jupiter.api.BeforeAll;
@@ -218,5 +219,64 @@ class WebConfigTest {
         loading("http_server_config:\n  headers:\n    X-Frame-Options: always\n")
                 .hasMessageContaining("X-Frame-Options \"always\": expected one of deny, sameorigin");
         loading("http_server_config:\n  http2: maybe\n").hasMessageContaining("http2: expected true or false");
+    }
+
+    /** alice and bob with the test hash, then this {@code tidegate} section. */
+    private static String aliceAndBob(String tidegate) {
+        return "basic_auth_users:\n  alice: " + hash + "\n  bob: " + hash + "\ntidegate:\n" + tidegate;
+    }
+
+    @Test
+    void rolesLimitAdminAndLifecycleToTheUsersNamed() throws Exception {
+        WebConfig config = load(aliceAndBob("  admin_users: [alice]\n  lifecycle_users: [alice, bob]\n"));
+        assertThat(config.permits(Role.ADMIN, "alice")).isTrue();
+        assertThat(config.permits(Role.ADMIN, "bob")).isFalse();
+        assertThat(config.permits(Role.LIFECYCLE, "bob")).isTrue();
+        assertThat(config.roles()).isEqualTo(Map.of(Role.ADMIN, Set.of("alice"), Role.LIFECYCLE, Set.of("alice", "bob")));
+    }
+
+    @Test
+    void aRoleLeftOutIsOpenToEveryUserAsUpstream() throws Exception {
+        WebConfig withoutSection = load("basic_auth_users:\n  bob: " + hash + "\n");
+        assertThat(withoutSection.roles()).isEmpty();
+        assertThat(withoutSection.permits(Role.ADMIN, "bob")).isTrue();
+        assertThat(withoutSection.permits(Role.LIFECYCLE, "bob")).isTrue();
+        WebConfig adminOnly = load(aliceAndBob("  admin_users: [alice]\n"));
+        assertThat(adminOnly.permits(Role.LIFECYCLE, "bob")).isTrue();
+        assertThat(load(aliceAndBob("")).roles()).as("an empty section limits nothing").isEmpty();
+    }
+
+    @Test
+    void anEmptyRoleListIsNobody() throws Exception {
+        WebConfig config = load(aliceAndBob("  admin_users: []\n"));
+        assertThat(config.permits(Role.ADMIN, "alice")).isFalse();
+        assertThat(config.permits(Role.ADMIN, "bob")).isFalse();
+    }
+
+    @Test
+    void aRoleUserMustBeABasicAuthUser() throws Exception {
+        loading(aliceAndBob("  admin_users: [alice]\n  lifecycle_users: [alice, carol]\n"))
+                .hasMessageEndingWith(": tidegate (line 4): lifecycle_users[2] \"carol\": not a user of basic_auth_users "
+                        + "(alice, bob)");
+        loading("tidegate:\n  admin_users: [alice]\n")
+                .hasMessageEndingWith(": tidegate (line 1): admin_users: limits the admin API to named users, but "
+                        + "basic_auth_users names none: add the users and their bcrypt hashes there");
+    }
+
+    @Test
+    void rolesOfTheWrongShapeAreErrors() throws Exception {
+        loading(aliceAndBob("  admin_users: alice\n"))
+                .hasMessageContaining("tidegate (line 4): admin_users: expected a list of user names from "
+                        + "basic_auth_users, found the string \"alice\"");
+        loading(aliceAndBob("  lifecycle_users:\n"))
+                .hasMessageContaining("tidegate (line 4): lifecycle_users: expected a list of user names from "
+                        + "basic_auth_users ([] for nobody; leave the key out for every user), found nothing");
+        loading(aliceAndBob("  admin_users: [[alice]]\n"))
+                .hasMessageContaining("admin_users[1]: expected a user name, found a list");
+        loading(aliceAndBob("  wipe_users: [alice]\n"))
+                .hasMessageContaining("tidegate (line 4): unknown key \"wipe_users\" (line 5); known: admin_users, "
+                        + "lifecycle_users");
+        loading("tidegate: [admin_users]\n")
+                .hasMessageContaining("tidegate (line 1): expected a mapping with admin_users, lifecycle_users, found a list");
     }
 }
