@@ -40,6 +40,11 @@ public record Refusal(Reason reason, String message) {
          * The MQTT broker a replicated write goes through is not connected, or did not acknowledge it:
          * the write was applied nowhere.
          */
-        UNAVAILABLE
+        UNAVAILABLE,
+        /**
+         * The write could not be made durable: the persistence journal is failing (a full disk). Nothing
+         * was stored; the same write succeeds once the journal recovers.
+         */
+        NOT_DURABLE
     }
 }

@@ -126,8 +126,14 @@ final class BrokerIngest implements PublishInboundInterceptor {
             sendWhenReady();
         }
 
+        /**
+         * A message refused because the journal is failing is never acknowledged as taken: an MQTT 5
+         * publisher is told so at once, a 3.1.1 publisher (which cannot be told) gets the timeout's failure.
+         */
         private void sendWhenReady() {
-            if (sent || outcome == null || !durable) {
+            boolean notDurable = outcome != null && outcome.kind() == MqttOutcome.Kind.REJECTED
+                    && outcome.rejection() == RejectReason.NOT_DURABLE;
+            if (sent || outcome == null || !durable && !(notDurable && mqtt5)) {
                 return;
             }
             sent = true;
@@ -159,7 +165,7 @@ final class BrokerIngest implements PublishInboundInterceptor {
             case BAD_TOPIC -> AckReasonCode.TOPIC_NAME_INVALID;
             case BAD_PAYLOAD, BAD_TTL, UNSUPPORTED_CONTENT_TYPE, INCONSISTENT -> AckReasonCode.PAYLOAD_FORMAT_INVALID;
             case TOO_LARGE, LIMIT -> AckReasonCode.QUOTA_EXCEEDED;
-            case INTERNAL_ERROR -> AckReasonCode.UNSPECIFIED_ERROR;
+            case INTERNAL_ERROR, NOT_DURABLE -> AckReasonCode.UNSPECIFIED_ERROR;
         };
     }
 

@@ -28,6 +28,11 @@ public enum RejectReason {
     INCONSISTENT,
     /** The write passes a bound of SPEC §7 (series, labels, groups: {@link io.tidegate.store.WriteLimits}); nothing was stored. */
     LIMIT,
+    /**
+     * The persistence journal is failing (a full disk): nothing was stored and the message is not
+     * acknowledged, so it is not lost.
+     */
+    NOT_DURABLE,
     /** Applying it failed in a way no input should cause: a bug, caught so the subscriber keeps running. */
     INTERNAL_ERROR;
 
@@ -43,6 +48,7 @@ public enum RejectReason {
             case INCONSISTENT -> INCONSISTENT;
             case TOO_MANY_SERIES, OVERSIZED_LABELS, TOO_MANY_GROUPS -> LIMIT;
             case TOO_LARGE -> TOO_LARGE;
+            case NOT_DURABLE -> NOT_DURABLE;
             case UNAVAILABLE -> INTERNAL_ERROR; // the ingest writes to its own store, which is always there
         };
     }

@@ -7,8 +7,10 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
@@ -26,6 +28,14 @@ import org.slf4j.LoggerFactory;
  * <p>A position counts the items queued so far; everything before a position is durable once
  * {@link #awaitDurable} returns for it. A rotation to a new file is queued like a record, so
  * everything queued before it lands in the old file and everything after in the new one.
+ *
+ * <p>A write or sync that fails (a full disk) does not stop the journal: it is <em>failing</em> ({@link
+ * #failure}). Everything queued but not yet durable is abandoned at once ({@link #abandon}, which the
+ * store calls under its writer lock while it reverts those changes), its waiters are told the error, and
+ * the bytes it may have left in the file are cut off before anything else is written. Every {@code
+ * retry} the writer thread tries the disk again (it cuts the file back to its last synced length and
+ * writes and syncs a probe file beside it); once that works the journal is healthy again. One WARN line
+ * says it started failing, one INFO line that it recovered.
  */
 final class Journal implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Journal.class);
@@ -36,7 +46,13 @@ final class Journal implements AutoCloseable {
     /** Something to run once the journal is durable up to {@code position}. */
     private record Pending(long position, Runnable then) {}
 
+    /** Bytes the retry writes and syncs beside the journal to tell whether there is room again. */
+    static final int PROBE_BYTES = 64 * 1024;
+
     private final PersistenceMetrics metrics;
+    private final JournalDisk disk;
+    private final long retryNanos;
+    private final Runnable onFailure;
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition queued = lock.newCondition();
     private final Condition synced = lock.newCondition();
@@ -44,20 +60,40 @@ final class Journal implements AutoCloseable {
     // guarded by lock
     private List<Object> queue = new ArrayList<>();
     private long appended;
-    private long durable;
-    private IOException failure;
+    private volatile long durable; // written under lock; read without it by durablePosition
+    private volatile String failure; // while failing: the error, naming the file; null while healthy
+    private long abandoned; // every position up to this was abandoned, never to be durable
+    private String abandonedBecause; // the failure that abandoned them
     private boolean closing;
     private boolean stopped;
     private final ArrayDeque<Pending> pending = new ArrayDeque<>(); // positions ascending
     // the writer thread's own
     private FileChannel channel;
+    private Path path;
+    private long syncedBytes; // the file's length through its last sync: what a failed write is cut back to
     private final ByteArrayOutputStream batchBytes = new ByteArrayOutputStream(1 << 16);
     private final DataOutputStream batchOut = new DataOutputStream(batchBytes);
 
     /** Creates the journal file for {@code generation} at {@code path}, which must not exist yet. */
     Journal(Path path, long generation, PersistenceMetrics metrics) throws IOException {
+        this(path, generation, metrics, JournalDisk.REAL, Duration.ofSeconds(5), () -> {});
+    }
+
+    /**
+     * @param disk where the journal's files are opened
+     * @param retry how often a failing journal tries the disk again
+     * @param onFailure run on the writer thread when a write fails, before the waiters are told: it
+     *     calls {@link #abandon} under the store's writer lock, after which it reverts the abandoned changes
+     */
+    Journal(Path path, long generation, PersistenceMetrics metrics, JournalDisk disk, Duration retry,
+            Runnable onFailure) throws IOException {
         this.metrics = metrics;
+        this.disk = disk;
+        this.retryNanos = retry.toNanos();
+        this.onFailure = onFailure;
         this.channel = create(path, generation);
+        this.path = path;
+        this.syncedBytes = RecordFile.HEADER_BYTES;
         this.writer = new Thread(this::run, "tidegate-journal");
         writer.setDaemon(true); // a failed startup must not keep the JVM alive; close() drains it
         writer.start();
@@ -98,8 +134,8 @@ final class Journal implements AutoCloseable {
         lock.lock();
         try {
             while (durable < position) {
-                if (failure != null) {
-                    throw new UncheckedIOException("the persistence journal failed: " + failure.getMessage(), failure);
+                if (position <= abandoned) {
+                    throw new UncheckedIOException(abandonedBecause, new IOException(abandonedBecause));
                 }
                 if (stopped) {
                     throw new UncheckedIOException("the persistence journal is closed", new IOException("journal closed"));
@@ -111,15 +147,18 @@ final class Journal implements AutoCloseable {
         }
     }
 
-    /** Runs {@code then} on the writer thread once everything before {@code position} is durable (at once if it is). */
+    /**
+     * Runs {@code then} on the writer thread once everything before {@code position} is durable (at once
+     * if it is); never when {@code position} was abandoned.
+     */
     void whenDurable(long position, Runnable then) {
         lock.lock();
         try {
             if (durable < position) {
-                if (!stopped) {
+                if (!stopped && position > abandoned) {
                     pending.add(new Pending(position, then));
                 }
-                return; // after a failure nothing becomes durable: then never runs
+                return;
             }
         } finally {
             lock.unlock();
@@ -131,12 +170,20 @@ final class Journal implements AutoCloseable {
         while (true) {
             List<Object> batch;
             long upTo;
+            boolean retry = false;
             lock.lock();
             try {
-                while (queue.isEmpty() && !closing) {
-                    queued.awaitUninterruptibly();
+                long wait = retryNanos;
+                while (queue.isEmpty() && !closing && !retry) {
+                    if (failure == null) {
+                        queued.awaitUninterruptibly();
+                    } else if (wait <= 0) {
+                        retry = true;
+                    } else {
+                        wait = awaitQueued(wait);
+                    }
                 }
-                if (queue.isEmpty()) {
+                if (queue.isEmpty() && !retry) {
                     stopped = true;
                     synced.signalAll();
                     return;
@@ -147,21 +194,20 @@ final class Journal implements AutoCloseable {
             } finally {
                 lock.unlock();
             }
-            try {
-                write(batch);
-            } catch (IOException | RuntimeException e) {
-                // nothing after this can be made durable: every waiter, present and future, is told
-                log.atError().addKeyValue("err", e.toString()).log("persistence journal failed; pushes now get errors");
-                lock.lock();
-                try {
-                    failure = e instanceof IOException io ? io : new IOException(e.toString(), e);
-                    stopped = true;
-                    synced.signalAll();
-                } finally {
-                    lock.unlock();
-                }
-                return;
+            if (retry) {
+                retry();
+                continue;
             }
+            try {
+                if (failure != null) {
+                    cutBack(); // what the failed write left must not stay in front of what comes next
+                }
+                write(batch, upTo - batch.size());
+            } catch (IOException | RuntimeException e) {
+                failed(e);
+                continue;
+            }
+            recovered();
             List<Runnable> due = new ArrayList<>();
             lock.lock();
             try {
@@ -179,6 +225,100 @@ final class Journal implements AutoCloseable {
         }
     }
 
+    private long awaitQueued(long nanos) {
+        try {
+            return queued.awaitNanos(nanos);
+        } catch (InterruptedException e) {
+            return 0; // nothing interrupts the writer thread but a shutdown: try the disk and go on
+        }
+    }
+
+    /**
+     * A write failed: from now on the journal is failing. Everything queued is abandoned (by the store,
+     * through {@link #onFailure}, so it reverts those changes at the same moment) and its waiters are told.
+     */
+    private void failed(Exception e) {
+        String error = path + ": " + (e instanceof IOException && e.getMessage() != null ? e.getMessage() : e.toString());
+        boolean started = failure == null;
+        failure = "persistence file " + error;
+        metrics.failing(true);
+        if (started) {
+            log.atWarn().addKeyValue("file", path).addKeyValue("err", e.getMessage() == null ? e.toString() : e.getMessage())
+                    .addKeyValue("retry_ms", retryNanos / 1_000_000)
+                    .log("persistence journal failing; writes are refused until it recovers");
+        } else {
+            log.atDebug().addKeyValue("file", path).addKeyValue("err", e.toString()).log("persistence journal still failing");
+        }
+        try {
+            onFailure.run();
+        } catch (RuntimeException bug) {
+            log.atError().addKeyValue("err", bug.toString()).log("reverting the writes the journal lost failed");
+        }
+        abandon(); // whatever was queued without a store to revert it
+    }
+
+    /**
+     * While failing: gives up everything queued and not yet durable, tells its waiters the failure and
+     * never runs what waits for it; returns how far the journal is durable. Call under the store's writer
+     * lock, so no change is reported meanwhile.
+     */
+    long abandon() {
+        lock.lock();
+        try {
+            if (failure != null) {
+                queue.clear();
+                abandoned = appended;
+                abandonedBecause = failure;
+                pending.clear();
+                synced.signalAll();
+            }
+            return durable;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** While failing, every {@code retry}: cuts the file back and probes the disk; on success, healthy again. */
+    private void retry() {
+        try {
+            cutBack();
+            disk.probe(path.resolveSibling(path.getFileName() + ".probe"), PROBE_BYTES);
+        } catch (IOException | RuntimeException e) {
+            log.atDebug().addKeyValue("file", path).addKeyValue("err", e.toString()).log("persistence journal still failing");
+            return;
+        }
+        recovered();
+    }
+
+    private void recovered() {
+        if (failure == null) {
+            return;
+        }
+        failure = null;
+        metrics.failing(false);
+        log.atInfo().addKeyValue("file", path).log("persistence journal recovered; writes are accepted again");
+    }
+
+    /** Cuts the file back to what was synced, dropping what a failed write may have left. */
+    private void cutBack() throws IOException {
+        batchBytes.reset();
+        if (channel.size() > syncedBytes) {
+            channel.truncate(syncedBytes);
+            channel.force(true);
+        }
+        channel.position(syncedBytes);
+    }
+
+    /** How far the journal is durable: everything before this position is on disk. */
+    long durablePosition() {
+        return durable;
+    }
+
+    /** Why nothing can be made durable now (naming the file and the OS's error), or null while healthy. */
+    String failure() {
+        return failure;
+    }
+
     private static void runQuietly(Runnable then) {
         try {
             then.run();
@@ -187,14 +327,20 @@ final class Journal implements AutoCloseable {
         }
     }
 
-    private void write(List<Object> batch) throws IOException {
+    /** Writes {@code batch}, whose first item is at position {@code start + 1}. */
+    private void write(List<Object> batch, long start) throws IOException {
         int records = 0;
-        for (Object item : batch) {
+        for (int i = 0; i < batch.size(); i++) {
+            Object item = batch.get(i);
             if (item instanceof Rotation rotation) {
                 flushAndSync(records);
                 records = 0;
+                markDurable(start + i); // the items before the rotation are in the old file for good
+                FileChannel next = create(rotation.path(), rotation.generation());
                 channel.close();
-                channel = create(rotation.path(), rotation.generation());
+                channel = next;
+                path = rotation.path();
+                syncedBytes = RecordFile.HEADER_BYTES;
             } else {
                 RecordFile.frame(RecordCodec.encode((JournalRecord) item), batchOut);
                 records++;
@@ -214,7 +360,18 @@ final class Journal implements AutoCloseable {
         }
         batchBytes.reset();
         sync(channel);
+        syncedBytes = channel.position();
         metrics.appended(records, length);
+    }
+
+    private void markDurable(long position) {
+        lock.lock();
+        try {
+            durable = Math.max(durable, position);
+            synced.signalAll();
+        } finally {
+            lock.unlock();
+        }
     }
 
     private void sync(FileChannel file) throws IOException {
@@ -225,7 +382,7 @@ final class Journal implements AutoCloseable {
 
     /** A new journal file with its header, synced, its directory entry too: records in it are then durable once synced. */
     private FileChannel create(Path path, long generation) throws IOException {
-        FileChannel file = FileChannel.open(path, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+        FileChannel file = disk.open(path, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
         try {
             ByteBuffer header = ByteBuffer.wrap(RecordFile.header(generation));
             while (header.hasRemaining()) {
@@ -236,6 +393,7 @@ final class Journal implements AutoCloseable {
             return file;
         } catch (IOException e) {
             file.close();
+            Files.deleteIfExists(path); // a file cut short: the next rotation creates it again
             throw e;
         }
     }

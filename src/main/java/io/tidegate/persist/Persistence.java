@@ -59,13 +59,17 @@ public final class Persistence implements WriteLog, AutoCloseable {
     private final Clock clock;
     private final PersistenceMetrics metrics;
     private final ScheduledExecutorService compactions;
+    private final JournalDisk disk;
+    private final Duration retry;
     private Journal journal;
     private FileLock lock; // held from start to close
     private long generation; // of the snapshot last written; guarded by this
     private boolean closed; // guarded by this
 
     private Persistence(Path file, Store store, RetainedMemory retained, Clock clock, PersistenceMetrics metrics,
-            Duration interval) {
+            Duration interval, JournalDisk disk, Duration retry) {
+        this.disk = disk;
+        this.retry = retry;
         this.file = file.toAbsolutePath();
         this.directory = this.file.getParent();
         this.journalPrefix = this.file.getFileName() + ".journal-";
@@ -89,7 +93,17 @@ public final class Persistence implements WriteLog, AutoCloseable {
      */
     public static Persistence open(Path file, Duration interval, Store store, RetainedMemory retained, Clock clock,
             OwnMetrics own) {
-        Persistence persistence = new Persistence(file, store, retained, clock, new PersistenceMetrics(own), interval);
+        return open(file, interval, store, retained, clock, own, JournalDisk.REAL, RETRY);
+    }
+
+    /** How often a failing journal tries the disk again. */
+    static final Duration RETRY = Duration.ofSeconds(5);
+
+    /** As {@link #open}, the journal's files opened on {@code disk}, a failing journal retried every {@code retry}. */
+    static Persistence open(Path file, Duration interval, Store store, RetainedMemory retained, Clock clock,
+            OwnMetrics own, JournalDisk disk, Duration retry) {
+        Persistence persistence = new Persistence(file, store, retained, clock, new PersistenceMetrics(own), interval,
+                disk, retry);
         try {
             persistence.start();
         } catch (IOException e) {
@@ -130,7 +144,9 @@ public final class Persistence implements WriteLog, AutoCloseable {
                 .addKeyValue("retained", retained.size()).addKeyValue("took_ms", clock.millis() - startedAt)
                 .log("persistence loaded");
         long next = newest + 1;
-        journal = new Journal(journalFile(next), next, metrics);
+        // a write the journal loses is undone in the store at the moment the journal gives it up
+        journal = new Journal(journalFile(next), next, metrics, disk, retry,
+                () -> store.apply(new StoreCommand.Revert(() -> journal.abandon())));
         store.journalTo(this);
         retained.onRemember(entry -> journal.append(new JournalRecord.Remembered(entry)));
         List<List<RetainedMemory.Entry>> entries = new ArrayList<>(1);
@@ -227,6 +243,27 @@ public final class Persistence implements WriteLog, AutoCloseable {
             throws IOException {
         Timer timer = metrics.startSnapshot();
         Path temporary = temporaryFile();
+        try {
+            writeSnapshot(temporary, snapshotGeneration, groups, entries);
+        } catch (IOException | RuntimeException e) {
+            Files.deleteIfExists(temporary); // a full disk gets back the room the snapshot took
+            throw e;
+        }
+        Files.move(temporary, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        syncDirectory(directory);
+        generation = snapshotGeneration;
+        for (var old : journals().headMap(snapshotGeneration).values()) {
+            Files.deleteIfExists(old);
+        }
+        double seconds = timer.observeDuration();
+        metrics.snapshotWritten(clock.millis());
+        log.atInfo().addKeyValue("file", file).addKeyValue("groups", groups.size())
+                .addKeyValue("retained", entries.size()).addKeyValue("took_ms", Math.round(seconds * 1000))
+                .log("persistence snapshot written");
+    }
+
+    private static void writeSnapshot(Path temporary, long snapshotGeneration, List<Group> groups,
+            List<RetainedMemory.Entry> entries) throws IOException {
         try (FileChannel channel = FileChannel.open(temporary, StandardOpenOption.CREATE,
                 StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE)) {
             DataOutputStream out = new DataOutputStream(new BufferedOutputStream(Channels.newOutputStream(channel), 1 << 16));
@@ -240,17 +277,6 @@ public final class Persistence implements WriteLog, AutoCloseable {
             out.flush();
             channel.force(true);
         }
-        Files.move(temporary, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-        syncDirectory(directory);
-        generation = snapshotGeneration;
-        for (var old : journals().headMap(snapshotGeneration).values()) {
-            Files.deleteIfExists(old);
-        }
-        double seconds = timer.observeDuration();
-        metrics.snapshotWritten(clock.millis());
-        log.atInfo().addKeyValue("file", file).addKeyValue("groups", groups.size())
-                .addKeyValue("retained", entries.size()).addKeyValue("took_ms", Math.round(seconds * 1000))
-                .log("persistence snapshot written");
     }
 
     /** Makes a created, renamed or deleted directory entry durable. */
@@ -278,6 +304,16 @@ public final class Persistence implements WriteLog, AutoCloseable {
     @Override
     public long position() {
         return journal.position();
+    }
+
+    @Override
+    public String failure() {
+        return journal.failure();
+    }
+
+    @Override
+    public long durablePosition() {
+        return journal.durablePosition();
     }
 
     @Override

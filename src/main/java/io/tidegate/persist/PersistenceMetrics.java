@@ -20,7 +20,9 @@ final class PersistenceMetrics {
     private final Gauge loadDuration;
     private final Counter loadErrors;
     private final Counter lostBytes;
+    private final Counter writeFailures;
     private volatile long lastSnapshotMillis;
+    private volatile boolean failing;
 
     PersistenceMetrics(OwnMetrics own) {
         records = Counter.builder().name("tidegate_persistence_journal_records")
@@ -39,16 +41,31 @@ final class PersistenceMetrics {
                 .help("Damaged persistence files found at startup; everything before the damage was loaded.").build();
         lostBytes = Counter.builder().name("tidegate_persistence_lost_bytes")
                 .help("Bytes of persistence files skipped at startup because they were torn or corrupt.").build();
+        writeFailures = Counter.builder().name("tidegate_persistence_write_failures")
+                .help("Journal writes or syncs that failed (a full disk); the writes they carried were refused and undone.")
+                .build();
+        GaugeWithCallback failingGauge = GaugeWithCallback.builder().name("tidegate_persistence_failing")
+                .help("1 while the persistence journal cannot write (a full disk) and writes are refused, else 0.")
+                .callback(callback -> callback.call(failing ? 1 : 0)).build();
         GaugeWithCallback lastSnapshot = GaugeWithCallback.builder()
                 .name("tidegate_persistence_last_snapshot_time_seconds")
                 .help("Unix time of the last snapshot written (0 before the first).")
                 .callback(callback -> callback.call(lastSnapshotMillis / 1000.0)).build();
-        own.register(records, bytes, syncDuration, snapshotDuration, loadDuration, loadErrors, lostBytes, lastSnapshot);
+        own.register(records, bytes, syncDuration, snapshotDuration, loadDuration, loadErrors, lostBytes, lastSnapshot,
+                writeFailures, failingGauge);
     }
 
     void appended(int recordCount, long byteCount) {
         records.inc(recordCount);
         bytes.inc(byteCount);
+    }
+
+    /** A write failed ({@code true}, counted) or the journal recovered ({@code false}). */
+    void failing(boolean now) {
+        if (now) {
+            writeFailures.inc();
+        }
+        failing = now;
     }
 
     Timer startSync() {

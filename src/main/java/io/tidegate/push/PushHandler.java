@@ -36,6 +36,9 @@ public final class PushHandler {
     /** The header that gives a push its TTL, and tells the pusher the TTL it got. */
     public static final String TTL_HEADER = "Push-TTL";
 
+    /** How long a pusher refused because the persistence journal is failing is told to wait (Retry-After). */
+    static final int NOT_DURABLE_RETRY_AFTER_SECONDS = 10;
+
     private static final Logger log = LoggerFactory.getLogger(PushHandler.class);
     private static final String INCONSISTENT = "pushed metrics are invalid or inconsistent with existing metrics: ";
     /** What a writer that replicates through the MQTT broker refuses when the broker did not take the write. */
@@ -162,12 +165,20 @@ public final class PushHandler {
 
     /**
      * The answer to {@code request} once the writer says what became of it. A write the broker did not
-     * take is answered with its refusal, a delete too; any other delete is 202. An applied push tells
+     * take is answered with its refusal, a delete too, and so is one that could not be made durable (503
+     * with Retry-After); any other delete is 202. An applied push tells
      * its TTL in the {@value #TTL_HEADER} header. A push over a limit is refused; unchecked, one the
      * store refused as inconsistent is 202 all the same.
      */
     PushAnswer answer(WriteRequest request, WriteOutcome outcome) {
         Refusal refusal = outcome.refusal();
+        if (refusal != null && refusal.reason() == Refusal.Reason.NOT_DURABLE) {
+            // the journal logged the failure once; a line per refused push would flood the log
+            log.atDebug().addKeyValue("method", request.verb()).addKeyValue("group", request.key())
+                    .addKeyValue("err", refusal.message()).log("push not stored");
+            return new PushAnswer(503, refusal.message(),
+                    Map.of("Retry-After", Integer.toString(NOT_DURABLE_RETRY_AFTER_SECONDS)));
+        }
         if (refusal != null && NOT_TAKEN_BY_BROKER.contains(refusal.reason())) {
             return refused(request, refusal, Level.WARN, "push not replicated");
         }
@@ -204,14 +215,15 @@ public final class PushHandler {
     /**
      * The HTTP status of each refusal: 400 for what the pusher must fix; 413 for a push too large, as
      * a body too large; 429 for a new group beyond the group limit, which may succeed once groups
-     * expire; 503 when the broker a replicated push goes through did not take it.
+     * expire; 503 when the broker a replicated push goes through did not take it, or when the push
+     * could not be made durable (a full disk: the same push succeeds once the journal recovers).
      */
     static int statusOf(Refusal.Reason reason) {
         return switch (reason) {
             case BAD_PATH, BAD_BODY, BAD_TTL, INCONSISTENT, OVERSIZED_LABELS -> 400;
             case TOO_MANY_SERIES, TOO_LARGE -> 413;
             case TOO_MANY_GROUPS -> 429;
-            case UNAVAILABLE -> 503;
+            case UNAVAILABLE, NOT_DURABLE -> 503;
         };
     }
 }

@@ -5,7 +5,9 @@ import io.tidegate.format.Metric;
 import io.tidegate.format.MetricFamily;
 import io.tidegate.format.MetricType;
 import java.time.Clock;
+import java.io.UncheckedIOException;
 import java.util.AbstractCollection;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
@@ -16,6 +18,7 @@ import java.util.Objects;
 import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Function;
+import java.util.function.LongSupplier;
 
 /**
  * The single source of truth: every group Tidegate holds. Every change goes through one door,
@@ -73,7 +76,22 @@ public final class Store implements GroupWriter {
     private final KeyShapes shapes = new KeyShapes();
     private final ExpiryQueue expiries;
     private final long tombstoneMillis;
-    private WriteLog writeLog = WriteLog.NONE;
+    private volatile WriteLog writeLog = WriteLog.NONE; // written under the lock; volatile for readiness checks
+    /**
+     * A change reported to the WriteLog, with what its key held before ({@code replaced}, null for
+     * nothing; every group for a wipe, {@code wiped}), kept until the log is durable past
+     * {@code position}, to be reverted if it never is.
+     */
+    private record Undo(long position, GroupingKey key, Group replaced, List<Group> wiped) {
+        Undo at(long reportedUpTo) {
+            return new Undo(reportedUpTo, key, replaced, wiped);
+        }
+    }
+
+    // under the writer lock: the changes the log may yet abandon, oldest first; and those of the change
+    // being applied, until its position is known
+    private final ArrayDeque<Undo> notYetDurable = new ArrayDeque<>();
+    private final List<Undo> beingReported = new ArrayList<>(2);
     private final WriteLimits limits;
     // written under the lock, read without it
     private volatile int groupCount;
@@ -138,7 +156,10 @@ public final class Store implements GroupWriter {
      * StoreCommand.ExpireDue} looked at). What must outlive a restart (a write or its failure time, a
      * delete, a wipe) is reported to the {@link WriteLog} under the lock, in the order applied, and
      * waited for after the lock is released; a restore and the sweep's expiry report nothing, since
-     * loading restores, and expires again, from what is on disk.
+     * loading restores, and expires again, from what is on disk. While the log cannot make anything
+     * durable ({@link WriteLog#failure}, a full disk) every such change is refused before it is applied
+     * ({@link WriteOutcome#notDurable}); one the log loses is reverted ({@link StoreCommand.Revert}) and
+     * answered so, never applied in memory alone.
      *
      * @param onApplied run under the writer lock once the command is applied (never for a refused
      *     write), so whatever it records reaches the WriteLog in order with the change and is made
@@ -160,13 +181,15 @@ public final class Store implements GroupWriter {
         } else if (command instanceof WriteRequest request) {
             answer = switch (request.verb()) {
                 case PUT, POST -> push(prepare(request), onApplied, whenDurable);
-                case DELETE -> underLock(() -> delete(request.key()), onApplied, whenDurable);
-                case WIPE -> underLock(this::wipe, onApplied, whenDurable);
+                case DELETE -> underLock(() -> delete(request.key()), true, onApplied, whenDurable);
+                case WIPE -> underLock(this::wipe, true, onApplied, whenDurable);
             };
         } else if (command instanceof StoreCommand.Restore restore) {
-            answer = underLock(() -> restore(restore.group(), now), onApplied, whenDurable);
+            answer = underLock(() -> restore(restore.group(), now), false, onApplied, whenDurable);
         } else if (command instanceof StoreCommand.Adopt adopt) {
             answer = adopt(adopt.group(), now, onApplied, whenDurable);
+        } else if (command instanceof StoreCommand.Revert revert) {
+            answer = revert(revert.abandon());
         } else {
             answer = expireDue(((StoreCommand.ExpireDue) command).maxGroups(), now, onApplied, whenDurable);
         }
@@ -223,6 +246,10 @@ public final class Store implements GroupWriter {
         if (verdict.overLimit() == null) {
             lock.lock();
             try {
+                String notDurable = writeLog.failure();
+                if (notDurable != null) {
+                    return WriteOutcome.notDurable(notDurable); // applied nothing, acknowledges nothing
+                }
                 Group current = held(request.key());
                 verdict = judge(request, current, prepared, verdict.problem(), now);
                 if (verdict.overLimit() == null) {
@@ -235,14 +262,17 @@ public final class Store implements GroupWriter {
                         recordFailure(request.key(), current, request, now);
                     }
                     log = writeLog;
-                    position = log.position();
+                    position = reportedUpTo(log);
                 }
             } finally {
                 lock.unlock();
             }
         }
         if (verdict.overLimit() == null) {
-            finish(log, position, whenDurable);
+            WriteOutcome lost = finish(log, position, whenDurable);
+            if (lost != null) {
+                return lost;
+            }
         } else if (whenDurable != null) {
             whenDurable.run(); // a write over a bound stored nothing, so there is nothing to wait for
         }
@@ -251,24 +281,87 @@ public final class Store implements GroupWriter {
 
     /**
      * Applies a change that cannot be refused (a delete, a wipe, a restore) under the
-     * writer lock, then runs {@code onApplied}; returns once durable, as {@link #apply} says.
+     * writer lock, then runs {@code onApplied}; returns once durable, as {@link #apply} says. A change
+     * that must outlive a restart ({@code kept}: a delete, a wipe) is refused, changing nothing, while
+     * the log cannot make anything durable.
      */
-    private WriteOutcome underLock(Runnable change, Runnable onApplied, Runnable whenDurable) {
+    private WriteOutcome underLock(Runnable change, boolean kept, Runnable onApplied, Runnable whenDurable) {
         WriteLog log;
         long position;
         lock.lock();
         try {
+            String notDurable = kept ? writeLog.failure() : null;
+            if (notDurable != null) {
+                return WriteOutcome.notDurable(notDurable);
+            }
             change.run();
             if (onApplied != null) {
                 onApplied.run();
             }
             log = writeLog;
-            position = log.position();
+            position = reportedUpTo(log);
         } finally {
             lock.unlock();
         }
-        finish(log, position, whenDurable);
-        return WriteOutcome.applied();
+        WriteOutcome lost = finish(log, position, whenDurable);
+        return lost != null ? lost : WriteOutcome.applied();
+    }
+
+    /**
+     * Under the writer lock, once a change is reported: how far the log reaches with it. What undoes
+     * the change is kept, with that position, until the log is durable past it.
+     */
+    private long reportedUpTo(WriteLog log) {
+        long position = log.position();
+        if (log != WriteLog.NONE) {
+            long durable = log.durablePosition();
+            while (!notYetDurable.isEmpty() && notYetDurable.peekFirst().position() <= durable) {
+                notYetDurable.pollFirst();
+            }
+            for (Undo undo : beingReported) {
+                notYetDurable.addLast(undo.at(position));
+            }
+        }
+        beingReported.clear();
+        return position;
+    }
+
+    /** Under the writer lock: {@code key} held {@code replaced} (null for nothing) before the change reported now. */
+    private void reporting(GroupingKey key, Group replaced) {
+        if (writeLog != WriteLog.NONE) {
+            beingReported.add(new Undo(0, key, replaced, null));
+        }
+    }
+
+    /** {@link StoreCommand.Revert}: puts back what each change the log abandoned replaced, newest first. */
+    private int revert(LongSupplier abandon) {
+        lock.lock();
+        try {
+            long durable = abandon.getAsLong();
+            int reverted = 0;
+            while (!notYetDurable.isEmpty() && notYetDurable.peekLast().position() > durable) {
+                Undo undo = notYetDurable.pollLast();
+                if (undo.wiped() != null) {
+                    for (Group group : undo.wiped()) {
+                        putBack(group.key(), group);
+                    }
+                } else {
+                    putBack(undo.key(), undo.replaced());
+                }
+                reverted++;
+            }
+            return reverted;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private void putBack(GroupingKey key, Group replaced) {
+        if (replaced == null) {
+            removeGroup(key);
+        } else {
+            replaceGroup(held(key), replaced);
+        }
     }
 
     /**
@@ -403,23 +496,36 @@ public final class Store implements GroupWriter {
         return problem != null ? problem : conflictWithStored(request.key(), current, prepared, now);
     }
 
-    private static void finish(WriteLog log, long position, Runnable whenDurable) {
-        if (whenDurable == null) {
-            log.awaitDurable(position);
-        } else {
+    /** Waits for, or hands on, the change's durability; the answer for a change the log lost (reverted), else null. */
+    private static WriteOutcome finish(WriteLog log, long position, Runnable whenDurable) {
+        if (whenDurable != null) {
             log.whenDurable(position, whenDurable);
+            return null;
+        }
+        try {
+            log.awaitDurable(position);
+            return null;
+        } catch (UncheckedIOException e) {
+            Throwable cause = e.getCause() != null ? e.getCause() : e;
+            return WriteOutcome.notDurable(cause.getMessage() != null ? cause.getMessage() : cause.toString());
         }
     }
 
     private void delete(GroupingKey key) {
+        Group held = held(key);
         if (removeGroup(key)) {
+            reporting(key, held);
             writeLog.deleted(key);
         }
     }
 
     private void wipe() {
+        List<Group> held = new ArrayList<>(groupsView);
         for (GroupingKey key : new ArrayList<>(groups.keySet())) {
             removeGroup(key);
+        }
+        if (writeLog != WriteLog.NONE) {
+            beingReported.add(new Undo(0, null, null, held));
         }
         writeLog.wiped();
     }
@@ -444,22 +550,30 @@ public final class Store implements GroupWriter {
         long position = 0;
         lock.lock();
         try {
+            String notDurable = writeLog.failure();
+            if (notDurable != null) {
+                return Adoption.refused(WriteOutcome.notDurable(notDurable).refusal());
+            }
             Group current = held(offered.key());
             adoption = judgeAdoption(offered, current, now);
             if (adoption == Adoption.ADOPTED) {
                 replaceGroup(current, offered);
+                reporting(offered.key(), current);
                 writeLog.written(offered);
                 if (onApplied != null) {
                     onApplied.run();
                 }
                 log = writeLog;
-                position = log.position();
+                position = reportedUpTo(log);
             }
         } finally {
             lock.unlock();
         }
         if (adoption == Adoption.ADOPTED) {
-            finish(log, position, whenDurable);
+            WriteOutcome lost = finish(log, position, whenDurable);
+            if (lost != null) {
+                return Adoption.refused(lost.refusal());
+            }
         } else {
             runNow(whenDurable);
         }
@@ -677,6 +791,7 @@ public final class Store implements GroupWriter {
         }
         Group written = new Group(key, next, request.source(), deadline, false);
         replaceGroup(current, written);
+        reporting(key, current);
         writeLog.written(written);
     }
 
@@ -689,6 +804,7 @@ public final class Store implements GroupWriter {
      * first, as the sweep would expire it; its tombstone, if any, stays as it is.
      */
     private void recordFailure(GroupingKey key, Group current, WriteRequest request, long now) {
+        Group before = current;
         if (current != null && !current.tombstone() && current.deadlineMillis() <= now) {
             expire(current, now);
             current = held(key);
@@ -711,6 +827,7 @@ public final class Store implements GroupWriter {
         next.put(PushTimes.PUSH_FAILURE_TIME, PushTimes.pushFailureTime(key, now, deadline));
         Group written = new Group(key, next, source, deadline, false);
         replaceGroup(current, written);
+        reporting(key, before);
         writeLog.written(written);
     }
 
@@ -782,6 +899,14 @@ public final class Store implements GroupWriter {
             whenDurable.run();
         }
         return handled;
+    }
+
+    /**
+     * Why writes are refused now, since the {@link WriteLog} cannot make them durable (a full disk: the
+     * file and the system's error), or null while they are taken.
+     */
+    public String notDurableReason() {
+        return writeLog.failure();
     }
 
     /** When the sweep next has work, or {@link StoredFamily#NEVER}. */

@@ -1,5 +1,7 @@
 package io.tidegate.store;
 
+import java.util.function.LongSupplier;
+
 /**
  * A change to the {@link Store}, as its one door, {@link Store#apply}, takes it. Every change is one:
  * a client's write ({@link WriteRequest}: PUT, POST, DELETE, or the admin WIPE; or the same read ahead of
@@ -11,7 +13,7 @@ package io.tidegate.store;
  * @param <R> what the store answers when it has applied the command
  */
 public sealed interface StoreCommand<R> permits WriteRequest, Store.Prepared, StoreCommand.Restore,
-        StoreCommand.Adopt, StoreCommand.ExpireDue {
+        StoreCommand.Adopt, StoreCommand.ExpireDue, StoreCommand.Revert {
 
     /**
      * Puts back {@code group} as it was kept on disk, checks and times as they were. Families whose
@@ -32,6 +34,15 @@ public sealed interface StoreCommand<R> permits WriteRequest, Store.Prepared, St
      * from no file.
      */
     record Adopt(Group group) implements StoreCommand<Adoption> {}
+
+    /**
+     * Undoes what the {@link WriteLog} could not make durable (a full disk), so the store holds again
+     * exactly what is on disk: under the writer lock {@code abandon} tells the log to give up everything
+     * it has not written, and answers how far it is durable; every change reported after that position
+     * is reverted, newest first, to what its key held before. Reports nothing. The store answers how
+     * many changes it reverted.
+     */
+    record Revert(LongSupplier abandon) implements StoreCommand<Integer> {}
 
     /**
      * Removes what has expired by now: at most {@code maxGroups} groups' worth under one hold of the

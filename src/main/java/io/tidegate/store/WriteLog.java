@@ -46,12 +46,31 @@ public interface WriteLog {
     /** How far the log reaches: everything reported so far, by anyone, is before this position. */
     long position();
 
-    /** Returns once everything before {@code position} is on disk; an I/O failure is an UncheckedIOException. */
+    /**
+     * Why nothing can be made durable now (a full disk: the file and the system's error), or null. While
+     * there is a reason the store refuses every write before applying it ({@link WriteOutcome#notDurable}).
+     */
+    default String failure() {
+        return null;
+    }
+
+    /**
+     * How far the log is durable: everything reported before this position is on disk. What the store
+     * reported after it is undone if the log abandons it ({@link StoreCommand.Revert}).
+     */
+    default long durablePosition() {
+        return position();
+    }
+
+    /**
+     * Returns once everything before {@code position} is on disk; an UncheckedIOException when it never
+     * will be (the log abandoned it, and the store reverted it).
+     */
     void awaitDurable(long position);
 
     /**
      * Runs {@code then} once everything before {@code position} is on disk, on whatever thread gets
-     * there; after an I/O failure it never runs.
+     * there; never when it was abandoned.
      */
     void whenDurable(long position, Runnable then);
 }

@@ -29,6 +29,11 @@ public record WriteOutcome(Refusal refusal) {
         return refused(violation.refusal());
     }
 
+    /** Not stored, since the {@link WriteLog} cannot make anything durable now ({@code failure} says why). */
+    public static WriteOutcome notDurable(String failure) {
+        return refused(new Refusal(Refusal.Reason.NOT_DURABLE, "nothing was stored: " + failure));
+    }
+
     public static WriteOutcome refused(Refusal refusal) {
         return new WriteOutcome(refusal);
     }

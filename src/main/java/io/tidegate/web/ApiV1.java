@@ -10,6 +10,7 @@ import io.tidegate.format.Metric;
 import io.tidegate.format.MetricFamily;
 import io.tidegate.format.Quantile;
 import io.tidegate.format.SampleCounts;
+import io.tidegate.format.Refusal;
 import io.tidegate.mqtt.MqttRejection;
 import io.tidegate.store.Group;
 import io.tidegate.store.GroupWriter;
@@ -149,15 +150,16 @@ final class ApiV1 {
      * Removes every group, as one write through the writer this API was given, so that with
      * {@code --mqtt.replicate} the wipe reaches every replica as a push does. Answered 202, as
      * upstream does, once the wipe is durable here (replicated: once the broker has it, and this
-     * replica applied it). The store applies every wipe, so the one refusal a wipe meets is the
-     * broker's not taking it: then nothing was wiped anywhere, and the answer is 503 saying why, as
-     * for a push.
+     * replica applied it). A wipe is refused when the broker did not take it (nothing was wiped
+     * anywhere) or while the persistence journal fails (nothing was wiped here): the answer is 503
+     * saying why, as for a push.
      */
     void wipe(Context ctx) {
         WriteOutcome outcome = writer.write(WriteRequest.wipe(Source.http(ctx.ip())));
         if (!outcome.wasApplied()) {
+            boolean notDurable = outcome.refusal().reason() == Refusal.Reason.NOT_DURABLE;
             log.atWarn().addKeyValue("source", ctx.ip()).addKeyValue("err", outcome.refusal().message())
-                    .log("wipe not replicated");
+                    .log(notDurable ? "wipe not stored" : "wipe not replicated");
             PlainAnswer.status(ctx, 503, outcome.refusal().message());
             return;
         }

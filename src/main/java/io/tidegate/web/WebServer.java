@@ -109,7 +109,7 @@ public final class WebServer implements AutoCloseable {
         routes.add(HandlerType.GET, joinPath(prefix, settings.telemetryPath()), scrape::handle);
 
         routes.add(HandlerType.GET, prefix + "/-/healthy", counted("healthy", ctx -> PlainAnswer.ok(ctx, "OK")));
-        routes.add(HandlerType.GET, prefix + "/-/ready", counted("ready", ctx -> PlainAnswer.ok(ctx, "OK")));
+        routes.add(HandlerType.GET, prefix + "/-/ready", counted("ready", this::readiness));
         // admin and lifecycle routes are limited to the users the web configuration file names, when it does
         Handler quitHandler = settings.enableLifecycle()
                 ? access.limitedTo(Role.LIFECYCLE, ctx -> {
@@ -209,6 +209,20 @@ public final class WebServer implements AutoCloseable {
         if (!ready && !ctx.path().equals(prefix + "/-/healthy")) {
             PlainAnswer.status(ctx, 503, "Service Unavailable: Tidegate is starting");
             ctx.skipRemainingHandlers();
+        }
+    }
+
+    /**
+     * {@code /-/ready}: 200 while pushes are taken; 503 with the reason while the persistence journal
+     * fails (a full disk) and every write is refused, so a load balancer sends pushes elsewhere. Scrapes
+     * are still served meanwhile.
+     */
+    private void readiness(Context ctx) {
+        String notDurable = store.notDurableReason();
+        if (notDurable == null) {
+            PlainAnswer.ok(ctx, "OK");
+        } else {
+            PlainAnswer.status(ctx, 503, "Service Unavailable: writes are refused, " + notDurable);
         }
     }
 

@@ -35,6 +35,12 @@ final class PersistedGateway implements AutoCloseable {
         persistence = Persistence.open(file, Duration.ZERO, store, retained, clock, new OwnMetrics());
     }
 
+    /** Its journal on {@code disk}, retried every {@code retry} while failing; Tidegate's own metrics in {@code own}. */
+    PersistedGateway(Path file, Clock clock, JournalDisk disk, Duration retry, OwnMetrics own) {
+        store = new Store(clock, true, own::typeOf, 0, new ExpirySchedule());
+        persistence = Persistence.open(file, Duration.ZERO, store, retained, clock, own, disk, retry);
+    }
+
     PersistedGateway(Path file, Clock clock) {
         this(file, clock, 0);
     }

@@ -290,11 +290,23 @@ class PushHandlerTest {
     }
 
     @Test
+    void aPushOrDeleteTheDiskCouldNotKeepIs503WithRetryAfterAndTheReason() {
+        writer.outcome = WriteOutcome.notDurable("persistence file /x: No space left on device");
+
+        for (Request request : List.of(put("/metrics/job/a", "x 1\n"), delete("/metrics/job/a"))) {
+            PushAnswer answer = push.handle(request);
+            assertThat(answer.status()).isEqualTo(503);
+            assertThat(answer.text()).isEqualTo("nothing was stored: persistence file /x: No space left on device");
+            assertThat(answer.headers()).containsEntry("Retry-After", "10");
+        }
+    }
+
+    @Test
     void everyRefusalHasTheStatusUpstreamWouldAnswer() {
         Map<Refusal.Reason, Integer> statuses = Map.of(Refusal.Reason.BAD_PATH, 400, Refusal.Reason.BAD_BODY, 400,
                 Refusal.Reason.BAD_TTL, 400, Refusal.Reason.INCONSISTENT, 400, Refusal.Reason.OVERSIZED_LABELS, 400,
                 Refusal.Reason.TOO_MANY_SERIES, 413, Refusal.Reason.TOO_LARGE, 413, Refusal.Reason.TOO_MANY_GROUPS, 429,
-                Refusal.Reason.UNAVAILABLE, 503);
+                Refusal.Reason.UNAVAILABLE, 503, Refusal.Reason.NOT_DURABLE, 503);
 
         assertThat(statuses).containsOnlyKeys(Refusal.Reason.values());
         statuses.forEach((reason, status) -> {

@@ -23,8 +23,9 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * A push whose journal write fails (a full or broken disk) is answered 500 with the reason, and is
- * counted as the 500 it was, so an alert on failing pushes sees it.
+ * A push whose journal write fails (a full or broken disk) is answered 503 with the reason and a
+ * Retry-After (the pusher did nothing wrong, the same push succeeds once the disk has room), and is
+ * counted as the 503 it was, so an alert on failing pushes sees it.
  */
 class FailedDiskTest {
     private WebServer web;
@@ -51,13 +52,14 @@ class FailedDiskTest {
     }
 
     @Test
-    void aPushThatCannotBeJournalledIsA500WithTheReasonAndCountedAsOne() {
+    void aPushThatCannotBeJournalledIsA503WithTheReasonAndCountedAsOne() {
         TestHttp.Answer answer = http.put("/metrics/job/probe", "temp 21\n");
 
-        assertThat(answer.status()).isEqualTo(500);
+        assertThat(answer.status()).isEqualTo(503);
+        assertThat(answer.header("Retry-After")).isNotEmpty();
         assertThat(answer.body()).contains("No space left on device");
         String scrape = http.get("/metrics").body();
-        assertThat(scrape).contains("pushgateway_http_requests_total{code=\"500\",handler=\"push\",method=\"put\"} 1")
+        assertThat(scrape).contains("pushgateway_http_requests_total{code=\"503\",handler=\"push\",method=\"put\"} 1")
                 .doesNotContain("pushgateway_http_requests_total{code=\"200\",handler=\"push\"");
     }
 
