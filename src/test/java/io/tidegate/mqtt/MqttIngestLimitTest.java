@@ -20,7 +20,7 @@ import org.junit.jupiter.api.Test;
 class MqttIngestLimitTest {
     private final TestClock clock = new TestClock(Instant.parse("2026-11-25T10:00:00Z"));
     private final OwnMetrics own = new OwnMetrics();
-    private final Store store = new Store(clock, true, own::typeOf, 0, new WriteLimits(2, 64, 1024, 16_384, 1),
+    private final Store store = new Store(clock, true, own::typeOf, 0, new WriteLimits(2, 64, 1024, 16_384, 1, 0),
             new ExpirySchedule());
     private final MqttIngest ingest = new MqttIngest(store, new TtlResolver(TtlRules::none, Duration.ZERO, Duration.ZERO),
             "metrics", RetainedMode.APPLY, MqttIngest.DEFAULT_MAX_PAYLOAD_BYTES, RetainedMemory.DEFAULT_CAPACITY, clock,

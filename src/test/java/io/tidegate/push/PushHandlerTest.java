@@ -277,6 +277,7 @@ class PushHandlerTest {
         Map<Refusal.Reason, Integer> statuses = Map.of(Refusal.Reason.BAD_PATH, 400, Refusal.Reason.BAD_BODY, 400,
                 Refusal.Reason.BAD_TTL, 400, Refusal.Reason.INCONSISTENT, 400, Refusal.Reason.OVERSIZED_LABELS, 400,
                 Refusal.Reason.TOO_MANY_SERIES, 413, Refusal.Reason.TOO_LARGE, 413, Refusal.Reason.TOO_MANY_GROUPS, 429,
+                Refusal.Reason.TOO_MANY_STORED_SERIES, 429,
                 Refusal.Reason.UNAVAILABLE, 503);
 
         assertThat(statuses).containsOnlyKeys(Refusal.Reason.values());
