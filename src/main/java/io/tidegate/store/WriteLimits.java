@@ -21,11 +21,11 @@ import io.tidegate.format.Refusal.Reason;
 public record WriteLimits(int maxSeries, int maxLabelsPerSeries, int maxLabelNameLength, int maxLabelValueLength,
         int maxGroups, long maxStoredSeries) {
     /**
-     * What one series held costs the heap at most, counted conservatively: measured with the jar (live
-     * heap after a full collection and a text scrape, so with its rendering for scrapes) at 270 B per
-     * series in groups of 1,000 series, 350 B in groups of 10, 480 B in groups of one series (whose push
-     * time gauges count as series too), for series of 5 labels of about 10 characters; rounded up to
-     * leave room for longer labels.
+     * What one series held costs the heap, counted conservatively: measured with the jar (live heap
+     * after a text scrape, which keeps its rendering, and a full collection; series of 5 labels, values
+     * of 1 to 10 characters) at 347 B per series in groups of 1,000 series, 372 B in groups of 10 and
+     * 517 B in groups of one series (whose two push time gauges count as series too); about twice the
+     * worst of those, to leave room for longer labels and the other scrape formats' renderings.
      */
     public static final long BYTES_PER_STORED_SERIES = 1024;
 
