@@ -25,6 +25,7 @@ public final class TidegateJar implements AutoCloseable {
     private final String name;
     private final Path dir;
     private final List<String> flags;
+    private String maxHeap = "256m";
     private Process process;
     private TestHttp http;
     private int port;
@@ -37,11 +38,17 @@ public final class TidegateJar implements AutoCloseable {
         this.flags = List.of(flags);
     }
 
+    /** Runs it with this {@code -Xmx} (256m unless told) from its next start on. */
+    public TidegateJar maxHeap(String size) {
+        maxHeap = size;
+        return this;
+    }
+
     public TidegateJar start() {
         assertThat(JAR).as("the jar, built by mvn package before the integration tests").exists();
         port = MosquittoBroker.freeLoopbackPort();
         List<String> command = new ArrayList<>(List.of(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx256m", "-jar", JAR.toString(),
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx" + maxHeap, "-jar", JAR.toString(),
                 "--web.listen-address=127.0.0.1:" + port));
         command.addAll(flags);
         try {

@@ -108,6 +108,14 @@ public final class Flags {
                     + "or are deleted, pushes to existing groups go on (default: ${DEFAULT-VALUE}).")
     public int maxGroups;
 
+    @Option(names = "--store.max-series", defaultValue = StoredSeriesLimitConverter.AUTO, paramLabel = "<count>",
+            converter = StoredSeriesLimitConverter.class,
+            description = "Most series held over all groups, push time gauges included; a push that would add more "
+                    + "is refused with 429 until groups expire or are deleted, pushes that add none go on. 0 for no "
+                    + "limit; auto for as many as fit half the heap at "
+                    + WriteLimits.BYTES_PER_STORED_SERIES + " bytes each (default: auto).")
+    public long maxStoredSeries;
+
     @Option(names = "--config.file", defaultValue = "", paramLabel = "<file>",
             description = "Configuration file (YAML) with TTL rules; reloaded on SIGHUP and on PUT or POST /-/reload "
                     + "(with --web.enable-lifecycle). A broken file keeps the previous configuration.")
@@ -302,9 +310,10 @@ public final class Flags {
         }
     }
 
-    /** The bounds on what one write may carry and on how many groups are held (SPEC §7). */
+    /** The bounds on what one write may carry and on how many groups and series are held (SPEC §7). */
     public WriteLimits writeLimits() {
-        return new WriteLimits(maxSeries, maxLabelsPerSeries, maxLabelNameLength, maxLabelValueLength, maxGroups);
+        return new WriteLimits(maxSeries, maxLabelsPerSeries, maxLabelNameLength, maxLabelValueLength, maxGroups,
+                maxStoredSeries);
     }
 
     /** What the HTTP side needs of the flags. */

@@ -34,6 +34,11 @@ public record Refusal(Reason reason, String message) {
          * nothing was stored.
          */
         TOO_MANY_GROUPS,
+        /**
+         * A write that would take the series held over {@code --store.max-series}: possible again once
+         * groups expire or are deleted; nothing was stored.
+         */
+        TOO_MANY_STORED_SERIES,
         /** Larger than its limit: a push body, an MQTT payload, or the message that would replicate a push. */
         TOO_LARGE,
         /**

@@ -36,6 +36,15 @@ public record Group(GroupingKey key, Map<String, StoredFamily> families, Source 
         return !tombstone && nowMillis < deadlineMillis;
     }
 
+    /** Series held, the push time gauges included: what {@code --store.max-series} counts. */
+    long seriesCount() {
+        long series = 0;
+        for (StoredFamily family : families.values()) {
+            series += family.seriesCount();
+        }
+        return series;
+    }
+
     /** The earliest deadline among the families, when the sweep has something to do here. */
     long nextExpiryMillis() {
         long next = deadlineMillis;

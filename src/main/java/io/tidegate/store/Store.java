@@ -129,6 +129,11 @@ public final class Store implements GroupWriter {
         this(clock, checkConsistency, ownFamilyTypes, 0, expiries);
     }
 
+    /** The bounds every write must keep. */
+    public WriteLimits limits() {
+        return limits;
+    }
+
     /** From now on, reports every change a write makes to {@code log}. */
     public void journalTo(WriteLog log) {
         lock.lock();
@@ -254,7 +259,7 @@ public final class Store implements GroupWriter {
                 verdict = judge(request, current, prepared, verdict.problem(), now);
                 if (verdict.overLimit() == null) {
                     if (verdict.problem() == null) {
-                        commit(request, current, prepared, now);
+                        commit(current, verdict.written());
                         if (onApplied != null) {
                             onApplied.run();
                         }
@@ -368,9 +373,16 @@ public final class Store implements GroupWriter {
      * Why a PUT or POST cannot be applied: over one of the {@link WriteLimits} (it stores nothing),
      * or a problem with the write or with what is stored (its failure time is recorded); neither
      * when it can be applied.
+     *
+     * @param written the group the write makes, once judged against what is held and found to fit;
+     *     null before that, and for a write that does not
      */
-    private record Verdict(WriteLimits.Violation overLimit, String problem) {
-        static final Verdict FITS = new Verdict(null, null);
+    private record Verdict(WriteLimits.Violation overLimit, String problem, Group written) {
+        static final Verdict FITS = new Verdict(null, null, null);
+
+        Verdict(WriteLimits.Violation overLimit, String problem) {
+            this(overLimit, problem, null);
+        }
 
         WriteOutcome outcome() {
             return overLimit != null ? WriteOutcome.overLimit(overLimit)
@@ -394,7 +406,9 @@ public final class Store implements GroupWriter {
 
     /**
      * The rest of the verdict on a prepared PUT or POST, against {@code current} (what its key holds):
-     * under the writer lock, changing nothing.
+     * under the writer lock, changing nothing. The bound on series held is judged on the group the
+     * write makes, against what its key holds now, so a write counts only the series it adds; a
+     * refused write that would leave a new group behind with its failure time counts that group.
      */
     private Verdict judge(WriteRequest request, Group current, List<StoredFamily> prepared, String problem, long now) {
         WriteLimits.Violation overLimit = current == null ? limits.checkNewGroup(groupCount) : null;
@@ -405,7 +419,14 @@ public final class Store implements GroupWriter {
             adoptHeldTypes(request, prepared);
             problem = problemWithStored(request, current, prepared, now);
         }
-        return problem == null ? Verdict.FITS : new Verdict(null, problem);
+        if (problem != null) {
+            overLimit = current == null ? limits.checkStoredSeries(seriesCount, PushTimes.FAILURE_GROUP_SERIES) : null;
+            return new Verdict(overLimit, overLimit == null ? problem : null);
+        }
+        Group written = written(request, current, prepared, now);
+        overLimit = limits.checkStoredSeries(seriesCount,
+                written.seriesCount() - (current == null ? 0 : current.seriesCount()));
+        return overLimit != null ? new Verdict(overLimit, null) : new Verdict(null, null, written);
     }
 
     /**
@@ -611,8 +632,12 @@ public final class Store implements GroupWriter {
         if (problem == null) {
             problem = conflictWithStored(offered.key(), current, pushed, now);
         }
-        return problem == null ? Adoption.ADOPTED
-                : Adoption.refused(WriteOutcome.rejected(problem).refusal());
+        if (problem != null) {
+            return Adoption.refused(WriteOutcome.rejected(problem).refusal());
+        }
+        overLimit = limits.checkStoredSeries(seriesCount,
+                offered.seriesCount() - (current == null ? 0 : current.seriesCount()));
+        return overLimit == null ? Adoption.ADOPTED : Adoption.refused(overLimit.refusal());
     }
 
     private static void runNow(Runnable whenDurable) {
@@ -767,7 +792,8 @@ public final class Store implements GroupWriter {
         return null;
     }
 
-    private void commit(WriteRequest request, Group current, List<StoredFamily> prepared, long now) {
+    /** The group a PUT or POST found to fit makes of {@code current}: changes nothing. */
+    private static Group written(WriteRequest request, Group current, List<StoredFamily> prepared, long now) {
         GroupingKey key = request.key();
         Group old = liveOrNull(current, now);
         Map<String, StoredFamily> next = new HashMap<>();
@@ -789,9 +815,12 @@ public final class Store implements GroupWriter {
         if (deadline != StoredFamily.NEVER) {
             next.put(PushTimes.EXPIRY_TIME, PushTimes.expiryTime(key, writtenAt, deadline));
         }
-        Group written = new Group(key, next, request.source(), deadline, false);
+        return new Group(key, next, request.source(), deadline, false);
+    }
+
+    private void commit(Group current, Group written) {
         replaceGroup(current, written);
-        reporting(key, current);
+        reporting(written.key(), current);
         writeLog.written(written);
     }
 

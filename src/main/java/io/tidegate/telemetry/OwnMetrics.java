@@ -77,6 +77,9 @@ public final class OwnMetrics {
     public void watch(Store store) {
         gauge("tidegate_groups", "Groups currently held.", () -> store.snapshot().groupCount());
         gauge("tidegate_series", "Series currently held, push time gauges included.", () -> store.snapshot().seriesCount());
+        long seriesLimit = store.limits().maxStoredSeries();
+        gauge("tidegate_series_limit", "Most series held (--store.max-series), push time gauges included; 0 for no limit.",
+                () -> seriesLimit);
         CounterWithCallback.builder()
                 .name("tidegate_expired_groups_total")
                 .help("Groups removed because all their families passed their deadlines.")

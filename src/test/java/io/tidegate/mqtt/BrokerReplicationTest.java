@@ -89,7 +89,7 @@ class BrokerReplicationTest {
 
     @Test
     void aPushOverALimitHereNeverLeaves() throws Exception {
-        fixture = new IngestFixture(new WriteLimits(1, 64, 1024, 16_384, 100));
+        fixture = new IngestFixture(new WriteLimits(1, 64, 1024, 16_384, 100, 0));
         BrokerReplication replication = replication(List.of("metrics/job/#"), 1 << 20, this::deliverHere);
 
         WriteOutcome outcome = replication.write(put("a", "x 1\ny 2\n"));

@@ -303,10 +303,18 @@ class PushHandlerTest {
 
     @Test
     void everyRefusalHasTheStatusUpstreamWouldAnswer() {
-        Map<Refusal.Reason, Integer> statuses = Map.of(Refusal.Reason.BAD_PATH, 400, Refusal.Reason.BAD_BODY, 400,
-                Refusal.Reason.BAD_TTL, 400, Refusal.Reason.INCONSISTENT, 400, Refusal.Reason.OVERSIZED_LABELS, 400,
-                Refusal.Reason.TOO_MANY_SERIES, 413, Refusal.Reason.TOO_LARGE, 413, Refusal.Reason.TOO_MANY_GROUPS, 429,
-                Refusal.Reason.UNAVAILABLE, 503, Refusal.Reason.NOT_DURABLE, 503);
+        Map<Refusal.Reason, Integer> statuses = Map.ofEntries(
+                Map.entry(Refusal.Reason.BAD_PATH, 400),
+                Map.entry(Refusal.Reason.BAD_BODY, 400),
+                Map.entry(Refusal.Reason.BAD_TTL, 400),
+                Map.entry(Refusal.Reason.INCONSISTENT, 400),
+                Map.entry(Refusal.Reason.OVERSIZED_LABELS, 400),
+                Map.entry(Refusal.Reason.TOO_MANY_SERIES, 413),
+                Map.entry(Refusal.Reason.TOO_LARGE, 413),
+                Map.entry(Refusal.Reason.TOO_MANY_GROUPS, 429),
+                Map.entry(Refusal.Reason.TOO_MANY_STORED_SERIES, 429),
+                Map.entry(Refusal.Reason.UNAVAILABLE, 503),
+                Map.entry(Refusal.Reason.NOT_DURABLE, 503));
 
         assertThat(statuses).containsOnlyKeys(Refusal.Reason.values());
         statuses.forEach((reason, status) -> {

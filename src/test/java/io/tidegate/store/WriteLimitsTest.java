@@ -18,7 +18,7 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 class WriteLimitsTest {
-    private final WriteLimits limits = new WriteLimits(3, 4, 10, 20, 1);
+    private final WriteLimits limits = new WriteLimits(3, 4, 10, 20, 1, 0);
     private final Store store = new Store(new TestClock(Instant.parse("2026-11-25T10:00:00Z")), true, name -> null,
             0, limits, new ExpirySchedule());
 
@@ -97,7 +97,7 @@ class WriteLimitsTest {
 
     @Test
     void limitsBelowOneAreRefused() {
-        assertThatThrownBy(() -> new WriteLimits(0, 1, 1, 1, 1)).isInstanceOf(IllegalArgumentException.class)
+        assertThatThrownBy(() -> new WriteLimits(0, 1, 1, 1, 1, 0)).isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("must be at least 1");
     }
 }

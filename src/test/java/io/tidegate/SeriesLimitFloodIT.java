@@ -1,0 +1,170 @@
+package io.tidegate;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.Collectors;
+import org.eclipse.paho.mqttv5.client.IMqttToken;
+import org.eclipse.paho.mqttv5.client.MqttAsyncClient;
+import org.eclipse.paho.mqttv5.client.MqttConnectionOptions;
+import org.eclipse.paho.mqttv5.client.persist.MemoryPersistence;
+import org.eclipse.paho.mqttv5.common.MqttException;
+import org.eclipse.paho.mqttv5.common.MqttMessage;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * SPEC §7, memory bounded by default: the jar with a 64 MB heap and no limit flag, flooded with large
+ * HTTP pushes and MQTT messages to its embedded broker, each a new group, refuses them once the series
+ * held reach the default of {@code --store.max-series} (429, MQTT 5 {@code QUOTA_EXCEEDED}), never runs
+ * out of memory, stays ready, and serves what it held before the refusals.
+ */
+class SeriesLimitFloodIT {
+    private static final int SERIES_PER_PUSH = 2_000;
+    private static final int SERIES_PER_MESSAGE = 500;
+    private static final int HTTP_PUSHERS = 3;
+    /** Refusals each flooding client waits for before it stops: the flood goes on well past the limit. */
+    private static final int REFUSALS_EACH = 15;
+    private static final int MQTT_QUOTA_EXCEEDED = 0x97;
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void aFloodIsRefusedAtTheDefaultSeriesLimitBeforeTheHeapRunsOutAndWhatWasHeldIsKept() throws Exception {
+        int mqttPort = MosquittoBroker.freeLoopbackPort();
+        try (TidegateJar tidegate = new TidegateJar("small-heap", dir, "--mqtt.embedded",
+                "--mqtt.listen-address=127.0.0.1:" + mqttPort).maxHeap("64m").start()) {
+            TestHttp http = tidegate.http();
+            long limit = (long) tidegate.sample("tidegate_series_limit");
+            // half of the heap (a little under 64 MiB as the JVM counts it) at 1 KiB a series
+            assertThat(limit).isBetween(28_000L, 32_768L);
+            assertThat(http.put("/metrics/job/kept/instance/a", "kept_value{n=\"1\"} 42\nkept_value{n=\"2\"} 43\n")
+                    .status()).isEqualTo(200);
+            String keptBefore = keptLines(tidegate);
+            assertThat(keptBefore).contains("kept_value{instance=\"a\",job=\"kept\",n=\"2\"} 43");
+
+            List<String> httpRefusals = Collections.synchronizedList(new ArrayList<>());
+            List<String> unexpected = Collections.synchronizedList(new ArrayList<>());
+            List<String> mqttRefusals = Collections.synchronizedList(new ArrayList<>());
+            AtomicInteger applied = new AtomicInteger();
+            ExecutorService flood = Executors.newFixedThreadPool(HTTP_PUSHERS + 1);
+            List<Future<?>> clients = new ArrayList<>();
+            for (int t = 0; t < HTTP_PUSHERS; t++) {
+                int pusher = t;
+                clients.add(flood.submit(() -> {
+                    int refused = 0;
+                    for (int i = 0; refused < REFUSALS_EACH && i < 200; i++) {
+                        TestHttp.Answer answer = http.put("/metrics/job/flood/instance/p" + pusher + "-" + i,
+                                body("flood_value", SERIES_PER_PUSH));
+                        if (answer.status() == 200) {
+                            applied.incrementAndGet();
+                        } else if (answer.status() == 429) {
+                            httpRefusals.add(answer.body());
+                            refused++;
+                        } else {
+                            unexpected.add(answer.status() + " " + answer.body());
+                        }
+                    }
+                    return null;
+                }));
+            }
+            clients.add(flood.submit(() -> {
+                try (MqttDevice device = new MqttDevice("tcp://127.0.0.1:" + mqttPort)) {
+                    int refused = 0;
+                    for (int i = 0; refused < REFUSALS_EACH && i < 400; i++) {
+                        IMqttToken token = device.publish("metrics/job/mqtt-flood/instance/m" + i,
+                                body("mqtt_flood_value", SERIES_PER_MESSAGE));
+                        int code = token.getReasonCodes() == null ? 0 : token.getReasonCodes()[0];
+                        String reason = token.getResponseProperties() == null ? null
+                                : token.getResponseProperties().getReasonString();
+                        if (code == MQTT_QUOTA_EXCEEDED) {
+                            mqttRefusals.add(reason);
+                            refused++;
+                        } else if (code >= 0x80) {
+                            unexpected.add("PUBACK " + Integer.toHexString(code) + " " + reason);
+                        }
+                    }
+                }
+                return null;
+            }));
+            for (Future<?> client : clients) {
+                client.get(3, TimeUnit.MINUTES);
+            }
+            flood.shutdown();
+
+            assertThat(unexpected).as("answers other than 200 and 429, PUBACKs other than success and 0x97").isEmpty();
+            assertThat(applied).as("pushes applied before the limit").hasValueGreaterThan(0);
+            assertThat(httpRefusals).hasSize(HTTP_PUSHERS * REFUSALS_EACH).allSatisfy(body -> assertThat(body)
+                    .startsWith("storing this push would exceed the limit of " + limit + " series (--store.max-series)"));
+            assertThat(mqttRefusals).hasSize(REFUSALS_EACH)
+                    .allSatisfy(reason -> assertThat(reason).contains("(--store.max-series)"));
+            assertThat(tidegate.sample("tidegate_series")).isBetween(limit - SERIES_PER_PUSH - 3.0, (double) limit);
+            assertThat(tidegate.sample("tidegate_mqtt_messages_rejected_total{reason=\"limit\"}"))
+                    .isEqualTo(REFUSALS_EACH);
+
+            assertThat(http.get("/-/ready").status()).isEqualTo(200);
+            assertThat(keptLines(tidegate)).isEqualTo(keptBefore);
+            assertThat(http.delete("/metrics/job/flood/instance/p0-0").status()).as("a delete makes room").isEqualTo(202);
+            assertThat(http.put("/metrics/job/after/instance/a", body("after_value", SERIES_PER_PUSH - 10)).status())
+                    .isEqualTo(200);
+            assertThat(tidegate.isAlive()).isTrue();
+            assertThat(tidegate.log()).doesNotContain("OutOfMemoryError").doesNotContain("level=error");
+        }
+    }
+
+    /** {@code series} series of one gauge, with labels of the length devices give them. */
+    private static String body(String name, int series) {
+        StringBuilder body = new StringBuilder();
+        for (int i = 0; i < series; i++) {
+            body.append(name).append("{host=\"host-").append(i % 100).append("\",sensor=\"sensor-").append(i)
+                    .append("\",region=\"eu-west-1\"} ").append(i).append(".5\n");
+        }
+        return body.toString();
+    }
+
+    /** The served lines of the group pushed before the flood, its push time gauges included. */
+    private static String keptLines(TidegateJar tidegate) {
+        return tidegate.http().get("/metrics").body().lines().filter(line -> line.contains("job=\"kept\""))
+                .collect(Collectors.joining("\n"));
+    }
+
+    /** An MQTT 5 client that publishes at QoS 1 and waits for each PUBACK, whose reason code the token holds. */
+    private static final class MqttDevice implements AutoCloseable {
+        private final MqttAsyncClient client;
+
+        MqttDevice(String url) throws MqttException {
+            client = new MqttAsyncClient(url, "flood", new MemoryPersistence());
+            MqttConnectionOptions options = new MqttConnectionOptions();
+            options.setCleanStart(true);
+            client.connect(options).waitForCompletion(10_000);
+        }
+
+        IMqttToken publish(String topic, String payload) throws MqttException {
+            MqttMessage message = new MqttMessage(payload.getBytes(StandardCharsets.UTF_8));
+            message.setQos(1);
+            IMqttToken token = client.publish(topic, message);
+            try {
+                token.waitForCompletion(10_000);
+            } catch (MqttException refused) {
+                // Paho reports a PUBACK with an error code as a failed publish; the answer is on the token
+            }
+            return token;
+        }
+
+        @Override
+        public void close() throws MqttException {
+            client.disconnect().waitForCompletion(5_000);
+            client.close();
+        }
+    }
+}
