@@ -100,7 +100,7 @@ final class MappedPayloadReader {
             };
             return new PayloadReader.Read(body, verb, null);
         } catch (BodyFormatException e) {
-            return PayloadReader.Read.rejected(RejectReason.BAD_PAYLOAD, "rule " + rule.name() + ": " + e.getMessage());
+            return PayloadReader.Read.rejected(RejectReason.of(e.reason()), "rule " + rule.name() + ": " + e.getMessage());
         }
     }
 

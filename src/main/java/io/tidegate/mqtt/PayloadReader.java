@@ -2,6 +2,7 @@ package io.tidegate.mqtt;
 
 import io.tidegate.format.BodyFormatException;
 import io.tidegate.format.GoQuote;
+import io.tidegate.format.LabelLimits;
 import io.tidegate.format.MediaType;
 import io.tidegate.format.Metric;
 import io.tidegate.format.MetricFamily;
@@ -40,7 +41,12 @@ final class PayloadReader {
     /** No number, however padded, is longer; a longer payload is not read as one. */
     private static final int LONGEST_NUMBER = 128;
 
-    private final TextFormatParser textParser = new TextFormatParser();
+    private final TextFormatParser textParser;
+
+    /** A reader whose text parser stops at the first series past {@code limits}. */
+    PayloadReader(LabelLimits limits) {
+        this.textParser = new TextFormatParser(limits);
+    }
 
     /** The families of a payload and how to write them, or why it cannot be used. */
     record Read(ParsedBody body, Verb verb, Rejection rejection) {
@@ -101,7 +107,7 @@ final class PayloadReader {
                 case NUMBER -> gauge(metricLevel, number);
             };
         } catch (BodyFormatException e) {
-            return Read.rejected(RejectReason.BAD_PAYLOAD, e.getMessage());
+            return Read.rejected(RejectReason.of(e.reason()), e.getMessage());
         }
     }
 

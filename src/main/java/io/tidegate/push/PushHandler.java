@@ -131,7 +131,10 @@ public final class PushHandler {
         } catch (PushBody.TooLargeException e) {
             log.atDebug().addKeyValue("source", source.detail()).addKeyValue("err", e.getMessage()).log("push body too large");
             return new PushCommand.Refuse(new Refusal(Refusal.Reason.TOO_LARGE, e.getMessage()));
-        } catch (BodyFormatException | IOException e) {
+        } catch (BodyFormatException e) {
+            log.atDebug().addKeyValue("source", source.detail()).addKeyValue("err", e.getMessage()).log("push body rejected");
+            return new PushCommand.Refuse(e.refusal());
+        } catch (IOException e) {
             log.atDebug().addKeyValue("source", source.detail()).addKeyValue("err", e.getMessage()).log("push body rejected");
             return new PushCommand.Refuse(new Refusal(Refusal.Reason.BAD_BODY, e.getMessage()));
         }

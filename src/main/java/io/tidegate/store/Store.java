@@ -1,9 +1,11 @@
 package io.tidegate.store;
 
 import io.tidegate.key.GroupingKey;
+import io.tidegate.format.LabelLimits;
 import io.tidegate.format.Metric;
 import io.tidegate.format.MetricFamily;
 import io.tidegate.format.MetricType;
+import io.tidegate.format.Names;
 import java.time.Clock;
 import java.util.AbstractCollection;
 import java.util.ArrayList;
@@ -97,6 +99,11 @@ public final class Store implements GroupWriter {
         this.tombstoneMillis = tombstoneMillis;
         this.limits = limits;
         this.expiries = expiries;
+    }
+
+    /** The bounds on one series' labels this store keeps, for the parsers to stop at as they read a body. */
+    public LabelLimits labelLimits() {
+        return limits.labels();
     }
 
     /** Within the {@link WriteLimits#DEFAULTS}. */
@@ -585,9 +592,9 @@ public final class Store implements GroupWriter {
                 return invalid;
             }
             if (heldByOthers && helpConflict) {
-                return "metric family " + SeriesRules.quote(family.name()) + " has help "
-                        + SeriesRules.quote(family.help()) + ", but other groups have help "
-                        + SeriesRules.quote(othersHelp);
+                return "metric family " + Names.quote(family.name()) + " has help "
+                        + Names.quote(family.help()) + ", but other groups have help "
+                        + Names.quote(othersHelp);
             }
             String duplicate = checkConsistency ? duplicateInOtherGroup(key, family, now) : null;
             if (duplicate != null) {
@@ -627,7 +634,7 @@ public final class Store implements GroupWriter {
 
     private static String describeFamily(MetricFamily family) {
         return family.metrics().isEmpty()
-                ? "metric family " + SeriesRules.quote(family.name())
+                ? "metric family " + Names.quote(family.name())
                 : SeriesRules.describe(family.name(), family.metrics().get(0));
     }
 

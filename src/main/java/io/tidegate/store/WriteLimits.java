@@ -2,6 +2,7 @@ package io.tidegate.store;
 
 import io.tidegate.key.GroupingKey;
 import io.tidegate.format.Label;
+import io.tidegate.format.LabelLimits;
 import io.tidegate.format.Metric;
 import io.tidegate.format.MetricFamily;
 import io.tidegate.format.Refusal;
@@ -10,7 +11,8 @@ import io.tidegate.format.Refusal.Reason;
 /**
  * The bounds of SPEC §7 that no write may pass, whatever its path: series per write, labels per
  * series, label name and value lengths (the grouping key's labels count, as they are in every
- * series), and groups held. The {@link Store} checks every write against them, whichever path it
+ * series; {@link LabelLimits}, which the parsers already check as they read), and groups held. The
+ * {@link Store} checks every write against them, whichever path it
  * came by; a write over a bound is refused whole, and nothing of it is stored, not even its
  * group's {@code push_failure_time_seconds} (which would be a new group). The group bound is
  * checked under the store's writer lock, so it holds exactly.
@@ -29,6 +31,11 @@ public record WriteLimits(int maxSeries, int maxLabelsPerSeries, int maxLabelNam
         }
     }
 
+    /** The bounds on one series' labels, which the parsers check while they read a body. */
+    public LabelLimits labels() {
+        return new LabelLimits(maxLabelsPerSeries, maxLabelNameLength, maxLabelValueLength);
+    }
+
     /**
      * A bound passed: a refusal whose reason is the kind of bound ({@link Reason#TOO_MANY_SERIES},
      * {@link Reason#OVERSIZED_LABELS}, {@link Reason#TOO_MANY_GROUPS}), with a message fit
@@ -38,6 +45,10 @@ public record WriteLimits(int maxSeries, int maxLabelsPerSeries, int maxLabelNam
         private Violation(Reason reason, String message) {
             this(new Refusal(reason, message));
         }
+
+        private static Violation of(Refusal refusal) {
+            return refusal == null ? null : new Violation(refusal);
+        }
     }
 
     /** The first bound {@code request} itself passes (series, labels), or null. A DELETE passes none. */
@@ -46,9 +57,10 @@ public record WriteLimits(int maxSeries, int maxLabelsPerSeries, int maxLabelNam
             return null;
         }
         GroupingKey key = request.key();
+        LabelLimits labels = labels();
         for (Label label : key.labels()) {
-            if (!fits(label)) {
-                return refusal("grouping key", label);
+            if (!labels.fits(label)) {
+                return Violation.of(labels.oversized("grouping key", label));
             }
         }
         long series = 0;
@@ -61,7 +73,7 @@ public record WriteLimits(int maxSeries, int maxLabelsPerSeries, int maxLabelNam
         }
         for (MetricFamily family : request.families().values()) {
             for (Metric metric : family.metrics()) {
-                Violation violation = checkSeries(family, metric, key);
+                Violation violation = checkSeries(labels, family, metric, key);
                 if (violation != null) {
                     return violation;
                 }
@@ -80,7 +92,7 @@ public record WriteLimits(int maxSeries, int maxLabelsPerSeries, int maxLabelNam
                 + "once others expire or are deleted");
     }
 
-    private Violation checkSeries(MetricFamily family, Metric metric, GroupingKey key) {
+    private static Violation checkSeries(LabelLimits limits, MetricFamily family, Metric metric, GroupingKey key) {
         // the labels the series will have once the key is applied: the key's, the body's others, and instance
         int count = key.size();
         boolean hasInstance = key.get(GroupingLabels.INSTANCE) != null;
@@ -88,39 +100,17 @@ public record WriteLimits(int maxSeries, int maxLabelsPerSeries, int maxLabelNam
             if (key.get(label.name()) == null) {
                 count++;
                 hasInstance |= label.name().equals(GroupingLabels.INSTANCE);
-                if (!fits(label)) { // the message is built only then: this runs for every label of every push
-                    return refusal("series of " + SeriesRules.quote(family.name()), label);
+                if (!limits.fits(label)) { // the message is built only then: this runs for every label of every push
+                    return Violation.of(limits.oversized(LabelLimits.seriesOf(family.name()), label));
                 }
             }
         }
         if (!hasInstance) {
             count++;
         }
-        if (count > maxLabelsPerSeries) {
-            return new Violation(Reason.OVERSIZED_LABELS, "a series of " + SeriesRules.quote(family.name()) + " has "
-                    + count + " labels, more than " + maxLabelsPerSeries + " (--push.max-labels-per-series)");
+        if (count > limits.maxLabelsPerSeries()) {
+            return Violation.of(limits.tooMany(family.name(), count));
         }
         return null;
-    }
-
-    private boolean fits(Label label) {
-        return label.name().length() <= maxLabelNameLength && label.value().length() <= maxLabelValueLength;
-    }
-
-    /** Why a label that does not {@link #fits fit} is refused; {@code where} names what it belongs to. */
-    private Violation refusal(String where, Label label) {
-        if (label.name().length() > maxLabelNameLength) {
-            return new Violation(Reason.OVERSIZED_LABELS, "a label name in the " + where + " has "
-                    + label.name().length() + " characters, more than " + maxLabelNameLength
-                    + " (--push.max-label-name-length): " + SeriesRules.quote(abbreviate(label.name())));
-        }
-        return new Violation(Reason.OVERSIZED_LABELS, "the value of label " + SeriesRules.quote(abbreviate(label.name()))
-                + " in the " + where + " has " + label.value().length() + " characters, more than "
-                + maxLabelValueLength + " (--push.max-label-value-length)");
-    }
-
-    /** The start of a name too long to quote whole in a message. */
-    private static String abbreviate(String name) {
-        return name.length() <= 64 ? name : name.substring(0, 64) + "...";
     }
 }
