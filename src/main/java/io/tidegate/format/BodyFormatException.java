@@ -3,7 +3,7 @@ package io.tidegate.format;
 /**
  * A push body that cannot be read. The message is fit to show the client as it is (it names the
  * line, or the byte offset, and what was wrong). Most do not parse ({@link Refusal.Reason#BAD_BODY});
- * a body a parser stopped reading at a series past one of the {@link LabelLimits} has that refusal's
+ * a body a parser stopped reading at a series past one of the {@link BodyLimits} has that refusal's
  * reason, so every adapter answers it as the store's own check of the bound.
  */
 public final class BodyFormatException extends Exception {

@@ -30,9 +30,9 @@ import java.util.Map;
  * <p>Each metric keeps its value sub-messages exactly as received in {@link Metric#protoValue()} and
  * the kinds of value it carried in {@link Metric#valueKinds()}.
  *
- * <p>The read stops at the first label past its {@link LabelLimits} (one label too many for its series, a
- * name or value too long), with the refusal of that bound: a million labels cost what reading the first
- * few does. An instance holds no state between calls but its limits and may be shared.
+ * <p>The read stops at the first family or label past its {@link BodyLimits} (one series too many, one
+ * label too many for its series, a name or value too long), with the refusal of that bound: a million
+ * labels cost what reading the first few does. An instance holds no state between calls but its limits and may be shared.
  */
 public final class ProtobufBodyReader {
     private static final int MIN_BUFFER_SIZE = 512;
@@ -40,16 +40,16 @@ public final class ProtobufBodyReader {
     private static final int MAX_HINTED_SIZE = 1 << 20;
     private static final int MAX_BUFFER_SIZE = Integer.MAX_VALUE - 16;
 
-    private final LabelLimits limits;
+    private final BodyLimits limits;
 
     /** A reader that stops at the first series past {@code limits}. */
-    public ProtobufBodyReader(LabelLimits limits) {
+    public ProtobufBodyReader(BodyLimits limits) {
         this.limits = limits;
     }
 
     /** A reader that bounds no series' labels (the store still checks every write against its limits). */
     public ProtobufBodyReader() {
-        this(LabelLimits.NONE);
+        this(BodyLimits.NONE);
     }
 
     /**
@@ -222,7 +222,9 @@ public final class ProtobufBodyReader {
 
         private final byte[] buf;
         private final int length;
-        private final LabelLimits limits;
+        private final BodyLimits limits;
+        private final Map<String, MetricFamily> families = new LinkedHashMap<>();
+        private int seriesCount; // of the families read so far, as the store counts them
         private int pos;
         private int familyIndex;
         private int metricIndex;
@@ -242,14 +244,13 @@ public final class ProtobufBodyReader {
         private final String[] labelNames = new String[CACHED_LABEL_NAMES];
         private final int[] labelNameStarts = new int[CACHED_LABEL_NAMES];
 
-        Decoder(byte[] buf, int length, LabelLimits limits) {
+        Decoder(byte[] buf, int length, BodyLimits limits) {
             this.buf = buf;
             this.length = length;
             this.limits = limits;
         }
 
         ParsedBody readFamilies() throws BodyFormatException {
-            Map<String, MetricFamily> families = new LinkedHashMap<>();
             while (pos < length) {
                 familyIndex++;
                 metricIndex = 0;
@@ -302,6 +303,11 @@ public final class ProtobufBodyReader {
                     default -> checkField(METRIC_FAMILY, field, wire, at, end);
                 }
             }
+            MetricFamily replaced = families.get(name); // a later family of a name replaces the earlier
+            seriesCount += metricCount - (replaced == null ? 0 : replaced.metrics().size());
+            if (seriesCount > limits.maxSeries()) {
+                throw new BodyFormatException(limits.tooManySeries());
+            }
             MetricType type = MetricType.fromProtoNumber(typeNumber);
             if (type == null) {
                 throw fail(typeAt, METRIC_FAMILY.describe(3) + ": unknown metric type " + typeNumber);
@@ -350,12 +356,12 @@ public final class ProtobufBodyReader {
                     case 1 -> {
                         expectWire(METRIC, field, wire, LEN, at);
                         if (labels.size() == limits.maxLabelsPerSeries()) {
-                            throw new BodyFormatException(limits.tooManyRead(familyName));
+                            throw new BodyFormatException(limits.tooManyLabelsRead(familyName));
                         }
                         int size = readLength(end, METRIC, field);
                         Label label = readLabelPair(pos + size, labels.size());
                         if (!limits.fits(label)) {
-                            throw new BodyFormatException(limits.oversized(LabelLimits.seriesOf(familyName), label));
+                            throw new BodyFormatException(limits.oversized(BodyLimits.seriesOf(familyName), label));
                         }
                         labels.add(label);
                     }

@@ -43,10 +43,10 @@ import java.util.Set;
  * sets the stale timeout of every family first appearing after it, up to the next such line; see
  * {@link ParsedBody#staleTimeoutSeconds()}.
  *
- * <p>The parse stops at the first series past one of its {@link LabelLimits} (too many labels, a
- * label name or value too long), with the refusal of that bound, and costs time linear in the body's
- * size whatever the labels: a series' label names are checked for duplicates through a set once it
- * has more than a few.
+ * <p>The parse stops at the first series past one of its {@link BodyLimits} (one series too many,
+ * one label too many for its series, a label name or value too long), with the refusal of that
+ * bound, and costs time linear in the body's size whatever the labels: a series' label names are
+ * checked for duplicates through a set once it has more than a few.
  *
  * <p>Instances hold no state but their limits and may be shared between threads.
  */
@@ -62,16 +62,16 @@ public final class TextFormatParser {
 
     private static final int MAX_ARRAY_LENGTH = Integer.MAX_VALUE - 16;
 
-    private final LabelLimits limits;
+    private final BodyLimits limits;
 
     /** A parser that stops at the first series past {@code limits}. */
-    public TextFormatParser(LabelLimits limits) {
+    public TextFormatParser(BodyLimits limits) {
         this.limits = limits;
     }
 
     /** A parser that bounds no series' labels (the store still checks every write against its limits). */
     public TextFormatParser() {
-        this(LabelLimits.NONE);
+        this(BodyLimits.NONE);
     }
 
     /**
@@ -384,7 +384,8 @@ public final class TextFormatParser {
 
         private final byte[] in;
         private final int end;
-        private final LabelLimits limits;
+        private final BodyLimits limits;
+        private int seriesCount; // over all families, as the store counts them
         private int pos; // the next byte to read
         private int cur; // the byte read last (Go's currentByte)
         private int lineCount;
@@ -419,7 +420,7 @@ public final class TextFormatParser {
         private boolean staleTimeoutActive;
         private Double staleTimeoutSeconds;
 
-        Run(byte[] in, int end, LabelLimits limits) {
+        Run(byte[] in, int end, BodyLimits limits) {
             this.in = in;
             this.end = end;
             this.limits = limits;
@@ -575,10 +576,10 @@ public final class TextFormatParser {
             }
             if (!currentLabelIsSpecial) { // quantile and le are no labels of the series
                 if (currentMetric.labels.size() == limits.maxLabelsPerSeries()) {
-                    throw new BodyFormatException(limits.tooManyRead(currentFamily.name));
+                    throw new BodyFormatException(limits.tooManyLabelsRead(currentFamily.name));
                 }
                 if (name.length() > limits.maxLabelNameLength()) {
-                    throw new BodyFormatException(limits.oversized(LabelLimits.seriesOf(currentFamily.name),
+                    throw new BodyFormatException(limits.oversized(BodyLimits.seriesOf(currentFamily.name),
                             new Label(name, "")));
                 }
             }
@@ -611,7 +612,7 @@ public final class TextFormatParser {
                 String value = strings.get(tokenBytes, tokenOffset, tokenLength, false);
                 Label label = new Label(currentLabelName, value);
                 if (value.length() > limits.maxLabelValueLength()) {
-                    throw new BodyFormatException(limits.oversized(LabelLimits.seriesOf(currentFamily.name), label));
+                    throw new BodyFormatException(limits.oversized(BodyLimits.seriesOf(currentFamily.name), label));
                 }
                 currentMetric.addLabel(label);
             }
@@ -642,10 +643,10 @@ public final class TextFormatParser {
                     currentMetric = existing;
                 } else {
                     family.byLabels.put(signature, metric);
-                    family.metrics.add(metric);
+                    addSeries(family, metric);
                 }
             } else {
-                family.metrics.add(metric);
+                addSeries(family, metric);
             }
             readTokenUntilWhitespace();
             double value = goFloat(tokenBytes, tokenOffset, tokenLength);
@@ -680,6 +681,13 @@ public final class TextFormatParser {
                 default -> metric.value = value;
             }
             return cur == '\n' ? START_OF_LINE : START_TIMESTAMP;
+        }
+
+        private void addSeries(FamilyBuilder family, MetricBuilder metric) throws BodyFormatException {
+            if (++seriesCount > limits.maxSeries()) {
+                throw new BodyFormatException(limits.tooManySeries());
+            }
+            family.metrics.add(metric);
         }
 
         private int startTimestamp() throws BodyFormatException {

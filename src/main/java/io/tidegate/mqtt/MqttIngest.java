@@ -118,7 +118,7 @@ public final class MqttIngest implements MessageHandler {
         this.rejections = new RejectionLog(clock, RejectionLog.DEFAULT_TOPICS);
         this.metrics = metrics;
         this.clock = clock;
-        this.payloads = new PayloadReader(store.labelLimits());
+        this.payloads = new PayloadReader(store.bodyLimits());
         this.mappedPayloads = new MappedPayloadReader(payloads);
     }
 
@@ -430,7 +430,7 @@ public final class MqttIngest implements MessageHandler {
      * null). It leaves the retained-message memory alone: it is no device's message.
      */
     private MqttOutcome applyReplicated(MqttMessage message, GroupingKey key, Acknowledgement acknowledgement) {
-        ReplicatedWrite.Decoded decoded = ReplicatedWrite.decode(message, key, maxPayloadBytes, store.labelLimits());
+        ReplicatedWrite.Decoded decoded = ReplicatedWrite.decode(message, key, maxPayloadBytes, store.bodyLimits());
         String id = decoded.id();
         if (id != null && !replications.firstTime(id)) {
             return MqttOutcome.skipped(null, SkipReason.DUPLICATE);

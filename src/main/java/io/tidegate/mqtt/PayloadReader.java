@@ -2,7 +2,7 @@ package io.tidegate.mqtt;
 
 import io.tidegate.format.BodyFormatException;
 import io.tidegate.format.GoQuote;
-import io.tidegate.format.LabelLimits;
+import io.tidegate.format.BodyLimits;
 import io.tidegate.format.MediaType;
 import io.tidegate.format.Metric;
 import io.tidegate.format.MetricFamily;
@@ -41,10 +41,12 @@ final class PayloadReader {
     /** No number, however padded, is longer; a longer payload is not read as one. */
     private static final int LONGEST_NUMBER = 128;
 
+    private final BodyLimits limits;
     private final TextFormatParser textParser;
 
-    /** A reader whose text parser stops at the first series past {@code limits}. */
-    PayloadReader(LabelLimits limits) {
+    /** A reader that stops at the first series or label past {@code limits}, in text and JSON alike. */
+    PayloadReader(BodyLimits limits) {
+        this.limits = limits;
         this.textParser = new TextFormatParser(limits);
     }
 
@@ -102,8 +104,7 @@ final class PayloadReader {
         try {
             return switch (kind) {
                 case TEXT -> new Read(text(payload), Verb.PUT, null);
-                case JSON -> new Read(ParsedBody.typeNotGiven(JsonPayload.families(payload)),
-                        Verb.PUT, null);
+                case JSON -> new Read(ParsedBody.typeNotGiven(json(payload)), Verb.PUT, null);
                 case NUMBER -> gauge(metricLevel, number);
             };
         } catch (BodyFormatException e) {
@@ -115,6 +116,11 @@ final class PayloadReader {
     ParsedBody text(byte[] payload) throws BodyFormatException {
         byte[] body = terminated(payload);
         return textParser.parse(body, body.length);
+    }
+
+    /** A JSON object payload's families, one gauge per leaf ({@link JsonPayload}). */
+    Map<String, MetricFamily> json(byte[] payload) throws BodyFormatException {
+        return JsonPayload.families(payload, limits);
     }
 
     private static Read gauge(String metricLevel, double value) {

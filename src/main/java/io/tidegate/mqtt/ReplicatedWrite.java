@@ -2,7 +2,7 @@ package io.tidegate.mqtt;
 
 import io.tidegate.format.Durations;
 import io.tidegate.format.BodyFormatException;
-import io.tidegate.format.LabelLimits;
+import io.tidegate.format.BodyLimits;
 import io.tidegate.format.ExpositionFormat;
 import io.tidegate.format.MediaType;
 import io.tidegate.format.MetricFamily;
@@ -128,7 +128,7 @@ final class ReplicatedWrite {
      * The write {@code message} (a replicated one, on a topic naming {@code key}, or on the wipe topic
      * when {@code key} is null) carries; its body is read up to the first series past {@code limits}.
      */
-    static Decoded decode(MqttMessage message, GroupingKey key, long maxPayloadBytes, LabelLimits limits) {
+    static Decoded decode(MqttMessage message, GroupingKey key, long maxPayloadBytes, BodyLimits limits) {
         Map<String, String> properties = message.userProperties();
         String id = properties.get(ID);
         String origin = properties.get(ORIGIN);
@@ -179,7 +179,7 @@ final class ReplicatedWrite {
      * writes {@link #TEXT_CONTENT_TYPE} or {@link ProtobufFormat#CONTENT_TYPE}, and none means text;
      * only how the subtype begins is looked at, not what follows nor the parameters.
      */
-    private static ParsedBody read(byte[] payload, String contentType, long maxPayloadBytes, LabelLimits limits)
+    private static ParsedBody read(byte[] payload, String contentType, long maxPayloadBytes, BodyLimits limits)
             throws BodyFormatException {
         MediaType type = contentType == null || contentType.isEmpty() ? null : MediaType.parse(contentType);
         if (type != null && type.type().equals("application") && type.subtype().startsWith("vnd.google.protobuf")) {

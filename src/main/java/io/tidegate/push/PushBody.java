@@ -1,7 +1,7 @@
 package io.tidegate.push;
 
 import io.tidegate.format.BodyFormatException;
-import io.tidegate.format.LabelLimits;
+import io.tidegate.format.BodyLimits;
 import io.tidegate.format.MediaType;
 import io.tidegate.format.ParsedBody;
 import io.tidegate.format.ProtobufBodyReader;
@@ -22,14 +22,14 @@ import org.xerial.snappy.SnappyFramedInputStream;
  * format, as upstream reads it), picks the format from its Content-Type exactly as upstream does
  * (delimited protobuf only for the full media type with both parameters, text otherwise), and
  * bounds the body before and after decompression. Each parser stops at the first series past the
- * {@link LabelLimits} it is given.
+ * {@link BodyLimits} it is given.
  */
 public final class PushBody {
     private final long maxBytes;
     private final TextFormatParser textParser;
     private final ProtobufBodyReader protobufReader;
 
-    public PushBody(long maxBytes, LabelLimits limits) {
+    public PushBody(long maxBytes, BodyLimits limits) {
         this.maxBytes = maxBytes;
         this.textParser = new TextFormatParser(limits);
         this.protobufReader = new ProtobufBodyReader(limits);

@@ -1,7 +1,7 @@
 package io.tidegate.store;
 
 import io.tidegate.key.GroupingKey;
-import io.tidegate.format.LabelLimits;
+import io.tidegate.format.BodyLimits;
 import io.tidegate.format.Metric;
 import io.tidegate.format.MetricFamily;
 import io.tidegate.format.MetricType;
@@ -102,8 +102,8 @@ public final class Store implements GroupWriter {
     }
 
     /** The bounds on one series' labels this store keeps, for the parsers to stop at as they read a body. */
-    public LabelLimits labelLimits() {
-        return limits.labels();
+    public BodyLimits bodyLimits() {
+        return limits.body();
     }
 
     /** Within the {@link WriteLimits#DEFAULTS}. */

@@ -2,7 +2,7 @@ package io.tidegate.store;
 
 import io.tidegate.key.GroupingKey;
 import io.tidegate.format.Label;
-import io.tidegate.format.LabelLimits;
+import io.tidegate.format.BodyLimits;
 import io.tidegate.format.Metric;
 import io.tidegate.format.MetricFamily;
 import io.tidegate.format.Refusal;
@@ -11,7 +11,7 @@ import io.tidegate.format.Refusal.Reason;
 /**
  * The bounds of SPEC §7 that no write may pass, whatever its path: series per write, labels per
  * series, label name and value lengths (the grouping key's labels count, as they are in every
- * series; {@link LabelLimits}, which the parsers already check as they read), and groups held. The
+ * series; the {@link BodyLimits}, which the readers already check as they read), and groups held. The
  * {@link Store} checks every write against them, whichever path it
  * came by; a write over a bound is refused whole, and nothing of it is stored, not even its
  * group's {@code push_failure_time_seconds} (which would be a new group). The group bound is
@@ -31,9 +31,9 @@ public record WriteLimits(int maxSeries, int maxLabelsPerSeries, int maxLabelNam
         }
     }
 
-    /** The bounds on one series' labels, which the parsers check while they read a body. */
-    public LabelLimits labels() {
-        return new LabelLimits(maxLabelsPerSeries, maxLabelNameLength, maxLabelValueLength);
+    /** The bounds a body can pass on its own, which the readers check while they read it. */
+    public BodyLimits body() {
+        return new BodyLimits(maxSeries, maxLabelsPerSeries, maxLabelNameLength, maxLabelValueLength);
     }
 
     /**
@@ -57,23 +57,22 @@ public record WriteLimits(int maxSeries, int maxLabelsPerSeries, int maxLabelNam
             return null;
         }
         GroupingKey key = request.key();
-        LabelLimits labels = labels();
+        BodyLimits body = body();
         for (Label label : key.labels()) {
-            if (!labels.fits(label)) {
-                return Violation.of(labels.oversized("grouping key", label));
+            if (!body.fits(label)) {
+                return Violation.of(body.oversized("grouping key", label));
             }
         }
         long series = 0;
         for (MetricFamily family : request.families().values()) {
             series += family.metrics().size();
             if (series > maxSeries) {
-                return new Violation(Reason.TOO_MANY_SERIES, "the push has more than " + maxSeries
-                        + " series (--push.max-series)");
+                return Violation.of(body.tooManySeries());
             }
         }
         for (MetricFamily family : request.families().values()) {
             for (Metric metric : family.metrics()) {
-                Violation violation = checkSeries(labels, family, metric, key);
+                Violation violation = checkSeries(body, family, metric, key);
                 if (violation != null) {
                     return violation;
                 }
@@ -92,7 +91,7 @@ public record WriteLimits(int maxSeries, int maxLabelsPerSeries, int maxLabelNam
                 + "once others expire or are deleted");
     }
 
-    private static Violation checkSeries(LabelLimits limits, MetricFamily family, Metric metric, GroupingKey key) {
+    private static Violation checkSeries(BodyLimits limits, MetricFamily family, Metric metric, GroupingKey key) {
         // the labels the series will have once the key is applied: the key's, the body's others, and instance
         int count = key.size();
         boolean hasInstance = key.get(GroupingLabels.INSTANCE) != null;
@@ -101,7 +100,7 @@ public record WriteLimits(int maxSeries, int maxLabelsPerSeries, int maxLabelNam
                 count++;
                 hasInstance |= label.name().equals(GroupingLabels.INSTANCE);
                 if (!limits.fits(label)) { // the message is built only then: this runs for every label of every push
-                    return Violation.of(limits.oversized(LabelLimits.seriesOf(family.name()), label));
+                    return Violation.of(limits.oversized(BodyLimits.seriesOf(family.name()), label));
                 }
             }
         }
@@ -109,7 +108,7 @@ public record WriteLimits(int maxSeries, int maxLabelsPerSeries, int maxLabelNam
             count++;
         }
         if (count > limits.maxLabelsPerSeries()) {
-            return Violation.of(limits.tooMany(family.name(), count));
+            return Violation.of(limits.tooManyLabels(family.name(), count));
         }
         return null;
     }

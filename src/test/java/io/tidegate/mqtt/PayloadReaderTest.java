@@ -16,7 +16,7 @@ class PayloadReaderTest {
     private static final String TEXT = "x 1\n";
     private static final String JSON = "{\"x\": 1}";
 
-    private final PayloadReader reader = new PayloadReader(WriteLimits.DEFAULTS.labels());
+    private final PayloadReader reader = new PayloadReader(WriteLimits.DEFAULTS.body());
 
     private PayloadReader.Read read(String payload, String contentType) {
         return reader.read(payload.getBytes(StandardCharsets.UTF_8), contentType, null);

@@ -77,7 +77,7 @@ class LabelBombTest {
     }
 
     private PushAnswer push(String contentType, byte[] body) {
-        PushHandler handler = new PushHandler(store, ttls, new PushBody(MAX_BODY_BYTES, store.labelLimits()), true,
+        PushHandler handler = new PushHandler(store, ttls, new PushBody(MAX_BODY_BYTES, store.bodyLimits()), true,
                 "/metrics/");
         return assertTimeoutPreemptively(LINEAR_BOUND, () -> handler.handle(new Request(contentType, body)));
     }

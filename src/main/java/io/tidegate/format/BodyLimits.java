@@ -3,22 +3,29 @@ package io.tidegate.format;
 import io.tidegate.format.Refusal.Reason;
 
 /**
- * The bounds of SPEC §7 on the labels of one series: how many it may have
- * ({@code --push.max-labels-per-series}) and how many characters a label name and a label value may have
- * ({@code --push.max-label-name-length}, {@code --push.max-label-value-length}). The parsers check each label
- * as they read it and stop at the first that passes a bound, so a body of a million labels costs no more than
- * reading its first few; the store checks every write again once the grouping key is applied (its labels and
+ * The bounds of SPEC §7 a push body can pass on its own: how many series it may have
+ * ({@code --push.max-series}), how many labels one series may have ({@code --push.max-labels-per-series}),
+ * and how many characters a label name and a label value may have ({@code --push.max-label-name-length},
+ * {@code --push.max-label-value-length}). The readers of every format check them as they read and stop at
+ * the first series or label past one, so a body of a million labels or series costs no more than reading
+ * up to the bound; the store checks every write again once the grouping key is applied (its labels and
  * {@code instance} count too). This is the one place that words what passing them means.
  */
-public record LabelLimits(int maxLabelsPerSeries, int maxLabelNameLength, int maxLabelValueLength) {
+public record BodyLimits(int maxSeries, int maxLabelsPerSeries, int maxLabelNameLength, int maxLabelValueLength) {
     /** No bound at all: what a reader that is given none checks. */
-    public static final LabelLimits NONE = new LabelLimits(Integer.MAX_VALUE, Integer.MAX_VALUE, Integer.MAX_VALUE);
+    public static final BodyLimits NONE = new BodyLimits(Integer.MAX_VALUE, Integer.MAX_VALUE, Integer.MAX_VALUE,
+            Integer.MAX_VALUE);
 
-    public LabelLimits {
-        if (maxLabelsPerSeries < 1 || maxLabelNameLength < 1 || maxLabelValueLength < 1) {
-            throw new IllegalArgumentException("--push.max-labels-per-series, --push.max-label-name-length and "
-                    + "--push.max-label-value-length must be at least 1");
+    public BodyLimits {
+        if (maxSeries < 1 || maxLabelsPerSeries < 1 || maxLabelNameLength < 1 || maxLabelValueLength < 1) {
+            throw new IllegalArgumentException("--push.max-series, --push.max-labels-per-series, "
+                    + "--push.max-label-name-length and --push.max-label-value-length must be at least 1");
         }
+    }
+
+    /** Why a push with more series than the bound is refused (a reader stops at the first one too many). */
+    public Refusal tooManySeries() {
+        return new Refusal(Reason.TOO_MANY_SERIES, "the push has more than " + maxSeries + " series (--push.max-series)");
     }
 
     /** Whether {@code label}'s name and value are within their lengths. */
@@ -47,16 +54,16 @@ public record LabelLimits(int maxLabelsPerSeries, int maxLabelNameLength, int ma
     }
 
     /** Why a series of {@code familyName} with {@code count} labels, more than the bound, is refused. */
-    public Refusal tooMany(String familyName, int count) {
+    public Refusal tooManyLabels(String familyName, int count) {
         return new Refusal(Reason.OVERSIZED_LABELS, "a series of " + Names.quote(familyName) + " has " + count
                 + " labels, more than " + maxLabelsPerSeries + " (--push.max-labels-per-series)");
     }
 
     /**
-     * Why a series of {@code familyName} is refused whose labels a parser stopped reading at the first past the
+     * Why a series of {@code familyName} is refused whose labels a reader stopped reading at the first past the
      * bound: how many more there were is not known, only that there were more.
      */
-    public Refusal tooManyRead(String familyName) {
+    public Refusal tooManyLabelsRead(String familyName) {
         return new Refusal(Reason.OVERSIZED_LABELS, "a series of " + Names.quote(familyName) + " has more than "
                 + maxLabelsPerSeries + " labels (--push.max-labels-per-series)");
     }
