@@ -10,6 +10,24 @@ public final class Names {
 
     private Names() {}
 
+    /**
+     * {@code value} in double quotes as Prometheus words names and values in its messages: a double quote,
+     * a backslash and a newline escaped, every other character as it is.
+     */
+    public static String quote(String value) {
+        StringBuilder text = new StringBuilder(value.length() + 2).append('"');
+        for (int i = 0; i < value.length(); i++) {
+            char c = value.charAt(i);
+            switch (c) {
+                case '"' -> text.append("\\\"");
+                case '\\' -> text.append("\\\\");
+                case '\n' -> text.append("\\n");
+                default -> text.append(c);
+            }
+        }
+        return text.append('"').toString();
+    }
+
     public static boolean isValidMetricName(String name) {
         if (name.isEmpty()) {
             return false;

@@ -28,14 +28,29 @@ import java.util.Map;
  * three and breaks later, on the scrape).
  *
  * <p>Each metric keeps its value sub-messages exactly as received in {@link Metric#protoValue()} and
- * the kinds of value it carried in {@link Metric#valueKinds()}. An instance holds no state between
- * calls and may be shared.
+ * the kinds of value it carried in {@link Metric#valueKinds()}.
+ *
+ * <p>The read stops at the first family or label past its {@link BodyLimits} (one series too many, one
+ * label too many for its series, a name or value too long), with the refusal of that bound: a million
+ * labels cost what reading the first few does. An instance holds no state between calls but its limits and may be shared.
  */
 public final class ProtobufBodyReader {
     private static final int MIN_BUFFER_SIZE = 512;
     private static final int FIRST_BUFFER_SIZE = 8192;
     private static final int MAX_HINTED_SIZE = 1 << 20;
     private static final int MAX_BUFFER_SIZE = Integer.MAX_VALUE - 16;
+
+    private final BodyLimits limits;
+
+    /** A reader that stops at the first series past {@code limits}. */
+    public ProtobufBodyReader(BodyLimits limits) {
+        this.limits = limits;
+    }
+
+    /** A reader that bounds no series' labels (the store still checks every write against its limits). */
+    public ProtobufBodyReader() {
+        this(BodyLimits.NONE);
+    }
 
     /**
      * Reads {@code body} to its end, at most {@code maxBytes} bytes of it.
@@ -69,7 +84,7 @@ public final class ProtobufBodyReader {
             }
             length += n;
         }
-        return new Decoder(buffer, length).readFamilies();
+        return new Decoder(buffer, length, limits).readFamilies();
     }
 
     // ---- The schema: client_model's metrics.proto, as far as this reader checks it. ----
@@ -207,6 +222,9 @@ public final class ProtobufBodyReader {
 
         private final byte[] buf;
         private final int length;
+        private final BodyLimits limits;
+        private final Map<String, MetricFamily> families = new LinkedHashMap<>();
+        private int seriesCount; // of the families read so far, as the store counts them
         private int pos;
         private int familyIndex;
         private int metricIndex;
@@ -226,13 +244,13 @@ public final class ProtobufBodyReader {
         private final String[] labelNames = new String[CACHED_LABEL_NAMES];
         private final int[] labelNameStarts = new int[CACHED_LABEL_NAMES];
 
-        Decoder(byte[] buf, int length) {
+        Decoder(byte[] buf, int length, BodyLimits limits) {
             this.buf = buf;
             this.length = length;
+            this.limits = limits;
         }
 
         ParsedBody readFamilies() throws BodyFormatException {
-            Map<String, MetricFamily> families = new LinkedHashMap<>();
             while (pos < length) {
                 familyIndex++;
                 metricIndex = 0;
@@ -285,6 +303,11 @@ public final class ProtobufBodyReader {
                     default -> checkField(METRIC_FAMILY, field, wire, at, end);
                 }
             }
+            MetricFamily replaced = families.get(name); // a later family of a name replaces the earlier
+            seriesCount += metricCount - (replaced == null ? 0 : replaced.metrics().size());
+            if (seriesCount > limits.maxSeries()) {
+                throw new BodyFormatException(limits.tooManySeries());
+            }
             MetricType type = MetricType.fromProtoNumber(typeNumber);
             if (type == null) {
                 throw fail(typeAt, METRIC_FAMILY.describe(3) + ": unknown metric type " + typeNumber);
@@ -301,7 +324,7 @@ public final class ProtobufBodyReader {
                     if (field == 4) {
                         int size = readLength(end, METRIC_FAMILY, field);
                         metricIndex++;
-                        metrics.add(readMetric(pos, pos + size, type));
+                        metrics.add(readMetric(pos, pos + size, name, type));
                     } else {
                         skipField(METRIC_FAMILY, field, wire, at, end); // checked by the first pass
                     }
@@ -311,7 +334,8 @@ public final class ProtobufBodyReader {
             return new MetricFamily(name, help, type, metrics);
         }
 
-        private Metric readMetric(int start, int end, MetricType familyType) throws BodyFormatException {
+        private Metric readMetric(int start, int end, String familyName, MetricType familyType)
+                throws BodyFormatException {
             labels.clear();
             quantiles.clear();
             buckets.clear();
@@ -331,8 +355,15 @@ public final class ProtobufBodyReader {
                 switch (field) {
                     case 1 -> {
                         expectWire(METRIC, field, wire, LEN, at);
+                        if (labels.size() == limits.maxLabelsPerSeries()) {
+                            throw new BodyFormatException(limits.tooManyLabelsRead(familyName));
+                        }
                         int size = readLength(end, METRIC, field);
-                        labels.add(readLabelPair(pos + size, labels.size()));
+                        Label label = readLabelPair(pos + size, labels.size());
+                        if (!limits.fits(label)) {
+                            throw new BodyFormatException(limits.oversized(BodyLimits.seriesOf(familyName), label));
+                        }
+                        labels.add(label);
                     }
                     case 2, 3, 4, 5, 7 -> {
                         expectWire(METRIC, field, wire, LEN, at);

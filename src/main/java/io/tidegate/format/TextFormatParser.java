@@ -43,7 +43,12 @@ import java.util.Set;
  * sets the stale timeout of every family first appearing after it, up to the next such line; see
  * {@link ParsedBody#staleTimeoutSeconds()}.
  *
- * <p>Instances hold no state and may be shared between threads.
+ * <p>The parse stops at the first series past one of its {@link BodyLimits} (one series too many,
+ * one label too many for its series, a label name or value too long), with the refusal of that
+ * bound, and costs time linear in the body's size whatever the labels: a series' label names are
+ * checked for duplicates through a set once it has more than a few.
+ *
+ * <p>Instances hold no state but their limits and may be shared between threads.
  */
 public final class TextFormatParser {
     /** The start of every parse error message, followed by the line number, as upstream. */
@@ -56,6 +61,18 @@ public final class TextFormatParser {
     public static final String STALE_TIMEOUT_KEY = "stale_timeout";
 
     private static final int MAX_ARRAY_LENGTH = Integer.MAX_VALUE - 16;
+
+    private final BodyLimits limits;
+
+    /** A parser that stops at the first series past {@code limits}. */
+    public TextFormatParser(BodyLimits limits) {
+        this.limits = limits;
+    }
+
+    /** A parser that bounds no series' labels (the store still checks every write against its limits). */
+    public TextFormatParser() {
+        this(BodyLimits.NONE);
+    }
 
     /**
      * Reads {@code body} to its end, but never more than {@code maxBytes} bytes of it, and parses it.
@@ -79,7 +96,7 @@ public final class TextFormatParser {
         if (length < 0 || length > body.length) {
             throw new IndexOutOfBoundsException("length " + length + " outside 0.." + body.length);
         }
-        return new Run(body, length).parse();
+        return new Run(body, length, limits).parse();
     }
 
     /** Parses {@code body}, encoded as UTF-8. Meant for tests and for bodies already in memory. */
@@ -300,7 +317,11 @@ public final class TextFormatParser {
 
     /** A series while it is being read. */
     private static final class MetricBuilder {
+        /** Up to this many labels, a name is looked for among them one by one; beyond, in {@link #names}. */
+        private static final int SCANNED_LABELS = 8;
+
         final ArrayList<Label> labels = new ArrayList<>(4);
+        private HashSet<String> names; // made at the first label past SCANNED_LABELS
         double value;
         double count;
         double sum;
@@ -309,12 +330,27 @@ public final class TextFormatParser {
         Long timestampMs;
 
         boolean hasLabel(String name) {
+            if (names != null) {
+                return names.contains(name);
+            }
             for (int k = 0; k < labels.size(); k++) {
                 if (labels.get(k).name().equals(name)) {
                     return true;
                 }
             }
             return false;
+        }
+
+        void addLabel(Label label) {
+            labels.add(label);
+            if (names != null) {
+                names.add(label.name());
+            } else if (labels.size() > SCANNED_LABELS) {
+                names = new HashSet<>();
+                for (Label each : labels) {
+                    names.add(each.name());
+                }
+            }
         }
 
         Metric build(MetricType type) {
@@ -348,6 +384,8 @@ public final class TextFormatParser {
 
         private final byte[] in;
         private final int end;
+        private final BodyLimits limits;
+        private int seriesCount; // over all families, as the store counts them
         private int pos; // the next byte to read
         private int cur; // the byte read last (Go's currentByte)
         private int lineCount;
@@ -382,9 +420,10 @@ public final class TextFormatParser {
         private boolean staleTimeoutActive;
         private Double staleTimeoutSeconds;
 
-        Run(byte[] in, int end) {
+        Run(byte[] in, int end, BodyLimits limits) {
             this.in = in;
             this.end = end;
+            this.limits = limits;
         }
 
         ParsedBody parse() throws BodyFormatException {
@@ -535,6 +574,15 @@ public final class TextFormatParser {
             if (!currentLabelIsSpecial && currentMetric.hasLabel(name)) {
                 throw parseError("duplicate label names for metric " + GoQuote.string(currentFamily.name));
             }
+            if (!currentLabelIsSpecial) { // quantile and le are no labels of the series
+                if (currentMetric.labels.size() == limits.maxLabelsPerSeries()) {
+                    throw new BodyFormatException(limits.tooManyLabelsRead(currentFamily.name));
+                }
+                if (name.length() > limits.maxLabelNameLength()) {
+                    throw new BodyFormatException(limits.oversized(BodyLimits.seriesOf(currentFamily.name),
+                            new Label(name, "")));
+                }
+            }
             currentLabelName = name;
             return START_LABEL_VALUE;
         }
@@ -562,7 +610,11 @@ public final class TextFormatParser {
                 }
             } else {
                 String value = strings.get(tokenBytes, tokenOffset, tokenLength, false);
-                currentMetric.labels.add(new Label(currentLabelName, value));
+                Label label = new Label(currentLabelName, value);
+                if (value.length() > limits.maxLabelValueLength()) {
+                    throw new BodyFormatException(limits.oversized(BodyLimits.seriesOf(currentFamily.name), label));
+                }
+                currentMetric.addLabel(label);
             }
             skipBlankTabOrFail(); // keeps the token: the value is still there for the message below
             switch (cur) {
@@ -591,10 +643,10 @@ public final class TextFormatParser {
                     currentMetric = existing;
                 } else {
                     family.byLabels.put(signature, metric);
-                    family.metrics.add(metric);
+                    addSeries(family, metric);
                 }
             } else {
-                family.metrics.add(metric);
+                addSeries(family, metric);
             }
             readTokenUntilWhitespace();
             double value = goFloat(tokenBytes, tokenOffset, tokenLength);
@@ -629,6 +681,13 @@ public final class TextFormatParser {
                 default -> metric.value = value;
             }
             return cur == '\n' ? START_OF_LINE : START_TIMESTAMP;
+        }
+
+        private void addSeries(FamilyBuilder family, MetricBuilder metric) throws BodyFormatException {
+            if (++seriesCount > limits.maxSeries()) {
+                throw new BodyFormatException(limits.tooManySeries());
+            }
+            family.metrics.add(metric);
         }
 
         private int startTimestamp() throws BodyFormatException {

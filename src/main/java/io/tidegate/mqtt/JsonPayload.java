@@ -9,6 +9,7 @@ import com.google.gson.Strictness;
 import com.google.gson.stream.JsonReader;
 import com.google.gson.stream.JsonToken;
 import io.tidegate.format.BodyFormatException;
+import io.tidegate.format.BodyLimits;
 import io.tidegate.format.Metric;
 import io.tidegate.format.MetricFamily;
 import io.tidegate.format.MetricType;
@@ -30,7 +31,8 @@ import java.util.regex.Pattern;
  * passed over. Names are made valid metric names ({@link Names#sanitiseMetricName}):
  * <pre>{"temp": 21.5, "battery": {"level": 87, "low": false}, "mode": "eco"}</pre>
  * gives {@code temp 21.5}, {@code battery_level 87} and {@code battery_low 0}. Strict JSON only
- * (no comments, no NaN literals, nothing after the object).
+ * (no comments, no NaN literals, nothing after the object). Each leaf is a series: the read stops at the
+ * first leaf past {@link BodyLimits#maxSeries()}.
  */
 final class JsonPayload {
     private JsonPayload() {}
@@ -39,23 +41,37 @@ final class JsonPayload {
      * @throws BodyFormatException when the payload is not a JSON object, has no number or boolean
      *     anywhere, or two of its paths give the same metric name
      */
-    static Map<String, MetricFamily> families(String json) throws BodyFormatException {
-        return familiesWithGson(json);
+    static Map<String, MetricFamily> families(String json, BodyLimits limits) throws BodyFormatException {
+        return familiesWithGson(json, limits);
     }
 
-    /** {@link #families(String)} of UTF-8 bytes: plain JSON straight from the bytes ({@link PlainJson}), the rest by Gson. */
-    static Map<String, MetricFamily> families(byte[] json) throws BodyFormatException {
+    /** {@link #families(String, BodyLimits)} bounding nothing. */
+    static Map<String, MetricFamily> families(String json) throws BodyFormatException {
+        return families(json, BodyLimits.NONE);
+    }
+
+    /**
+     * {@link #families(String, BodyLimits)} of UTF-8 bytes: plain JSON straight from the bytes
+     * ({@link PlainJson}), the rest by Gson.
+     */
+    static Map<String, MetricFamily> families(byte[] json, BodyLimits limits) throws BodyFormatException {
         if (PlainJson.read(json) instanceof JsonObject object) {
             Map<String, MetricFamily> families = new LinkedHashMap<>();
-            readTree(object, "", "$", families, new HashMap<>());
+            readTree(object, "", "$", families, new HashMap<>(), limits);
             if (!families.isEmpty()) {
                 return families;
             }
         }
-        return familiesWithGson(new String(json, StandardCharsets.UTF_8)); // its errors, worded as ever
+        return familiesWithGson(new String(json, StandardCharsets.UTF_8), limits); // its errors, worded as ever
     }
 
-    private static Map<String, MetricFamily> familiesWithGson(String json) throws BodyFormatException {
+    /** {@link #families(byte[], BodyLimits)} bounding nothing. */
+    static Map<String, MetricFamily> families(byte[] json) throws BodyFormatException {
+        return families(json, BodyLimits.NONE);
+    }
+
+    private static Map<String, MetricFamily> familiesWithGson(String json, BodyLimits limits)
+            throws BodyFormatException {
         Map<String, MetricFamily> families = new LinkedHashMap<>();
         Map<String, Supplier<String>> pathsByName = new LinkedHashMap<>();
         try (JsonReader reader = new JsonReader(new StringReader(json))) {
@@ -63,7 +79,7 @@ final class JsonPayload {
             if (reader.peek() != JsonToken.BEGIN_OBJECT) {
                 throw new BodyFormatException("JSON payload must be an object, not " + describe(reader.peek()));
             }
-            readObject(reader, "", families, pathsByName);
+            readObject(reader, "", families, pathsByName, limits);
             if (reader.peek() != JsonToken.END_DOCUMENT) {
                 throw new BodyFormatException("JSON payload has more after its object at " + reader.getPath());
             }
@@ -112,32 +128,34 @@ final class JsonPayload {
 
     /** {@link #readObject} over a tree; {@code path} is the object's path as Gson words it ({@code $.battery}). */
     private static void readTree(JsonObject object, String prefix, String path, Map<String, MetricFamily> families,
-            Map<String, Supplier<String>> pathsByName) throws BodyFormatException {
+            Map<String, Supplier<String>> pathsByName, BodyLimits limits) throws BodyFormatException {
         for (Map.Entry<String, JsonElement> member : object.entrySet()) {
             String key = member.getKey();
             String name = prefix.isEmpty() ? key : prefix + "_" + key;
             JsonElement value = member.getValue();
             if (value instanceof JsonObject nested) {
-                readTree(nested, name, path + "." + key, families, pathsByName);
+                readTree(nested, name, path + "." + key, families, pathsByName, limits);
             } else if (value instanceof JsonPrimitive primitive && primitive.isNumber()) {
-                add(families, pathsByName, name, () -> printable(path + "." + key), primitive.getAsDouble());
+                add(families, pathsByName, limits, name, () -> printable(path + "." + key), primitive.getAsDouble());
             } else if (value instanceof JsonPrimitive primitive && primitive.isBoolean()) {
-                add(families, pathsByName, name, () -> printable(path + "." + key), primitive.getAsBoolean() ? 1 : 0);
+                add(families, pathsByName, limits, name, () -> printable(path + "." + key),
+                        primitive.getAsBoolean() ? 1 : 0);
             }
         }
     }
 
     private static void readObject(JsonReader reader, String prefix, Map<String, MetricFamily> families,
-            Map<String, Supplier<String>> pathsByName) throws IOException, BodyFormatException {
+            Map<String, Supplier<String>> pathsByName, BodyLimits limits) throws IOException, BodyFormatException {
         reader.beginObject();
         while (reader.hasNext()) {
             String key = reader.nextName();
             String name = prefix.isEmpty() ? key : prefix + "_" + key;
             String where = printable(reader.getPath());
             switch (reader.peek()) {
-                case BEGIN_OBJECT -> readObject(reader, name, families, pathsByName);
-                case NUMBER -> add(families, pathsByName, name, () -> where, Double.parseDouble(reader.nextString()));
-                case BOOLEAN -> add(families, pathsByName, name, () -> where, reader.nextBoolean() ? 1 : 0);
+                case BEGIN_OBJECT -> readObject(reader, name, families, pathsByName, limits);
+                case NUMBER -> add(families, pathsByName, limits, name, () -> where,
+                        Double.parseDouble(reader.nextString()));
+                case BOOLEAN -> add(families, pathsByName, limits, name, () -> where, reader.nextBoolean() ? 1 : 0);
                 default -> reader.skipValue();
             }
         }
@@ -145,8 +163,11 @@ final class JsonPayload {
     }
 
     /** @param where the JSON path of the value ({@code $.battery.level}), for messages */
-    private static void add(Map<String, MetricFamily> families, Map<String, Supplier<String>> pathsByName, String joinedKeys,
-            Supplier<String> where, double value) throws BodyFormatException {
+    private static void add(Map<String, MetricFamily> families, Map<String, Supplier<String>> pathsByName,
+            BodyLimits limits, String joinedKeys, Supplier<String> where, double value) throws BodyFormatException {
+        if (families.size() == limits.maxSeries()) {
+            throw new BodyFormatException(limits.tooManySeries());
+        }
         String name = Names.sanitiseMetricName(joinedKeys);
         if (name.isEmpty()) {
             throw new BodyFormatException("JSON value at " + where.get() + " has an empty key, which cannot name a metric");

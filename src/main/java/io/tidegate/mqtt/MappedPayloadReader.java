@@ -100,7 +100,7 @@ final class MappedPayloadReader {
             };
             return new PayloadReader.Read(body, verb, null);
         } catch (BodyFormatException e) {
-            return PayloadReader.Read.rejected(RejectReason.BAD_PAYLOAD, "rule " + rule.name() + ": " + e.getMessage());
+            return PayloadReader.Read.rejected(RejectReason.of(e.reason()), "rule " + rule.name() + ": " + e.getMessage());
         }
     }
 
@@ -131,7 +131,7 @@ final class MappedPayloadReader {
         return text;
     }
 
-    private static Map<String, MetricFamily> json(MqttMapping rule, Map<String, String> captures, byte[] payload)
+    private Map<String, MetricFamily> json(MqttMapping rule, Map<String, String> captures, byte[] payload)
             throws BodyFormatException {
         JsonElement root = JsonPayload.parse(payload);
         if (!(root instanceof JsonObject)) {
@@ -169,10 +169,10 @@ final class MappedPayloadReader {
     }
 
     /** Without a list of metrics, every number and boolean, as on Tidegate's own topics, with the rule's prefix and labels. */
-    private static Map<String, MetricFamily> everyNumber(MqttMapping rule, byte[] payload, List<Label> labels)
+    private Map<String, MetricFamily> everyNumber(MqttMapping rule, byte[] payload, List<Label> labels)
             throws BodyFormatException {
         Map<String, MetricFamily> families = new LinkedHashMap<>();
-        for (MetricFamily family : JsonPayload.families(payload).values()) {
+        for (MetricFamily family : payloads.json(payload).values()) {
             String name = rule.prefix() + family.name();
             List<Metric> metrics = family.metrics().stream().map(metric -> metric.withLabels(labels)).toList();
             families.put(name, new MetricFamily(name, null, family.type(), metrics));

@@ -78,8 +78,8 @@ public final class MqttIngest implements MessageHandler {
     private final RejectionLog rejections;
     private final MqttMetrics metrics;
     private final Clock clock;
-    private final PayloadReader payloads = new PayloadReader();
-    private final MappedPayloadReader mappedPayloads = new MappedPayloadReader(payloads);
+    private final PayloadReader payloads;
+    private final MappedPayloadReader mappedPayloads;
     private final Supplier<MqttMappings> mappings;
     private final AppliedReplications replications = new AppliedReplications(AppliedReplications.DEFAULT_CAPACITY);
     private final GroupStates states; // null without --mqtt.replicate
@@ -118,6 +118,8 @@ public final class MqttIngest implements MessageHandler {
         this.rejections = new RejectionLog(clock, RejectionLog.DEFAULT_TOPICS);
         this.metrics = metrics;
         this.clock = clock;
+        this.payloads = new PayloadReader(store.bodyLimits());
+        this.mappedPayloads = new MappedPayloadReader(payloads);
     }
 
     /** With no mapping rules. */
@@ -428,7 +430,7 @@ public final class MqttIngest implements MessageHandler {
      * null). It leaves the retained-message memory alone: it is no device's message.
      */
     private MqttOutcome applyReplicated(MqttMessage message, GroupingKey key, Acknowledgement acknowledgement) {
-        ReplicatedWrite.Decoded decoded = ReplicatedWrite.decode(message, key, maxPayloadBytes);
+        ReplicatedWrite.Decoded decoded = ReplicatedWrite.decode(message, key, maxPayloadBytes, store.bodyLimits());
         String id = decoded.id();
         if (id != null && !replications.firstTime(id)) {
             return MqttOutcome.skipped(null, SkipReason.DUPLICATE);

@@ -2,6 +2,7 @@ package io.tidegate.mqtt;
 
 import io.tidegate.format.BodyFormatException;
 import io.tidegate.format.GoQuote;
+import io.tidegate.format.BodyLimits;
 import io.tidegate.format.MediaType;
 import io.tidegate.format.Metric;
 import io.tidegate.format.MetricFamily;
@@ -40,7 +41,14 @@ final class PayloadReader {
     /** No number, however padded, is longer; a longer payload is not read as one. */
     private static final int LONGEST_NUMBER = 128;
 
-    private final TextFormatParser textParser = new TextFormatParser();
+    private final BodyLimits limits;
+    private final TextFormatParser textParser;
+
+    /** A reader that stops at the first series or label past {@code limits}, in text and JSON alike. */
+    PayloadReader(BodyLimits limits) {
+        this.limits = limits;
+        this.textParser = new TextFormatParser(limits);
+    }
 
     /** The families of a payload and how to write them, or why it cannot be used. */
     record Read(ParsedBody body, Verb verb, Rejection rejection) {
@@ -107,12 +115,11 @@ final class PayloadReader {
         try {
             return switch (kind) {
                 case TEXT -> new Read(text(payload), Verb.PUT, null);
-                case JSON -> new Read(ParsedBody.typeNotGiven(JsonPayload.families(payload)),
-                        Verb.PUT, null);
+                case JSON -> new Read(ParsedBody.typeNotGiven(json(payload)), Verb.PUT, null);
                 case NUMBER -> gauge(metricLevel, number);
             };
         } catch (BodyFormatException e) {
-            return Read.rejected(RejectReason.BAD_PAYLOAD, e.getMessage());
+            return Read.rejected(RejectReason.of(e.reason()), e.getMessage());
         }
     }
 
@@ -179,6 +186,11 @@ final class PayloadReader {
     ParsedBody text(byte[] payload) throws BodyFormatException {
         byte[] body = terminated(payload);
         return textParser.parse(body, body.length);
+    }
+
+    /** A JSON object payload's families, one gauge per leaf ({@link JsonPayload}). */
+    Map<String, MetricFamily> json(byte[] payload) throws BodyFormatException {
+        return JsonPayload.families(payload, limits);
     }
 
     private static Read gauge(String metricLevel, double value) {

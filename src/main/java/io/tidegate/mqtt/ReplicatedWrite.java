@@ -2,6 +2,7 @@ package io.tidegate.mqtt;
 
 import io.tidegate.format.Durations;
 import io.tidegate.format.BodyFormatException;
+import io.tidegate.format.BodyLimits;
 import io.tidegate.format.ExpositionFormat;
 import io.tidegate.format.MediaType;
 import io.tidegate.format.MetricFamily;
@@ -125,9 +126,9 @@ final class ReplicatedWrite {
 
     /**
      * The write {@code message} (a replicated one, on a topic naming {@code key}, or on the wipe topic
-     * when {@code key} is null) carries.
+     * when {@code key} is null) carries; its body is read up to the first series past {@code limits}.
      */
-    static Decoded decode(MqttMessage message, GroupingKey key, long maxPayloadBytes) {
+    static Decoded decode(MqttMessage message, GroupingKey key, long maxPayloadBytes, BodyLimits limits) {
         Map<String, String> properties = message.userProperties();
         String id = properties.get(ID);
         String origin = properties.get(ORIGIN);
@@ -164,9 +165,9 @@ final class ReplicatedWrite {
         }
         ParsedBody body;
         try {
-            body = read(message.payload(), message.contentType(), maxPayloadBytes);
+            body = read(message.payload(), message.contentType(), maxPayloadBytes, limits);
         } catch (BodyFormatException e) {
-            return Decoded.rejected(id, RejectReason.BAD_PAYLOAD, e.getMessage());
+            return Decoded.rejected(id, RejectReason.of(e.reason()), e.getMessage());
         } catch (IllegalArgumentException e) {
             return Decoded.rejected(id, RejectReason.UNSUPPORTED_CONTENT_TYPE, e.getMessage());
         }
@@ -178,17 +179,18 @@ final class ReplicatedWrite {
      * writes {@link #TEXT_CONTENT_TYPE} or {@link ProtobufFormat#CONTENT_TYPE}, and none means text;
      * only how the subtype begins is looked at, not what follows nor the parameters.
      */
-    private static ParsedBody read(byte[] payload, String contentType, long maxPayloadBytes) throws BodyFormatException {
+    private static ParsedBody read(byte[] payload, String contentType, long maxPayloadBytes, BodyLimits limits)
+            throws BodyFormatException {
         MediaType type = contentType == null || contentType.isEmpty() ? null : MediaType.parse(contentType);
         if (type != null && type.type().equals("application") && type.subtype().startsWith("vnd.google.protobuf")) {
             try {
-                return new ProtobufBodyReader().read(new ByteArrayInputStream(payload), maxPayloadBytes);
+                return new ProtobufBodyReader(limits).read(new ByteArrayInputStream(payload), maxPayloadBytes);
             } catch (IOException e) {
                 throw new UncheckedIOException(e); // a byte array does not fail to read
             }
         }
         if (type == null || type.type().equals("text") && type.subtype().startsWith("plain")) {
-            return new TextFormatParser().parse(payload, payload.length);
+            return new TextFormatParser(limits).parse(payload, payload.length);
         }
         throw new IllegalArgumentException("replicated write with content type \"" + contentType
                 + "\": expected " + TEXT_CONTENT_TYPE + " or " + ProtobufFormat.CONTENT_TYPE);

@@ -1,6 +1,7 @@
 package io.tidegate.push;
 
 import io.tidegate.format.BodyFormatException;
+import io.tidegate.format.BodyLimits;
 import io.tidegate.format.GoQuote;
 import io.tidegate.format.MediaType;
 import io.tidegate.format.ParsedBody;
@@ -21,15 +22,18 @@ import org.xerial.snappy.SnappyFramedInputStream;
  * Turns a push request body into families: undoes its Content-Encoding (gzip, or snappy's framed
  * format, as upstream reads it), picks the format from its Content-Type exactly as upstream does
  * (delimited protobuf only for the full media type with both parameters, text otherwise), and
- * bounds the body before and after decompression.
+ * bounds the body before and after decompression. Each parser stops at the first series past the
+ * {@link BodyLimits} it is given.
  */
 public final class PushBody {
     private final long maxBytes;
-    private final TextFormatParser textParser = new TextFormatParser();
-    private final ProtobufBodyReader protobufReader = new ProtobufBodyReader();
+    private final TextFormatParser textParser;
+    private final ProtobufBodyReader protobufReader;
 
-    public PushBody(long maxBytes) {
+    public PushBody(long maxBytes, BodyLimits limits) {
         this.maxBytes = maxBytes;
+        this.textParser = new TextFormatParser(limits);
+        this.protobufReader = new ProtobufBodyReader(limits);
     }
 
     /** A body larger than the limit, as sent or once decompressed: answered 413. */

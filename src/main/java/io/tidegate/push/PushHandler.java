@@ -137,7 +137,10 @@ public final class PushHandler {
         } catch (PushBody.UnsupportedEncodingException e) {
             log.atDebug().addKeyValue("source", source.detail()).addKeyValue("err", e.getMessage()).log("push body rejected");
             return new PushCommand.Answer(PushAnswer.plain(UNSUPPORTED_MEDIA_TYPE, e.getMessage()));
-        } catch (BodyFormatException | IOException e) {
+        } catch (BodyFormatException e) {
+            log.atDebug().addKeyValue("source", source.detail()).addKeyValue("err", e.getMessage()).log("push body rejected");
+            return new PushCommand.Refuse(e.refusal());
+        } catch (IOException e) {
             log.atDebug().addKeyValue("source", source.detail()).addKeyValue("err", e.getMessage()).log("push body rejected");
             return new PushCommand.Refuse(new Refusal(Refusal.Reason.BAD_BODY, e.getMessage()));
         }

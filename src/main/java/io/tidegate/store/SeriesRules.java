@@ -35,7 +35,7 @@ final class SeriesRules {
     /** Checks one family whose labels have been sorted with the grouping key applied. */
     static String check(MetricFamily family) {
         if (!Names.isValidMetricName(family.name())) {
-            return "metric name " + quote(family.name()) + " is not a valid metric name";
+            return "metric name " + Names.quote(family.name()) + " is not a valid metric name";
         }
         List<Metric> metrics = family.metrics();
         // a device's family holds a series or a few: compared pairwise, they need no set of their labels
@@ -72,30 +72,16 @@ final class SeriesRules {
 
     /** {@code collected metric "name" {a="1",b="2"}}, as upstream starts its messages. */
     static String describe(String familyName, Metric metric) {
-        StringBuilder text = new StringBuilder("collected metric ").append(quote(familyName)).append(" {");
+        StringBuilder text = new StringBuilder("collected metric ").append(Names.quote(familyName)).append(" {");
         boolean first = true;
         for (Label label : metric.labels()) {
             if (!first) {
                 text.append(',');
             }
             first = false;
-            text.append(label.name()).append('=').append(quote(label.value()));
+            text.append(label.name()).append('=').append(Names.quote(label.value()));
         }
         return text.append('}').toString();
-    }
-
-    static String quote(String value) {
-        StringBuilder text = new StringBuilder(value.length() + 2).append('"');
-        for (int i = 0; i < value.length(); i++) {
-            char c = value.charAt(i);
-            switch (c) {
-                case '"' -> text.append("\\\"");
-                case '\\' -> text.append("\\\\");
-                case '\n' -> text.append("\\n");
-                default -> text.append(c);
-            }
-        }
-        return text.append('"').toString();
     }
 
     private static boolean sameLabelsBefore(List<Metric> metrics, int index) {

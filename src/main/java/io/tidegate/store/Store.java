@@ -1,9 +1,11 @@
 package io.tidegate.store;
 
 import io.tidegate.key.GroupingKey;
+import io.tidegate.format.BodyLimits;
 import io.tidegate.format.Metric;
 import io.tidegate.format.MetricFamily;
 import io.tidegate.format.MetricType;
+import io.tidegate.format.Names;
 import java.time.Clock;
 import java.io.UncheckedIOException;
 import java.util.AbstractCollection;
@@ -115,6 +117,11 @@ public final class Store implements GroupWriter {
         this.tombstoneMillis = tombstoneMillis;
         this.limits = limits;
         this.expiries = expiries;
+    }
+
+    /** The bounds on one series' labels this store keeps, for the parsers to stop at as they read a body. */
+    public BodyLimits bodyLimits() {
+        return limits.body();
     }
 
     /** Within the {@link WriteLimits#DEFAULTS}. */
@@ -724,9 +731,9 @@ public final class Store implements GroupWriter {
                 return invalid;
             }
             if (heldByOthers && helpConflict) {
-                return "metric family " + SeriesRules.quote(family.name()) + " has help "
-                        + SeriesRules.quote(family.help()) + ", but other groups have help "
-                        + SeriesRules.quote(othersHelp);
+                return "metric family " + Names.quote(family.name()) + " has help "
+                        + Names.quote(family.help()) + ", but other groups have help "
+                        + Names.quote(othersHelp);
             }
             String duplicate = checkConsistency ? duplicateInOtherGroup(key, family, now) : null;
             if (duplicate != null) {
@@ -766,7 +773,7 @@ public final class Store implements GroupWriter {
 
     private static String describeFamily(MetricFamily family) {
         return family.metrics().isEmpty()
-                ? "metric family " + SeriesRules.quote(family.name())
+                ? "metric family " + Names.quote(family.name())
                 : SeriesRules.describe(family.name(), family.metrics().get(0));
     }
 

@@ -2,6 +2,7 @@ package io.tidegate.store;
 
 import io.tidegate.key.GroupingKey;
 import io.tidegate.format.Label;
+import io.tidegate.format.BodyLimits;
 import io.tidegate.format.Metric;
 import io.tidegate.format.MetricFamily;
 import io.tidegate.format.Refusal;
@@ -10,10 +11,11 @@ import io.tidegate.format.Refusal.Reason;
 /**
  * The bounds of SPEC §7 that no write may pass, whatever its path: series per write, labels per
  * series, label name and value lengths (the grouping key's labels count, as they are in every
- * series), groups held, and series held over all groups. The {@link Store} checks every write
- * against them, whichever path it came by; a write over a bound is refused whole, and nothing of it
- * is stored, not even its group's {@code push_failure_time_seconds} (which would be a new group).
- * The bounds on what is held are checked under the store's writer lock, so they hold exactly.
+ * series; the {@link BodyLimits}, which the readers already check as they read), groups held, and
+ * series held over all groups. The {@link Store} checks every write against them, whichever path it
+ * came by; a write over a bound is refused whole, and nothing of it is stored, not even its group's
+ * {@code push_failure_time_seconds} (which would be a new group). The bounds on what is held are
+ * checked under the store's writer lock, so they hold exactly.
  *
  * @param maxStoredSeries the most series held over all groups, each group's push time gauges
  *     included ({@code --store.max-series}); 0 for no bound
@@ -54,6 +56,11 @@ public record WriteLimits(int maxSeries, int maxLabelsPerSeries, int maxLabelNam
         return Math.max(1, maxHeapBytes / 2 / BYTES_PER_STORED_SERIES);
     }
 
+    /** The bounds a body can pass on its own, which the readers check while they read it. */
+    public BodyLimits body() {
+        return new BodyLimits(maxSeries, maxLabelsPerSeries, maxLabelNameLength, maxLabelValueLength);
+    }
+
     /**
      * A bound passed: a refusal whose reason is the kind of bound ({@link Reason#TOO_MANY_SERIES},
      * {@link Reason#OVERSIZED_LABELS}, {@link Reason#TOO_MANY_GROUPS}, {@link Reason#TOO_MANY_STORED_SERIES}), with a message fit
@@ -63,6 +70,10 @@ public record WriteLimits(int maxSeries, int maxLabelsPerSeries, int maxLabelNam
         private Violation(Reason reason, String message) {
             this(new Refusal(reason, message));
         }
+
+        private static Violation of(Refusal refusal) {
+            return refusal == null ? null : new Violation(refusal);
+        }
     }
 
     /** The first bound {@code request} itself passes (series, labels), or null. A DELETE passes none. */
@@ -71,22 +82,22 @@ public record WriteLimits(int maxSeries, int maxLabelsPerSeries, int maxLabelNam
             return null;
         }
         GroupingKey key = request.key();
+        BodyLimits body = body();
         for (Label label : key.labels()) {
-            if (!fits(label)) {
-                return refusal("grouping key", label);
+            if (!body.fits(label)) {
+                return Violation.of(body.oversized("grouping key", label));
             }
         }
         long series = 0;
         for (MetricFamily family : request.families().values()) {
             series += family.metrics().size();
             if (series > maxSeries) {
-                return new Violation(Reason.TOO_MANY_SERIES, "the push has more than " + maxSeries
-                        + " series (--push.max-series)");
+                return Violation.of(body.tooManySeries());
             }
         }
         for (MetricFamily family : request.families().values()) {
             for (Metric metric : family.metrics()) {
-                Violation violation = checkSeries(family, metric, key);
+                Violation violation = checkSeries(body, family, metric, key);
                 if (violation != null) {
                     return violation;
                 }
@@ -121,7 +132,7 @@ public record WriteLimits(int maxSeries, int maxLabelsPerSeries, int maxLabelNam
                 + "expire or are deleted");
     }
 
-    private Violation checkSeries(MetricFamily family, Metric metric, GroupingKey key) {
+    private static Violation checkSeries(BodyLimits limits, MetricFamily family, Metric metric, GroupingKey key) {
         // the labels the series will have once the key is applied: the key's, the body's others, and instance
         int count = key.size();
         boolean hasInstance = key.get(GroupingLabels.INSTANCE) != null;
@@ -129,39 +140,17 @@ public record WriteLimits(int maxSeries, int maxLabelsPerSeries, int maxLabelNam
             if (key.get(label.name()) == null) {
                 count++;
                 hasInstance |= label.name().equals(GroupingLabels.INSTANCE);
-                if (!fits(label)) { // the message is built only then: this runs for every label of every push
-                    return refusal("series of " + SeriesRules.quote(family.name()), label);
+                if (!limits.fits(label)) { // the message is built only then: this runs for every label of every push
+                    return Violation.of(limits.oversized(BodyLimits.seriesOf(family.name()), label));
                 }
             }
         }
         if (!hasInstance) {
             count++;
         }
-        if (count > maxLabelsPerSeries) {
-            return new Violation(Reason.OVERSIZED_LABELS, "a series of " + SeriesRules.quote(family.name()) + " has "
-                    + count + " labels, more than " + maxLabelsPerSeries + " (--push.max-labels-per-series)");
+        if (count > limits.maxLabelsPerSeries()) {
+            return Violation.of(limits.tooManyLabels(family.name(), count));
         }
         return null;
-    }
-
-    private boolean fits(Label label) {
-        return label.name().length() <= maxLabelNameLength && label.value().length() <= maxLabelValueLength;
-    }
-
-    /** Why a label that does not {@link #fits fit} is refused; {@code where} names what it belongs to. */
-    private Violation refusal(String where, Label label) {
-        if (label.name().length() > maxLabelNameLength) {
-            return new Violation(Reason.OVERSIZED_LABELS, "a label name in the " + where + " has "
-                    + label.name().length() + " characters, more than " + maxLabelNameLength
-                    + " (--push.max-label-name-length): " + SeriesRules.quote(abbreviate(label.name())));
-        }
-        return new Violation(Reason.OVERSIZED_LABELS, "the value of label " + SeriesRules.quote(abbreviate(label.name()))
-                + " in the " + where + " has " + label.value().length() + " characters, more than "
-                + maxLabelValueLength + " (--push.max-label-value-length)");
-    }
-
-    /** The start of a name too long to quote whole in a message. */
-    private static String abbreviate(String name) {
-        return name.length() <= 64 ? name : name.substring(0, 64) + "...";
     }
 }

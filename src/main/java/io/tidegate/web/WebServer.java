@@ -99,7 +99,7 @@ public final class WebServer implements AutoCloseable {
     }
 
     private void routes(RouteRegistry routes, ApiV1 api, WebPage page) {
-        PushRoute push = new PushRoute(new PushHandler(writer, ttls, new PushBody(settings.maxBodySize()),
+        PushRoute push = new PushRoute(new PushHandler(writer, ttls, new PushBody(settings.maxBodySize(), store.bodyLimits()),
                 settings.checkConsistency(), prefix + "/metrics/"), metrics);
         for (HandlerType method : new HandlerType[] {HandlerType.PUT, HandlerType.POST, HandlerType.DELETE}) {
             routes.push(method, push::handle);

@@ -2,6 +2,7 @@ package io.tidegate.mqtt;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.tidegate.store.WriteLimits;
 import io.tidegate.store.Verb;
 import java.nio.charset.StandardCharsets;
 import org.junit.jupiter.api.Test;
@@ -15,7 +16,7 @@ class PayloadReaderTest {
     private static final String TEXT = "x 1\n";
     private static final String JSON = "{\"x\": 1}";
 
-    private final PayloadReader reader = new PayloadReader();
+    private final PayloadReader reader = new PayloadReader(WriteLimits.DEFAULTS.body());
 
     private PayloadReader.Read read(String payload, String contentType) {
         return reader.read(payload.getBytes(StandardCharsets.UTF_8), contentType, null);

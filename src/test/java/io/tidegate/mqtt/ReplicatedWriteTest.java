@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.prometheus.metrics.expositionformats.generated.com_google_protobuf_4_36_2.Metrics;
 import io.prometheus.metrics.shaded.com_google_protobuf_4_36_2.Timestamp;
+import io.tidegate.store.WriteLimits;
 import io.tidegate.TestClock;
 import io.tidegate.differential.ProtobufBodies;
 import io.tidegate.format.ParsedBody;
@@ -158,7 +159,7 @@ class ReplicatedWriteTest {
         MqttMessage message = new MqttMessage(publication.topic(), publication.payload(), false, 1,
                 publication.expiryIntervalSeconds(), publication.contentType(), publication.userProperties());
         assertThat(ReplicatedWrite.isReplicated(message)).isTrue();
-        ReplicatedWrite.Decoded decoded = ReplicatedWrite.decode(message, null, 1 << 20);
+        ReplicatedWrite.Decoded decoded = ReplicatedWrite.decode(message, null, 1 << 20, WriteLimits.DEFAULTS.body());
         assertThat(decoded.rejection()).isNull();
         assertThat(decoded.id()).isEqualTo("id-6");
         assertThat(decoded.request().verb()).isEqualTo(Verb.WIPE);
@@ -173,9 +174,9 @@ class ReplicatedWriteTest {
         Map<String, String> put = Map.of("verb", "PUT", "origin", "tidegate-b", "id", "id-8", "time", "1");
 
         ReplicatedWrite.Decoded onAGroup = ReplicatedWrite.decode(new MqttMessage("metrics/job/sensor", new byte[0],
-                false, 1, null, null, wipe), GroupingKey.of(Map.of("job", "sensor")), 1 << 20);
+                false, 1, null, null, wipe), GroupingKey.of(Map.of("job", "sensor")), 1 << 20, WriteLimits.DEFAULTS.body());
         ReplicatedWrite.Decoded onTheWipeTopic = ReplicatedWrite.decode(new MqttMessage("metrics/tidegate/wipe",
-                "a 1\n".getBytes(StandardCharsets.UTF_8), false, 1, null, null, put), null, 1 << 20);
+                "a 1\n".getBytes(StandardCharsets.UTF_8), false, 1, null, null, put), null, 1 << 20, WriteLimits.DEFAULTS.body());
 
         assertThat(onAGroup.rejection().reason()).isEqualTo(RejectReason.BAD_TOPIC);
         assertThat(onTheWipeTopic.rejection().reason()).isEqualTo(RejectReason.BAD_TOPIC);
@@ -243,7 +244,7 @@ class ReplicatedWriteTest {
     private static ReplicatedWrite.Decoded decodeAs(Publication publication, byte[] payload, String contentType) {
         MqttMessage message = new MqttMessage(publication.topic(), payload, false, 1,
                 publication.expiryIntervalSeconds(), contentType, publication.userProperties());
-        return ReplicatedWrite.decode(message, KEY, 1 << 20);
+        return ReplicatedWrite.decode(message, KEY, 1 << 20, WriteLimits.DEFAULTS.body());
     }
 
     private WriteRequest decode(Publication publication) {
@@ -251,7 +252,7 @@ class ReplicatedWriteTest {
         MqttMessage message = new MqttMessage(publication.topic(), publication.payload(), false, 1,
                 publication.expiryIntervalSeconds(), publication.contentType(), publication.userProperties());
         assertThat(ReplicatedWrite.isReplicated(message)).isTrue();
-        ReplicatedWrite.Decoded decoded = ReplicatedWrite.decode(message, topic.key(), 1 << 20);
+        ReplicatedWrite.Decoded decoded = ReplicatedWrite.decode(message, topic.key(), 1 << 20, WriteLimits.DEFAULTS.body());
         assertThat(decoded.rejection()).isNull();
         return decoded.request();
     }

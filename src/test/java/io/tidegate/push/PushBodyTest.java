@@ -107,7 +107,7 @@ class PushBodyTest {
 
     // --- the body's size, as sent and decompressed -----------------------------------------------
 
-    private static final PushBody LIMITED = new PushBody(1000);
+    private static final PushBody LIMITED = new PushBody(1000, io.tidegate.store.WriteLimits.DEFAULTS.body());
 
     private static ParsedBody read(String encoding, byte[] body) throws Exception {
         return LIMITED.read(null, encoding, new ByteArrayInputStream(body));

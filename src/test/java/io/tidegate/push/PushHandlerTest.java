@@ -3,6 +3,7 @@ package io.tidegate.push;
 import static io.tidegate.TestKeys.key;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.tidegate.store.WriteLimits;
 import io.tidegate.format.Refusal;
 import io.tidegate.store.GroupWriter;
 import io.tidegate.store.Source;
@@ -30,8 +31,8 @@ class PushHandlerTest {
 
     private final FakeWriter writer = new FakeWriter();
     private final TtlResolver ttls = new TtlResolver(TtlRules::none, Duration.ofMinutes(5), Duration.ofDays(1));
-    private final PushHandler push = new PushHandler(writer, ttls, new PushBody(1024), true, "/metrics/");
-    private final PushHandler unchecked = new PushHandler(writer, ttls, new PushBody(1024), false, "/metrics/");
+    private final PushHandler push = new PushHandler(writer, ttls, new PushBody(1024, WriteLimits.DEFAULTS.body()), true, "/metrics/");
+    private final PushHandler unchecked = new PushHandler(writer, ttls, new PushBody(1024, WriteLimits.DEFAULTS.body()), false, "/metrics/");
 
     /** A writer that records what it is handed and answers each write with {@link #outcome}. */
     private static final class FakeWriter implements GroupWriter {
@@ -208,7 +209,7 @@ class PushHandlerTest {
 
     @Test
     void aPathOutsideThePushRoutesIsNotFound() {
-        PushHandler prefixed = new PushHandler(writer, ttls, new PushBody(1024), true, "/gw/metrics/");
+        PushHandler prefixed = new PushHandler(writer, ttls, new PushBody(1024, WriteLimits.DEFAULTS.body()), true, "/gw/metrics/");
 
         assertThat(prefixed.handle(put("/metrics/job/a", "x 1\n"))).isEqualTo(plain(404, "404 page not found"));
         assertThat(prefixed.handle(put("/gw/metrics/jobs/a", "x 1\n"))).isEqualTo(plain(404, "404 page not found"));
@@ -227,7 +228,7 @@ class PushHandlerTest {
 
     @Test
     void aBodyOverTheLimitIs413() {
-        PushHandler small = new PushHandler(writer, ttls, new PushBody(10), true, "/metrics/");
+        PushHandler small = new PushHandler(writer, ttls, new PushBody(10, WriteLimits.DEFAULTS.body()), true, "/metrics/");
 
         assertThat(small.handle(put("/metrics/job/a", "a_long_metric_name 1\n")))
                 .isEqualTo(plain(413, "request body exceeds the limit of 10 bytes (--push.max-body-size)"));
