@@ -20,6 +20,7 @@ final class PersistenceMetrics {
     private final Gauge loadDuration;
     private final Counter loadErrors;
     private final Counter lostBytes;
+    private final Counter damagedRecords;
     private volatile long lastSnapshotMillis;
 
     PersistenceMetrics(OwnMetrics own) {
@@ -36,14 +37,19 @@ final class PersistenceMetrics {
         loadDuration = Gauge.builder().name("tidegate_persistence_load_duration_seconds")
                 .help("Time taken at startup to load the persistence file and journals.").build();
         loadErrors = Counter.builder().name("tidegate_persistence_load_errors")
-                .help("Damaged persistence files found at startup; everything before the damage was loaded.").build();
+                .help("Damaged persistence files found at startup (torn tails included); every intact record was loaded.")
+                .build();
         lostBytes = Counter.builder().name("tidegate_persistence_lost_bytes")
                 .help("Bytes of persistence files skipped at startup because they were torn or corrupt.").build();
+        damagedRecords = Counter.builder().name("tidegate_persistence_damaged_records")
+                .help("Records skipped at startup because they were torn or corrupt; a damaged run whose record"
+                        + " boundaries the damage hid counts the records that could be told, at least 1.").build();
         GaugeWithCallback lastSnapshot = GaugeWithCallback.builder()
                 .name("tidegate_persistence_last_snapshot_time_seconds")
                 .help("Unix time of the last snapshot written (0 before the first).")
                 .callback(callback -> callback.call(lastSnapshotMillis / 1000.0)).build();
-        own.register(records, bytes, syncDuration, snapshotDuration, loadDuration, loadErrors, lostBytes, lastSnapshot);
+        own.register(records, bytes, syncDuration, snapshotDuration, loadDuration, loadErrors, lostBytes, damagedRecords,
+                lastSnapshot);
     }
 
     void appended(int recordCount, long byteCount) {
@@ -72,6 +78,10 @@ final class PersistenceMetrics {
         lostBytes.inc(bytesLost);
     }
 
+    void damagedRecordsSkipped(int count) {
+        damagedRecords.inc(count);
+    }
+
     long syncs() {
         return syncDuration.collect().getDataPoints().get(0).getCount();
     }
@@ -86,5 +96,9 @@ final class PersistenceMetrics {
 
     long lostBytes() {
         return (long) lostBytes.get();
+    }
+
+    long damagedRecords() {
+        return (long) damagedRecords.get();
     }
 }
