@@ -176,12 +176,12 @@ final class RecordFile {
         if (!reader.mayStartWith(in.byteAt(offset + FRAME_BYTES))) {
             return "record checksum mismatch"; // it would fail the checksum too; this only saves computing it
         }
-        byte[] payload = in.get(offset + FRAME_BYTES, length);
-        if (in.intAt(offset + 4) != crc(payload, 0, length)) {
+        // checked before the payload is taken: while resynchronising, a length read from damaged bytes may be huge
+        if (in.intAt(offset + 4) != in.crc(offset + FRAME_BYTES, length)) {
             return "record checksum mismatch";
         }
         try {
-            reader.record(payload);
+            reader.record(in.get(offset + FRAME_BYTES, length));
             return null;
         } catch (IllegalArgumentException e) {
             return "record does not decode: " + e.getMessage();
@@ -263,6 +263,18 @@ final class RecordFile {
 
         int byteAt(long offset) throws IOException {
             return get(offset, 1)[0] & 0xff;
+        }
+
+        /** The CRC32C of {@code length} bytes from {@code offset}, all within the file, read a window at a time. */
+        int crc(long offset, int length) throws IOException {
+            CRC32C crc = new CRC32C();
+            long end = offset + length;
+            for (long at = offset; at < end; ) {
+                int chunk = (int) Math.min(window.capacity(), end - at);
+                crc.update(get(at, chunk));
+                at += chunk;
+            }
+            return (int) crc.getValue();
         }
 
         /** {@code length} bytes from {@code offset}, all within the file. */
