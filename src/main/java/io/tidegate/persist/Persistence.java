@@ -53,6 +53,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class Persistence implements WriteLog, AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Persistence.class);
+    private static final int NAMED_IN_A_LINE = 100;
     private static final DateTimeFormatter DAMAGED_TIME =
             DateTimeFormatter.ofPattern("uuuuMMdd'T'HHmmss'Z'").withZone(ZoneOffset.UTC);
 
@@ -193,13 +194,22 @@ public final class Persistence implements WriteLog, AutoCloseable {
             log.atWarn().addKeyValue("file", path).addKeyValue("offset", damage.offset())
                     .addKeyValue("lost_bytes", damage.bytes())
                     .addKeyValue("records", (damage.recordsExact() ? "" : "at least ") + damage.records())
-                    .addKeyValue("groups", damage.lost().isEmpty() ? "unknown" : String.join("; ", damage.lost()))
+                    .addKeyValue("groups", named(damage.lost()))
                     .addKeyValue("err", damage.cause()).addKeyValue("kept_as", keptAs == null ? "-" : keptAs)
                     .log(tornTail ? "persistence file damaged at its end, as a crash during a write leaves it;"
                             + " everything before was loaded"
                             : "persistence file damaged; these records were skipped, every intact one was loaded");
         }
         return contents;
+    }
+
+    /** What damaged records were for, for a log line: the first {@value #NAMED_IN_A_LINE}, then how many more. */
+    private static String named(List<String> lost) {
+        if (lost.isEmpty()) {
+            return "unknown";
+        }
+        String first = String.join("; ", lost.subList(0, Math.min(lost.size(), NAMED_IN_A_LINE)));
+        return lost.size() <= NAMED_IN_A_LINE ? first : first + "; and " + (lost.size() - NAMED_IN_A_LINE) + " more";
     }
 
     /**

@@ -32,6 +32,8 @@ final class RecordFile {
     static final int VERSION = 1;
     static final int HEADER_BYTES = 24;
     static final int FRAME_BYTES = 8;
+    /** How much of a damaged record {@link Reader#describe} is shown: its key is at its start. */
+    private static final int DESCRIBED_BYTES = 1 << 20;
     private static final byte[] MAGIC = "TIDEGATE".getBytes(StandardCharsets.US_ASCII);
 
     private RecordFile() {}
@@ -176,12 +178,21 @@ final class RecordFile {
         if (!reader.mayStartWith(in.byteAt(offset + FRAME_BYTES))) {
             return "record checksum mismatch"; // it would fail the checksum too; this only saves computing it
         }
-        // checked before the payload is taken: while resynchronising, a length read from damaged bytes may be huge
-        if (in.intAt(offset + 4) != in.crc(offset + FRAME_BYTES, length)) {
-            return "record checksum mismatch";
+        byte[] payload;
+        if (length <= Bytes.WINDOW) {
+            payload = in.get(offset + FRAME_BYTES, length);
+            if (in.intAt(offset + 4) != crc(payload, 0, length)) {
+                return "record checksum mismatch";
+            }
+        } else {
+            // checked before the payload is taken: while resynchronising, a length read from damaged bytes may be huge
+            if (in.intAt(offset + 4) != in.crc(offset + FRAME_BYTES, length)) {
+                return "record checksum mismatch";
+            }
+            payload = in.get(offset + FRAME_BYTES, length);
         }
         try {
-            reader.record(in.get(offset + FRAME_BYTES, length));
+            reader.record(payload);
             return null;
         } catch (IllegalArgumentException e) {
             return "record does not decode: " + e.getMessage();
@@ -201,7 +212,7 @@ final class RecordFile {
             if (length <= 0) {
                 break;
             }
-            long end = Math.min(to, at + FRAME_BYTES + (long) length);
+            long end = Math.min(to, at + FRAME_BYTES + Math.min(length, DESCRIBED_BYTES));
             records++;
             String what = describe(reader, in.get(at + FRAME_BYTES, (int) (end - at - FRAME_BYTES)));
             if (what != null) {
@@ -243,7 +254,8 @@ final class RecordFile {
     private static final class Bytes {
         private final FileChannel channel;
         final long size;
-        private final ByteBuffer window = ByteBuffer.allocate(1 << 16);
+        static final int WINDOW = 1 << 16;
+        private final ByteBuffer window = ByteBuffer.allocate(WINDOW);
         private long windowStart;
 
         Bytes(FileChannel channel) throws IOException {
