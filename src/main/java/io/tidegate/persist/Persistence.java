@@ -16,11 +16,14 @@ import java.io.UncheckedIOException;
 import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.TreeMap;
@@ -50,6 +53,9 @@ import org.slf4j.LoggerFactory;
  */
 public final class Persistence implements WriteLog, AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Persistence.class);
+    private static final int NAMED_IN_A_LINE = 100;
+    private static final DateTimeFormatter DAMAGED_TIME =
+            DateTimeFormatter.ofPattern("uuuuMMdd'T'HHmmss'Z'").withZone(ZoneOffset.UTC);
 
     private final Path file;
     private final Path directory;
@@ -65,6 +71,22 @@ public final class Persistence implements WriteLog, AutoCloseable {
     private FileLock lock; // held from start to close
     private long generation; // of the snapshot last written; guarded by this
     private boolean closed; // guarded by this
+    private final RecordFile.Reader replayer = new RecordFile.Reader() {
+        @Override
+        public void record(byte[] payload) {
+            replay(payload);
+        }
+
+        @Override
+        public boolean mayStartWith(int firstByte) {
+            return RecordCodec.isTag(firstByte);
+        }
+
+        @Override
+        public String describe(byte[] payload) {
+            return RecordCodec.describe(payload);
+        }
+    };
 
     private Persistence(Path file, Store store, RetainedMemory retained, Clock clock, PersistenceMetrics metrics,
             Duration interval, JournalDisk disk, Duration retry) {
@@ -86,8 +108,8 @@ public final class Persistence implements WriteLog, AutoCloseable {
 
     /**
      * Loads what {@code file} and its journals hold into {@code store} and {@code retained}, writes
-     * a fresh snapshot (which drops any damaged tail: the damage is logged and counted, and
-     * everything before it kept), and from then on journals every change and compacts every
+     * a fresh snapshot (without what was damaged: each damaged run is logged and counted, every
+     * intact record kept, and a damaged file copied aside first), and from then on journals every change and compacts every
      * {@code interval} (never with 0). A file that is not Tidegate's, or that cannot be read or
      * written, is an UncheckedIOException naming it: Tidegate does not start over someone's data.
      */
@@ -128,15 +150,14 @@ public final class Persistence implements WriteLog, AutoCloseable {
         long snapshotGeneration = 0;
         long newest = 0;
         if (Files.exists(file)) {
-            RecordFile.Contents contents = RecordFile.read(file, this::replay);
-            report(file, contents);
+            RecordFile.Contents contents = load(file, true);
             snapshotGeneration = Math.max(0, contents.generation());
             newest = snapshotGeneration;
         }
         for (var entry : journals().entrySet()) {
             newest = Math.max(newest, entry.getKey());
             if (entry.getKey() >= snapshotGeneration) {
-                report(entry.getValue(), RecordFile.read(entry.getValue(), this::replay));
+                load(entry.getValue(), false);
             }
         }
         loading.observeDuration();
@@ -170,15 +191,66 @@ public final class Persistence implements WriteLog, AutoCloseable {
         }
     }
 
-    private void report(Path path, RecordFile.Contents contents) {
+    /**
+     * Replays {@code path} (a snapshot or a journal), skipping what is damaged. A damaged file is
+     * first copied aside (see {@link #keepAside}), unless its only damage is a journal's torn tail:
+     * what a crash in the middle of an append leaves, which nothing had been answered for. Each
+     * damaged run is then logged and counted.
+     */
+    private RecordFile.Contents load(Path path, boolean snapshot) throws IOException {
+        RecordFile.Contents contents = RecordFile.read(path, replayer);
         if (!contents.damaged()) {
-            return;
+            return contents;
         }
+        Path keptAs = snapshot || contents.damagedMidFile() ? keepAside(path) : null;
         metrics.damageFound(contents.lostBytes());
-        log.atWarn().addKeyValue("file", path).addKeyValue("offset", contents.intactBytes())
-                .addKeyValue("lost_bytes", contents.lostBytes()).addKeyValue("records_loaded", contents.records())
-                .addKeyValue("err", contents.damage())
-                .log("persistence file damaged; everything before the damage was loaded, the rest is lost");
+        for (RecordFile.Damage damage : contents.damage()) {
+            metrics.damagedRecordsSkipped(damage.records());
+            boolean tornTail = !snapshot && damage.tail();
+            log.atWarn().addKeyValue("file", path).addKeyValue("offset", damage.offset())
+                    .addKeyValue("lost_bytes", damage.bytes())
+                    .addKeyValue("records", (damage.recordsExact() ? "" : "at least ") + damage.records())
+                    .addKeyValue("groups", named(damage.lost()))
+                    .addKeyValue("err", damage.cause()).addKeyValue("kept_as", keptAs == null ? "-" : keptAs)
+                    .log(tornTail ? "persistence file damaged at its end, as a crash during a write leaves it;"
+                            + " everything before was loaded"
+                            : "persistence file damaged; these records were skipped, every intact one was loaded");
+        }
+        return contents;
+    }
+
+    /** What damaged records were for, for a log line: the first {@value #NAMED_IN_A_LINE}, then how many more. */
+    private static String named(List<String> lost) {
+        if (lost.isEmpty()) {
+            return "unknown";
+        }
+        String first = String.join("; ", lost.subList(0, Math.min(lost.size(), NAMED_IN_A_LINE)));
+        return lost.size() <= NAMED_IN_A_LINE ? first : first + "; and " + (lost.size() - NAMED_IN_A_LINE) + " more";
+    }
+
+    /**
+     * Copies the damaged {@code path} to {@code <path>.damaged-<UTC time>} beside it (with
+     * {@code -2}, {@code -3}... when that exists), synced, before any snapshot can replace the
+     * original or delete it. Tidegate never writes, replaces or deletes such a copy. If the copy
+     * cannot be made, startup fails: nothing may overwrite the only copy of what could be recovered.
+     */
+    private Path keepAside(Path path) throws IOException {
+        String name = path.getFileName() + ".damaged-" + DAMAGED_TIME.format(clock.instant());
+        Path copy = directory.resolve(name);
+        for (int n = 2; Files.exists(copy, LinkOption.NOFOLLOW_LINKS); n++) {
+            copy = directory.resolve(name + "-" + n);
+        }
+        try {
+            Files.copy(path, copy); // never replaces: an existing name is an error, not an overwrite
+            try (FileChannel channel = FileChannel.open(copy, StandardOpenOption.WRITE)) {
+                channel.force(true);
+            }
+            syncDirectory(directory);
+        } catch (IOException e) {
+            throw new IOException("cannot keep the damaged " + path + " aside as " + copy + " (" + e
+                    + "); it was left as it is and nothing was written", e);
+        }
+        return copy;
     }
 
     /** Journal files by generation. */
@@ -340,6 +412,10 @@ public final class Persistence implements WriteLog, AutoCloseable {
 
     long lostBytes() {
         return metrics.lostBytes();
+    }
+
+    long damagedRecords() {
+        return metrics.damagedRecords();
     }
 
     private void stopCompactions() {

@@ -21,6 +21,7 @@ final class PersistenceMetrics {
     private final Counter loadErrors;
     private final Counter lostBytes;
     private final Counter writeFailures;
+    private final Counter damagedRecords;
     private volatile long lastSnapshotMillis;
     private volatile boolean failing;
 
@@ -38,7 +39,8 @@ final class PersistenceMetrics {
         loadDuration = Gauge.builder().name("tidegate_persistence_load_duration_seconds")
                 .help("Time taken at startup to load the persistence file and journals.").build();
         loadErrors = Counter.builder().name("tidegate_persistence_load_errors")
-                .help("Damaged persistence files found at startup; everything before the damage was loaded.").build();
+                .help("Damaged persistence files found at startup (torn tails included); every intact record was loaded.")
+                .build();
         lostBytes = Counter.builder().name("tidegate_persistence_lost_bytes")
                 .help("Bytes of persistence files skipped at startup because they were torn or corrupt.").build();
         writeFailures = Counter.builder().name("tidegate_persistence_write_failures")
@@ -47,12 +49,15 @@ final class PersistenceMetrics {
         GaugeWithCallback failingGauge = GaugeWithCallback.builder().name("tidegate_persistence_failing")
                 .help("1 while the persistence journal cannot write (a full disk) and writes are refused, else 0.")
                 .callback(callback -> callback.call(failing ? 1 : 0)).build();
+        damagedRecords = Counter.builder().name("tidegate_persistence_damaged_records")
+                .help("Records skipped at startup because they were torn or corrupt; a damaged run whose record"
+                        + " boundaries the damage hid counts the records that could be told, at least 1.").build();
         GaugeWithCallback lastSnapshot = GaugeWithCallback.builder()
                 .name("tidegate_persistence_last_snapshot_time_seconds")
                 .help("Unix time of the last snapshot written (0 before the first).")
                 .callback(callback -> callback.call(lastSnapshotMillis / 1000.0)).build();
-        own.register(records, bytes, syncDuration, snapshotDuration, loadDuration, loadErrors, lostBytes, lastSnapshot,
-                writeFailures, failingGauge);
+        own.register(records, bytes, syncDuration, snapshotDuration, loadDuration, loadErrors, lostBytes, damagedRecords,
+                lastSnapshot, writeFailures, failingGauge);
     }
 
     void appended(int recordCount, long byteCount) {
@@ -89,6 +94,10 @@ final class PersistenceMetrics {
         lostBytes.inc(bytesLost);
     }
 
+    void damagedRecordsSkipped(int count) {
+        damagedRecords.inc(count);
+    }
+
     long syncs() {
         return syncDuration.collect().getDataPoints().get(0).getCount();
     }
@@ -103,5 +112,9 @@ final class PersistenceMetrics {
 
     long lostBytes() {
         return (long) lostBytes.get();
+    }
+
+    long damagedRecords() {
+        return (long) damagedRecords.get();
     }
 }

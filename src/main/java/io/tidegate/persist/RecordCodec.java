@@ -95,6 +95,37 @@ final class RecordCodec {
         }
     }
 
+    /** Whether {@code firstByte} is the tag of some record: a payload starting otherwise is not one. */
+    static boolean isTag(int firstByte) {
+        return firstByte >= GROUP_WRITTEN && firstByte <= REMEMBERED;
+    }
+
+    /**
+     * What the damaged, perhaps partial {@code payload} was a record of, as far as its first bytes
+     * still tell: the grouping key of a written or deleted group, a wipe, the topic of a retained
+     * message remembered; null when they do not tell. A key is read as the bytes hold it, so damage
+     * inside the key itself shows as a wrong key.
+     */
+    static String describe(byte[] payload) {
+        Cursor in = new Cursor(ByteBuffer.wrap(payload));
+        try {
+            switch (in.readUnsignedByte()) {
+                case GROUP_WRITTEN:
+                    return readKey(in).toString();
+                case GROUP_DELETED:
+                    return "deletion of " + readKey(in);
+                case WIPED:
+                    return "a wipe";
+                case REMEMBERED:
+                    return "retained message memory of topic " + readString(in);
+                default:
+                    return null;
+            }
+        } catch (BufferUnderflowException | IllegalArgumentException e) {
+            return null;
+        }
+    }
+
     private static void writeGroup(Sink out, Group group) {
         writeKey(out, group.key());
         Source source = group.source();

@@ -56,9 +56,12 @@ class RecordFileTest {
             RecordFile.Contents contents = read(Arrays.copyOf(whole, length), read);
 
             assertThat(read).as("cut at %d", length).containsExactly("one", "two");
-            assertThat(contents.damaged()).isTrue();
-            assertThat(contents.intactBytes()).isEqualTo(lastStart);
+            assertThat(contents.damage()).singleElement().satisfies(damage -> {
+                assertThat(damage.offset()).isEqualTo(lastStart);
+                assertThat(damage.tail()).isTrue();
+            });
             assertThat(contents.lostBytes()).isEqualTo(length - lastStart);
+            assertThat(contents.damagedMidFile()).isFalse();
         }
     }
 
@@ -74,9 +77,62 @@ class RecordFileTest {
                 RecordFile.Contents contents = read(corrupt, read);
 
                 assertThat(read).as("bit %d of byte %d", bit, at).containsExactly("one", "two");
-                assertThat(contents.intactBytes()).isEqualTo(lastStart);
+                assertThat(contents.damage()).singleElement().extracting(RecordFile.Damage::offset).isEqualTo((long) lastStart);
             }
         }
+    }
+
+    @Test
+    void aFlippedBitAnywhereInAMiddleRecordCostsThatRecordOnly() throws IOException {
+        byte[] whole = fileOf("one", "two", "three", "four");
+        int twoStart = fileOf("one").length;
+        int threeStart = fileOf("one", "two").length;
+        for (int at = twoStart; at < threeStart; at++) {
+            for (int bit = 0; bit < 8; bit++) {
+                byte[] corrupt = whole.clone();
+                corrupt[at] ^= (byte) (1 << bit);
+                List<String> read = new ArrayList<>();
+                RecordFile.Contents contents = read(corrupt, read);
+
+                assertThat(read).as("bit %d of byte %d", bit, at).containsExactly("one", "three", "four");
+                assertThat(contents.records()).isEqualTo(3);
+                RecordFile.Damage damage = contents.damage().get(0);
+                assertThat(contents.damage()).hasSize(1);
+                assertThat(damage.offset()).isEqualTo(twoStart);
+                assertThat(damage.bytes()).isEqualTo(threeStart - twoStart);
+                assertThat(damage.tail()).isFalse();
+                assertThat(contents.damagedMidFile()).isTrue();
+                if (at >= twoStart + 4) { // the length field is intact: the record's bounds are known
+                    assertThat(damage.records()).isEqualTo(1);
+                    assertThat(damage.recordsExact()).isTrue();
+                }
+            }
+        }
+    }
+
+    @Test
+    void aDamagedRecordIsDescribedAsFarAsItsBytesTell() throws IOException {
+        byte[] whole = fileOf("one", "key=b,rest", "three");
+        int damagedByte = fileOf("one").length + RecordFile.FRAME_BYTES + "key=b,re".length();
+        whole[damagedByte] ^= 0x20;
+        Path file = dir.resolve("f");
+        Files.write(file, whole);
+        List<String> read = new ArrayList<>();
+
+        RecordFile.Contents contents = RecordFile.read(file, new RecordFile.Reader() {
+            @Override
+            public void record(byte[] payload) {
+                read.add(new String(payload, StandardCharsets.UTF_8));
+            }
+
+            @Override
+            public String describe(byte[] payload) {
+                return new String(payload, StandardCharsets.UTF_8).split(",")[0];
+            }
+        });
+
+        assertThat(read).containsExactly("one", "three");
+        assertThat(contents.damage()).singleElement().extracting(RecordFile.Damage::lost).isEqualTo(List.of("key=b"));
     }
 
     @Test
