@@ -22,6 +22,7 @@ public final class StoredFamily {
     private final long writtenAtMillis;
     private final long deadlineMillis;
     private final long ttlMillis;
+    private final long heapBytes;
     private volatile byte[] text;
     private volatile byte[] openMetrics;
     private volatile byte[] protobuf;
@@ -35,6 +36,7 @@ public final class StoredFamily {
         this.writtenAtMillis = writtenAtMillis;
         this.deadlineMillis = deadlineMillis;
         this.ttlMillis = ttlMillis;
+        this.heapBytes = HeapEstimate.ofFamily(family);
     }
 
     /** A family as it was kept on disk: its series already carry the grouping key. */
@@ -82,6 +84,11 @@ public final class StoredFamily {
 
     public int seriesCount() {
         return family.metrics().size();
+    }
+
+    /** The heap it takes, its renderings for scrapes included, as {@link HeapEstimate} counts it. */
+    long heapBytes() {
+        return heapBytes;
     }
 
     /** Its series in {@code format}, encoded on the first request (two readers at once may both encode: same bytes). */
