@@ -43,13 +43,16 @@ final class HeapEstimate {
 
     /** The heap {@code family} takes once held, with the renderings scrapes keep of it. */
     static long ofFamily(MetricFamily family) {
-        long bytes = PER_FAMILY + heapOf(family.name()) + (family.help() == null ? 0 : heapOf(family.help()));
+        long bytes = PER_FAMILY + held(heldAndRendered(family.name()))
+                + (family.help() == null ? 0 : held(heldAndRendered(family.help())));
         long nameBytes = family.name().length();
         for (Metric metric : family.metrics()) {
             long labelText = 0;
             for (Label label : metric.labels()) {
-                bytes += PER_LABEL + heapOf(label.name()) + heapOf(label.value());
-                labelText += renderedOf(label.name()) + renderedOf(label.value()) + PER_RENDERED_LABEL;
+                long name = heldAndRendered(label.name());
+                long value = heldAndRendered(label.value());
+                bytes += PER_LABEL + held(name) + held(value);
+                labelText += rendered(name) + rendered(value) + PER_RENDERED_LABEL;
             }
             int buckets = metric.buckets().size() + metric.quantiles().size();
             bytes += PER_SERIES + (long) buckets * PER_BUCKET;
@@ -64,27 +67,31 @@ final class HeapEstimate {
         return bytes;
     }
 
-    /** The characters of a string as the heap holds them: one byte each, two if any is beyond Latin-1. */
-    private static long heapOf(String text) {
+    /**
+     * In one pass over a string: in the high 32 bits, its characters as the heap holds them (one byte
+     * each, two if any is beyond Latin-1); in the low 32 bits, its bytes in a rendering (UTF-8, with a
+     * backslash before quotes, backslashes and newlines; a surrogate pair counted as 6 bytes, not 4).
+     */
+    private static long heldAndRendered(String text) {
         int length = text.length();
-        for (int i = 0; i < length; i++) {
-            if (text.charAt(i) > 0xFF) {
-                return 2L * length;
-            }
-        }
-        return length;
-    }
-
-    /** The bytes of a string in a rendering: UTF-8, with a backslash before quotes, backslashes and newlines. */
-    private static long renderedOf(String text) {
-        int length = text.length();
-        long bytes = length;
+        long rendered = length;
+        boolean wide = false;
         for (int i = 0; i < length; i++) {
             char c = text.charAt(i);
             if (c == '"' || c == '\\' || c == '\n' || c >= 0x80) {
-                bytes += c < 0x80 || c < 0x800 ? 1 : 2; // surrogate pairs: 4 bytes for 2 chars, counted as 3 each
+                rendered += c < 0x800 ? 1 : 2;
+                wide |= c > 0xFF;
             }
         }
-        return bytes;
+        long held = wide ? 2L * length : length;
+        return held << 32 | rendered;
+    }
+
+    private static long held(long heldAndRendered) {
+        return heldAndRendered >>> 32;
+    }
+
+    private static long rendered(long heldAndRendered) {
+        return heldAndRendered & 0xFFFF_FFFFL;
     }
 }
