@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.tidegate.TestClock;
 import io.tidegate.cli.Flags;
+import io.tidegate.format.Bucket;
 import io.tidegate.format.Label;
 import io.tidegate.format.Metric;
 import io.tidegate.format.MetricFamily;
@@ -107,6 +108,43 @@ class StoredBytesLimitTest {
 
         // the string holds 2 bytes a character instead of 1; each rendering 3 UTF-8 bytes instead of 2
         assertThat(wide - latin1).isEqualTo(1000 + 3 * 1000);
+    }
+
+    @Test
+    void aHistogramsLabelsCountOnceForEveryLineTheTextFormatsWrite() {
+        List<Label> labels = new ArrayList<>();
+        for (int l = 0; l < 8; l++) {
+            labels.add(new Label("l" + l, "v".repeat(1_000)));
+        }
+        List<Bucket> buckets = new ArrayList<>();
+        for (int b = 0; b < 100; b++) {
+            buckets.add(new Bucket(b, b));
+        }
+        MetricFamily histogram = new MetricFamily("h", "", MetricType.HISTOGRAM,
+                List.of(Metric.histogram(labels, 99, 1, buckets, null)));
+        MetricFamily gauge = new MetricFamily("h", "", MetricType.GAUGE, List.of(Metric.simple(labels, 1, null)));
+
+        long perBucketLines = bytesOf(put("a", histogram)) - bytesOf(put("a", gauge));
+
+        // text and OpenMetrics each write the 8,000 characters of labels on 100 bucket lines, sum and count
+        assertThat(perBucketLines).isGreaterThanOrEqualTo(2L * 101 * 8_000);
+    }
+
+    @Test
+    void aGroupRestoredFromDiskIsCountedAsWritten() {
+        Store written = storeWithLimit(0);
+        written.write(put("a", gauge("x", 2, 8, LONG)));
+        Store restored = storeWithLimit(0);
+
+        // as the journal reads it back: every family built anew from its series
+        Group held = written.group(key("job", "a"));
+        Map<String, StoredFamily> read = new LinkedHashMap<>();
+        held.families().forEach((name, family) -> read.put(name, StoredFamily.restored(family.family(),
+                family.writtenAtMillis(), family.deadlineMillis(), family.ttlMillis())));
+        restored.apply(new StoreCommand.Restore(new Group(held.key(), read, held.source(), held.deadlineMillis(), false)));
+
+        assertThat(restored.heapBytes()).isEqualTo(written.heapBytes());
+        assertAccountingAgrees(restored);
     }
 
     @Test
