@@ -32,11 +32,16 @@ public final class StoredFamily {
     private static final String UNCHECKED = new String("not checked yet");
 
     StoredFamily(MetricFamily family, long writtenAtMillis, long deadlineMillis, long ttlMillis) {
+        this(family, writtenAtMillis, deadlineMillis, ttlMillis, HeapEstimate.ofFamily(family));
+    }
+
+    private StoredFamily(MetricFamily family, long writtenAtMillis, long deadlineMillis, long ttlMillis,
+            long heapBytes) {
         this.family = family;
         this.writtenAtMillis = writtenAtMillis;
         this.deadlineMillis = deadlineMillis;
         this.ttlMillis = ttlMillis;
-        this.heapBytes = HeapEstimate.ofFamily(family);
+        this.heapBytes = heapBytes;
     }
 
     /** A family as it was kept on disk: its series already carry the grouping key. */
@@ -50,7 +55,7 @@ public final class StoredFamily {
      */
     StoredFamily withType(MetricType type) {
         MetricFamily typed = new MetricFamily(family.name(), family.help(), type, family.metrics());
-        return new StoredFamily(typed, writtenAtMillis, deadlineMillis, ttlMillis);
+        return new StoredFamily(typed, writtenAtMillis, deadlineMillis, ttlMillis, heapBytes); // same series: same heap
     }
 
     public MetricFamily family() {
