@@ -25,8 +25,9 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * SPEC §7, memory bounded by default: the jar with a 64 MB heap and no limit flag, flooded with large
  * HTTP pushes and MQTT messages to its embedded broker, each a new group, refuses them once the series
- * held reach the default of {@code --store.max-series} (429, MQTT 5 {@code QUOTA_EXCEEDED}), never runs
- * out of memory, stays ready, and serves what it held before the refusals.
+ * held reach the default of {@code --store.max-series}, or, for series with long labels, once the heap
+ * they take reaches the default of {@code --store.max-bytes} (429, MQTT 5 {@code QUOTA_EXCEEDED}), never
+ * runs out of memory, stays ready, and serves what it held before the refusals.
  */
 class SeriesLimitFloodIT {
     private static final int SERIES_PER_PUSH = 2_000;
@@ -35,6 +36,8 @@ class SeriesLimitFloodIT {
     /** Refusals each flooding client waits for before it stops: the flood goes on well past the limit. */
     private static final int REFUSALS_EACH = 15;
     private static final int MQTT_QUOTA_EXCEEDED = 0x97;
+    /** Refusals each client flooding with long labels waits for: each push is 1 to 2 MiB. */
+    private static final int LONG_LABEL_REFUSALS_EACH = 10;
 
     @TempDir
     Path dir;
@@ -120,6 +123,106 @@ class SeriesLimitFloodIT {
             assertThat(tidegate.isAlive()).isTrue();
             assertThat(tidegate.log()).doesNotContain("OutOfMemoryError").doesNotContain("level=error");
         }
+    }
+
+    @Test
+    void aFloodOfSeriesWithLongLabelsIsRefusedAtTheDefaultHeapLimitBeforeTheHeapRunsOut() throws Exception {
+        int mqttPort = MosquittoBroker.freeLoopbackPort();
+        try (TidegateJar tidegate = new TidegateJar("small-heap-long-labels", dir, "--mqtt.embedded",
+                "--mqtt.listen-address=127.0.0.1:" + mqttPort).maxHeap("64m").start()) {
+            TestHttp http = tidegate.http();
+            long limit = (long) tidegate.sample("tidegate_heap_held_limit_bytes");
+            // half of the heap, a little under 64 MiB as the JVM counts it
+            assertThat(limit).isBetween(28L << 20, 32L << 20);
+            assertThat(http.put("/metrics/job/kept/instance/a", "kept_value{n=\"1\"} 42\nkept_value{n=\"2\"} 43\n")
+                    .status()).isEqualTo(200);
+            String keptBefore = keptLines(tidegate);
+
+            List<String> httpRefusals = Collections.synchronizedList(new ArrayList<>());
+            List<String> unexpected = Collections.synchronizedList(new ArrayList<>());
+            List<String> mqttRefusals = Collections.synchronizedList(new ArrayList<>());
+            AtomicInteger applied = new AtomicInteger();
+            ExecutorService flood = Executors.newFixedThreadPool(HTTP_PUSHERS + 1);
+            List<Future<?>> clients = new ArrayList<>();
+            for (int t = 0; t < HTTP_PUSHERS; t++) {
+                int pusher = t;
+                clients.add(flood.submit(() -> {
+                    int refused = 0;
+                    for (int i = 0; refused < LONG_LABEL_REFUSALS_EACH && i < 100; i++) {
+                        // 2 series of 61 labels of 16 KiB and n, 2 MiB of body; job and instance make 64 labels
+                        TestHttp.Answer answer = http.put("/metrics/job/long/instance/p" + pusher + "-" + i,
+                                longLabelled("long_value", 2, 61, (char) ('a' + pusher)));
+                        if (answer.status() == 200) {
+                            applied.incrementAndGet();
+                        } else if (answer.status() == 429) {
+                            httpRefusals.add(answer.body());
+                            refused++;
+                        } else {
+                            unexpected.add(answer.status() + " " + answer.body());
+                        }
+                    }
+                    return null;
+                }));
+            }
+            clients.add(flood.submit(() -> {
+                try (MqttDevice device = new MqttDevice("tcp://127.0.0.1:" + mqttPort)) {
+                    int refused = 0;
+                    for (int i = 0; refused < LONG_LABEL_REFUSALS_EACH && i < 200; i++) {
+                        // 1 series of 60 labels of 16 KiB and n: under the default MQTT payload limit of 1 MiB
+                        IMqttToken token = device.publish("metrics/job/mqtt-long/instance/m" + i,
+                                longLabelled("mqtt_long_value", 1, 60, 'm'));
+                        int code = token.getReasonCodes() == null ? 0 : token.getReasonCodes()[0];
+                        String reason = token.getResponseProperties() == null ? null
+                                : token.getResponseProperties().getReasonString();
+                        if (code == MQTT_QUOTA_EXCEEDED) {
+                            mqttRefusals.add(reason);
+                            refused++;
+                        } else if (code >= 0x80) {
+                            unexpected.add("PUBACK " + Integer.toHexString(code) + " " + reason);
+                        }
+                    }
+                }
+                return null;
+            }));
+            for (Future<?> client : clients) {
+                client.get(3, TimeUnit.MINUTES);
+            }
+            flood.shutdown();
+
+            assertThat(unexpected).as("answers other than 200 and 429, PUBACKs other than success and 0x97").isEmpty();
+            assertThat(applied).as("pushes applied before the limit").hasValueGreaterThan(0);
+            assertThat(httpRefusals).hasSize(HTTP_PUSHERS * LONG_LABEL_REFUSALS_EACH).allSatisfy(body -> assertThat(body)
+                    .startsWith("storing this push would exceed the limit of " + limit
+                            + " bytes of heap held (--store.max-bytes)"));
+            assertThat(mqttRefusals).hasSize(LONG_LABEL_REFUSALS_EACH)
+                    .allSatisfy(reason -> assertThat(reason).contains("(--store.max-bytes)"));
+            assertThat(tidegate.sample("tidegate_heap_held_bytes")).isBetween(limit / 2.0, (double) limit);
+            assertThat(tidegate.sample("tidegate_series")).as("far below the series limit").isLessThan(100);
+
+            assertThat(http.get("/-/ready").status()).isEqualTo(200);
+            assertThat(keptLines(tidegate)).isEqualTo(keptBefore);
+            assertThat(http.get("/metrics", "Accept", "application/openmetrics-text; version=1.0.0").status())
+                    .as("a scrape in another format, which keeps its rendering too").isEqualTo(200);
+            assertThat(http.delete("/metrics/job/long/instance/p0-0").status()).as("a delete makes room").isEqualTo(202);
+            assertThat(http.put("/metrics/job/after/instance/a", longLabelled("after_value", 1, 61, 'z')).status())
+                    .isEqualTo(200);
+            assertThat(tidegate.isAlive()).isTrue();
+            assertThat(tidegate.log()).doesNotContain("OutOfMemoryError").doesNotContain("level=error");
+        }
+    }
+
+    /** {@code series} series of one gauge, each with label n and {@code labels} labels whose values are 16 KiB of {@code fill}. */
+    private static String longLabelled(String name, int series, int labels, char fill) {
+        String value = String.valueOf(fill).repeat(16_384);
+        StringBuilder body = new StringBuilder();
+        for (int i = 0; i < series; i++) {
+            body.append(name).append("{n=\"").append(i).append('"');
+            for (int l = 0; l < labels; l++) {
+                body.append(",l").append(l).append("=\"").append(value).append('"');
+            }
+            body.append("} 1\n");
+        }
+        return body.toString();
     }
 
     /** {@code series} series of one gauge, with labels of the length devices give them. */

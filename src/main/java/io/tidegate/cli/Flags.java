@@ -116,6 +116,14 @@ public final class Flags {
                     + WriteLimits.BYTES_PER_STORED_SERIES + " bytes each (default: auto).")
     public long maxStoredSeries;
 
+    @Option(names = "--store.max-bytes", defaultValue = StoredBytesLimitConverter.AUTO, paramLabel = "<bytes>",
+            converter = StoredBytesLimitConverter.class,
+            description = "Most heap the groups held may take, as estimated from their series, labels and the "
+                    + "renderings kept for scrapes; a push that would add more is refused with 429 until groups "
+                    + "expire or are deleted, pushes that add nothing go on. 0 for no limit; auto for half the "
+                    + "heap (default: auto).")
+    public long maxStoredBytes;
+
     @Option(names = "--config.file", defaultValue = "", paramLabel = "<file>",
             description = "Configuration file (YAML) with TTL rules; reloaded on SIGHUP and on PUT or POST /-/reload "
                     + "(with --web.enable-lifecycle). A broken file keeps the previous configuration.")
@@ -310,10 +318,10 @@ public final class Flags {
         }
     }
 
-    /** The bounds on what one write may carry and on how many groups and series are held (SPEC §7). */
+    /** The bounds on what one write may carry and on how many groups, series and heap bytes are held (SPEC §7). */
     public WriteLimits writeLimits() {
         return new WriteLimits(maxSeries, maxLabelsPerSeries, maxLabelNameLength, maxLabelValueLength, maxGroups,
-                maxStoredSeries);
+                maxStoredSeries, maxStoredBytes);
     }
 
     /** What the HTTP side needs of the flags. */

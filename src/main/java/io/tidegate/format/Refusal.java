@@ -39,6 +39,11 @@ public record Refusal(Reason reason, String message) {
          * groups expire or are deleted; nothing was stored.
          */
         TOO_MANY_STORED_SERIES,
+        /**
+         * A write that would take the heap the groups held take over {@code --store.max-bytes}: possible
+         * again once groups expire or are deleted; nothing was stored.
+         */
+        TOO_MANY_STORED_BYTES,
         /** Larger than its limit: a push body, an MQTT payload, or the message that would replicate a push. */
         TOO_LARGE,
         /**

@@ -26,7 +26,7 @@ public enum RejectReason {
     UNSUPPORTED_CONTENT_TYPE,
     /** The store refused the write, as an HTTP push of the same would be refused (type conflict, duplicate series, ...). */
     INCONSISTENT,
-    /** The write passes a bound of SPEC §7 (series, labels, groups, series held: {@link io.tidegate.store.WriteLimits}); nothing was stored. */
+    /** The write passes a bound of SPEC §7 (series, labels, groups, series and heap held: {@link io.tidegate.store.WriteLimits}); nothing was stored. */
     LIMIT,
     /**
      * The persistence journal is failing (a full disk): nothing was stored and the message is not
@@ -46,7 +46,8 @@ public enum RejectReason {
             case BAD_BODY -> BAD_PAYLOAD;
             case BAD_TTL -> BAD_TTL;
             case INCONSISTENT -> INCONSISTENT;
-            case TOO_MANY_SERIES, OVERSIZED_LABELS, TOO_MANY_GROUPS, TOO_MANY_STORED_SERIES -> LIMIT;
+            case TOO_MANY_SERIES, OVERSIZED_LABELS, TOO_MANY_GROUPS, TOO_MANY_STORED_SERIES,
+                    TOO_MANY_STORED_BYTES -> LIMIT;
             case TOO_LARGE -> TOO_LARGE;
             case NOT_DURABLE -> NOT_DURABLE;
             case UNAVAILABLE -> INTERNAL_ERROR; // the ingest writes to its own store, which is always there

@@ -45,7 +45,8 @@ public final class PushHandler {
     private static final Set<Refusal.Reason> NOT_TAKEN_BY_BROKER = EnumSet.of(Refusal.Reason.UNAVAILABLE,
             Refusal.Reason.TOO_LARGE);
     private static final Set<Refusal.Reason> OVER_LIMIT = EnumSet.of(Refusal.Reason.TOO_MANY_SERIES,
-            Refusal.Reason.OVERSIZED_LABELS, Refusal.Reason.TOO_MANY_GROUPS, Refusal.Reason.TOO_MANY_STORED_SERIES);
+            Refusal.Reason.OVERSIZED_LABELS, Refusal.Reason.TOO_MANY_GROUPS, Refusal.Reason.TOO_MANY_STORED_SERIES,
+            Refusal.Reason.TOO_MANY_STORED_BYTES);
 
     /** The answer to a Content-Encoding Tidegate cannot undo (upstream reads any such body as plain). */
     static final int UNSUPPORTED_MEDIA_TYPE = 415;
@@ -217,8 +218,8 @@ public final class PushHandler {
 
     /**
      * The HTTP status of each refusal: 400 for what the pusher must fix; 413 for a push too large, as
-     * a body too large; 429 for a new group beyond the group limit or series beyond the limit on
-     * series held, which may succeed once groups expire; 503 when the broker a replicated push goes
+     * a body too large; 429 for a new group beyond the group limit, or series or heap beyond the
+     * limits on what is held, which may succeed once groups expire; 503 when the broker a replicated push goes
      * through did not take it, or when the push could not be made durable (a full disk: the same push
      * succeeds once the journal recovers).
      */
@@ -226,7 +227,7 @@ public final class PushHandler {
         return switch (reason) {
             case BAD_PATH, BAD_BODY, BAD_TTL, INCONSISTENT, OVERSIZED_LABELS -> 400;
             case TOO_MANY_SERIES, TOO_LARGE -> 413;
-            case TOO_MANY_GROUPS, TOO_MANY_STORED_SERIES -> 429;
+            case TOO_MANY_GROUPS, TOO_MANY_STORED_SERIES, TOO_MANY_STORED_BYTES -> 429;
             case UNAVAILABLE, NOT_DURABLE -> 503;
         };
     }

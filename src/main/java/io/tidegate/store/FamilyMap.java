@@ -24,10 +24,20 @@ final class FamilyMap extends AbstractMap<String, StoredFamily> {
     private final String[] names;
     private final StoredFamily[] families;
     private final int[] hashes;
+    private final long seriesCount;
+    private final long heapBytes;
 
     private FamilyMap(String[] names, StoredFamily[] families) {
         this.names = names;
         this.families = families;
+        long series = 0;
+        long bytes = 0;
+        for (StoredFamily family : families) {
+            series += family.seriesCount();
+            bytes += family.heapBytes();
+        }
+        this.seriesCount = series;
+        this.heapBytes = bytes;
         if (names.length <= SCANNED) {
             hashes = new int[names.length];
             for (int i = 0; i < names.length; i++) {
@@ -56,6 +66,16 @@ final class FamilyMap extends AbstractMap<String, StoredFamily> {
             values[i] = entries[i].getValue();
         }
         return new FamilyMap(names, values);
+    }
+
+    /** Series in all the families, summed once when the map is built. */
+    long seriesCount() {
+        return seriesCount;
+    }
+
+    /** The heap all the families take ({@link StoredFamily#heapBytes}), summed once when the map is built. */
+    long heapBytes() {
+        return heapBytes;
     }
 
     private int indexOf(Object key) {

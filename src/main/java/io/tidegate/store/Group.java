@@ -38,11 +38,15 @@ public record Group(GroupingKey key, Map<String, StoredFamily> families, Source 
 
     /** Series held, the push time gauges included: what {@code --store.max-series} counts. */
     long seriesCount() {
-        long series = 0;
-        for (StoredFamily family : families.values()) {
-            series += family.seriesCount();
-        }
-        return series;
+        return sortedFamilies().seriesCount();
+    }
+
+    /**
+     * The heap this group takes, its families' renderings for scrapes included, as {@link HeapEstimate}
+     * counts it: what {@code --store.max-bytes} counts. Summed when the group was built.
+     */
+    long heapBytes() {
+        return HeapEstimate.PER_GROUP + sortedFamilies().heapBytes();
     }
 
     /** The earliest deadline among the families, when the sweep has something to do here. */

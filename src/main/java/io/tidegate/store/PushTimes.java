@@ -22,9 +22,6 @@ final class PushTimes {
     private static final String EXPIRY_TIME_HELP = "Unix time when this group expires unless it is pushed again.";
     private static final String EXPIRED_TIME_HELP = "Unix time when this group expired because it was not pushed again.";
 
-    /** Series in the group a refused write leaves where none was: push_time_seconds 0 and the failure time. */
-    static final int FAILURE_GROUP_SERIES = 2;
-
     private PushTimes() {}
 
     /** Names a push body cannot set: the store writes them itself. */

@@ -98,6 +98,7 @@ public final class Store implements GroupWriter {
     // written under the lock, read without it
     private volatile int groupCount;
     private volatile long seriesCount;
+    private volatile long heapBytes; // as HeapEstimate counts it: what --store.max-bytes bounds
     private volatile long expiredGroups;
     private volatile long expiredFamilies;
 
@@ -139,6 +140,14 @@ public final class Store implements GroupWriter {
     /** The bounds every write must keep. */
     public WriteLimits limits() {
         return limits;
+    }
+
+    /**
+     * The heap the groups held take, their renderings for scrapes included, as {@link HeapEstimate}
+     * counts it: what {@code --store.max-bytes} bounds.
+     */
+    public long heapBytes() {
+        return heapBytes;
     }
 
     /** From now on, reports every change a write makes to {@code log}. */
@@ -413,8 +422,8 @@ public final class Store implements GroupWriter {
 
     /**
      * The rest of the verdict on a prepared PUT or POST, against {@code current} (what its key holds):
-     * under the writer lock, changing nothing. The bound on series held is judged on the group the
-     * write makes, against what its key holds now, so a write counts only the series it adds; a
+     * under the writer lock, changing nothing. The bounds on series and heap held are judged on the
+     * group the write makes, against what its key holds now, so a write counts only what it adds; a
      * refused write that would leave a new group behind with its failure time counts that group.
      */
     private Verdict judge(WriteRequest request, Group current, List<StoredFamily> prepared, String problem, long now) {
@@ -427,12 +436,13 @@ public final class Store implements GroupWriter {
             problem = problemWithStored(request, current, prepared, now);
         }
         if (problem != null) {
-            overLimit = current == null ? limits.checkStoredSeries(seriesCount, PushTimes.FAILURE_GROUP_SERIES) : null;
+            overLimit = current == null
+                    ? limits.checkHeld(seriesCount, heapBytes, failureGroup(request.key(), request.source(), now), null)
+                    : null;
             return new Verdict(overLimit, overLimit == null ? problem : null);
         }
         Group written = written(request, current, prepared, now);
-        overLimit = limits.checkStoredSeries(seriesCount,
-                written.seriesCount() - (current == null ? 0 : current.seriesCount()));
+        overLimit = limits.checkHeld(seriesCount, heapBytes, written, current);
         return overLimit != null ? new Verdict(overLimit, null) : new Verdict(null, null, written);
     }
 
@@ -642,8 +652,7 @@ public final class Store implements GroupWriter {
         if (problem != null) {
             return Adoption.refused(WriteOutcome.rejected(problem).refusal());
         }
-        overLimit = limits.checkStoredSeries(seriesCount,
-                offered.seriesCount() - (current == null ? 0 : current.seriesCount()));
+        overLimit = limits.checkHeld(seriesCount, heapBytes, offered, current);
         return overLimit == null ? Adoption.ADOPTED : Adoption.refused(overLimit.refusal());
     }
 
@@ -848,23 +857,27 @@ public final class Store implements GroupWriter {
         if (current != null && current.tombstone()) {
             return; // the device delivered nothing since it went offline: its tombstone still says so
         }
-        Map<String, StoredFamily> next = new HashMap<>();
-        long deadline;
-        Source source;
+        Group written;
         if (current != null) {
-            next.putAll(current.families());
-            deadline = current.deadlineMillis();
-            source = current.source();
+            Map<String, StoredFamily> next = new HashMap<>(current.families());
+            next.put(PushTimes.PUSH_FAILURE_TIME, PushTimes.pushFailureTime(key, now, current.deadlineMillis()));
+            written = new Group(key, next, current.source(), current.deadlineMillis(), false);
         } else {
-            deadline = StoredFamily.NEVER;
-            source = request.source();
-            next.put(PushTimes.PUSH_TIME, PushTimes.pushTime(key, 0, deadline));
+            written = failureGroup(key, request.source(), now);
         }
-        next.put(PushTimes.PUSH_FAILURE_TIME, PushTimes.pushFailureTime(key, now, deadline));
-        Group written = new Group(key, next, source, deadline, false);
         replaceGroup(current, written);
         reporting(key, before);
         writeLog.written(written);
+    }
+
+    /**
+     * What a refused write leaves where no group was: {@code push_time_seconds} 0 and the failure time,
+     * with no deadline.
+     */
+    private static Group failureGroup(GroupingKey key, Source source, long now) {
+        return new Group(key, Map.of(PushTimes.PUSH_TIME, PushTimes.pushTime(key, 0, StoredFamily.NEVER),
+                PushTimes.PUSH_FAILURE_TIME, PushTimes.pushFailureTime(key, now, StoredFamily.NEVER)),
+                source, StoredFamily.NEVER, false);
     }
 
     /** The latest deadline among the group's own families; with none, the push's TTL decides. */
@@ -885,6 +898,7 @@ public final class Store implements GroupWriter {
     }
 
     private void replaceGroup(Group old, Group next) {
+        heapBytes += next.heapBytes() - (old == null ? 0 : old.heapBytes());
         if (old != null) {
             seriesCount += reindex(old.sortedFamilies(), next.sortedFamilies());
         } else {
@@ -1001,6 +1015,7 @@ public final class Store implements GroupWriter {
         groups.remove(key);
         Group old = removed.group;
         if (old != null) {
+            heapBytes -= old.heapBytes();
             unindex(old);
             shapes.remove(key);
             groupCount--;

@@ -22,6 +22,7 @@ public final class StoredFamily {
     private final long writtenAtMillis;
     private final long deadlineMillis;
     private final long ttlMillis;
+    private final long heapBytes;
     private volatile byte[] text;
     private volatile byte[] openMetrics;
     private volatile byte[] protobuf;
@@ -31,10 +32,16 @@ public final class StoredFamily {
     private static final String UNCHECKED = new String("not checked yet");
 
     StoredFamily(MetricFamily family, long writtenAtMillis, long deadlineMillis, long ttlMillis) {
+        this(family, writtenAtMillis, deadlineMillis, ttlMillis, HeapEstimate.ofFamily(family));
+    }
+
+    private StoredFamily(MetricFamily family, long writtenAtMillis, long deadlineMillis, long ttlMillis,
+            long heapBytes) {
         this.family = family;
         this.writtenAtMillis = writtenAtMillis;
         this.deadlineMillis = deadlineMillis;
         this.ttlMillis = ttlMillis;
+        this.heapBytes = heapBytes;
     }
 
     /** A family as it was kept on disk: its series already carry the grouping key. */
@@ -48,7 +55,7 @@ public final class StoredFamily {
      */
     StoredFamily withType(MetricType type) {
         MetricFamily typed = new MetricFamily(family.name(), family.help(), type, family.metrics());
-        return new StoredFamily(typed, writtenAtMillis, deadlineMillis, ttlMillis);
+        return new StoredFamily(typed, writtenAtMillis, deadlineMillis, ttlMillis, heapBytes); // same series: same heap
     }
 
     public MetricFamily family() {
@@ -82,6 +89,11 @@ public final class StoredFamily {
 
     public int seriesCount() {
         return family.metrics().size();
+    }
+
+    /** The heap it takes, its renderings for scrapes included, as {@link HeapEstimate} counts it. */
+    long heapBytes() {
+        return heapBytes;
     }
 
     /** Its series in {@code format}, encoded on the first request (two readers at once may both encode: same bytes). */

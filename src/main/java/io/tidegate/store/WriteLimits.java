@@ -12,16 +12,18 @@ import io.tidegate.format.Refusal.Reason;
  * The bounds of SPEC §7 that no write may pass, whatever its path: series per write, labels per
  * series, label name and value lengths (the grouping key's labels count, as they are in every
  * series; the {@link BodyLimits}, which the readers already check as they read), groups held, and
- * series held over all groups. The {@link Store} checks every write against them, whichever path it
- * came by; a write over a bound is refused whole, and nothing of it is stored, not even its group's
- * {@code push_failure_time_seconds} (which would be a new group). The bounds on what is held are
- * checked under the store's writer lock, so they hold exactly.
+ * series and heap bytes held over all groups. The {@link Store} checks every write against them,
+ * whichever path it came by; a write over a bound is refused whole, and nothing of it is stored, not
+ * even its group's {@code push_failure_time_seconds} (which would be a new group). The bounds on what
+ * is held are checked under the store's writer lock, so they hold exactly.
  *
  * @param maxStoredSeries the most series held over all groups, each group's push time gauges
  *     included ({@code --store.max-series}); 0 for no bound
+ * @param maxStoredBytes the most heap the groups held may take, as {@link HeapEstimate} counts it, their
+ *     renderings for scrapes included ({@code --store.max-bytes}); 0 for no bound
  */
 public record WriteLimits(int maxSeries, int maxLabelsPerSeries, int maxLabelNameLength, int maxLabelValueLength,
-        int maxGroups, long maxStoredSeries) {
+        int maxGroups, long maxStoredSeries, long maxStoredBytes) {
     /**
      * What one series held costs the heap, counted conservatively: measured with the jar (live heap
      * after a text scrape, which keeps its rendering, and a full collection; series of 5 labels, values
@@ -33,7 +35,7 @@ public record WriteLimits(int maxSeries, int maxLabelsPerSeries, int maxLabelNam
 
     /** The defaults of the flags: far above what upstream clients push, far below what exhausts memory. */
     public static final WriteLimits DEFAULTS = new WriteLimits(10_000, 64, 1024, 16_384, 1_000_000,
-            seriesFittingHeap(Runtime.getRuntime().maxMemory()));
+            seriesFittingHeap(Runtime.getRuntime().maxMemory()), bytesFittingHeap(Runtime.getRuntime().maxMemory()));
 
     public WriteLimits {
         if (maxSeries < 1 || maxLabelsPerSeries < 1 || maxLabelNameLength < 1 || maxLabelValueLength < 1
@@ -45,6 +47,15 @@ public record WriteLimits(int maxSeries, int maxLabelsPerSeries, int maxLabelNam
         if (maxStoredSeries < 0) {
             throw new IllegalArgumentException("--store.max-series must be 0 (no limit) or more: " + maxStoredSeries);
         }
+        if (maxStoredBytes < 0) {
+            throw new IllegalArgumentException("--store.max-bytes must be 0 (no limit) or more: " + maxStoredBytes);
+        }
+    }
+
+    /** Without a bound on the heap held ({@code --store.max-bytes} 0). */
+    public WriteLimits(int maxSeries, int maxLabelsPerSeries, int maxLabelNameLength, int maxLabelValueLength,
+            int maxGroups, long maxStoredSeries) {
+        this(maxSeries, maxLabelsPerSeries, maxLabelNameLength, maxLabelValueLength, maxGroups, maxStoredSeries, 0);
     }
 
     /**
@@ -62,8 +73,17 @@ public record WriteLimits(int maxSeries, int maxLabelsPerSeries, int maxLabelNam
     }
 
     /**
+     * The default of {@code --store.max-bytes} for a heap of at most {@code maxHeapBytes}: half of it, the
+     * other half left to the JVM, the MQTT broker, requests in flight and garbage.
+     */
+    public static long bytesFittingHeap(long maxHeapBytes) {
+        return Math.max(1, maxHeapBytes / 2);
+    }
+
+    /**
      * A bound passed: a refusal whose reason is the kind of bound ({@link Reason#TOO_MANY_SERIES},
-     * {@link Reason#OVERSIZED_LABELS}, {@link Reason#TOO_MANY_GROUPS}, {@link Reason#TOO_MANY_STORED_SERIES}), with a message fit
+     * {@link Reason#OVERSIZED_LABELS}, {@link Reason#TOO_MANY_GROUPS}, {@link Reason#TOO_MANY_STORED_SERIES},
+     * {@link Reason#TOO_MANY_STORED_BYTES}), with a message fit
      * for the client that names the bound, its flag and the value found.
      */
     public record Violation(Refusal refusal) {
@@ -130,6 +150,33 @@ public record WriteLimits(int maxSeries, int maxLabelsPerSeries, int maxLabelNam
                 + maxStoredSeries + " series (--store.max-series): the gateway holds " + seriesHeld
                 + " and the push adds " + change + "; pushes that add no series go on, and more fit once groups "
                 + "expire or are deleted");
+    }
+
+    /**
+     * The bound on the heap held, for a write that changes the {@code bytesHeld} there are by {@code change}
+     * (what its group will take less what it takes now); or null. As for series, a write that adds nothing
+     * always passes.
+     */
+    Violation checkStoredBytes(long bytesHeld, long change) {
+        if (maxStoredBytes == 0 || change <= 0 || bytesHeld + change <= maxStoredBytes) {
+            return null;
+        }
+        return new Violation(Reason.TOO_MANY_STORED_BYTES, "storing this push would exceed the limit of "
+                + maxStoredBytes + " bytes of heap held (--store.max-bytes): the gateway holds about " + bytesHeld
+                + " and the push adds about " + change + "; pushes that add nothing go on, and more fit once groups "
+                + "expire or are deleted");
+    }
+
+    /**
+     * The bounds on what is held, for a write that makes {@code written} of {@code current} (null for none)
+     * while the store holds {@code seriesHeld} series taking {@code bytesHeld}: the series bound first,
+     * then the heap; or null.
+     */
+    Violation checkHeld(long seriesHeld, long bytesHeld, Group written, Group current) {
+        Violation overLimit = checkStoredSeries(seriesHeld,
+                written.seriesCount() - (current == null ? 0 : current.seriesCount()));
+        return overLimit != null ? overLimit
+                : checkStoredBytes(bytesHeld, written.heapBytes() - (current == null ? 0 : current.heapBytes()));
     }
 
     private static Violation checkSeries(BodyLimits limits, MetricFamily family, Metric metric, GroupingKey key) {

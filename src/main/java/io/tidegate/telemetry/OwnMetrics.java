@@ -80,6 +80,11 @@ public final class OwnMetrics {
         long seriesLimit = store.limits().maxStoredSeries();
         gauge("tidegate_series_limit", "Most series held (--store.max-series), push time gauges included; 0 for no limit.",
                 () -> seriesLimit);
+        gauge("tidegate_heap_held_bytes", "Heap the groups held take, as estimated for --store.max-bytes, "
+                + "renderings for scrapes included.", store::heapBytes);
+        long bytesLimit = store.limits().maxStoredBytes();
+        gauge("tidegate_heap_held_limit_bytes", "Most heap the groups held may take (--store.max-bytes); 0 for no limit.",
+                () -> bytesLimit);
         CounterWithCallback.builder()
                 .name("tidegate_expired_groups_total")
                 .help("Groups removed because all their families passed their deadlines.")

@@ -84,4 +84,29 @@ class MqttIngestLimitTest {
         assertThat(BrokerIngest.ackCodeOf(RejectReason.of(io.tidegate.format.Refusal.Reason.TOO_MANY_STORED_SERIES)))
                 .isEqualTo(com.hivemq.extension.sdk.api.packets.publish.AckReasonCode.QUOTA_EXCEEDED);
     }
+
+    @Test
+    void messageWithLongLabelsBeyondTheHeapHeldIsRejectedAsLimitAndStoresNothing() {
+        String longValue = "v".repeat(16_000);
+        String heavy = "a{" + "l1=\"" + longValue + "\",l2=\"" + longValue + "\"} 1\n";
+        // room for a group of one short series, far from room for two values of 16,000 characters
+        Store capped = new Store(clock, true, own::typeOf, 0, new WriteLimits(10, 64, 1024, 16_384, 100, 0, 20_000),
+                new ExpirySchedule());
+        MqttIngest cappedIngest = new MqttIngest(capped, new TtlResolver(TtlRules::none, Duration.ZERO, Duration.ZERO),
+                "metrics", RetainedMode.APPLY, MqttIngest.DEFAULT_MAX_PAYLOAD_BYTES, RetainedMemory.DEFAULT_CAPACITY,
+                clock, new MqttMetrics(new OwnMetrics()), MqttMappings::none);
+        java.util.concurrent.atomic.AtomicInteger acknowledgements = new java.util.concurrent.atomic.AtomicInteger();
+
+        cappedIngest.onMessage(live("metrics/job/short", "a 1\n").message(), acknowledgements::incrementAndGet);
+        cappedIngest.onMessage(live("metrics/job/heavy", heavy).message(), acknowledgements::incrementAndGet);
+
+        assertThat(acknowledgements).hasValue(2);
+        assertThat(capped.snapshot().groups()).extracting(group -> group.key().job()).containsExactly("short");
+        assertThat(cappedIngest.rejections()).extracting(MqttRejection::topic).containsExactly("metrics/job/heavy");
+        assertThat(cappedIngest.rejections().get(0).reason()).isEqualTo(RejectReason.LIMIT);
+        assertThat(cappedIngest.rejections().get(0).message())
+                .startsWith("storing this push would exceed the limit of 20000 bytes of heap held (--store.max-bytes)");
+        assertThat(BrokerIngest.ackCodeOf(RejectReason.of(io.tidegate.format.Refusal.Reason.TOO_MANY_STORED_BYTES)))
+                .isEqualTo(com.hivemq.extension.sdk.api.packets.publish.AckReasonCode.QUOTA_EXCEEDED);
+    }
 }

@@ -314,6 +314,7 @@ class PushHandlerTest {
                 Map.entry(Refusal.Reason.TOO_LARGE, 413),
                 Map.entry(Refusal.Reason.TOO_MANY_GROUPS, 429),
                 Map.entry(Refusal.Reason.TOO_MANY_STORED_SERIES, 429),
+                Map.entry(Refusal.Reason.TOO_MANY_STORED_BYTES, 429),
                 Map.entry(Refusal.Reason.UNAVAILABLE, 503),
                 Map.entry(Refusal.Reason.NOT_DURABLE, 503));
 
