@@ -102,10 +102,10 @@ public final class PersistenceBench {
         Persistence persistence = Persistence.open(file, Duration.ZERO, store, new RetainedMemory(RetainedMemory.DEFAULT_CAPACITY),
                 clock, new OwnMetrics());
         long nanos = System.nanoTime() - started;
-        if (store.groupCount() != expected) {
-            throw new IllegalStateException("loaded " + store.groupCount() + " groups, expected " + expected);
+        if (store.snapshot().groupCount() != expected) {
+            throw new IllegalStateException("loaded " + store.snapshot().groupCount() + " groups, expected " + expected);
         }
-        System.out.printf("%s: %d groups loaded and a new snapshot written in %.2f s%n", what, store.groupCount(), nanos / 1e9);
+        System.out.printf("%s: %d groups loaded and a new snapshot written in %.2f s%n", what, store.snapshot().groupCount(), nanos / 1e9);
         persistence.close();
     }
 
