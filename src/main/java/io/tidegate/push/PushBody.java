@@ -11,6 +11,7 @@ import java.io.EOFException;
 import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
 import java.io.PushbackInputStream;
 import java.util.List;
 import java.util.Locale;
@@ -29,17 +30,36 @@ public final class PushBody {
     private final long maxBytes;
     private final TextFormatParser textParser;
     private final ProtobufBodyReader protobufReader;
+    private final BodiesInFlight inFlight;
 
-    public PushBody(long maxBytes, BodyLimits limits) {
+    /** Bodies of at most {@code maxBytes}, read while {@code inFlight} has room for them. */
+    public PushBody(long maxBytes, BodyLimits limits, BodiesInFlight inFlight) {
         this.maxBytes = maxBytes;
         this.textParser = new TextFormatParser(limits);
         this.protobufReader = new ProtobufBodyReader(limits);
+        this.inFlight = inFlight;
     }
 
-    /** A body larger than the limit, as sent or once decompressed: answered 413. */
+    /** Bodies of at most {@code maxBytes}, however many are read at once. */
+    public PushBody(long maxBytes, BodyLimits limits) {
+        this(maxBytes, limits, BodiesInFlight.UNBOUNDED);
+    }
+
+    /** A body larger than the limit, as sent or once decompressed, or than this heap can read: answered 413. */
     public static final class TooLargeException extends IOException {
         TooLargeException(String what, long limit) {
-            super(what + " exceeds the limit of " + limit + " bytes (--push.max-body-size)", null);
+            this(what + " exceeds the limit of " + limit + " bytes (--push.max-body-size)");
+        }
+
+        TooLargeException(String message) {
+            super(message, null);
+        }
+    }
+
+    /** Other pushes being read take what this one would need ({@link BodiesInFlight}): answered 429. */
+    public static final class BusyException extends IOException {
+        BusyException(String message) {
+            super(message, null);
         }
     }
 
@@ -61,14 +81,36 @@ public final class PushBody {
      */
     public ParsedBody read(String contentType, String contentEncoding, InputStream raw)
             throws BodyFormatException, IOException {
-        InputStream sent = new Bounded(raw, maxBytes, "request body");
-        InputStream decoded = decode(contentEncoding, sent);
-        InputStream body = decoded == sent ? sent : new Bounded(decoded, maxBytes, "decompressed request body");
+        InputStream sent = new Bounded(raw, maxBytes, "request body", null);
+        try (BodiesInFlight.Lease lease = inFlight.lease()) {
+            InputStream decoded = decode(contentEncoding, sent);
+            InputStream body = decoded == sent ? new Bounded(sent, Long.MAX_VALUE, "request body", lease)
+                    : new Bounded(decoded, maxBytes, "decompressed request body", lease);
+            return read(contentType, body);
+        } catch (TooLargeException | BusyException e) {
+            drain(sent);
+            throw e;
+        }
+    }
+
+    /**
+     * Reads the rest of a refused body and drops it, no more held than a buffer, so that the client, still
+     * sending, hears the answer instead of a closed connection; a body past the limit is not read on.
+     */
+    private static void drain(InputStream sent) {
+        try {
+            sent.transferTo(OutputStream.nullOutputStream());
+        } catch (IOException e) {
+            // past the limit, or the client went away: the connection closes, as it would have
+        }
+    }
+
+    private ParsedBody read(String contentType, InputStream body) throws BodyFormatException, IOException {
         try {
             return isDelimitedProtobuf(contentType)
                     ? protobufReader.read(body, maxBytes)
                     : textParser.parse(body, maxBytes);
-        } catch (TooLargeException e) {
+        } catch (TooLargeException | BusyException e) {
             throw e;
         } catch (ZipException e) {
             throw new BodyFormatException("gzip: " + e.getMessage());
@@ -141,19 +183,21 @@ public final class PushBody {
     private static final class Bounded extends FilterInputStream {
         private final long limit;
         private final String what;
+        private final BodiesInFlight.Lease lease; // null: these bytes are not held (compressed ones)
         private long consumed;
 
-        Bounded(InputStream in, long limit, String what) {
+        Bounded(InputStream in, long limit, String what, BodiesInFlight.Lease lease) {
             super(in);
             this.limit = limit;
             this.what = what;
+            this.lease = lease;
         }
 
         @Override
         public int read() throws IOException {
             int b = super.read();
-            if (b >= 0 && ++consumed > limit) {
-                throw new TooLargeException(what, limit);
+            if (b >= 0) {
+                counted(1);
             }
             return b;
         }
@@ -161,10 +205,19 @@ public final class PushBody {
         @Override
         public int read(byte[] buffer, int offset, int length) throws IOException {
             int n = super.read(buffer, offset, length);
-            if (n > 0 && (consumed += n) > limit) {
-                throw new TooLargeException(what, limit);
+            if (n > 0) {
+                counted(n);
             }
             return n;
+        }
+
+        private void counted(int n) throws TooLargeException, BusyException {
+            if ((consumed += n) > limit) {
+                throw new TooLargeException(what, limit);
+            }
+            if (lease != null) {
+                lease.take(n);
+            }
         }
     }
 }

@@ -50,6 +50,8 @@ public final class PushHandler {
 
     /** The answer to a Content-Encoding Tidegate cannot undo (upstream reads any such body as plain). */
     static final int UNSUPPORTED_MEDIA_TYPE = 415;
+    /** The answer to a body that finds the heap's budget for bodies being read taken by others ({@link BodiesInFlight}). */
+    static final int TOO_MANY_REQUESTS = 429;
 
     private final GroupWriter writer;
     private final TtlResolver ttls;
@@ -135,6 +137,9 @@ public final class PushHandler {
         } catch (PushBody.TooLargeException e) {
             log.atDebug().addKeyValue("source", source.detail()).addKeyValue("err", e.getMessage()).log("push body too large");
             return new PushCommand.Refuse(new Refusal(Refusal.Reason.TOO_LARGE, e.getMessage()));
+        } catch (PushBody.BusyException e) {
+            log.atDebug().addKeyValue("source", source.detail()).addKeyValue("err", e.getMessage()).log("push body refused for now");
+            return new PushCommand.Answer(new PushAnswer(TOO_MANY_REQUESTS, e.getMessage(), Map.of("Retry-After", "1")));
         } catch (PushBody.UnsupportedEncodingException e) {
             log.atDebug().addKeyValue("source", source.detail()).addKeyValue("err", e.getMessage()).log("push body rejected");
             return new PushCommand.Answer(PushAnswer.plain(UNSUPPORTED_MEDIA_TYPE, e.getMessage()));

@@ -12,6 +12,7 @@ import io.tidegate.format.HostPort;
 import io.tidegate.config.ReloadOutcome;
 import io.tidegate.ttl.TtlResolver;
 import io.tidegate.mqtt.MqttRejection;
+import io.tidegate.push.BodiesInFlight;
 import io.tidegate.push.PushBody;
 import io.tidegate.push.PushHandler;
 import io.tidegate.store.GroupWriter;
@@ -99,7 +100,8 @@ public final class WebServer implements AutoCloseable {
     }
 
     private void routes(RouteRegistry routes, ApiV1 api, WebPage page) {
-        PushRoute push = new PushRoute(new PushHandler(writer, ttls, new PushBody(settings.maxBodySize(), store.bodyLimits()),
+        PushRoute push = new PushRoute(new PushHandler(writer, ttls, new PushBody(settings.maxBodySize(), store.bodyLimits(),
+                BodiesInFlight.ofHeap(Runtime.getRuntime().maxMemory())),
                 settings.checkConsistency(), prefix + "/metrics/"), metrics);
         for (HandlerType method : new HandlerType[] {HandlerType.PUT, HandlerType.POST, HandlerType.DELETE}) {
             routes.push(method, push::handle);
