@@ -144,11 +144,26 @@ public final class Persistence implements WriteLog, AutoCloseable {
                 .addKeyValue("retained", retained.size()).addKeyValue("took_ms", clock.millis() - startedAt)
                 .log("persistence loaded");
         long next = newest + 1;
-        // a write the journal loses is undone in the store at the moment the journal gives it up
+        // a write the journal loses is undone in the store, and so is the retained memory's entry that came
+        // with it, at the moment the journal gives it up
         journal = new Journal(journalFile(next), next, metrics, disk, retry,
-                () -> store.apply(new StoreCommand.Revert(() -> journal.abandon())));
+                () -> store.apply(new StoreCommand.Revert(() -> {
+                    long durable = journal.abandon();
+                    retained.revertAbandoned(durable);
+                    return durable;
+                })));
         store.journalTo(this);
-        retained.onRemember(entry -> journal.append(new JournalRecord.Remembered(entry)));
+        retained.journalTo(new RetainedMemory.Log() {
+            @Override
+            public long remembered(RetainedMemory.Entry entry) {
+                return journal.append(new JournalRecord.Remembered(entry));
+            }
+
+            @Override
+            public long durablePosition() {
+                return journal.durablePosition();
+            }
+        });
         List<List<RetainedMemory.Entry>> entries = new ArrayList<>(1);
         List<Group> groups = store.cut(() -> entries.add(retained.entries()));
         synchronized (this) {
