@@ -16,6 +16,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -53,6 +54,7 @@ final class Journal implements AutoCloseable {
     private final JournalDisk disk;
     private final long retryNanos;
     private final Runnable onFailure;
+    private volatile Consumer<Runnable> onRecovery = takeWrites -> takeWrites.run();
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition queued = lock.newCondition();
     private final Condition synced = lock.newCondition();
@@ -290,13 +292,38 @@ final class Journal implements AutoCloseable {
         recovered();
     }
 
+    /**
+     * The disk took a write or the probe again: the journal is healthy. {@link #onRecovery} is handed
+     * the step that takes writes again and runs it itself (the MQTT subscriber holds its messages back
+     * around it); should it not, writes are taken again all the same once it returns.
+     */
     private void recovered() {
+        if (failure == null) {
+            return;
+        }
+        try {
+            onRecovery.accept(this::takeWritesAgain);
+        } catch (RuntimeException bug) {
+            log.atError().addKeyValue("err", bug.toString()).log("work waiting for the journal to recover failed");
+        }
+        takeWritesAgain();
+    }
+
+    private void takeWritesAgain() {
         if (failure == null) {
             return;
         }
         failure = null;
         metrics.failing(false);
         log.atInfo().addKeyValue("file", path).log("persistence journal recovered; writes are accepted again");
+    }
+
+    /**
+     * From now on, each time the journal recovers, hands {@code listener}, on the writer thread, the step
+     * that takes writes again; the listener runs it (once) and returns soon.
+     */
+    void onRecovery(Consumer<Runnable> listener) {
+        onRecovery = listener;
     }
 
     /** Cuts the file back to what was synced, dropping what a failed write may have left. */

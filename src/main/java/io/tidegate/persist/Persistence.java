@@ -27,6 +27,7 @@ import java.util.TreeMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -324,6 +325,16 @@ public final class Persistence implements WriteLog, AutoCloseable {
     @Override
     public String failure() {
         return journal.failure();
+    }
+
+    /**
+     * From now on, each time the journal recovers from a failure (a full disk with room again), hands
+     * {@code listener} the step that makes it take writes again, on the journal's thread; the listener
+     * runs it once and returns soon. The MQTT subscriber holds back the messages it takes around that
+     * step, then has the broker deliver again those it left unacknowledged while writes were refused.
+     */
+    public void onRecovery(Consumer<Runnable> listener) {
+        journal.onRecovery(listener);
     }
 
     @Override
