@@ -21,6 +21,7 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.TreeMap;
@@ -152,7 +153,7 @@ public final class Persistence implements WriteLog, AutoCloseable {
                     long durable = journal.abandon();
                     retained.revertAbandoned(durable);
                     return durable;
-                })));
+                })), clock);
         store.journalTo(this);
         retained.journalTo(new RetainedMemory.Log() {
             @Override
@@ -325,6 +326,11 @@ public final class Persistence implements WriteLog, AutoCloseable {
     @Override
     public String failure() {
         return journal.failure();
+    }
+
+    @Override
+    public Instant failingSince() {
+        return journal.failingSince();
     }
 
     /**
