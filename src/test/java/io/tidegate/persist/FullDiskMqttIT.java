@@ -10,6 +10,7 @@ import io.tidegate.cli.MqttFlags;
 import io.tidegate.config.ConfigException;
 import io.tidegate.format.WireFormat;
 import io.tidegate.mqtt.MessageHandler;
+import io.tidegate.mqtt.MqttEndpoint;
 import io.tidegate.mqtt.MqttIngest;
 import io.tidegate.mqtt.MqttMessage;
 import io.tidegate.mqtt.MqttMetrics;
@@ -33,11 +34,14 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.stream.IntStream;
+import org.eclipse.paho.client.mqttv3.IMqttDeliveryToken;
+import org.eclipse.paho.client.mqttv3.MqttAsyncClient;
 import org.eclipse.paho.client.mqttv3.MqttClient;
 import org.eclipse.paho.client.mqttv3.MqttConnectOptions;
 import org.eclipse.paho.client.mqttv3.MqttException;
 import org.eclipse.paho.client.mqttv3.persist.MemoryPersistence;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -117,6 +121,64 @@ class FullDiskMqttIT {
         publish(device, "metrics/job/a", MESSAGES_PER_DEVICE + 1);
         await().atMost(Duration.ofSeconds(10))
                 .until(() -> durable.contains("metrics/job/a " + (MESSAGES_PER_DEVICE + 1)));
+    }
+
+    /**
+     * The embedded broker: a 3.1.1 publisher cannot be told a message was refused, so it gets no PUBACK; after
+     * {@code BrokerIngest.DURABLE_WITHIN} (60 s) the broker closes its connection, and a client keeping its
+     * session publishes again once it has reconnected: with room on the disk by then, every message is taken
+     * and the last one published is the one the store keeps. (So this test takes a minute.) Not in order,
+     * though: the broker takes the publishes queued behind the first before it closes the connection, so
+     * those are applied once, then again after the first, as the device publishes them all again.
+     */
+    @Test
+    void anMqtt311PublisherToTheEmbeddedBrokerIsDisconnectedAndItsMessagesAreTakenWhenItPublishesAgain()
+            throws Exception {
+        Store store = new Store(clock, true, own::typeOf, 0, new ExpirySchedule());
+        MqttIngest ingest = new MqttIngest(store, new TtlResolver(TtlRules::none, Duration.ZERO, Duration.ZERO),
+                "metrics", RetainedMode.APPLY, MqttIngest.DEFAULT_MAX_PAYLOAD_BYTES, RetainedMemory.DEFAULT_CAPACITY,
+                clock, new MqttMetrics(own));
+        Persistence persistence = closing(Persistence.open(dir.resolve("tidegate.db"), Duration.ZERO, store,
+                ingest.retainedMemory(), clock, own, disk, Duration.ofMillis(100)));
+        MqttEndpoint endpoint = new MqttEndpoint(settings("--mqtt.listen-address=127.0.0.1:0",
+                "--mqtt.client-id=tidegate-embedded-full-disk"), List.of(), clock, null);
+        persistence.onRecovery(endpoint::redeliverUnacknowledged); // as Tidegate wires them
+        List<String> durable = new CopyOnWriteArrayList<>();
+        endpoint.start(recordingAcknowledgements(ingest, durable));
+        closing(endpoint);
+        MqttAsyncClient device = new MqttAsyncClient("tcp://127.0.0.1:" + endpoint.brokerPort().orElseThrow(),
+                "device-311", new MemoryPersistence());
+        MqttConnectOptions options = new MqttConnectOptions();
+        options.setMqttVersion(MqttConnectOptions.MQTT_VERSION_3_1_1);
+        options.setCleanSession(false);
+        options.setAutomaticReconnect(true);
+        device.connect(options).waitForCompletion(10_000);
+        closing(() -> {
+            device.disconnectForcibly(0, 1000);
+            device.close();
+        });
+
+        device.publish("metrics/job/a", "n 0\n".getBytes(StandardCharsets.UTF_8), 1, false).waitForCompletion(10_000);
+        assertThat(durable).containsExactly("metrics/job/a 0");
+
+        disk.fill();
+        List<IMqttDeliveryToken> sent = new ArrayList<>();
+        for (int i = 1; i <= 3; i++) {
+            sent.add(device.publish("metrics/job/a", ("n " + i + "\n").getBytes(StandardCharsets.UTF_8), 1, false));
+        }
+        await().atMost(Duration.ofSeconds(10)).until(() -> store.notDurableReason() != null);
+        await().during(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(4))
+                .until(() -> sent.stream().noneMatch(IMqttDeliveryToken::isComplete)); // no PUBACK: not taken
+        disk.free();
+
+        // the broker gives up on the first unanswered publish after 60 s and closes the connection; the device
+        // reconnects and publishes again what it has not seen acknowledged
+        await().atMost(Duration.ofSeconds(90)).until(() -> sent.stream().allMatch(IMqttDeliveryToken::isComplete)
+                && durable.size() >= 4 && durable.get(durable.size() - 1).equals("metrics/job/a 3"));
+        assertThat(durable).startsWith("metrics/job/a 0")
+                .contains("metrics/job/a 1", "metrics/job/a 2", "metrics/job/a 3");
+        assertThat(sent).allMatch(token -> token.getException() == null);
+        assertThat(scrape(store)).contains("n{instance=\"\",job=\"a\"} 3");
     }
 
     /** The ingest, noting each message as it is acknowledged, that is once its write is durable. */
