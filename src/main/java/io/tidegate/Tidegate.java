@@ -169,6 +169,10 @@ public final class Tidegate implements AutoCloseable {
             // locked and loaded before anything can write or read, so nothing is served that is not yet back
             persistence = Persistence.open(persistenceFile, persistenceInterval, store, mqttIngest.retainedMemory(),
                     clock, metrics);
+            if (mqtt != null) {
+                // after a full disk, the messages a broker holds unacknowledged are delivered again
+                persistence.onRecovery(mqtt::redeliverUnacknowledged);
+            }
         }
         if (mqtt != null && mqtt.embedded()) {
             // the embedded broker's port, before HTTP answers, so "ready" means a device's publication is taken too

@@ -98,6 +98,17 @@ public final class MqttEndpoint implements MqttSubscriber {
         return current != null && current.speaksMqtt5();
     }
 
+    /** Nothing to hold back before {@link #start}: writes are taken again at once. */
+    @Override
+    public void redeliverUnacknowledged(Runnable takeWrites) {
+        MqttSubscriber current = subscriber;
+        if (current == null) {
+            takeWrites.run();
+        } else {
+            current.redeliverUnacknowledged(takeWrites);
+        }
+    }
+
     @Override
     public long reconnects() {
         MqttSubscriber current = subscriber;

@@ -47,6 +47,21 @@ public interface MqttSubscriber extends AutoCloseable {
         return false;
     }
 
+    /**
+     * The persistence journal recovered from a failure (a full disk) and {@code takeWrites} makes the
+     * store take writes again. While writes were refused, the messages that came were left
+     * unacknowledged (refused as {@code not_durable}, or applied and then reverted), and a broker
+     * delivers such a message again, and more than its in-flight window of messages at all, only once
+     * the client reconnects. So a subscriber to a broker holds back what it takes from just before
+     * writes are taken again and, if it left any message unacknowledged, reconnects, keeping its
+     * session: the broker then delivers them again, in the order they came, and the rest after them.
+     * Called on the journal's thread; runs {@code takeWrites} once and returns without waiting for the
+     * broker.
+     */
+    default void redeliverUnacknowledged(Runnable takeWrites) {
+        takeWrites.run();
+    }
+
     /** How many times the connection was lost and made again since {@link #start}. */
     long reconnects();
 

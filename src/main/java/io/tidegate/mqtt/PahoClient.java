@@ -14,6 +14,8 @@ interface PahoClient {
     int TIME_TO_WAIT_SECONDS = 10;
     /** Longest wait between reconnect attempts; Paho starts at 1 s and doubles. */
     int MAX_RECONNECT_DELAY_SECONDS = 30;
+    /** How long {@link #reconnect} lets what is under way finish before it disconnects. */
+    long RECONNECT_QUIESCE_MILLIS = 1_000;
     String ONLINE = "online";
     String OFFLINE = "offline";
 
@@ -43,6 +45,14 @@ interface PahoClient {
 
     /** Sends the acknowledgement of a received message. */
     void acknowledge(int messageId, int qos) throws PahoFailure;
+
+    /**
+     * Disconnects cleanly, the broker keeping the session and the messages not acknowledged in it; runs
+     * {@code whileDisconnected} once no message of that connection can arrive any more; then connects
+     * again with the same options, in the background and retrying as an automatic reconnect does. The
+     * broker then delivers again, first and in order, every message not acknowledged.
+     */
+    void reconnect(Runnable whileDisconnected) throws PahoFailure;
 
     boolean isConnected();
 

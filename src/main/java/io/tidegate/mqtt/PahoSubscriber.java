@@ -29,6 +29,10 @@ import org.slf4j.LoggerFactory;
  * which a reload changes on the live connection: new filters are subscribed (the broker then sends
  * their retained messages), dropped ones unsubscribed. Every change after the start happens on one
  * thread, in order, so a reload and a reconnect never interleave their SUBSCRIBE and UNSUBSCRIBE.
+ *
+ * <p>After a full disk ({@link #redeliverUnacknowledged}): the messages of a connection given up so the
+ * broker delivers them again belong to an older <em>delivery</em>; they are neither applied nor
+ * acknowledged once it is over, so what comes again is applied once, in the order it first came.
  */
 final class PahoSubscriber implements MqttSubscriber, PahoClient.Events {
     private static final Logger log = LoggerFactory.getLogger(MqttSubscriber.class);
@@ -56,6 +60,12 @@ final class PahoSubscriber implements MqttSubscriber, PahoClient.Events {
     private volatile List<String> mappingFilters = List.of();
     /** What this connection's session is subscribed to, as far as Tidegate knows; on the subscriptions thread after start. */
     private Set<String> subscribed = Set.of();
+    /** Which delivery a message belongs to: a new one starts when the broker is to deliver again what is unacknowledged. */
+    private volatile long delivery;
+    /** From just before writes are taken again after a full disk until the new delivery: no message is applied. */
+    private volatile boolean holding;
+    /** QoS 1 messages of this delivery not acknowledged yet. */
+    private final AtomicLong unacknowledged = new AtomicLong();
 
     PahoSubscriber(PahoClient client, MqttSettings settings, Clock clock) {
         this.clock = clock;
@@ -86,9 +96,18 @@ final class PahoSubscriber implements MqttSubscriber, PahoClient.Events {
 
     @Override
     public void arrived(MqttMessage message, int messageId) {
+        long arrivedIn = delivery;
+        boolean awaitsAcknowledgement = message.qos() > 0;
+        if (awaitsAcknowledgement) {
+            unacknowledged.incrementAndGet();
+        }
         AtomicBoolean acknowledged = new AtomicBoolean();
         Runnable acknowledge = () -> {
-            if (acknowledged.compareAndSet(false, true)) {
+            // a message of a delivery that is over comes again: that one is acknowledged, not this one
+            if (acknowledged.compareAndSet(false, true) && arrivedIn == delivery) {
+                if (awaitsAcknowledgement) {
+                    unacknowledged.decrementAndGet();
+                }
                 acknowledge(message, messageId);
             }
         };
@@ -100,6 +119,9 @@ final class PahoSubscriber implements MqttSubscriber, PahoClient.Events {
             return;
         }
         storeSteps.execute(() -> { // ... applied there, while the next message is read
+            if (holding || arrivedIn != delivery) {
+                return; // left unacknowledged: the broker delivers it again, in order with those it held back
+            }
             try {
                 step.finish(acknowledge);
             } catch (RuntimeException e) {
@@ -150,6 +172,69 @@ final class PahoSubscriber implements MqttSubscriber, PahoClient.Events {
                         .log("reconnected to MQTT broker but could not resubscribe");
             }
         });
+    }
+
+    /**
+     * Holds back every message from just before {@code takeWrites} until the broker delivers again what
+     * is unacknowledged; when nothing is, there is nothing to deliver again and the hold ends at once.
+     * Otherwise it reconnects on the subscriptions thread; a connection that is down already is left to
+     * the automatic reconnect, which brings the same redelivery.
+     */
+    @Override
+    public void redeliverUnacknowledged(Runnable takeWrites) {
+        if (!started || closing || takenOver) {
+            takeWrites.run();
+            return;
+        }
+        holding = true;
+        try {
+            takeWrites.run();
+        } finally {
+            long left = unacknowledged.get();
+            if (left == 0) {
+                holding = false;
+            } else {
+                log.atInfo().addKeyValue("url", settings.url()).addKeyValue("unacknowledged", left)
+                        .log("writes are taken again; reconnecting to MQTT broker so it delivers again the messages "
+                                + "left unacknowledged while they were refused");
+                try {
+                    subscriptions.execute(this::reconnectForRedelivery);
+                } catch (RejectedExecutionException e) {
+                    holding = false; // closing: nothing more is delivered anyway
+                }
+            }
+        }
+    }
+
+    private void reconnectForRedelivery() {
+        if (closing) {
+            return;
+        }
+        if (!client.isConnected()) {
+            newDelivery(); // the connection went: the automatic reconnect brings what is unacknowledged
+            return;
+        }
+        AtomicBoolean disconnected = new AtomicBoolean();
+        try {
+            client.reconnect(() -> {
+                disconnected.set(true);
+                newDelivery();
+            });
+        } catch (PahoFailure e) {
+            log.atWarn().addKeyValue("url", settings.url()).addKeyValue("err", e.getMessage())
+                    .log("could not reconnect to MQTT broker for it to deliver again what is unacknowledged; "
+                            + "the next reconnect does");
+            if (!disconnected.get()) {
+                newDelivery();
+            }
+        }
+    }
+
+    /** While no message can arrive: the messages before are over, the broker delivers them again. */
+    private void newDelivery() {
+        unacknowledged.set(0);
+        delivery++;
+        holding = false;
     }
 
     /** The scheme's filters and the mapping rules', each once. */

@@ -139,6 +139,14 @@ final class PahoV5Client implements PahoClient {
     }
 
     @Override
+    public void reconnect(Runnable whileDisconnected) throws PahoFailure {
+        // a short quiesce: what waits to be sent is acknowledgements at most, which the broker's redelivery makes up for
+        call(() -> client.disconnect(RECONNECT_QUIESCE_MILLIS));
+        whileDisconnected.run(); // Paho's disconnect stops its callback thread: nothing of the old connection comes after
+        call(() -> client.reconnect());
+    }
+
+    @Override
     public boolean isConnected() {
         return client != null && client.isConnected();
     }

@@ -63,6 +63,11 @@ final class ProtocolFallback implements MqttSubscriber {
     }
 
     @Override
+    public void redeliverUnacknowledged(Runnable takeWrites) {
+        chosen.redeliverUnacknowledged(takeWrites);
+    }
+
+    @Override
     public long reconnects() {
         return chosen.reconnects();
     }

@@ -10,12 +10,15 @@ import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -53,6 +56,8 @@ final class Journal implements AutoCloseable {
     private final JournalDisk disk;
     private final long retryNanos;
     private final Runnable onFailure;
+    private final Clock clock;
+    private volatile Consumer<Runnable> onRecovery = takeWrites -> takeWrites.run();
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition queued = lock.newCondition();
     private final Condition synced = lock.newCondition();
@@ -62,6 +67,7 @@ final class Journal implements AutoCloseable {
     private long appended;
     private volatile long durable; // written under lock; read without it by durablePosition
     private volatile String failure; // while failing: the error, naming the file; null while healthy
+    private volatile Instant failingSince; // while failing: when it started; written before failure
     private long abandoned; // every position up to this was abandoned, never to be durable
     private String abandonedBecause; // the failure that abandoned them
     private boolean closing;
@@ -76,7 +82,7 @@ final class Journal implements AutoCloseable {
 
     /** Creates the journal file for {@code generation} at {@code path}, which must not exist yet. */
     Journal(Path path, long generation, PersistenceMetrics metrics) throws IOException {
-        this(path, generation, metrics, JournalDisk.REAL, Duration.ofSeconds(5), () -> {});
+        this(path, generation, metrics, JournalDisk.REAL, Duration.ofSeconds(5), () -> {}, Clock.systemUTC());
     }
 
     /**
@@ -84,9 +90,11 @@ final class Journal implements AutoCloseable {
      * @param retry how often a failing journal tries the disk again
      * @param onFailure run on the writer thread when a write fails, before the waiters are told: it
      *     calls {@link #abandon} under the store's writer lock, after which it reverts the abandoned changes
+     * @param clock what tells since when the journal is failing
      */
     Journal(Path path, long generation, PersistenceMetrics metrics, JournalDisk disk, Duration retry,
-            Runnable onFailure) throws IOException {
+            Runnable onFailure, Clock clock) throws IOException {
+        this.clock = clock;
         this.metrics = metrics;
         this.disk = disk;
         this.retryNanos = retry.toNanos();
@@ -240,6 +248,9 @@ final class Journal implements AutoCloseable {
     private void failed(Exception e) {
         String error = path + ": " + (e instanceof IOException && e.getMessage() != null ? e.getMessage() : e.toString());
         boolean started = failure == null;
+        if (started) {
+            failingSince = clock.instant();
+        }
         failure = "persistence file " + error;
         metrics.failing(true);
         if (started) {
@@ -290,13 +301,38 @@ final class Journal implements AutoCloseable {
         recovered();
     }
 
+    /**
+     * The disk took a write or the probe again: the journal is healthy. {@link #onRecovery} is handed
+     * the step that takes writes again and runs it itself (the MQTT subscriber holds its messages back
+     * around it); should it not, writes are taken again all the same once it returns.
+     */
     private void recovered() {
+        if (failure == null) {
+            return;
+        }
+        try {
+            onRecovery.accept(this::takeWritesAgain);
+        } catch (RuntimeException bug) {
+            log.atError().addKeyValue("err", bug.toString()).log("work waiting for the journal to recover failed");
+        }
+        takeWritesAgain();
+    }
+
+    private void takeWritesAgain() {
         if (failure == null) {
             return;
         }
         failure = null;
         metrics.failing(false);
         log.atInfo().addKeyValue("file", path).log("persistence journal recovered; writes are accepted again");
+    }
+
+    /**
+     * From now on, each time the journal recovers, hands {@code listener}, on the writer thread, the step
+     * that takes writes again; the listener runs it (once) and returns soon.
+     */
+    void onRecovery(Consumer<Runnable> listener) {
+        onRecovery = listener;
     }
 
     /** Cuts the file back to what was synced, dropping what a failed write may have left. */
@@ -317,6 +353,11 @@ final class Journal implements AutoCloseable {
     /** Why nothing can be made durable now (naming the file and the OS's error), or null while healthy. */
     String failure() {
         return failure;
+    }
+
+    /** Since when the journal is failing; meaningful only while {@link #failure} gives a reason. */
+    Instant failingSince() {
+        return failingSince;
     }
 
     private static void runQuietly(Runnable then) {

@@ -22,6 +22,7 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
@@ -30,6 +31,7 @@ import java.util.TreeMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -165,11 +167,26 @@ public final class Persistence implements WriteLog, AutoCloseable {
                 .addKeyValue("retained", retained.size()).addKeyValue("took_ms", clock.millis() - startedAt)
                 .log("persistence loaded");
         long next = newest + 1;
-        // a write the journal loses is undone in the store at the moment the journal gives it up
+        // a write the journal loses is undone in the store, and so is the retained memory's entry that came
+        // with it, at the moment the journal gives it up
         journal = new Journal(journalFile(next), next, metrics, disk, retry,
-                () -> store.apply(new StoreCommand.Revert(() -> journal.abandon())));
+                () -> store.apply(new StoreCommand.Revert(() -> {
+                    long durable = journal.abandon();
+                    retained.revertAbandoned(durable);
+                    return durable;
+                })), clock);
         store.journalTo(this);
-        retained.onRemember(entry -> journal.append(new JournalRecord.Remembered(entry)));
+        retained.journalTo(new RetainedMemory.Log() {
+            @Override
+            public long remembered(RetainedMemory.Entry entry) {
+                return journal.append(new JournalRecord.Remembered(entry));
+            }
+
+            @Override
+            public long durablePosition() {
+                return journal.durablePosition();
+            }
+        });
         List<List<RetainedMemory.Entry>> entries = new ArrayList<>(1);
         List<Group> groups = store.cut(() -> entries.add(retained.entries()));
         synchronized (this) {
@@ -381,6 +398,21 @@ public final class Persistence implements WriteLog, AutoCloseable {
     @Override
     public String failure() {
         return journal.failure();
+    }
+
+    @Override
+    public Instant failingSince() {
+        return journal.failingSince();
+    }
+
+    /**
+     * From now on, each time the journal recovers from a failure (a full disk with room again), hands
+     * {@code listener} the step that makes it take writes again, on the journal's thread; the listener
+     * runs it once and returns soon. The MQTT subscriber holds back the messages it takes around that
+     * step, then has the broker deliver again those it left unacknowledged while writes were refused.
+     */
+    public void onRecovery(Consumer<Runnable> listener) {
+        journal.onRecovery(listener);
     }
 
     @Override

@@ -7,6 +7,7 @@ import io.tidegate.format.MetricFamily;
 import io.tidegate.format.MetricType;
 import io.tidegate.format.Names;
 import java.time.Clock;
+import java.time.Instant;
 import java.io.UncheckedIOException;
 import java.util.AbstractCollection;
 import java.util.ArrayDeque;
@@ -957,6 +958,17 @@ public final class Store implements GroupWriter {
      */
     public String notDurableReason() {
         return writeLog.failure();
+    }
+
+    /**
+     * Why and since when writes are refused, since the {@link WriteLog} cannot make them durable (a full
+     * disk), or null while they are taken.
+     */
+    public WriteLog.Failure writesRefused() {
+        WriteLog log = writeLog;
+        Instant since = log.failingSince(); // written before the reason
+        String reason = log.failure();
+        return reason == null ? null : new WriteLog.Failure(reason, since);
     }
 
     /** When the sweep next has work, or {@link StoredFamily#NEVER}. */

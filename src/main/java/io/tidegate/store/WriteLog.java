@@ -1,6 +1,7 @@
 package io.tidegate.store;
 
 import io.tidegate.key.GroupingKey;
+import java.time.Instant;
 
 /**
  * Where the {@link Store} reports every change a write made, so it can be kept on disk. The
@@ -53,6 +54,14 @@ public interface WriteLog {
     default String failure() {
         return null;
     }
+
+    /** Since when {@link #failure} gives a reason; meaningful only while it does. */
+    default Instant failingSince() {
+        return null;
+    }
+
+    /** Why writes are refused ({@link #failure}) and since when. */
+    record Failure(String reason, Instant since) {}
 
     /**
      * How far the log is durable: everything reported before this position is on disk. What the store

@@ -17,6 +17,7 @@ import io.tidegate.store.GroupWriter;
 import io.tidegate.store.Source;
 import io.tidegate.store.StoreSnapshot;
 import io.tidegate.store.StoredFamily;
+import io.tidegate.store.WriteLog;
 import io.tidegate.store.WriteOutcome;
 import io.tidegate.store.WriteRequest;
 import java.time.Instant;
@@ -53,14 +54,18 @@ final class ApiV1 {
     private final Map<String, String> buildInformation;
     private final Instant startTime;
     private final Supplier<List<MqttRejection>> mqttRejections;
+    private final Supplier<WriteLog.Failure> writesRefused;
 
     /**
      * @param snapshots what the answers read, one snapshot each
      * @param writer where the admin wipe goes: the store, or, with {@code --mqtt.replicate}, the writer
      *     that replicates it through the MQTT broker
+     * @param writesRefused why and since when writes are refused (the persistence journal failing), or null
      */
     ApiV1(Supplier<StoreSnapshot> snapshots, GroupWriter writer, Map<String, String> flags,
-            Map<String, String> buildInformation, Instant startTime, Supplier<List<MqttRejection>> mqttRejections) {
+            Map<String, String> buildInformation, Instant startTime, Supplier<List<MqttRejection>> mqttRejections,
+            Supplier<WriteLog.Failure> writesRefused) {
+        this.writesRefused = writesRefused;
         this.snapshots = snapshots;
         this.writer = writer;
         this.flags = new TreeMap<>(flags);
@@ -74,11 +79,27 @@ final class ApiV1 {
     }
 
     void status(Context ctx) {
+        send(ctx, statusJson());
+    }
+
+    /**
+     * Upstream's answer, with one addition its readers pass over: while the persistence journal fails (a
+     * full disk) and writes are refused, {@code persistence_failure} in {@code data}, with {@code since}
+     * (RFC 3339) and {@code reason} (the file and the system's error); left out while writes are taken.
+     */
+    String statusJson() {
         Map<String, Object> data = new TreeMap<>();
         data.put("build_information", buildInformation);
         data.put("flags", flags);
         data.put("start_time", startTime.toString());
-        respond(ctx, data);
+        WriteLog.Failure failure = writesRefused.get();
+        if (failure != null) {
+            Map<String, Object> json = new LinkedHashMap<>();
+            json.put("since", failure.since() == null ? null : failure.since().toString());
+            json.put("reason", failure.reason());
+            data.put("persistence_failure", json);
+        }
+        return GSON.toJson(envelope(data));
     }
 
     void metrics(Context ctx) {
@@ -224,10 +245,6 @@ final class ApiV1 {
         return count == Math.rint(count) || !Double.isFinite(count)
                 ? Long.toUnsignedString(SampleCounts.toUint64(count))
                 : GoFloat.formatShortest(count);
-    }
-
-    private static void respond(Context ctx, Object data) {
-        send(ctx, GSON.toJson(envelope(data)));
     }
 
     private static Map<String, Object> envelope(Object data) {

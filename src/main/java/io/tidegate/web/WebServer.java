@@ -65,7 +65,8 @@ public final class WebServer implements AutoCloseable {
         this.quit = quit;
         this.prefix = routePrefix(settings.routePrefix(), settings.externalUrl());
         Map<String, String> build = io.tidegate.telemetry.Version.buildInformation();
-        ApiV1 api = new ApiV1(store::snapshot, writer, settings.flagValues(), build, startTime, mqttRejections);
+        ApiV1 api = new ApiV1(store::snapshot, writer, settings.flagValues(), build, startTime, mqttRejections,
+                store::writesRefused);
         WebPage page = new WebPage();
         this.app = Javalin.create(config -> configure(config, api, page));
     }

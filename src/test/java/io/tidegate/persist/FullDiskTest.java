@@ -74,6 +74,9 @@ class FullDiskTest {
         TestHttp.Answer ready = http.get("/-/ready");
         assertThat(ready.status()).isEqualTo(503);
         assertThat(ready.body()).contains("No space left on device");
+        String status = http.get("/api/v1/status").body(); // what the web page shows in its banner
+        assertThat(status).contains("\"persistence_failure\":{\"since\":\"2026-11-25T10:00:00Z\",\"reason\":\"persistence file ")
+                .contains("No space left on device");
         String scrape = http.get("/metrics").body(); // a scraper is still served
         assertThat(scrape).contains("x{instance=\"\",job=\"a\"} 2").contains("y{instance=\"\",job=\"b\"} 1")
                 .doesNotContain("job=\"c\"").contains("tidegate_persistence_failing 1");
@@ -82,6 +85,7 @@ class FullDiskTest {
         await().atMost(Duration.ofSeconds(10)).until(() -> http.get("/-/ready").status() == 200);
         assertThat(http.put("/metrics/job/c", "z 2\n").status()).isEqualTo(200);
         assertThat(http.put("/metrics/job/a", "x 4\n").status()).isEqualTo(200);
+        assertThat(http.get("/api/v1/status").body()).doesNotContain("persistence_failure");
         assertThat(http.get("/metrics").body()).contains("tidegate_persistence_failing 0")
                 .contains("tidegate_persistence_write_failures_total 1");
 

@@ -1,14 +1,20 @@
 package io.tidegate.persist;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
+import io.tidegate.TestClock;
 import io.tidegate.key.GroupingKey;
 import io.tidegate.telemetry.OwnMetrics;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -87,6 +93,33 @@ class JournalTest {
             assertThat(ran.await(10, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
             assertThat(onDiskWhenRun).containsExactly(key);
             assertThat(metrics.syncs()).isEqualTo(1);
+        }
+    }
+
+    @Test
+    void onRecoveryTheListenerIsHandedTheStepThatTakesWritesAgainAndSinceWhenItFailedIsKnown() throws Exception {
+        TestClock clock = new TestClock(Instant.parse("2026-11-25T10:00:00Z"));
+        FillingDisk disk = new FillingDisk();
+        List<String> seen = new CopyOnWriteArrayList<>();
+        try (Journal journal = new Journal(dir.resolve("journal-1"), 1, new PersistenceMetrics(new OwnMetrics()), disk,
+                Duration.ofMillis(20), () -> {}, clock)) {
+            journal.onRecovery(takeWrites -> {
+                seen.add("before: " + (journal.failure() == null ? "taking writes" : "failing"));
+                takeWrites.run();
+                seen.add("after: " + (journal.failure() == null ? "taking writes" : "failing"));
+            });
+            disk.fill();
+            long position = journal.append(new JournalRecord.GroupDeleted(GroupingKey.of(Map.of("job", "a"))));
+            assertThatThrownBy(() -> journal.awaitDurable(position)).hasMessageContaining("No space left on device");
+            assertThat(journal.failingSince()).isEqualTo(Instant.parse("2026-11-25T10:00:00Z"));
+            clock.advance(Duration.ofMinutes(1));
+
+            disk.free();
+            await().atMost(Duration.ofSeconds(5)).until(() -> journal.failure() == null);
+
+            assertThat(seen).containsExactly("before: failing", "after: taking writes");
+            long next = journal.append(new JournalRecord.GroupDeleted(GroupingKey.of(Map.of("job", "b"))));
+            journal.awaitDurable(next);
         }
     }
 

@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class RetainedMemoryTest {
@@ -48,6 +50,40 @@ class RetainedMemoryTest {
 
         assertThat(restored.entries()).extracting(RetainedMemory.Entry::topic).containsExactly("a", "c", "d");
         assertThat(restored.holds("a", digest("3"))).isTrue();
+    }
+
+    @Test
+    void entriesTheLogAbandonedAreUndoneAndThoseItKeptStay() {
+        RetainedMemory memory = new RetainedMemory(10);
+        long[] durable = {0};
+        List<RetainedMemory.Entry> logged = new ArrayList<>();
+        memory.journalTo(new RetainedMemory.Log() {
+            @Override
+            public long remembered(RetainedMemory.Entry entry) {
+                logged.add(entry);
+                return logged.size();
+            }
+
+            @Override
+            public long durablePosition() {
+                return durable[0];
+            }
+        });
+        memory.remember("a", digest("1"));
+        memory.remember("b", digest("1"));
+        durable[0] = 2; // both on disk
+        memory.remember("a", digest("2"));
+        memory.remember("c", digest("1"));
+
+        assertThat(memory.revertAbandoned(2)).isEqualTo(2);
+
+        assertThat(memory.holds("a", digest("1"))).isTrue(); // back to what the log kept
+        assertThat(memory.holds("a", digest("2"))).isFalse();
+        assertThat(memory.holds("b", digest("1"))).isTrue();
+        assertThat(memory.holds("c", digest("1"))).isFalse(); // never kept: unseen again
+        assertThat(memory.size()).isEqualTo(2);
+        assertThat(memory.revertAbandoned(2)).isZero();
+        assertThat(logged).hasSize(4);
     }
 
     @Test

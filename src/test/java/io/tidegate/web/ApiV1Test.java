@@ -13,9 +13,11 @@ import io.tidegate.format.MetricType;
 import io.tidegate.mqtt.MqttRejection;
 import io.tidegate.mqtt.RejectReason;
 import io.tidegate.key.GroupingKey;
+import io.tidegate.store.Group;
 import io.tidegate.store.Source;
 import io.tidegate.store.Store;
 import io.tidegate.store.Verb;
+import io.tidegate.store.WriteLog;
 import io.tidegate.store.WriteRequest;
 import io.tidegate.ttl.ExpirySchedule;
 import java.time.Instant;
@@ -29,7 +31,8 @@ class ApiV1Test {
     private final TestClock clock = new TestClock(Instant.parse("2026-11-25T10:00:00Z"));
     private final Store store = new Store(clock, true, name -> null, new ExpirySchedule());
     private final List<MqttRejection> rejections = new ArrayList<>();
-    private final ApiV1 api = new ApiV1(store::snapshot, store, Map.of(), Map.of(), clock.instant(), () -> rejections);
+    private final ApiV1 api = new ApiV1(store::snapshot, store, Map.of(), Map.of(), clock.instant(), () -> rejections,
+            store::writesRefused);
 
     private void write(GroupingKey key, Source source) {
         MetricFamily family = new MetricFamily("temp", null, MetricType.GAUGE, List.of(Metric.simple(List.of(), 21, null)));
@@ -100,5 +103,54 @@ class ApiV1Test {
         store.write(WriteRequest.wipe(Source.http("127.0.0.1")));
 
         assertThat(api.metricsJson()).isEqualTo("{\"status\":\"success\",\"data\":[]}");
+    }
+
+    @Test
+    void statusSaysNothingOfPersistenceWhileWritesAreTaken() {
+        JsonObject data = JsonParser.parseString(api.statusJson()).getAsJsonObject().getAsJsonObject("data");
+
+        assertThat(data.keySet()).containsExactly("build_information", "flags", "start_time");
+    }
+
+    @Test
+    void statusSaysSinceWhenAndWhyWritesAreRefusedWhileTheJournalFails() {
+        Instant since = clock.instant();
+        String reason = "persistence file /var/lib/tidegate/tidegate.db.journal-3: No space left on device";
+        store.journalTo(new WriteLog() {
+            @Override
+            public void written(Group group) {}
+
+            @Override
+            public void deleted(GroupingKey key) {}
+
+            @Override
+            public void wiped() {}
+
+            @Override
+            public long position() {
+                return 0;
+            }
+
+            @Override
+            public String failure() {
+                return reason;
+            }
+
+            @Override
+            public Instant failingSince() {
+                return since;
+            }
+
+            @Override
+            public void awaitDurable(long position) {}
+
+            @Override
+            public void whenDurable(long position, Runnable then) {}
+        });
+
+        JsonObject data = JsonParser.parseString(api.statusJson()).getAsJsonObject().getAsJsonObject("data");
+
+        assertThat(data.getAsJsonObject("persistence_failure").toString()).isEqualTo("{\"since\":\"2026-11-25T10:00:00Z\","
+                + "\"reason\":\"persistence file /var/lib/tidegate/tidegate.db.journal-3: No space left on device\"}");
     }
 }

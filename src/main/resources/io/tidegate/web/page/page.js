@@ -399,6 +399,7 @@
   // ---- status, rejections ----
 
   function showStatus(data) {
+    showPersistenceFailure(data.persistence_failure);
     const flags = data.flags || {};
     adminApi = flags[ADMIN_FLAG] === 'true';
     document.querySelectorAll('th.admin-only').forEach((th) => { th.hidden = !adminApi; });
@@ -413,6 +414,21 @@
     }
     fillPairs('build', build);
     fillPairs('flags', Object.entries(flags));
+  }
+
+  // while the persistence journal fails (a full disk), writes are refused: say since when and why
+  function showPersistenceFailure(failure) {
+    const banner = byId('persistence-failure');
+    if (!failure) {
+      banner.hidden = true;
+      return;
+    }
+    const since = new Date(failure.since);
+    const when = Number.isNaN(since.getTime()) ? '' : ` since ${formatTime(since)}`
+        + ` (${formatDuration(Math.max(0, (serverNow() - since.getTime()) / 1000), '')} ago)`;
+    banner.textContent = `Writes are refused${when}: ${failure.reason}. Pushes get 503 and MQTT messages are not `
+        + 'acknowledged, so nothing is lost; Tidegate keeps trying the disk and takes writes again by itself once there is room.';
+    banner.hidden = false;
   }
 
   function fillPairs(tableId, pairs) {
