@@ -7,11 +7,7 @@ import io.tidegate.store.WriteLimits;
 import io.tidegate.ttl.TtlResolver;
 import io.tidegate.ttl.TtlRules;
 import io.tidegate.store.GroupWriter;
-import io.tidegate.store.Verb;
 import io.tidegate.store.WriteOutcome;
-import java.io.ByteArrayInputStream;
-import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -70,7 +66,7 @@ class BodiesInFlightTest {
         BodiesInFlight.Lease other = budget.lease();
         other.take(950);
 
-        PushAnswer refused = push.handle(new Put("# " + "c".repeat(100) + "\nx 1\n"));
+        PushAnswer refused = push.handle(TestPushRequest.put("/metrics/job/a", "# " + "c".repeat(100) + "\nx 1\n"));
         assertThat(refused).isEqualTo(new PushAnswer(429,
                 "other pushes being read take the 1000 bytes pushes may take at once on this heap; retry",
                 Map.of("Retry-After", "1")));
@@ -78,50 +74,8 @@ class BodiesInFlightTest {
         assertThat(budget.reading()).as("the refused body gave back what it took").isEqualTo(950);
 
         other.close();
-        assertThat(push.handle(new Put("# " + "c".repeat(100) + "\nx 1\n")).status()).isEqualTo(200);
+        assertThat(push.handle(TestPushRequest.put("/metrics/job/a", "# " + "c".repeat(100) + "\nx 1\n")).status()).isEqualTo(200);
         assertThat(writes[0]).isEqualTo(1);
         assertThat(budget.reading()).isZero();
-    }
-
-    private record Put(String text) implements PushRequest {
-        @Override
-        public Verb verb() {
-            return Verb.PUT;
-        }
-
-        @Override
-        public String rawPath() {
-            return "/metrics/job/a";
-        }
-
-        @Override
-        public String contentType() {
-            return null;
-        }
-
-        @Override
-        public String contentEncoding() {
-            return null;
-        }
-
-        @Override
-        public String ttlHeader() {
-            return null;
-        }
-
-        @Override
-        public String ttlQuery() {
-            return null;
-        }
-
-        @Override
-        public InputStream body() {
-            return new ByteArrayInputStream(text.getBytes(StandardCharsets.UTF_8));
-        }
-
-        @Override
-        public String clientAddress() {
-            return "10.0.0.1";
-        }
     }
 }

@@ -7,13 +7,10 @@ import io.prometheus.metrics.expositionformats.generated.com_google_protobuf_4_3
 import io.tidegate.TestClock;
 import io.tidegate.differential.ProtobufBodies;
 import io.tidegate.store.Store;
-import io.tidegate.store.Verb;
 import io.tidegate.store.WriteLimits;
 import io.tidegate.ttl.ExpirySchedule;
 import io.tidegate.ttl.TtlResolver;
 import io.tidegate.ttl.TtlRules;
-import java.io.ByteArrayInputStream;
-import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
@@ -39,47 +36,10 @@ class LabelBombTest {
     private Store store = new Store(new TestClock(Instant.parse("2026-11-25T10:00:00Z")), true, name -> null,
             new ExpirySchedule());
 
-    private record Request(String contentType, byte[] bytes) implements PushRequest {
-        @Override
-        public Verb verb() {
-            return Verb.PUT;
-        }
-
-        @Override
-        public String rawPath() {
-            return "/metrics/job/bomb";
-        }
-
-        @Override
-        public String contentEncoding() {
-            return null;
-        }
-
-        @Override
-        public String ttlHeader() {
-            return null;
-        }
-
-        @Override
-        public String ttlQuery() {
-            return null;
-        }
-
-        @Override
-        public InputStream body() {
-            return new ByteArrayInputStream(bytes);
-        }
-
-        @Override
-        public String clientAddress() {
-            return "10.0.0.7";
-        }
-    }
-
     private PushAnswer push(String contentType, byte[] body) {
         PushHandler handler = new PushHandler(store, ttls, new PushBody(MAX_BODY_BYTES, store.bodyLimits()), true,
                 "/metrics/");
-        return assertTimeoutPreemptively(LINEAR_BOUND, () -> handler.handle(new Request(contentType, body)));
+        return assertTimeoutPreemptively(LINEAR_BOUND, () -> handler.handle(TestPushRequest.put("/metrics/job/bomb", contentType, body)));
     }
 
     private void assertRefused(PushAnswer answer, int status, String message) {
