@@ -85,9 +85,32 @@ public final class Store implements GroupWriter {
      * nothing; every group for a wipe, {@code wiped}), kept until the log is durable past
      * {@code position}, to be reverted if it never is.
      */
-    private record Undo(long position, GroupingKey key, Group replaced, List<Group> wiped) {
-        Undo at(long reportedUpTo) {
-            return new Undo(reportedUpTo, key, replaced, wiped);
+    private static final class Undo {
+        final GroupingKey key;
+        final Group replaced;
+        final List<Group> wiped;
+        long position; // set once the change is reported, under the writer lock
+
+        Undo(GroupingKey key, Group replaced, List<Group> wiped) {
+            this.key = key;
+            this.replaced = replaced;
+            this.wiped = wiped;
+        }
+
+        long position() {
+            return position;
+        }
+
+        GroupingKey key() {
+            return key;
+        }
+
+        Group replaced() {
+            return replaced;
+        }
+
+        List<Group> wiped() {
+            return wiped;
         }
     }
 
@@ -341,7 +364,8 @@ public final class Store implements GroupWriter {
                 notYetDurable.pollFirst();
             }
             for (Undo undo : beingReported) {
-                notYetDurable.addLast(undo.at(position));
+                undo.position = position;
+                notYetDurable.addLast(undo);
             }
         }
         beingReported.clear();
@@ -351,7 +375,7 @@ public final class Store implements GroupWriter {
     /** Under the writer lock: {@code key} held {@code replaced} (null for nothing) before the change reported now. */
     private void reporting(GroupingKey key, Group replaced) {
         if (writeLog != WriteLog.NONE) {
-            beingReported.add(new Undo(0, key, replaced, null));
+            beingReported.add(new Undo(key, replaced, null));
         }
     }
 
@@ -564,7 +588,7 @@ public final class Store implements GroupWriter {
             removeGroup(key);
         }
         if (writeLog != WriteLog.NONE) {
-            beingReported.add(new Undo(0, null, null, held));
+            beingReported.add(new Undo(null, null, held));
         }
         writeLog.wiped();
     }
