@@ -19,6 +19,8 @@ final class PahoV3Client implements PahoClient {
     }
 
     private static final int SUBSCRIPTION_REFUSED = 0x80;
+    /** Tidegate's own publishes (status, publications) wait one by one; this only leaves room for Paho's late count. */
+    private static final int PUBLISH_WINDOW = 100;
 
     private final MqttSettings settings;
     private MqttClient client;
@@ -43,6 +45,9 @@ final class PahoV3Client implements PahoClient {
         options.setMaxReconnectDelay(MAX_RECONNECT_DELAY_SECONDS * 1000);
         options.setConnectionTimeout(TIME_TO_WAIT_SECONDS);
         options.setKeepAliveInterval(settings.keepAliveSeconds());
+        // Paho 1.2.5 lets a blocking publish return before it counts the acknowledged one out of its window of
+        // 10 (its issue 551), so back-to-back publishes can be refused with "Too many publishes in progress".
+        options.setMaxInflight(PUBLISH_WINDOW);
         if (!settings.username().isEmpty()) {
             options.setUserName(settings.username());
         }
