@@ -44,7 +44,22 @@ final class SelfTest implements Subcommand {
     }
 
     @Override
+    public String synopsis() {
+        return "selftest";
+    }
+
+    @Override
+    public String summary() {
+        return "Start Tidegate on free loopback ports, push over HTTP and MQTT, scrape, stop: exit 0 when "
+                + "both were served (the launcher records the class archive with it).";
+    }
+
+    @Override
     public int run(List<String> arguments, PrintStream out, PrintStream err) {
+        if (arguments.equals(List.of("--help")) || arguments.equals(List.of("-h"))) {
+            out.println("usage: tidegate selftest\n\n" + summary());
+            return 0;
+        }
         if (!arguments.isEmpty()) {
             err.println("tidegate selftest: takes no arguments, got " + arguments);
             return 2;

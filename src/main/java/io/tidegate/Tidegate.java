@@ -25,6 +25,8 @@ import io.tidegate.cli.HealthCheck;
 import io.tidegate.cli.JvmFootprint;
 import io.tidegate.telemetry.OwnMetrics;
 import io.tidegate.web.WebServer;
+import io.tidegate.cli.Usage;
+import java.io.PrintStream;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -239,35 +241,75 @@ public final class Tidegate implements AutoCloseable {
         stopped.await();
     }
 
-    /** Tools run instead of the server when the first argument names one. */
-    private static final List<Subcommand> SUBCOMMANDS = List.of(new MappingsCommand(), new HealthCheck(), new SelfTest());
-
-    public static void main(String[] args) throws InterruptedException {
+    /**
+     * Everything of the command line that is not a server run: a tool named by the first argument,
+     * {@code help [<command>]}, {@code --help}, {@code --version}, and flags that do not parse.
+     *
+     * @param flags filled from {@code args} when they are the server's flags
+     * @return the exit status when that was it; -1 when the flags are good and the server should start
+     */
+    static int runCommand(String[] args, Flags flags, PrintStream out, PrintStream err) {
         if (args.length > 0) {
+            if (args[0].equals("help")) {
+                return help(List.of(args).subList(1, args.length), out, err);
+            }
             for (Subcommand subcommand : SUBCOMMANDS) {
                 if (subcommand.name().equals(args[0])) {
                     // a tool says what it found on standard output; the server's event log would repeat it
                     Logging.configure(Flags.LogLevel.error, Flags.LogFormat.logfmt);
-                    System.exit(subcommand.run(List.of(args).subList(1, args.length), System.out, System.err));
-                    return;
+                    return subcommand.run(List.of(args).subList(1, args.length), out, err);
                 }
             }
         }
-        Flags flags = new Flags();
         CommandLine commandLine = Flags.commandLine(flags);
         try {
             commandLine.parseArgs(args);
+        } catch (CommandLine.UnmatchedArgumentException e) {
+            String unknown = e.getUnmatched().isEmpty() ? "" : e.getUnmatched().get(0);
+            String hint = Usage.closest(commandLine, SUBCOMMANDS, unknown).map(meant -> ", did you mean " + meant + "?")
+                    .orElse("");
+            err.println("tidegate: error: " + (unknown.startsWith("-") ? "unknown flag " : "unexpected argument ")
+                    + unknown + hint + " (try --help)");
+            return 2;
         } catch (CommandLine.ParameterException e) {
-            System.err.println("tidegate: error: " + e.getMessage() + ", try --help");
-            System.exit(2);
-            return;
+            err.println("tidegate: error: " + e.getMessage() + " (try --help)");
+            return 2;
         }
         if (commandLine.isUsageHelpRequested()) {
-            commandLine.usage(System.out);
-            return;
+            Usage.print(commandLine, SUBCOMMANDS, out);
+            return 0;
         }
         if (commandLine.isVersionHelpRequested()) {
-            commandLine.printVersionHelp(System.out);
+            commandLine.printVersionHelp(out);
+            return 0;
+        }
+        return -1;
+    }
+
+    /** {@code tidegate help}: the server's help; {@code tidegate help <command>}: that command's. */
+    private static int help(List<String> arguments, PrintStream out, PrintStream err) {
+        if (arguments.isEmpty()) {
+            Usage.print(Flags.commandLine(new Flags()), SUBCOMMANDS, out);
+            return 0;
+        }
+        for (Subcommand subcommand : SUBCOMMANDS) {
+            if (subcommand.name().equals(arguments.get(0))) {
+                return subcommand.run(List.of("--help"), out, err);
+            }
+        }
+        err.println("tidegate help: no command \"" + arguments.get(0) + "\"; the commands are help, "
+                + String.join(", ", SUBCOMMANDS.stream().map(Subcommand::name).toList()));
+        return 2;
+    }
+
+    /** Tools run instead of the server when the first argument names one. */
+    private static final List<Subcommand> SUBCOMMANDS = List.of(new MappingsCommand(), new HealthCheck(), new SelfTest());
+
+    public static void main(String[] args) throws InterruptedException {
+        Flags flags = new Flags();
+        int status = runCommand(args, flags, System.out, System.err);
+        if (status >= 0) {
+            System.exit(status);
             return;
         }
         JvmFootprint.apply();

@@ -80,6 +80,19 @@ class JarProcessIT {
         assertThat(Files.readString(log)).contains("could not start").contains("unknown top-level key \\\"ttl_rule\\\"");
     }
 
+    @Test
+    void aBusyHttpPortStopsTheStartWithOneLineNamingTheFlag() throws Exception {
+        try (ServerSocket taken = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            launch("--web.listen-address=127.0.0.1:" + taken.getLocalPort(), "--mqtt.listen-address=127.0.0.1:0");
+
+            assertThat(tidegate.waitFor()).isEqualTo(1);
+        }
+        List<String> errors = Files.readAllLines(log).stream().filter(line -> line.contains("level=error")).toList();
+        assertThat(errors).singleElement().asString().contains("could not start")
+                .contains("web listen address 127.0.0.1:").contains("is in use (--web.listen-address)");
+        assertThat(Files.readString(log)).doesNotContain("Failed to start Javalin");
+    }
+
     /**
      * The jar leaves out RocksDB's native libraries (the embedded broker keeps everything in memory);
      * its broker must start all the same, take a publish from Mosquitto's own client, and Tidegate serve it.

@@ -50,6 +50,17 @@ public final class HealthCheck implements Subcommand {
     }
 
     @Override
+    public String synopsis() {
+        return "healthcheck [<flags>]";
+    }
+
+    @Override
+    public String summary() {
+        return "Exit 0 when the Tidegate at --url answers on /-/healthy, 1 otherwise: a container's health "
+                + "check without curl (tidegate help healthcheck).";
+    }
+
+    @Override
     public int run(List<String> arguments, PrintStream out, PrintStream err) {
         Options options = new Options();
         CommandLine commandLine = new CommandLine(options);

@@ -1,6 +1,9 @@
 package io.tidegate.cli;
 
 import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.turbo.TurboFilter;
+import ch.qos.logback.core.spi.FilterReply;
+import org.slf4j.Marker;
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.LoggerContext;
 import ch.qos.logback.classic.spi.Configurator;
@@ -41,6 +44,7 @@ public final class Logging {
         appender.setTarget("System.err");
         appender.setEncoder(encoder);
         appender.start();
+        context.addTurboFilter(new StartFailureEcho());
         Logger root = context.getLogger(Logger.ROOT_LOGGER_NAME);
         root.addAppender(appender);
         root.setLevel(Level.WARN);
@@ -57,6 +61,20 @@ public final class Logging {
         public ExecutionStatus configure(LoggerContext context) {
             Logging.configure(context, Level.WARN, Flags.LogFormat.logfmt);
             return ExecutionStatus.DO_NOT_INVOKE_NEXT_IF_ANY;
+        }
+    }
+
+    /**
+     * Drops the web server's own "Failed to start Javalin" line: Tidegate reports why it could not start
+     * in its next line ("could not start", naming the address and the flag), so the first would only be
+     * a stray error before the real message.
+     */
+    static final class StartFailureEcho extends TurboFilter {
+        @Override
+        public FilterReply decide(Marker marker, Logger logger, Level level, String format, Object[] params,
+                Throwable t) {
+            return "Failed to start Javalin".equals(format) && logger.getName().startsWith("io.javalin")
+                    ? FilterReply.DENY : FilterReply.NEUTRAL;
         }
     }
 

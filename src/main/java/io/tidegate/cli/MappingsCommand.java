@@ -48,11 +48,37 @@ public final class MappingsCommand implements Subcommand {
         return "mappings";
     }
 
+    @Override
+    public String synopsis() {
+        return "mappings test <flags>";
+    }
+
+    @Override
+    public String summary() {
+        return "Show what one MQTT message would become under a configuration file's mqtt_mappings rules, "
+                + "without a broker (tidegate help mappings).";
+    }
+
+    private static final String HELP = USAGE + "\n\n"
+            + "Shows what one MQTT message would become: the rule that applies, the grouping key, the TTL and\n"
+            + "the series as /metrics would show them, or why it would be refused. Nothing is stored.\n\n"
+            + "  --config FILE          the configuration file whose mqtt_mappings rules apply\n"
+            + "  --topic TOPIC          the message's topic\n"
+            + "  --payload PAYLOAD      the message's payload, as text\n"
+            + "  --retained             the message comes with the retain flag (a broker's stored copy)\n"
+            + "  --property KEY=VALUE   an MQTT 5 user property (ttl=5m gives the message its TTL)\n\n"
+            + "Exit status 0 when the message would be applied, 1 when it would be refused or skipped or the\n"
+            + "file does not load, 2 for bad usage.";
+
     /** The message and file the command line names, or the usage mistake. */
     private record Arguments(Path config, MqttMessage message, String mistake) {}
 
     @Override
     public int run(List<String> arguments, PrintStream out, PrintStream err) {
+        if (arguments.contains("--help") || arguments.contains("-h")) {
+            out.println(HELP);
+            return 0;
+        }
         Arguments parsed = parse(arguments);
         if (parsed.mistake() != null) {
             err.println("tidegate mappings: " + parsed.mistake());

@@ -2,6 +2,7 @@ package io.tidegate.web;
 
 import io.tidegate.telemetry.OwnMetrics;
 import io.javalin.Javalin;
+import io.javalin.util.JavalinBindException;
 import io.javalin.compression.CompressionStrategy;
 import io.javalin.config.JavalinConfig;
 import io.javalin.http.Context;
@@ -195,7 +196,12 @@ public final class WebServer implements AutoCloseable {
      */
     public WebServer start() {
         HostPort address = HostPort.parse(settings.listenAddress());
-        app.start(address.host(), address.port());
+        try {
+            app.start(address.host(), address.port());
+        } catch (JavalinBindException e) {
+            throw new IllegalStateException("web listen address " + settings.listenAddress()
+                    + " is in use (--web.listen-address)", e);
+        }
         var line = log.atInfo().addKeyValue("address", settings.listenAddress()).addKeyValue("route_prefix", prefix);
         access.summary().forEach(line::addKeyValue);
         line.log("listening");

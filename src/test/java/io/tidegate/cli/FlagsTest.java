@@ -16,6 +16,14 @@ class FlagsTest {
         return flags;
     }
 
+    /** The help a user reads ({@code tidegate --help}). */
+    private static String usage() {
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        Usage.print(Flags.commandLine(new Flags()), java.util.List.of(), new java.io.PrintStream(out, true,
+                java.nio.charset.StandardCharsets.UTF_8));
+        return out.toString(java.nio.charset.StandardCharsets.UTF_8).replace("--[no-]", "--");
+    }
+
     @Test
     void defaultsAreUpstreams() {
         Flags flags = parse();
@@ -33,7 +41,7 @@ class FlagsTest {
 
     @Test
     void helpListsEveryUpstreamFlag() {
-        String help = Flags.commandLine(new Flags()).getUsageMessage().replace("--[no-]", "--");
+        String help = usage();
 
         for (String flag : new String[] {"--web.listen-address", "--web.telemetry-path", "--web.external-url",
                 "--web.route-prefix", "--web.enable-lifecycle", "--web.enable-admin-api", "--persistence.file",
@@ -131,7 +139,7 @@ class FlagsTest {
 
     @Test
     void helpDocumentsEveryMqttFlag() {
-        String help = Flags.commandLine(new Flags()).getUsageMessage().replace("--[no-]", "--");
+        String help = usage();
 
         for (String flag : new String[] {"--mqtt.url", "--mqtt.username", "--mqtt.password-file", "--mqtt.ca-file",
                 "--mqtt.cert-file", "--mqtt.key-file", "--mqtt.client-id", "--mqtt.protocol", "--mqtt.topic-prefix",
