@@ -56,6 +56,12 @@ class MappingsCommandTest {
                 # HELP tasmota_temperature_celsius Temperature measured by the sensor.
                 # TYPE tasmota_temperature_celsius gauge
                 tasmota_temperature_celsius{device="plug",instance="",job="tasmota",sensor="AM2301"} 21.3
+                skipped fields (optional metrics; counted in tidegate_mqtt_fields_skipped_total):
+                  *.Pressure (missing)
+                  ENERGY.Power (missing)
+                  ENERGY.Voltage (missing)
+                  ENERGY.Current (missing)
+                  ENERGY.Total (missing)
                 """);
     }
 
