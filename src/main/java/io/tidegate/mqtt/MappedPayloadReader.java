@@ -182,7 +182,7 @@ final class MappedPayloadReader {
                 String field = field(metric.path(), selected.wildcardKey());
                 String name = name(rule, metric, captures, metric.path().lastKey());
                 JsonElement value = selected.value();
-                if (value.isJsonNull()) {
+                if (value.isJsonNull() || value instanceof JsonArray empty && empty.isEmpty() && metric.indexLabel() != null) {
                     continue; // as if the field were not there
                 }
                 taken = true;
