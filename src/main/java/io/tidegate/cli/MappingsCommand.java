@@ -106,9 +106,16 @@ public final class MappingsCommand implements Subcommand {
                     + outcome.offline());
             case ONLINE -> out.println("availability: online; changes nothing");
             case SKIPPED -> out.println("skipped (" + outcome.skipped().label() + "): "
-                    + (outcome.skipped() == SkipReason.UNMAPPED ? "a rule's topic matches, but the where conditions of"
-                            + " every such rule leave it out" : "a retained copy"));
+                    + (outcome.skipped() != SkipReason.UNMAPPED ? "a retained copy"
+                            : outcome.rule() == null ? "a rule's topic matches, but the where conditions of every such"
+                                    + " rule leave it out"
+                            : "the rule takes nothing from it (its when conditions leave it out, or it carries none of"
+                                    + " the rule's metrics)"));
             case REJECTED -> out.println("rejected (" + outcome.rejection().label() + "): " + outcome.message());
+        }
+        if (!outcome.skippedFields().isEmpty()) {
+            out.println("skipped fields (optional metrics; counted in tidegate_mqtt_fields_skipped_total):");
+            outcome.skippedFields().forEach(field -> out.println("  " + field));
         }
         return switch (outcome.kind()) {
             case WRITTEN, OFFLINE, ONLINE, ADOPTED -> 0;

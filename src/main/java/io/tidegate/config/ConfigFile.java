@@ -55,8 +55,11 @@ import java.util.Objects;
  * <pre>{@code
  * mqtt_mappings:
  *   - name: tasmota-sensors                # optional: names the rule in logs and messages
- *     topic: tele/+device/SENSOR           # required: a topic filter; +name and #name capture levels
- *     where: {device: 'kitchen-.*'}        # optional: regular expressions the captures must match
+ *     topic_prefix: tele                   # optional: levels put in front of topic (one YAML anchor for all rules)
+ *     topic: +device/SENSOR                # required: a topic filter; +name and #name capture levels
+ *     where: {device: 'kitchen-(?<n>.*)'}  # optional: regular expressions the captures must match;
+ *                                          #   their named groups are captures too
+ *     when: {Time: '2.*'}                  # json only: regular expressions payload fields must match
  *     group: {job: tasmota, device: '{device}'}   # required: the grouping key; job required
  *     format: json                         # json (default), value or prometheus
  *     replace: metrics                     # group (default for json and prometheus) or metrics (for value)
@@ -66,6 +69,8 @@ import java.util.Objects;
  *     metrics:                             # json: each with a path; value: at most one, without
  *       - path: '*.Temperature'            # dotted keys, [n] for an array element, * for any one key
  *         key_label: sensor                # with *: the label that takes the key it matched
+ *         key_match: '[A-Z0-9]+'           # with *: the keys it takes; named groups become labels
+ *         index_label: channel             # an array gives one series per element, 1, 2, ... (default channel)
  *         name: temperature                # default: the path's last key, or the topic's last level
  *         unit: celsius                    # appended unless the name ends with it
  *         scale: 1                         # the value is multiplied by it
@@ -73,7 +78,8 @@ import java.util.Objects;
  *         help: Temperature of the sensor.
  *         values: {"ON": 1, "OFF": 0}      # strings and the numbers they stand for
  *         ignore_case: true                # for values
- *         optional: true                   # a missing field is left out rather than refused
+ *         optional: true                   # a missing field, or one of the wrong type, is left out (and
+ *                                          #   counted) rather than refused
  *   - topic: tele/+device/LWT
  *     group: {job: tasmota, device: '{device}'}
  *     availability: {offline: Offline, online: Online, path: state}   # or: availability: true

@@ -4,6 +4,7 @@ import io.tidegate.mqtt.mapping.CaptureTemplate;
 import io.tidegate.mqtt.mapping.JsonPath;
 import io.tidegate.mqtt.mapping.MqttMapping;
 import io.tidegate.mqtt.mapping.MqttMappings;
+import io.tidegate.mqtt.mapping.RegexGroups;
 import io.tidegate.mqtt.mapping.TopicPattern;
 import io.tidegate.mqtt.mapping.MqttMapping.Availability;
 import io.tidegate.mqtt.mapping.MqttMapping.Format;
@@ -33,13 +34,14 @@ import java.util.regex.PatternSyntaxException;
 final class MqttMappingsSection {
     static final String KEY = "mqtt_mappings";
 
-    private static final List<String> RULE_KEYS = List.of("name", "topic", "where", "group", "format", "replace", "ttl",
-            "prefix", "labels", "metrics", "availability");
+    private static final List<String> RULE_KEYS = List.of("name", "topic_prefix", "topic", "where", "when", "group", "format",
+            "replace", "ttl", "prefix", "labels", "metrics", "availability");
     private static final List<String> METRIC_KEYS = List.of("path", "name", "unit", "scale", "type", "help", "values",
-            "ignore_case", "optional", "key_label");
+            "ignore_case", "optional", "key_label", "key_match", "index_label");
     private static final List<String> AVAILABILITY_KEYS = List.of("path", "offline", "online");
     /** What an availability rule may say besides its availability. */
-    private static final Set<String> AVAILABILITY_RULE_KEYS = Set.of("name", "topic", "where", "group", "availability");
+    private static final Set<String> AVAILABILITY_RULE_KEYS = Set.of("name", "topic_prefix", "topic", "where", "group",
+            "availability");
     private static final Pattern UNIT = Pattern.compile("[a-z][a-z0-9_]*");
 
     private MqttMappingsSection() {}
@@ -64,6 +66,15 @@ final class MqttMappingsSection {
         String name = nameNode == null || nameNode.isNull() ? KEY + "[" + index + "]" : nameNode.text("a name for the rule");
         ConfigNode topicNode = required(entry, fields, "topic", "an MQTT topic filter such as zigbee2mqtt/+device");
         String topicText = topicNode.text("an MQTT topic filter such as zigbee2mqtt/+device");
+        ConfigNode topicPrefixNode = fields.get("topic_prefix");
+        if (topicPrefixNode != null && !topicPrefixNode.isNull()) {
+            // the levels in front of the topic, so that one anchor in a file sets them for all its rules
+            String prefix = topicPrefixNode.text("the first levels of the topic, such as +node or home/+node");
+            if (prefix.isEmpty() || prefix.endsWith("/")) {
+                throw topicPrefixNode.invalid(prefix, "topic levels without a trailing /, such as +node or home/+node");
+            }
+            topicText = prefix + "/" + topicText;
+        }
         TopicPattern topic;
         try {
             topic = TopicPattern.parse(topicText);
@@ -71,6 +82,16 @@ final class MqttMappingsSection {
             throw topicNode.invalid(topicText, e.getMessage());
         }
         Map<String, Pattern> where = where(fields.get("where"), topic);
+        List<String> captureNames = new ArrayList<>(topic.captureNames());
+        for (Map.Entry<String, Pattern> condition : where.entrySet()) {
+            for (String group : RegexGroups.names(condition.getValue())) {
+                if (captureNames.contains(group)) {
+                    throw fields.get("where").invalid("the group (?<" + group + ">...) of " + condition.getKey()
+                            + " has the name of another capture; names must be unique");
+                }
+                captureNames.add(group);
+            }
+        }
         ConfigNode availabilityNode = fields.get("availability");
         boolean availability = availabilityNode != null && !availabilityNode.isNull();
         if (availability) {
@@ -81,7 +102,7 @@ final class MqttMappingsSection {
                 }
             }
         }
-        Map<String, CaptureTemplate> group = group(entry, fields, topic, availability);
+        Map<String, CaptureTemplate> group = group(entry, fields, captureNames, availability);
         if (availability) {
             return new MqttMapping(name, topic, where, group, Format.VALUE, false, Optional.empty(), "", Map.of(), List.of(),
                     availability(availabilityNode));
@@ -90,9 +111,44 @@ final class MqttMappingsSection {
         boolean replacesGroup = replacesGroup(fields.get("replace"), format);
         Optional<Duration> ttl = ttl(fields.get("ttl"));
         String prefix = prefix(fields.get("prefix"), format);
+        Map<JsonPath, Pattern> when = when(fields.get("when"), format);
         Map<String, JsonPath> labels = labels(fields.get("labels"), format, group.keySet());
-        List<MappedMetric> metrics = metrics(entry, fields.get("metrics"), format, topic, group.keySet(), labels.keySet());
-        return new MqttMapping(name, topic, where, group, format, replacesGroup, ttl, prefix, labels, metrics, null);
+        List<MappedMetric> metrics = metrics(entry, fields.get("metrics"), format, captureNames, group.keySet(),
+                labels.keySet());
+        return new MqttMapping(name, topic, where, group, format, replacesGroup, ttl, prefix, labels, metrics, null, when);
+    }
+
+    private static Map<JsonPath, Pattern> when(ConfigNode node, Format format) throws ConfigException {
+        if (node == null || node.isNull()) {
+            return Map.of();
+        }
+        if (format != Format.JSON) {
+            throw node.invalid("when reads fields of a JSON payload, so only a json rule has it");
+        }
+        Map<JsonPath, Pattern> when = new LinkedHashMap<>();
+        for (Map.Entry<String, ConfigNode> condition : node.pairs("a mapping of JSON paths to regular expressions")
+                .entrySet()) {
+            JsonPath path;
+            try {
+                path = JsonPath.parse(condition.getKey());
+            } catch (IllegalArgumentException e) {
+                throw condition.getValue().invalid(condition.getKey(), e.getMessage());
+            }
+            if (path.hasWildcard()) {
+                throw condition.getValue().invalid(condition.getKey(), "a condition reads one field; * is for metrics");
+            }
+            when.put(path, regex(condition.getValue()));
+        }
+        return when;
+    }
+
+    private static Pattern regex(ConfigNode node) throws ConfigException {
+        String regex = node.text("a regular expression");
+        try {
+            return Pattern.compile(regex);
+        } catch (PatternSyntaxException e) {
+            throw node.invalid(regex, "invalid regular expression: " + e.getDescription());
+        }
     }
 
     private static ConfigNode required(ConfigNode entry, Map<String, ConfigNode> fields, String key, String expected)
@@ -113,18 +169,13 @@ final class MqttMappingsSection {
                 throw condition.getValue().invalid("not a wildcard name of the topic " + topic
                         + (topic.captureNames().isEmpty() ? "" : " (it names " + String.join(", ", topic.captureNames()) + ")"));
             }
-            String regex = condition.getValue().text("a regular expression");
-            try {
-                where.put(capture, Pattern.compile(regex));
-            } catch (PatternSyntaxException e) {
-                throw condition.getValue().invalid(regex, "invalid regular expression: " + e.getDescription());
-            }
+            where.put(capture, regex(condition.getValue()));
         }
         return where;
     }
 
-    private static Map<String, CaptureTemplate> group(ConfigNode entry, Map<String, ConfigNode> fields, TopicPattern topic,
-            boolean availability) throws ConfigException {
+    private static Map<String, CaptureTemplate> group(ConfigNode entry, Map<String, ConfigNode> fields,
+            List<String> captureNames, boolean availability) throws ConfigException {
         ConfigNode node = required(entry, fields, "group", "the grouping key's labels, such as {job: zigbee2mqtt, device: \"{device}\"}");
         Map<String, CaptureTemplate> group = new LinkedHashMap<>();
         for (Map.Entry<String, ConfigNode> label : node.pairs("a mapping of label names to values").entrySet()) {
@@ -134,7 +185,7 @@ final class MqttMappingsSection {
             }
             String text = label.getValue().text("a label value, such as \"{device}\"");
             try {
-                group.put(labelName, CaptureTemplate.parse(text, topic.captureNames()));
+                group.put(labelName, CaptureTemplate.parse(text, captureNames));
             } catch (IllegalArgumentException e) {
                 throw label.getValue().invalid(text, e.getMessage());
             }
@@ -231,7 +282,7 @@ final class MqttMappingsSection {
         }
     }
 
-    private static List<MappedMetric> metrics(ConfigNode entry, ConfigNode node, Format format, TopicPattern topic,
+    private static List<MappedMetric> metrics(ConfigNode entry, ConfigNode node, Format format, List<String> captureNames,
             Set<String> groupLabels, Set<String> seriesLabels) throws ConfigException {
         List<ConfigNode> entries = node == null ? List.of() : node.entries("a list of metrics");
         if (format == Format.PROMETHEUS && !entries.isEmpty()) {
@@ -247,7 +298,7 @@ final class MqttMappingsSection {
         List<MappedMetric> metrics = new ArrayList<>();
         Set<String> literalNames = new HashSet<>();
         for (ConfigNode metricNode : entries) {
-            MappedMetric metric = metric(metricNode, format, topic, groupLabels, seriesLabels);
+            MappedMetric metric = metric(metricNode, format, captureNames, groupLabels, seriesLabels);
             if (metric.name() == null || metric.name().toString().indexOf('{') < 0) {
                 String literal = metric.metricName("", Map.of(), metric.path() == null ? "" : metric.path().lastKey());
                 if (!literal.isEmpty() && !literalNames.add(literal)) {
@@ -259,7 +310,7 @@ final class MqttMappingsSection {
         return metrics;
     }
 
-    private static MappedMetric metric(ConfigNode node, Format format, TopicPattern topic, Set<String> groupLabels,
+    private static MappedMetric metric(ConfigNode node, Format format, List<String> captureNames, Set<String> groupLabels,
             Set<String> seriesLabels) throws ConfigException {
         Map<String, ConfigNode> fields = node.fields("a metric (a mapping with path, name, unit, type, ...)", METRIC_KEYS);
         ConfigNode pathNode = fields.get("path");
@@ -277,7 +328,7 @@ final class MqttMappingsSection {
         if (nameNode != null && !nameNode.isNull()) {
             String text = nameNode.text("a metric name, such as temperature or {sensor}");
             try {
-                name = CaptureTemplate.parse(text, topic.captureNames());
+                name = CaptureTemplate.parse(text, captureNames);
             } catch (IllegalArgumentException e) {
                 throw nameNode.invalid(text, e.getMessage());
             }
@@ -303,6 +354,7 @@ final class MqttMappingsSection {
         boolean ignoreCase = bool(fields.get("ignore_case"));
         Map<String, Double> values = values(fields.get("values"), ignoreCase);
         boolean optional = bool(fields.get("optional"));
+        Set<String> metricLabels = new HashSet<>(seriesLabels);
         String keyLabel = null;
         ConfigNode keyLabelNode = fields.get("key_label");
         if (keyLabelNode != null && !keyLabelNode.isNull()) {
@@ -311,14 +363,48 @@ final class MqttMappingsSection {
                 throw keyLabelNode.invalid(keyLabel, "key_label names the label that takes the key * matched; the path has no *");
             }
             checkSeriesLabel(keyLabelNode, keyLabel, groupLabels);
-            if (seriesLabels.contains(keyLabel)) {
+            if (!metricLabels.add(keyLabel)) {
                 throw keyLabelNode.invalid(keyLabel, "is one of the rule's labels already");
             }
-        } else if (path != null && path.hasWildcard()) {
-            throw node.problem("key_label: missing; with a * in the path, each key it matches is a series, told apart by"
-                    + " this label (such as key_label: sensor)");
         }
-        return new MappedMetric(path, name, unit, scale, type, help, values, ignoreCase, optional, keyLabel);
+        Pattern keyMatch = null;
+        ConfigNode keyMatchNode = fields.get("key_match");
+        if (keyMatchNode != null && !keyMatchNode.isNull()) {
+            keyMatch = regex(keyMatchNode);
+            if (path == null || !path.hasWildcard()) {
+                throw keyMatchNode.invalid(keyMatch.pattern(), "key_match says which keys * takes; the path has no *");
+            }
+            for (String group : RegexGroups.names(keyMatch)) {
+                checkSeriesLabel(keyMatchNode, group, groupLabels);
+                if (!metricLabels.add(group)) {
+                    throw keyMatchNode.invalid(keyMatch.pattern(), "the group (?<" + group + ">...) names a label the"
+                            + " metric has already");
+                }
+            }
+        }
+        if (path != null && path.hasWildcard() && keyLabel == null
+                && (keyMatch == null || RegexGroups.names(keyMatch).isEmpty())) {
+            throw node.problem("key_label: missing; with a * in the path, each key it matches is a series, told apart by"
+                    + " this label (such as key_label: sensor) or by the named groups of key_match");
+        }
+        String indexLabel = null;
+        ConfigNode indexLabelNode = fields.get("index_label");
+        if (indexLabelNode != null && !indexLabelNode.isNull()) {
+            indexLabel = indexLabelNode.text("a label name");
+            if (path == null) {
+                throw indexLabelNode.invalid(indexLabel, "a plain value is never an array; index_label is for json rules");
+            }
+            checkSeriesLabel(indexLabelNode, indexLabel, groupLabels);
+            if (metricLabels.contains(indexLabel)) {
+                throw indexLabelNode.invalid(indexLabel, "is one of the metric's labels already");
+            }
+        } else if (path != null && !groupLabels.contains(MappedMetric.DEFAULT_INDEX_LABEL)
+                && !metricLabels.contains(MappedMetric.DEFAULT_INDEX_LABEL)) {
+            // otherwise an array is of the wrong type, unless index_label names another label
+            indexLabel = MappedMetric.DEFAULT_INDEX_LABEL;
+        }
+        return new MappedMetric(path, name, unit, scale, type, help, values, ignoreCase, optional, keyLabel, keyMatch,
+                indexLabel);
     }
 
     private static double number(ConfigNode node, double absent) throws ConfigException {

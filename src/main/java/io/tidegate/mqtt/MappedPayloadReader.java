@@ -1,11 +1,13 @@
 package io.tidegate.mqtt;
 
+import com.google.gson.JsonArray;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonPrimitive;
 import io.tidegate.mqtt.mapping.JsonPath;
 import io.tidegate.mqtt.mapping.MqttMapping;
 import io.tidegate.mqtt.mapping.MqttMapping.MappedMetric;
+import io.tidegate.mqtt.mapping.RegexGroups;
 import io.tidegate.format.BodyFormatException;
 import io.tidegate.format.GoQuote;
 import io.tidegate.format.Label;
@@ -24,6 +26,7 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.regex.Matcher;
 
 /**
  * Reads a message the way the {@link MqttMapping} that applies to its topic says: the grouping key
@@ -86,21 +89,41 @@ final class MappedPayloadReader {
                 + sorted(meaning.offline()) + ") nor online (" + sorted(meaning.online()) + ")"));
     }
 
+    /**
+     * What a rule made of a payload.
+     *
+     * @param read the families and the verb that writes them, or why the payload cannot be used; null when left out
+     * @param skippedFields the fields optional metrics left out, in the order of the rule's metrics
+     * @param leftOut true when the rule takes nothing from the message: its {@code when} conditions leave it out,
+     *     or it carries none of the rule's metrics, all of them optional. Such a message is skipped, not refused
+     */
+    record MappedRead(PayloadReader.Read read, List<SkippedField> skippedFields, boolean leftOut) {
+        MappedRead {
+            skippedFields = List.copyOf(skippedFields);
+        }
+
+        static MappedRead of(PayloadReader.Read read) {
+            return new MappedRead(read, List.of(), false);
+        }
+    }
+
     /** The families of a non-empty payload and the verb that writes them, or why it cannot be used. */
-    PayloadReader.Read read(MqttMapping rule, Map<String, String> captures, String topic, byte[] payload) {
+    MappedRead read(MqttMapping rule, Map<String, String> captures, String topic, byte[] payload) {
         if (!PayloadReader.isUtf8(payload)) {
-            return PayloadReader.Read.rejected(RejectReason.BAD_PAYLOAD, "rule " + rule.name() + ": payload is not valid UTF-8");
+            return MappedRead.of(PayloadReader.Read.rejected(RejectReason.BAD_PAYLOAD, "rule " + rule.name()
+                    + ": payload is not valid UTF-8"));
         }
         Verb verb = rule.replacesGroup() ? Verb.PUT : Verb.POST;
         try {
-            ParsedBody body = switch (rule.format()) {
-                case PROMETHEUS -> payloads.text(payload);
-                case JSON -> ParsedBody.of(json(rule, captures, payload));
-                case VALUE -> ParsedBody.of(value(rule, captures, topic, new String(payload, StandardCharsets.UTF_8)));
+            return switch (rule.format()) {
+                case PROMETHEUS -> MappedRead.of(new PayloadReader.Read(payloads.text(payload), verb, null));
+                case JSON -> json(rule, captures, payload, verb);
+                case VALUE -> MappedRead.of(new PayloadReader.Read(
+                        ParsedBody.of(value(rule, captures, topic, new String(payload, StandardCharsets.UTF_8))), verb, null));
             };
-            return new PayloadReader.Read(body, verb, null);
         } catch (BodyFormatException e) {
-            return PayloadReader.Read.rejected(RejectReason.of(e.reason()), "rule " + rule.name() + ": " + e.getMessage());
+            return MappedRead.of(PayloadReader.Read.rejected(RejectReason.of(e.reason()), "rule " + rule.name() + ": "
+                    + e.getMessage()));
         }
     }
 
@@ -131,41 +154,115 @@ final class MappedPayloadReader {
         return text;
     }
 
-    private Map<String, MetricFamily> json(MqttMapping rule, Map<String, String> captures, byte[] payload)
+    private MappedRead json(MqttMapping rule, Map<String, String> captures, byte[] payload, Verb verb)
             throws BodyFormatException {
         JsonElement root = JsonPayload.parse(payload);
         if (!(root instanceof JsonObject)) {
             throw new BodyFormatException("JSON payload must be an object");
         }
+        if (!rule.takes(root)) {
+            return new MappedRead(null, List.of(), true);
+        }
         List<Label> labels = labels(rule, root);
         if (rule.metrics().isEmpty()) {
-            return everyNumber(rule, payload, labels);
+            return MappedRead.of(new PayloadReader.Read(ParsedBody.of(everyNumber(rule, payload, labels)), verb, null));
         }
         Map<String, MetricFamily> families = new LinkedHashMap<>();
+        List<SkippedField> skipped = new ArrayList<>();
         for (MappedMetric metric : rule.metrics()) {
-            List<JsonPath.Selected> found = metric.path().select(root);
-            found.removeIf(selected -> selected.value().isJsonNull());
-            if (found.isEmpty()) {
-                if (metric.optional()) {
-                    continue;
-                }
-                throw new BodyFormatException("no value at " + metric.path() + " (mark the metric optional: true if"
-                        + " the device does not always send it)");
-            }
-            for (JsonPath.Selected selected : found) {
+            boolean taken = false;
+            for (JsonPath.Selected selected : metric.path().select(root)) {
                 List<Label> series = labels;
-                if (metric.keyLabel() != null) {
-                    series = new ArrayList<>(labels);
-                    series.add(new Label(metric.keyLabel(), selected.wildcardKey()));
+                if (metric.keyLabel() != null || metric.keyMatch() != null) {
+                    series = keyLabels(metric, selected.wildcardKey(), labels);
+                    if (series == null) {
+                        continue; // a key key_match does not take
+                    }
                 }
-                double value = number(metric, selected.value());
-                add(families, name(rule, metric, captures, metric.path().lastKey()), metric, series, value);
+                String field = field(metric.path(), selected.wildcardKey());
+                String name = name(rule, metric, captures, metric.path().lastKey());
+                JsonElement value = selected.value();
+                if (value.isJsonNull() || value instanceof JsonArray empty && empty.isEmpty() && metric.indexLabel() != null) {
+                    continue; // as if the field were not there
+                }
+                taken = true;
+                if (value instanceof JsonArray array && metric.indexLabel() != null) {
+                    for (int i = 0; i < array.size(); i++) {
+                        List<Label> element = new ArrayList<>(series);
+                        element.add(new Label(metric.indexLabel(), Integer.toString(i + 1)));
+                        addUnlessSkipped(families, name, metric, field + "[" + i + "]", array.get(i), element, skipped);
+                    }
+                } else {
+                    addUnlessSkipped(families, name, metric, field, value, series, skipped);
+                }
+            }
+            if (!taken) {
+                if (!metric.optional()) {
+                    throw new BodyFormatException("no value at " + metric.path() + " (mark the metric optional: true if"
+                            + " the device does not always send it)");
+                }
+                skipped.add(new SkippedField(metric.path().toString(), SkippedField.Reason.MISSING, null));
             }
         }
         if (families.isEmpty()) {
-            throw new BodyFormatException("none of the rule's metrics is in the payload");
+            // every metric is optional (a missing one that is not was refused above): nothing to take
+            return new MappedRead(null, skipped, true);
         }
-        return families;
+        return new MappedRead(new PayloadReader.Read(ParsedBody.of(families), verb, null), skipped, false);
+    }
+
+    /**
+     * The series labels of a value {@code *} found under {@code key}: the rule's, the key under
+     * {@code key_label}, and what the named groups of {@code key_match} matched (an empty one left out,
+     * as Prometheus does); null when {@code key_match} does not take the key.
+     */
+    private static List<Label> keyLabels(MappedMetric metric, String key, List<Label> labels) {
+        List<Label> series = new ArrayList<>(labels);
+        if (metric.keyMatch() != null) {
+            Matcher matcher = metric.keyMatch().matcher(key);
+            if (!matcher.matches()) {
+                return null;
+            }
+            for (String group : RegexGroups.names(metric.keyMatch())) {
+                String value = matcher.group(group);
+                if (value != null && !value.isEmpty()) {
+                    series.add(new Label(group, value));
+                }
+            }
+        }
+        if (metric.keyLabel() != null) {
+            series.add(new Label(metric.keyLabel(), key));
+        }
+        return series;
+    }
+
+    /** The path with the key {@code *} matched put in, to name a field in messages: {@code params.humidity:0.rh}. */
+    private static String field(JsonPath path, String wildcardKey) {
+        return wildcardKey == null ? path.toString() : path.toString().replaceFirst("\\*", Matcher.quoteReplacement(wildcardKey));
+    }
+
+    /**
+     * Adds the series of a value; a value that is no number is left out and recorded for an optional
+     * metric, and refuses the message for any other.
+     */
+    private static void addUnlessSkipped(Map<String, MetricFamily> families, String name, MappedMetric metric, String field,
+            JsonElement element, List<Label> labels, List<SkippedField> skipped) throws BodyFormatException {
+        if (element.isJsonNull()) {
+            if (!metric.optional()) {
+                throw new BodyFormatException("no value at " + field + " (mark the metric optional: true if the device"
+                        + " does not always send it)");
+            }
+            skipped.add(new SkippedField(field, SkippedField.Reason.MISSING, null));
+            return;
+        }
+        String wrong = wrongType(metric, element);
+        if (wrong == null) {
+            add(families, name, metric, labels, number(metric, element));
+        } else if (metric.optional()) {
+            skipped.add(new SkippedField(field, SkippedField.Reason.WRONG_TYPE, wrong));
+        } else {
+            throw new BodyFormatException("value at " + field + (element.isJsonPrimitive() ? ": " : " is ") + wrong);
+        }
     }
 
     /** Without a list of metrics, every number and boolean, as on Tidegate's own topics, with the rule's prefix and labels. */
@@ -194,23 +291,31 @@ final class MappedPayloadReader {
         return labels;
     }
 
-    private static double number(MappedMetric metric, JsonElement element) throws BodyFormatException {
+    /** Why a JSON value is not a number the metric can take; null when it is one. */
+    private static String wrongType(MappedMetric metric, JsonElement element) {
         if (element instanceof JsonPrimitive primitive) {
-            if (primitive.isBoolean()) {
-                return (primitive.getAsBoolean() ? 1 : 0) * metric.scale();
+            if (primitive.isBoolean() || primitive.isNumber() || metric.valueOf(primitive.getAsString()) != null) {
+                return null;
             }
-            if (primitive.isNumber()) {
-                return primitive.getAsDouble() * metric.scale();
-            }
-            Double value = metric.valueOf(primitive.getAsString());
-            if (value != null) {
-                return value;
-            }
-            throw new BodyFormatException("value at " + metric.path() + ": "
-                    + notANumber(GoQuote.string(primitive.getAsString()), metric));
+            return notANumber(GoQuote.string(primitive.getAsString()), metric);
         }
-        throw new BodyFormatException("value at " + metric.path() + " is " + (element.isJsonObject() ? "an object" : "an array")
-                + ", not a number");
+        if (element.isJsonObject()) {
+            return "an object, not a number";
+        }
+        return "an array, not a number" + (metric.indexLabel() == null ? " (index_label names the label that tells its"
+                + " elements apart, when the default channel is taken)" : " (its elements are)");
+    }
+
+    /** The number of a JSON value {@link #wrongType} takes. */
+    private static double number(MappedMetric metric, JsonElement element) {
+        JsonPrimitive primitive = (JsonPrimitive) element;
+        if (primitive.isBoolean()) {
+            return (primitive.getAsBoolean() ? 1 : 0) * metric.scale();
+        }
+        if (primitive.isNumber()) {
+            return primitive.getAsDouble() * metric.scale();
+        }
+        return metric.valueOf(primitive.getAsString());
     }
 
     private static String notANumber(String quoted, MappedMetric metric) {

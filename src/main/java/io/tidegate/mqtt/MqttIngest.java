@@ -168,6 +168,11 @@ public final class MqttIngest implements MessageHandler {
         } catch (RuntimeException e) {
             outcome = internalError(e);
         }
+        for (SkippedField field : outcome.skippedFields()) {
+            metrics.fieldSkipped(outcome.rule(), field);
+            log.atDebug().addKeyValue("topic", message.topic()).addKeyValue("rule", outcome.rule())
+                    .addKeyValue("field", field).log("mqtt mapping skipped an optional field");
+        }
         switch (outcome.kind()) {
             case WRITTEN, OFFLINE, ONLINE -> metrics.applied();
             case ADOPTED -> metrics.adopted();
@@ -346,10 +351,17 @@ public final class MqttIngest implements MessageHandler {
                     done(MqttOutcome.rejected(route.ruleName(), new Rejection(RejectReason.BAD_TTL, e.getMessage()))));
         }
         PayloadReader.Read read;
+        List<SkippedField> skippedFields = List.of();
         if (route.rule() == null) {
             read = payloads.read(payload, message.contentType(), route.metricLevel());
         } else {
-            read = mappedPayloads.read(route.rule(), route.captures(), topic, payload);
+            MappedPayloadReader.MappedRead mapped = mappedPayloads.read(route.rule(), route.captures(), topic, payload);
+            skippedFields = mapped.skippedFields();
+            if (mapped.leftOut()) {
+                MqttOutcome leftOut = MqttOutcome.skipped(route.ruleName(), SkipReason.UNMAPPED).withSkippedFields(skippedFields);
+                return unlessRetainedSeen(message, digest, route, done(leftOut));
+            }
+            read = mapped.read();
             pushTtl = pushTtl.or(route.rule()::ttl); // the rule's TTL comes after the message's own
         }
         if (read.rejection() != null) {
@@ -360,9 +372,10 @@ public final class MqttIngest implements MessageHandler {
         WriteRequest request = new WriteRequest(route.key(), read.verb(), read.body().families(), resolved, source,
                 WriteRequest.NOW, read.body().typeNotGiven());
         Store.Prepared write = store.prepare(request); // on this thread, while the store applies the message before
+        List<SkippedField> fieldsLeftOut = skippedFields;
         return unlessRetainedSeen(message, digest, route, acknowledgement -> {
             WriteOutcome outcome = store.apply(write, remember(topic, digest), acknowledgement.handToStore());
-            return outcome.wasApplied() ? MqttOutcome.written(route.ruleName(), request)
+            return outcome.wasApplied() ? MqttOutcome.written(route.ruleName(), request).withSkippedFields(fieldsLeftOut)
                     : MqttOutcome.rejected(route.ruleName(), refusal(outcome));
         });
     }

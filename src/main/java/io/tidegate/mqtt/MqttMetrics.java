@@ -17,6 +17,8 @@ import io.tidegate.telemetry.OwnMetrics;
  *       {@code internal_error});
  *   <li>{@code tidegate_mqtt_messages_skipped_total{reason}}: retained messages deliberately not
  *       applied, by {@link SkipReason} ({@code retained_seen}, {@code retained_unseen}).
+ *   <li>{@code tidegate_mqtt_fields_skipped_total{rule,reason}}: fields an optional metric of a mapping rule
+ *       left out of a message ({@code missing}, {@code wrong_type}), the rest of the message taken.
  * </ul>
  * Received is the sum of the other three. Every reason starts at 0, so rates work from the start.
  * With a subscriber to read ({@link #MqttMetrics(OwnMetrics, MqttSubscriber)}): {@code tidegate_mqtt_connected} (1 or 0),
@@ -29,6 +31,7 @@ public final class MqttMetrics {
     private final Counter rejected;
     private final Counter skipped;
     private final Counter adopted;
+    private final Counter fieldsSkipped;
     private final OwnMetrics own;
     private volatile long lastMessageMillis;
 
@@ -40,19 +43,22 @@ public final class MqttMetrics {
         skipped = counter("tidegate_mqtt_messages_skipped",
                 "MQTT messages deliberately not applied: retained copies of the message last applied on their topic"
                         + " (retained_seen), retained messages never seen with --mqtt.retained=ignore-unseen"
-                        + " (retained_unseen), or messages a mapping rule's topic matches but whose where conditions"
-                        + " leave out (unmapped), second copies of a replicated write (duplicate), or groups' states a"
+                        + " (retained_unseen), messages mapping rules take nothing from (unmapped: left out by where"
+                        + " or when conditions, or carrying none of the rule's optional metrics), second copies of a replicated write (duplicate), or groups' states a"
                         + " replica did not need (group_state).",
                 "reason");
         adopted = counter("tidegate_mqtt_group_states_adopted", "Groups taken from the states the MQTT broker keeps"
                 + " for replicas (--mqtt.replicate), as another replica held them.");
+        fieldsSkipped = counter("tidegate_mqtt_fields_skipped", "Fields that an optional metric of an mqtt_mappings"
+                + " rule left out of a message, the rest of it taken: not in the payload or null (missing), or an"
+                + " object, an array or a string that is no number (wrong_type).", "rule", "reason");
         for (RejectReason reason : RejectReason.values()) {
             rejected.initLabelValues(reason.label());
         }
         for (SkipReason reason : SkipReason.values()) {
             skipped.initLabelValues(reason.label());
         }
-        own.register(received, applied, rejected, skipped, adopted);
+        own.register(received, applied, rejected, skipped, adopted, fieldsSkipped);
         this.own = own;
     }
 
@@ -100,6 +106,10 @@ public final class MqttMetrics {
 
     void adopted() {
         adopted.inc();
+    }
+
+    void fieldSkipped(String rule, SkippedField field) {
+        fieldsSkipped.labelValues(rule, field.reason().label()).inc();
     }
 
     void skipped(SkipReason reason) {

@@ -12,8 +12,10 @@ public enum SkipReason {
     /** A retained message never applied, with {@code --mqtt.retained=ignore-unseen}. */
     RETAINED_UNSEEN,
     /**
-     * A message on a topic that the filter of an {@code mqtt_mappings} rule matches, but that no rule
-     * applies to, since their {@code where} conditions leave it out: expected, so not a rejection.
+     * A message the {@code mqtt_mappings} rules take nothing from: on a topic a rule's filter matches but
+     * whose {@code where} conditions leave it out, with a JSON payload the {@code when} conditions of the
+     * rule that applies leave out, or carrying none of that rule's metrics (all of them optional).
+     * Expected, so not a rejection.
      */
     UNMAPPED,
     /** A replicated write already applied: a second copy of one message id. */

@@ -56,6 +56,50 @@ class MappingsCommandTest {
                 # HELP tasmota_temperature_celsius Temperature measured by the sensor.
                 # TYPE tasmota_temperature_celsius gauge
                 tasmota_temperature_celsius{device="plug",instance="",job="tasmota",sensor="AM2301"} 21.3
+                skipped fields (optional metrics; counted in tidegate_mqtt_fields_skipped_total):
+                  *.Pressure (missing)
+                  ENERGY.Power (missing)
+                  ENERGY.ApparentPower (missing)
+                  ENERGY.ReactivePower (missing)
+                  ENERGY.Factor (missing)
+                  ENERGY.Voltage (missing)
+                  ENERGY.Current (missing)
+                  ENERGY.Total (missing)
+                """);
+    }
+
+    @Test
+    void aMultiChannelMessageShowsOneSeriesPerChannelAndTheFieldsItSkipped() {
+        int status = test("tasmota", "tele/dualr3/SENSOR", "{\"Time\":\"2025-01-12T10:15:00\",\"ENERGY\":{\"TotalStartTime\":"
+                + "\"2024-11-02T08:11:12\",\"Total\":0.003,\"Yesterday\":0.000,\"Today\":0.003,\"Power\":[12,0],"
+                + "\"ApparentPower\":[15,0],\"ReactivePower\":[9,0],\"Factor\":[0.80,0.00],\"Voltage\":230,"
+                + "\"Current\":[0.065,\"n/a\"]}}");
+
+        assertThat(status).isZero();
+        assertThat(out).contains("tasmota_power_watts{channel=\"1\",device=\"dualr3\",instance=\"\",job=\"tasmota\"} 12\n"
+                        + "tasmota_power_watts{channel=\"2\",device=\"dualr3\",instance=\"\",job=\"tasmota\"} 0\n")
+                .contains("tasmota_current_amperes{channel=\"1\",device=\"dualr3\",instance=\"\",job=\"tasmota\"} 0.065\n")
+                .doesNotContain("tasmota_current_amperes{channel=\"2\"")
+                .endsWith("""
+                        skipped fields (optional metrics; counted in tidegate_mqtt_fields_skipped_total):
+                          *.Temperature (missing)
+                          *.Humidity (missing)
+                          *.Pressure (missing)
+                          ENERGY.Current[1] (wrong_type: "n/a" is not a number (a values map turns strings into numbers))
+                        """);
+    }
+
+    @Test
+    void aMessageTheRulesWhenConditionsLeaveOutIsSkipped() {
+        int status = test("shelly-gen2", "shellyplusi4-c4d8d5561234/events/rpc", "{\"src\":\"shellyplusi4-c4d8d5561234\","
+                + "\"dst\":\"user_1\",\"method\":\"NotifyEvent\",\"params\":{\"ts\":1631266595.43,\"events\":"
+                + "[{\"component\":\"input:0\",\"id\":0,\"event\":\"single_push\",\"ts\":1631266595.43}]}}");
+
+        assertThat(status).isEqualTo(1);
+        assertThat(out).isEqualTo("""
+                topic: shellyplusi4-c4d8d5561234/events/rpc
+                rule: shelly-gen2-notifications
+                skipped (unmapped): the rule takes nothing from it (its when conditions leave it out, or it carries none of the rule's metrics)
                 """);
     }
 

@@ -38,9 +38,14 @@ class ConfigInputFuzzTest {
             "source: ", "ttl: ", "mqtt_mappings: ", "5m", "0", "-1", "1e9", "mqtt", "http", "tcp", "'{job=~\"sensor.*\"}'",
             "'{job=~\"a(\"}'", "'{job=\"a\", room!=\"lab\"}'", "['job=\"a\"', 'b!~\"c\"']", "{job=\"a\"}", "[", "]", "{",
             "}", ",", ":", ": ", "&a ", "*a", "!!binary ", "!!int ", "!custom ", "? ", "---", "...", "# c", "\"", "'",
-            "|", ">", "\t", "~", "null", "\\", "%YAML 1.2\n", "<<: ", "@", "`", "\u0001", "\uFEFF", "é", "😀", "\r\n");
+            "|", ">", "\t", "~", "null", "\\", "%YAML 1.2\n", "<<: ", "@", "`", "\u0001", "\uFEFF", "é", "😀", "\r\n",
+            "topic_prefix: ", "when: ", "key_match: ", "index_label: ", "where: ", "'POWER(?<channel>[0-9]*)'", "(?<",
+            "'params.*.tC'", "'+node'", "channel", "*prefix", "&prefix ");
 
-    private static final String EXAMPLE = read(Path.of("examples/tidegate.yml"));
+    /** The example configuration and the shipped mapping files that use the most rule keys. */
+    private static final List<String> EXAMPLES = List.of(read(Path.of("examples/tidegate.yml")),
+            read(Path.of("examples/mappings/shelly-gen2.yml")), read(Path.of("examples/mappings/esphome.yml")),
+            read(Path.of("examples/mappings/tasmota.yml")));
 
     private static Path fuzzDir;
 
@@ -76,12 +81,13 @@ class ConfigInputFuzzTest {
     @Provide
     Arbitrary<String> yamlText() {
         Arbitrary<String> pieces = Arbitraries.of(YAML_PIECES).list().ofMaxSize(60).map(list -> String.join("", list));
-        Arbitrary<String> mutatedExample = Combinators.combine(
-                        Arbitraries.integers().between(0, EXAMPLE.length()).list().ofMinSize(1).ofMaxSize(6),
+        Arbitrary<String> mutatedExample = Combinators.combine(Arbitraries.of(EXAMPLES),
+                        Arbitraries.integers().between(0, EXAMPLES.stream().mapToInt(String::length).max().orElseThrow())
+                                .list().ofMinSize(1).ofMaxSize(6),
                         Arbitraries.integers().between(0, 8),
                         Arbitraries.of(YAML_PIECES).list().ofMinSize(6).ofMaxSize(6))
-                .as((positions, deleted, inserted) -> {
-                    StringBuilder text = new StringBuilder(EXAMPLE);
+                .as((example, positions, deleted, inserted) -> {
+                    StringBuilder text = new StringBuilder(example);
                     for (int i = 0; i < positions.size(); i++) {
                         int at = Math.min(positions.get(i), text.length());
                         text.replace(at, Math.min(at + (i == 0 ? deleted : 0), text.length()), inserted.get(i));

@@ -104,14 +104,27 @@ class MappingsIT {
                                 + "\"UptimeSec\":3600,\"Heap\":25,\"LoadAvg\":19,\"POWER\":\"ON\",\"Wifi\":{\"AP\":1,"
                                 + "\"SSId\":\"home\",\"Channel\":6,\"RSSI\":80,\"Signal\":-60}}"),
                         publish("tele/DEV_probe/SENSOR", "{\"Time\":\"2025-01-12T10:15:00\",\"AM2301\":{\"Temperature\":21.3,"
-                                + "\"Humidity\":45.2,\"DewPoint\":8.9},\"TempUnit\":\"C\"}")),
+                                + "\"Humidity\":45.2,\"DewPoint\":8.9},\"TempUnit\":\"C\"}"),
+                        // a device metering two channels: arrays, one element per channel; relays POWER1, POWER2
+                        publish("tele/DEV_dual/SENSOR", "{\"Time\":\"2025-01-12T10:15:00\",\"ENERGY\":{\"TotalStartTime\":"
+                                + "\"2024-11-02T08:11:12\",\"Total\":0.003,\"Yesterday\":0.000,\"Today\":0.003,\"Period\":[0,0],"
+                                + "\"Power\":[12,0],\"ApparentPower\":[15,0],\"ReactivePower\":[9,0],\"Factor\":[0.80,0.00],"
+                                + "\"Voltage\":230,\"Current\":[0.065,0.000]}}"),
+                        publish("tele/DEV_dual/STATE", "{\"Time\":\"2025-01-12T10:15:00\",\"UptimeSec\":60,\"POWER1\":\"ON\","
+                                + "\"POWER2\":\"OFF\"}"),
+                        publish("stat/DEV_dual/POWER2", "ON")),
                         List.of("tasmota_power_watts{device=\"DEV_plug\",instance=\"\",job=\"tasmota\"} 45",
                                 "tasmota_energy_joules_total{device=\"DEV_plug\",instance=\"\",job=\"tasmota\"} 4.4442e+07",
                                 "tasmota_relay_on{device=\"DEV_plug\",instance=\"\",job=\"tasmota\"} 1",
                                 "tasmota_uptime_seconds{device=\"DEV_plug\",instance=\"\",job=\"tasmota\"} 3600",
                                 "tasmota_wifi_signal_dbm{device=\"DEV_plug\",instance=\"\",job=\"tasmota\"} -60",
                                 "tasmota_temperature_celsius{device=\"DEV_probe\",instance=\"\",job=\"tasmota\",sensor=\"AM2301\"} 21.3",
-                                "tasmota_humidity_percent{device=\"DEV_probe\",instance=\"\",job=\"tasmota\",sensor=\"AM2301\"} 45.2"),
+                                "tasmota_humidity_percent{device=\"DEV_probe\",instance=\"\",job=\"tasmota\",sensor=\"AM2301\"} 45.2",
+                                "tasmota_power_watts{channel=\"1\",device=\"DEV_dual\",instance=\"\",job=\"tasmota\"} 12",
+                                "tasmota_power_watts{channel=\"2\",device=\"DEV_dual\",instance=\"\",job=\"tasmota\"} 0",
+                                "tasmota_voltage_volts{device=\"DEV_dual\",instance=\"\",job=\"tasmota\"} 230",
+                                "tasmota_relay_on{channel=\"2\",device=\"DEV_dual\",instance=\"\",job=\"tasmota\"} 0",
+                                "tasmota_relay_switched_on{channel=\"2\",device=\"DEV_dual\",instance=\"\",job=\"tasmota\"} 1"),
                         publish("tele/DEV_plug/LWT", "Offline", "-r"), "device=\"DEV_plug\"", "device=\"DEV_probe\""),
                 new Example("shelly-gen1", List.of(
                         publish("shellies/DEV-1pm/online", "true", "-r"),
@@ -140,12 +153,25 @@ class MappingsIT {
                         publish("shellyplus1pm-DEV/status/sys", "{\"mac\":\"A8032AB12345\",\"uptime\":3600,\"ram_free\":150000}"),
                         publish("shellyplusplugs-DEV/status/switch:0", "{\"id\":0,\"source\":\"init\",\"output\":false,"
                                 + "\"apower\":0.0,\"voltage\":229.9,\"current\":0.0,\"aenergy\":{\"total\":0.0,"
-                                + "\"by_minute\":[0.0,0.0,0.0],\"minute_ts\":1736676900},\"temperature\":{\"tC\":30.1,\"tF\":86.2}}")),
+                                + "\"by_minute\":[0.0,0.0,0.0],\"minute_ts\":1736676900},\"temperature\":{\"tC\":30.1,\"tF\":86.2}}"),
+                        // a Plus H&T: status updates on one, RPC notifications (the default) on another
+                        publish("shellyplusht-DEV/status/temperature:0", "{\"id\":0,\"tC\":22.3,\"tF\":72.1}"),
+                        publish("shellyplusht-DEV/status/humidity:0", "{\"id\":0,\"rh\":45.6}"),
+                        publish("shellyplusht-DEV2/events/rpc", "{\"src\":\"shellyplusht-DEV2\",\"dst\":\"shellyplusht-DEV2/events\","
+                                + "\"method\":\"NotifyFullStatus\",\"params\":{\"ts\":1736676900.12,\"devicepower:0\":{\"id\":0,"
+                                + "\"battery\":{\"V\":5.46,\"percent\":73},\"external\":{\"present\":false}},\"humidity:0\":{\"id\":0,"
+                                + "\"rh\":51.2},\"sys\":{\"uptime\":2},\"temperature:0\":{\"id\":0,\"tC\":20.1,\"tF\":68.3}}}"),
+                        publish("shellyplusht-DEV2/events/rpc", "{\"src\":\"shellyplusht-DEV2\",\"dst\":\"shellyplusht-DEV2/events\","
+                                + "\"method\":\"NotifyEvent\",\"params\":{\"ts\":1736676901.0,\"events\":[]}}")),
                         List.of("shelly_switch_on{component=\"switch:0\",device=\"shellyplus1pm-DEV\",instance=\"\",job=\"shelly\"} 1",
                                 "shelly_switch_power_watts{component=\"switch:0\",device=\"shellyplus1pm-DEV\",instance=\"\",job=\"shelly\"} 42.1",
                                 "shelly_switch_energy_joules_total{component=\"switch:0\",device=\"shellyplus1pm-DEV\",instance=\"\",job=\"shelly\"} 4.4444412e+06",
                                 "shelly_switch_temperature_celsius{component=\"switch:0\",device=\"shellyplus1pm-DEV\",instance=\"\",job=\"shelly\"} 45.2",
-                                "shelly_switch_on{component=\"switch:0\",device=\"shellyplusplugs-DEV\",instance=\"\",job=\"shelly\"} 0"),
+                                "shelly_switch_on{component=\"switch:0\",device=\"shellyplusplugs-DEV\",instance=\"\",job=\"shelly\"} 0",
+                                "shelly_temperature_celsius{component=\"temperature:0\",device=\"shellyplusht-DEV\",instance=\"\",job=\"shelly\"} 22.3",
+                                "shelly_humidity_percent{component=\"humidity:0\",device=\"shellyplusht-DEV\",instance=\"\",job=\"shelly\"} 45.6",
+                                "shelly_temperature_celsius{component=\"temperature:0\",device=\"shellyplusht-DEV2\",instance=\"\",job=\"shelly\"} 20.1",
+                                "shelly_battery_percent{component=\"devicepower:0\",device=\"shellyplusht-DEV2\",instance=\"\",job=\"shelly\"} 73"),
                         publish("shellyplus1pm-DEV/online", "false", "-r"), "device=\"shellyplus1pm-DEV\"",
                         "device=\"shellyplusplugs-DEV\""),
                 new Example("esphome", List.of(

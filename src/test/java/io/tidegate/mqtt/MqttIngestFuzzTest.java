@@ -217,6 +217,26 @@ class MqttIngestFuzzTest {
               - {topic: '+d/status/+c', where: {c: 'switch:[0-9]+'}, group: {job: s, device: '{d}', component: '{c}'}}
               - {topic: 'legacy/#rest', group: {job: '{rest}'}, format: prometheus}
               - {topic: 'every/+d', group: {job: every, device: '{d}'}, prefix: e_}
+              - topic: +d/events/rpc
+                when: {method: 'NotifyStatus|NotifyFullStatus'}
+                group: {job: s, device: '{d}'}
+                replace: metrics
+                metrics:
+                  - {path: 'params.*.tC', key_match: 'temperature:[0-9]+', key_label: component, name: t, optional: true}
+                  - {path: 'params.*', key_match: '(?<kind>[a-z]+):(?<id>[0-9]+)', name: raw, optional: true}
+              - topic: tele/+d/STATE
+                group: {job: t, device: '{d}'}
+                replace: metrics
+                metrics:
+                  - {path: ENERGY.Power, name: power}
+                  - {path: ENERGY.Current, name: current, optional: true, index_label: phase}
+                  - {path: '*', key_match: 'POWER(?<channel>[0-9]*)', name: relay, values: {"ON": 1, "OFF": 0}, optional: true}
+              - topic: stat/+d/+r
+                where: {r: 'POWER(?<channel>[0-9]*)'}
+                group: {job: t, device: '{d}', channel: '{channel}'}
+                format: value
+                metrics: [{values: {"ON": 1, "OFF": 0}}]
+              - {topic_prefix: 'home/+n', topic: 'sensor/+s/state', group: {job: e, node: '{n}'}, format: value}
             """);
 
     private static MqttMappings mappings(String yaml) {
@@ -241,7 +261,8 @@ class MqttIngestFuzzTest {
                 Tuple.of(1, KeyTexts.path(6).map(path -> "metrics/" + path)),
                 Tuple.of(4, Arbitraries.of("zigbee2mqtt/a", "zigbee2mqtt/a/availability", "zigbee2mqtt/", "tele/a/SENSOR",
                         "shellies/a/relay/0/power", "shellies/a/relay/1/power", "shellies/a/online", "a/status/switch:0",
-                        "a/status/sys", "legacy/a", "legacy/", "legacy/a/b", "every/a", "every/b")),
+                        "a/status/sys", "legacy/a", "legacy/", "legacy/a/b", "every/a", "every/b", "a/events/rpc",
+                        "tele/a/STATE", "stat/a/POWER", "stat/a/POWER2", "stat/a/RESULT", "home/a/sensor/t/state")),
                 Tuple.of(1, KeyTexts.path(3).map(path -> "zigbee2mqtt/" + path)));
         Arbitrary<byte[]> payload = Arbitraries.frequencyOf(
                 Tuple.of(4, ExpositionTexts.bodyBytes()),
@@ -250,7 +271,13 @@ class MqttIngestFuzzTest {
                 Tuple.of(2, Arbitraries.of("{\"temperature\":21.5,\"state\":\"ON\",\"device\":{\"model\":\"x\"}}",
                         "{\"temperature\":null}", "{\"state\":\"toggle\"}", "{\"AM2301\":{\"Temperature\":1},\"B\":{\"Temperature\":2}}",
                         "{\"AM2301\":{\"Temperature\":\"x\"}}", "{\"state\":\"offline\"}", "offline", "online", "true", "false",
-                        "ON", "\"on\"", "{\"apower\":[1]}", "{\"temperature\":{\"x\":1}}")
+                        "ON", "\"on\"", "{\"apower\":[1]}", "{\"temperature\":{\"x\":1}}",
+                        "{\"method\":\"NotifyStatus\",\"params\":{\"temperature:0\":{\"tC\":[1,null]},\"switch:1\":2}}",
+                        "{\"method\":\"NotifyFullStatus\",\"params\":{\"temperature:0\":{\"tC\":21},\"input:0\":[true,\"x\"]}}",
+                        "{\"method\":\"NotifyEvent\",\"params\":{}}", "{\"method\":[\"NotifyStatus\"]}",
+                        "{\"ENERGY\":{\"Power\":[12,0],\"Current\":[0.1,{\"a\":1}]},\"POWER1\":\"ON\",\"POWER2\":\"x\"}",
+                        "{\"ENERGY\":{\"Power\":[[1]],\"Current\":null},\"POWER\":[\"ON\"]}",
+                        "{\"ENERGY\":{\"Power\":[]}}")
                         .map(text -> text.getBytes(StandardCharsets.UTF_8))),
                 Tuple.of(2, JsonTexts.mutatedObjects()),
                 Tuple.of(3, ExpositionTexts.value().map(v -> v.getBytes(StandardCharsets.UTF_8))),

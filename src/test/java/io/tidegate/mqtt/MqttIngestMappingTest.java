@@ -228,8 +228,6 @@ class MqttIngestMappingTest {
         assertRejected("zigbee2mqtt/kitchen", "{\"temperature\":", RejectReason.BAD_PAYLOAD, "rule z2m: invalid JSON:");
         assertRejected("zigbee2mqtt/kitchen", "{\"battery\":90}", RejectReason.BAD_PAYLOAD,
                 "rule z2m: no value at temperature (mark the metric optional: true");
-        assertRejected("zigbee2mqtt/kitchen", "{\"temperature\":21,\"state\":\"TOGGLE\"}", RejectReason.BAD_PAYLOAD,
-                "rule z2m: value at state: \"TOGGLE\" is not a number and not one of the metric's values (off, on) (case ignored)");
         assertRejected("zigbee2mqtt/kitchen", "{\"temperature\":{\"c\":1}}", RejectReason.BAD_PAYLOAD,
                 "rule z2m: value at temperature is an object, not a number");
         assertRejected("zigbee2mqtt/kitchen", "[21.5]", RejectReason.BAD_PAYLOAD, "rule z2m: JSON payload must be an object");

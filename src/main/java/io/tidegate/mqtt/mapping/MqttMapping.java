@@ -1,5 +1,7 @@
 package io.tidegate.mqtt.mapping;
 
+import com.google.gson.JsonElement;
+import com.google.gson.JsonPrimitive;
 import io.tidegate.format.MetricType;
 import io.tidegate.format.Names;
 import io.tidegate.format.TextFormatParser;
@@ -12,6 +14,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
@@ -23,7 +26,9 @@ import java.util.regex.Pattern;
  *
  * @param name how messages and logs name the rule: its {@code name}, or its place in the file
  * @param where per capture name, a regular expression the captured level must match (whole) for the
- *     rule to apply; empty for none
+ *     rule to apply; empty for none. Its named groups ({@code POWER(?<channel>[0-9]*)}) are captures too
+ * @param when per JSON path, a regular expression the payload's field there must match (whole) for the
+ *     message to be read; a message it leaves out is skipped. Empty for none (JSON rules only)
  * @param group the grouping key's labels, by name, as templates over the captures
  * @param replacesGroup true: a message replaces the whole group (PUT); false: only the families it
  *     carries (POST), for devices that publish one value per topic
@@ -36,14 +41,22 @@ import java.util.regex.Pattern;
  */
 public record MqttMapping(String name, TopicPattern topic, Map<String, Pattern> where, Map<String, CaptureTemplate> group,
         Format format, boolean replacesGroup, Optional<Duration> ttl, String prefix, Map<String, JsonPath> labels,
-        List<MappedMetric> metrics, Availability availability) {
+        List<MappedMetric> metrics, Availability availability, Map<JsonPath, Pattern> when) {
 
     public MqttMapping {
         Objects.requireNonNull(topic, "topic");
-        where = Map.copyOf(where);
+        where = Collections.unmodifiableMap(new LinkedHashMap<>(where));
         group = Collections.unmodifiableMap(new LinkedHashMap<>(group));
         labels = Collections.unmodifiableMap(new LinkedHashMap<>(labels));
         metrics = List.copyOf(metrics);
+        when = Collections.unmodifiableMap(new LinkedHashMap<>(when));
+    }
+
+    /** A rule without payload conditions. */
+    public MqttMapping(String name, TopicPattern topic, Map<String, Pattern> where, Map<String, CaptureTemplate> group,
+            Format format, boolean replacesGroup, Optional<Duration> ttl, String prefix, Map<String, JsonPath> labels,
+            List<MappedMetric> metrics, Availability availability) {
+        this(name, topic, where, group, format, replacesGroup, ttl, prefix, labels, metrics, availability, Map.of());
     }
 
     /** How a rule reads its payloads, as the {@code format} key spells it. */
@@ -76,14 +89,29 @@ public record MqttMapping(String name, TopicPattern topic, Map<String, Pattern> 
      * @param scale the value is multiplied by it (1 for as is), to turn {@code Wh} into joules, say
      * @param help null for none
      * @param values strings and the numbers they stand for; keys in lower case when {@code ignoreCase}
-     * @param optional a value the payload lacks is then left out rather than a rejection
-     * @param keyLabel with a {@code *} in the path, the series label that takes the key it matched
+     * @param optional a value the payload lacks, or one of the wrong type, is then left out (and counted)
+     *     rather than a rejection
+     * @param keyLabel with a {@code *} in the path, the series label that takes the key it matched; null for none
+     * @param keyMatch with a {@code *} in the path, a regular expression the key must match (whole) to be taken;
+     *     its named groups become series labels ({@code POWER(?<channel>[0-9]*)}); null to take every key
+     * @param indexLabel the series label that tells the elements of an array apart (1 for the first, as
+     *     Tasmota counts channels); null when an array is not taken (it is then of the wrong type)
      */
     public record MappedMetric(JsonPath path, CaptureTemplate name, String unit, double scale, MetricType type,
-            String help, Map<String, Double> values, boolean ignoreCase, boolean optional, String keyLabel) {
+            String help, Map<String, Double> values, boolean ignoreCase, boolean optional, String keyLabel,
+            Pattern keyMatch, String indexLabel) {
+
+        /** The label an array's elements take unless the metric says otherwise. */
+        public static final String DEFAULT_INDEX_LABEL = "channel";
 
         public MappedMetric {
             values = Map.copyOf(values);
+        }
+
+        /** A metric that takes every key {@code *} matches and no arrays. */
+        public MappedMetric(JsonPath path, CaptureTemplate name, String unit, double scale, MetricType type,
+                String help, Map<String, Double> values, boolean ignoreCase, boolean optional, String keyLabel) {
+            this(path, name, unit, scale, type, help, values, ignoreCase, optional, keyLabel, null, null);
         }
 
         /**
@@ -140,8 +168,44 @@ public record MqttMapping(String name, TopicPattern topic, Map<String, Pattern> 
 
     /** The rule applies to a topic its pattern matches if each {@code where} expression matches its capture. */
     public boolean appliesTo(Map<String, String> captures) {
+        return capturesWhere(captures) != null;
+    }
+
+    /**
+     * The captures of a topic the rule applies to, with what the named groups of its {@code where}
+     * expressions matched added (an optional group that matched nothing is empty); null when a
+     * {@code where} expression does not match its capture.
+     */
+    public Map<String, String> capturesWhere(Map<String, String> captures) {
+        Map<String, String> all = captures;
         for (Map.Entry<String, Pattern> condition : where.entrySet()) {
-            if (!condition.getValue().matcher(captures.getOrDefault(condition.getKey(), "")).matches()) {
+            Matcher matcher = condition.getValue().matcher(captures.getOrDefault(condition.getKey(), ""));
+            if (!matcher.matches()) {
+                return null;
+            }
+            List<String> groups = RegexGroups.names(condition.getValue());
+            if (!groups.isEmpty()) {
+                if (all == captures) {
+                    all = new LinkedHashMap<>(captures);
+                }
+                for (String group : groups) {
+                    String value = matcher.group(group);
+                    all.put(group, value == null ? "" : value);
+                }
+            }
+        }
+        return all;
+    }
+
+    /**
+     * Whether a JSON payload passes the rule's {@code when} conditions: each field is there, a string,
+     * number or boolean whose text the expression matches (whole).
+     */
+    public boolean takes(JsonElement payload) {
+        for (Map.Entry<JsonPath, Pattern> condition : when.entrySet()) {
+            List<JsonPath.Selected> found = condition.getKey().select(payload);
+            if (found.isEmpty() || !(found.get(0).value() instanceof JsonPrimitive primitive)
+                    || !condition.getValue().matcher(primitive.getAsString()).matches()) {
                 return false;
             }
         }

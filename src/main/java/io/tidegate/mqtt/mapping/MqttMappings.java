@@ -29,7 +29,8 @@ public record MqttMappings(List<MqttMapping> rules) {
      * Which rule applies to a topic.
      *
      * @param rule the first rule that applies; null when none does
-     * @param captures the levels its wildcards matched, by name
+     * @param captures the levels its wildcards matched, by name, and what the named groups of its
+     *     {@code where} expressions matched
      * @param topicMatched whether some rule's topic matched even though none applied (its {@code where}
      *     conditions excluded the topic): such a message is expected, not a mistake
      */
@@ -43,8 +44,9 @@ public record MqttMappings(List<MqttMapping> rules) {
         for (MqttMapping rule : rules) {
             Map<String, String> captures = rule.topic().match(topic);
             if (captures != null) {
-                if (rule.appliesTo(captures)) {
-                    return new Match(rule, captures, true);
+                Map<String, String> applied = rule.capturesWhere(captures);
+                if (applied != null) {
+                    return new Match(rule, applied, true);
                 }
                 topicMatched = true;
             }

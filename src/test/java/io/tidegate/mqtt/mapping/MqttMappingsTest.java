@@ -232,7 +232,7 @@ class MqttMappingsTest {
         "unknown format | - {topic: a, group: {job: a}, format: xml} | mqtt_mappings[1] (line 2): format \"xml\": expected json, value or prometheus",
         "unknown replace | - {topic: a, group: {job: a}, replace: all} | mqtt_mappings[1] (line 2): replace \"all\": expected group (replace the whole group) or metrics (replace only the metrics the message carries)",
         "bad ttl | - {topic: a, group: {job: a}, ttl: soon} | mqtt_mappings[1] (line 2): ttl \"soon\": invalid duration \"soon\"",
-        "unknown rule key | - {topic: a, group: {job: a}, metric: []} | mqtt_mappings[1] (line 2): unknown key \"metric\" (line 2); known: name, topic, where, group, format, replace, ttl, prefix, labels, metrics, availability",
+        "unknown rule key | - {topic: a, group: {job: a}, metric: []} | mqtt_mappings[1] (line 2): unknown key \"metric\" (line 2); known: name, topic_prefix, topic, where, when, group, format, replace, ttl, prefix, labels, metrics, availability",
         "json metric without path | - {topic: a, group: {job: a}, metrics: [{name: x}]} | mqtt_mappings[1] (line 2): metrics[1] (line 2): path: missing; a metric of a json rule says where its value is (such as ENERGY.Power)",
         "bad path | - {topic: a, group: {job: a}, metrics: [{path: 'a..b'}]} | mqtt_mappings[1] (line 2): metrics[1] (line 2): path \"a..b\": empty key in \"a..b\" (keys are separated by single dots)",
         "wildcard without key_label | - {topic: a, group: {job: a}, metrics: [{path: '*.T'}]} | mqtt_mappings[1] (line 2): metrics[1] (line 2): key_label: missing; with a * in the path, each key it matches is a series, told apart by this label (such as key_label: sensor)",
