@@ -254,8 +254,9 @@ public final class HomeAssistantDiscovery {
     }
 
     /**
-     * Takes a message on availability topic {@code topic}: the groups of the entities it leaves unavailable (under
-     * their {@code availability_mode}); an entity that stays or becomes available changes nothing, its next state
+     * Takes a message on availability topic {@code topic}: the groups of the entities it makes unavailable (under
+     * their {@code availability_mode}: with {@code latest} and {@code all}, a "not available" on any of their topics;
+     * with {@code any}, one when none of the others last said "available"); an entity that stays or becomes available changes nothing, its next state
      * brings it back. Payloads that say neither, or whose template fails, change nothing.
      */
     public synchronized List<GroupingKey> availability(String topic, byte[] payload) {
@@ -289,10 +290,10 @@ public final class HomeAssistantDiscovery {
                 continue;
             }
             entity.availability().put(topic, said);
-            boolean available = switch (entity.config().availabilityMode()) {
-                case LATEST -> said;
-                case ALL -> entity.availability().size() == entity.config().availability().size()
-                        && !entity.availability().containsValue(false);
+            // only a topic saying "not available" takes the entity away: with "all" at once, with "any" once no other
+            // topic's last word is "available"; a topic not heard from yet says nothing either way
+            boolean available = said || switch (entity.config().availabilityMode()) {
+                case LATEST, ALL -> false;
                 case ANY -> entity.availability().containsValue(true);
             };
             if (!available && !unavailable.contains(entity.key())) {

@@ -612,7 +612,7 @@ public final class ValueTemplate {
             case "abs": {
                 Object n = integral(input);
                 if (n instanceof Long l) {
-                    return l == Long.MIN_VALUE ? Math.abs((double) l) : Math.abs(l);
+                    return l == Long.MIN_VALUE ? (Object) Math.abs((double) l) : (Object) Math.abs(l);
                 }
                 if (n instanceof Double d) {
                     return Math.abs(d);
@@ -707,6 +707,13 @@ public final class ValueTemplate {
                 int insideAt = at;
                 at = closeAt + 2;
                 trimNext = trimAfter;
+                if (kind == '%') {
+                    String word = inside.strip().split("[^A-Za-z_]", 2)[0];
+                    if (!Set.of("if", "elif", "else", "endif").contains(word)) {
+                        throw new Refused("statement {% " + (word.isEmpty() ? inside.strip() : word)
+                                + " %} is not supported (only if, elif, else, endif)");
+                    }
+                }
                 tokens = tokenize(inside, insideAt);
                 next = 0;
                 if (kind == '{') {
