@@ -56,12 +56,12 @@ class DiscoveryIT {
                 "device":{"identifiers":["zigbee2mqtt_0x00158d0001RUN"],"manufacturer":"Aqara",\
                 "model":"Temperature and humidity sensor (WSDCGQ11LM)","name":"kitchen","sw_version":"3000-0001",\
                 "via_device":"zigbee2mqtt_bridge_0x00124b0022RUN"},\
-                "device_class":"DC","enabled_by_default":true,"object_id":"kitchen_PROP",\
+                "device_class":"@CLASS@","enabled_by_default":true,"object_id":"kitchen_@PROP@",\
                 "origin":{"name":"Zigbee2MQTT","sw":"1.40.2","url":"https://www.zigbee2mqtt.io"},\
                 "state_class":"measurement","state_topic":"zigbee2mqtt-RUN/kitchen",\
-                "unique_id":"0x00158d0001RUN_PROP_zigbee2mqtt","unit_of_measurement":"UNIT",\
-                "value_template":"{{ value_json.PROP }}"}"""
-                .replace("RUN", run).replace("PROP", property).replace("DC", deviceClass).replace("UNIT", unit);
+                "unique_id":"0x00158d0001RUN_@PROP@_zigbee2mqtt","unit_of_measurement":"@UNIT@",\
+                "value_template":"{{ value_json.@PROP@ }}"}"""
+                .replace("RUN", run).replace("@PROP@", property).replace("@CLASS@", deviceClass).replace("@UNIT@", unit);
     }
 
     private String z2mLabels() {
@@ -179,7 +179,9 @@ class DiscoveryIT {
         });
         assertThat(scrape()).contains("tidegate_mqtt_messages_rejected_total{reason=\"bad_discovery_config\"} 1");
         assertThat(http.get("/api/v1/status").body()).isNotEmpty(); // still serving
-        assertThat(http.get("/").body()).contains(refused).contains("function now() is not supported");
+        // the page's table of refused messages is drawn from this
+        assertThat(http.get("/api/v1/metrics").body()).contains("\"mqtt_rejections\"").contains(refused)
+                .contains("function now() is not supported");
 
         publish("tele/" + device + "/LWT", "Offline", "-r");
         await().atMost(PATIENCE).untilAsserted(() -> assertThat(scrape()).doesNotContain(line));
