@@ -588,10 +588,11 @@ public final class MqttIngest implements MessageHandler {
         }
         List<String> dropped = new ArrayList<>();
         HomeAssistantDiscovery.EntityState first = change.firstState();
-        if (first != null && first.family() != null) {
+        boolean firstRetained = first != null && discovery.lastStateRetained(first.entity().config().stateTopic());
+        if (first != null && first.family() != null && (!firstRetained || retainedMode == RetainedMode.APPLY)) {
             String stateTopic = first.entity().config().stateTopic();
-            writes.add(entityWrite(first, first.ttl(), Source.mqtt(stateTopic, discovery.lastStateRetained(stateTopic))));
-        } else if (first != null) {
+            writes.add(entityWrite(first, first.ttl(), Source.mqtt(stateTopic, firstRetained)));
+        } else if (first != null && first.family() == null) {
             metrics.discoveryValueDropped(first.dropped());
             dropped.add(first.entity().config().entity() + ": " + first.why());
         }
