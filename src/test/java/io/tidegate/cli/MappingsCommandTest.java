@@ -128,7 +128,7 @@ class MappingsCommandTest {
                 topic: zigbee2mqtt/kitchen
                 rule: none
                 discovery entity: sensor/0x01/temperature
-                grouping key: {entity="sensor/0x01/temperature", instance="zigbee2mqtt_0x01", job="homeassistant"}
+                grouping key: {job="homeassistant", entity="sensor/0x01/temperature", instance="zigbee2mqtt_0x01"}
                 replaces: the whole group (PUT)
                 ttl: 10m
                 series:
