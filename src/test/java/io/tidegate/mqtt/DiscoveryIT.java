@@ -187,6 +187,32 @@ class DiscoveryIT {
         await().atMost(PATIENCE).untilAsserted(() -> assertThat(scrape()).doesNotContain(line));
     }
 
+    @Test
+    void theEmbeddedBrokerHandsAStateRetainedBeforeItsConfigToDiscoveryAndStillRetainsARefusedConfig() {
+        http = tidegate.start("--mqtt.embedded", "--mqtt.listen-address=127.0.0.1:0", "--mqtt.embedded.retain-any-topic",
+                "--mqtt.client-id=tidegate-discovery-" + run, "--mqtt.discovery=homeassistant",
+                "--mqtt.discovery.prefix=" + prefix).http();
+        int port = tidegate.mqttPort();
+        String node = "porch-" + run;
+        MosquittoBroker.client(port, "mosquitto_pub", "-q", "1", "-r", "-t", node + "/sensor/temperature/state", "-m", "7.5");
+        MosquittoBroker.client(port, "mosquitto_pub", "-q", "1", "-r", "-t", prefix + "/sensor/" + node + "/temperature/config",
+                "-m", "{\"dev_cla\":\"temperature\",\"unit_of_meas\":\"°C\",\"stat_t\":\"" + node
+                        + "/sensor/temperature/state\",\"dev\":{\"ids\":\"" + node + "\"}}");
+
+        await().atMost(PATIENCE).untilAsserted(() -> assertThat(scrape()).contains("temperature_celsius{"
+                + "device_identifiers=\"" + node + "\",entity=\"sensor/" + node + "/temperature\",instance=\"" + node
+                + "\",job=\"homeassistant\"} 7.5\n"));
+
+        // a config discovery refuses is Home Assistant's message too: the embedded broker keeps it for its subscribers
+        String refused = prefix + "/sensor/" + node + "/clock/config";
+        MosquittoBroker.client(port, "mosquitto_pub", "-q", "1", "-r", "-t", refused, "-m",
+                "{\"stat_t\":\"x\",\"val_tpl\":\"{{ now() }}\"}");
+        await().atMost(PATIENCE).untilAsserted(() -> assertThat(scrape())
+                .contains("tidegate_mqtt_messages_rejected_total{reason=\"bad_discovery_config\"} 1"));
+        assertThat(MosquittoBroker.client(port, "mosquitto_sub", "-t", refused, "-C", "1", "-W", "5"))
+                .contains("now()");
+    }
+
     private void start() {
         List<String> all = new ArrayList<>(List.of("--mqtt.url=tcp://127.0.0.1:" + broker.port(),
                 "--mqtt.client-id=tidegate-discovery-" + run, "--mqtt.discovery=homeassistant",
