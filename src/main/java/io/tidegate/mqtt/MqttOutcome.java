@@ -16,7 +16,8 @@ import java.util.List;
  * @param skipped for {@link Kind#SKIPPED}
  * @param rejection for {@link Kind#REJECTED}
  * @param message for {@link Kind#REJECTED}: why; for {@link Kind#SKIPPED}: why, when there is more to say than the reason
- * @param discovery for {@link Kind#DISCOVERED}: what Home Assistant discovery made of the message
+ * @param discovery for {@link Kind#DISCOVERED}: what Home Assistant discovery made of the message; for a
+ *     {@link Kind#REJECTED} discovery refused, empty (see {@link #keepsFromOthers})
  */
 public record MqttOutcome(Kind kind, String rule, WriteRequest write, GroupingKey offline, int deletedGroups,
         SkipReason skipped, RejectReason rejection, String message, Discovered discovery) {
