@@ -18,6 +18,7 @@ import io.tidegate.mqtt.MqttIngest;
 import io.tidegate.mqtt.MqttMetrics;
 import io.tidegate.cli.MqttFlags;
 import io.tidegate.mqtt.MqttSettings;
+import io.tidegate.mqtt.discovery.HomeAssistantDiscovery;
 import io.tidegate.store.RetainedMemory;
 import io.tidegate.persist.Persistence;
 import io.tidegate.store.Store;
@@ -82,8 +83,15 @@ public final class Tidegate implements AutoCloseable {
         MqttMetrics mqttMetrics = mqtt == null ? new MqttMetrics(metrics) : new MqttMetrics(metrics, mqtt);
         groupStates = flags.mqttReplicate ? new GroupStates(mqtt, flags.mqttTopicPrefix, mqttSettings.get().clientId(),
                 mqttSettings.get().topicFilters(), clock) : null;
+        HomeAssistantDiscovery discovery = MqttFlags.discovery(flags).orElse(null);
+        MqttEndpoint endpoint = mqtt;
         mqttIngest = new MqttIngest(store, ttls, flags.mqttTopicPrefix, flags.mqttRetained, flags.mqttMaxPayloadSize,
-                RetainedMemory.DEFAULT_CAPACITY, clock, mqttMetrics, () -> config.current().mqttMappings(), groupStates);
+                RetainedMemory.DEFAULT_CAPACITY, clock, mqttMetrics, () -> config.current().mqttMappings(), groupStates,
+                discovery, filters -> endpoint.subscribeDiscovery(filters));
+        if (discovery != null) {
+            // the config filters from the start; each config then adds its entity's state and availability topics
+            mqtt.subscribeDiscovery(mqttIngest.discoveryTopicFilters());
+        }
         if (mqtt != null) {
             // a reload that changes the rules changes the subscriptions, on the live connection once there is one
             config.onReload(reloaded -> mqtt.subscribeMappings(reloaded.mqttMappings().topicFilters()));

@@ -35,7 +35,7 @@ class LayeringTest {
             List.of("telemetry"), // Tidegate's own metrics and build information
             List.of("persist"), // the journal and snapshots behind the store's write log
             List.of("ttl"), // TTL rules and resolution, the expiry schedule and its sweeper
-            List.of("mqtt.mapping", "mqtt.access"), // the MQTT mapping engine; the embedded broker's password file, ACL, logins
+            List.of("mqtt.mapping", "mqtt.access", "mqtt.discovery"), // the MQTT mapping engine; the embedded broker's password file, ACL, logins; Home Assistant discovery
             List.of("config"), // the configuration file reader
             List.of("push", "mqtt"), // ingest adapters: the HTTP push API, the MQTT client and broker
             List.of("web"), // routes, the API, the page, TLS and basic auth

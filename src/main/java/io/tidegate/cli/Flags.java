@@ -3,6 +3,7 @@ package io.tidegate.cli;
 import io.tidegate.telemetry.Version;
 import io.tidegate.mqtt.MqttProtocol;
 import io.tidegate.mqtt.RetainedMode;
+import io.tidegate.mqtt.discovery.DiscoveryMode;
 import io.tidegate.store.WriteLimits;
 import io.tidegate.web.WebSettings;
 import java.time.Duration;
@@ -191,6 +192,17 @@ public final class Flags {
                     + "(marked retained until a live one comes) or ignore-unseen (default: ${DEFAULT-VALUE}).")
     public RetainedMode mqttRetained;
 
+    @Option(names = "--mqtt.discovery", defaultValue = "off", paramLabel = "<kind>",
+            converter = DiscoveryModeConverter.class,
+            description = "homeassistant: subscribe to Home Assistant MQTT discovery configs and map every announced "
+                    + "sensor and binary sensor to a series, without rules; off: none (default: ${DEFAULT-VALUE}).")
+    public DiscoveryMode mqttDiscovery;
+
+    @Option(names = "--mqtt.discovery.prefix", defaultValue = "homeassistant", paramLabel = "<prefix>",
+            description = "The topic prefix of the discovery configs, as Home Assistant's discovery_prefix "
+                    + "(default: ${DEFAULT-VALUE}).")
+    public String mqttDiscoveryPrefix;
+
     @Option(names = "--mqtt.max-payload-size", defaultValue = "1MiB", paramLabel = "<bytes>",
             converter = ByteSizeConverter.class,
             description = "Largest MQTT payload accepted; larger ones are rejected. The embedded broker refuses a "
@@ -302,6 +314,13 @@ public final class Flags {
     static final class MqttProtocolConverter extends SpelledEnumConverter<MqttProtocol> {
         MqttProtocolConverter() {
             super(MqttProtocol.class, "--mqtt.protocol");
+        }
+    }
+
+    /** {@code --mqtt.discovery}: {@code off} or {@code homeassistant}. */
+    static final class DiscoveryModeConverter extends SpelledEnumConverter<DiscoveryMode> {
+        DiscoveryModeConverter() {
+            super(DiscoveryMode.class, "--mqtt.discovery");
         }
     }
 

@@ -6,6 +6,7 @@ import io.tidegate.mqtt.MqttMetrics;
 import io.tidegate.mqtt.MqttOutcome;
 import io.tidegate.mqtt.RetainedMode;
 import io.tidegate.mqtt.SkipReason;
+import io.tidegate.mqtt.discovery.HomeAssistantDiscovery;
 import io.tidegate.config.ConfigException;
 import io.tidegate.config.ConfigFile;
 import io.tidegate.format.Durations;
@@ -24,7 +25,9 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.LinkedHashMap;
@@ -38,10 +41,16 @@ import java.util.Map;
  * that applied, the grouping key, the TTL and the series as {@code /metrics} would show them (or what
  * an availability message does, or why the message would be refused). Exit status 0 when the message
  * would be applied, 1 when it would be refused or skipped or the file does not load, 2 for bad usage.
+ *
+ * <p>With {@code --discovery CONFIG_TOPIC CONFIG_JSON} (repeatable; {@code @file} reads the JSON from a file), Home
+ * Assistant discovery is on ({@code --discovery-prefix}, default {@code homeassistant}): each config is taken first,
+ * as a retained message, and the command says what became of it; then the message is read as discovery reads it
+ * (entity, group, series with value, TTL, or why it gives none). {@code --config} is optional then.
  */
 public final class MappingsCommand implements Subcommand {
     private static final String USAGE = "usage: tidegate mappings test --config FILE --topic TOPIC --payload PAYLOAD"
-            + " [--retained] [--property KEY=VALUE]...";
+            + " [--retained] [--property KEY=VALUE]... [--discovery CONFIG_TOPIC CONFIG_JSON|@FILE]..."
+            + " [--discovery-prefix PREFIX]";
 
     @Override
     public String name() {
@@ -71,7 +80,8 @@ public final class MappingsCommand implements Subcommand {
             + "file does not load, 2 for bad usage.";
 
     /** The message and file the command line names, or the usage mistake. */
-    private record Arguments(Path config, MqttMessage message, String mistake) {}
+    private record Arguments(Path config, MqttMessage message, List<MqttMessage> discoveryConfigs, String discoveryPrefix,
+            String mistake) {}
 
     @Override
     public int run(List<String> arguments, PrintStream out, PrintStream err) {
@@ -87,15 +97,33 @@ public final class MappingsCommand implements Subcommand {
         }
         ConfigFile config;
         try {
-            config = ConfigFile.load(parsed.config());
+            config = parsed.config() == null ? ConfigFile.empty() : ConfigFile.load(parsed.config());
         } catch (ConfigException e) {
             err.println(e.getMessage());
             return 1;
         }
         Store scratch = new Store(Clock.systemUTC(), true, name -> null, new ExpirySchedule());
         TtlResolver ttls = new TtlResolver(config::ttlRules, Duration.ZERO, Duration.ZERO);
+        HomeAssistantDiscovery discovery;
+        try {
+            discovery = parsed.discoveryConfigs().isEmpty() ? null : new HomeAssistantDiscovery(parsed.discoveryPrefix());
+        } catch (IllegalArgumentException e) {
+            err.println("tidegate mappings: " + e.getMessage());
+            return 2;
+        }
         MqttIngest ingest = new MqttIngest(scratch, ttls, "metrics", RetainedMode.APPLY, MqttIngest.DEFAULT_MAX_PAYLOAD_BYTES,
-                1, Clock.systemUTC(), new MqttMetrics(new OwnMetrics()), config::mqttMappings);
+                1, Clock.systemUTC(), new MqttMetrics(new OwnMetrics()), config::mqttMappings, null, discovery,
+                filters -> { });
+        for (MqttMessage discoveryConfig : parsed.discoveryConfigs()) {
+            MqttOutcome taken = ingest.handle(discoveryConfig, () -> { });
+            out.println("discovery config: " + discoveryConfig.topic());
+            switch (taken.kind()) {
+                case DISCOVERED -> out.println("  " + taken.discovery().config());
+                case SKIPPED -> out.println("  ignored (" + taken.skipped().label() + "): " + taken.message());
+                case REJECTED -> out.println("  rejected (" + taken.rejection().label() + "): " + taken.message());
+                default -> out.println("  " + taken.kind());
+            }
+        }
         MqttOutcome outcome = ingest.handle(parsed.message(), () -> { });
         out.println("topic: " + parsed.message().topic());
         out.println("rule: " + (outcome.rule() != null ? outcome.rule()
@@ -105,12 +133,14 @@ public final class MappingsCommand implements Subcommand {
             case OFFLINE -> out.println("availability: offline; deletes every group whose grouping key has "
                     + outcome.offline());
             case ONLINE -> out.println("availability: online; changes nothing");
+            case DISCOVERED -> printDiscovered(outcome.discovery(), scratch, out);
             case SKIPPED -> out.println("skipped (" + outcome.skipped().label() + "): "
-                    + (outcome.skipped() != SkipReason.UNMAPPED ? "a retained copy"
-                            : outcome.rule() == null ? "a rule's topic matches, but the where conditions of every such"
-                                    + " rule leave it out"
-                            : "the rule takes nothing from it (its when conditions leave it out, or it carries none of"
-                                    + " the rule's metrics)"));
+                    + (outcome.message() != null ? outcome.message()
+                    : outcome.skipped() != SkipReason.UNMAPPED ? "a retained copy"
+                    : outcome.rule() == null ? "a rule's topic matches, but the where conditions of every such"
+                            + " rule leave it out"
+                    : "the rule takes nothing from it (its when conditions leave it out, or it carries none of"
+                            + " the rule's metrics)"));
             case REJECTED -> out.println("rejected (" + outcome.rejection().label() + "): " + outcome.message());
         }
         if (!outcome.skippedFields().isEmpty()) {
@@ -118,9 +148,33 @@ public final class MappingsCommand implements Subcommand {
             outcome.skippedFields().forEach(field -> out.println("  " + field));
         }
         return switch (outcome.kind()) {
-            case WRITTEN, OFFLINE, ONLINE, ADOPTED -> 0;
+            case WRITTEN, OFFLINE, ONLINE, ADOPTED, DISCOVERED -> 0;
             case SKIPPED, REJECTED -> 1;
         };
+    }
+
+    /** What discovery made of a state or availability message: each entity's write, each group deleted, each value dropped. */
+    private static void printDiscovered(MqttOutcome.Discovered discovered, Store scratch, PrintStream out) {
+        if (discovered.config() != null) {
+            out.println("discovery config: " + discovered.config());
+        }
+        for (var deleted : discovered.deleted()) {
+            out.println("discovery: deletes the group " + deleted + " (not available)");
+        }
+        for (WriteRequest write : discovered.writes()) {
+            if (write.verb() != Verb.DELETE) {
+                out.println("discovery entity: " + write.key().labels().stream()
+                        .filter(label -> label.name().equals(HomeAssistantDiscovery.ENTITY)).findFirst()
+                        .map(label -> label.value()).orElse(""));
+                printWrite(write, scratch, out);
+            }
+        }
+        for (String dropped : discovered.dropped()) {
+            out.println("discovery: no value for " + dropped);
+        }
+        if (discovered.writes().isEmpty() && discovered.deleted().isEmpty() && discovered.config() == null) {
+            out.println("discovery: changes nothing (available, or a payload that says neither)");
+        }
     }
 
     private static void printWrite(WriteRequest write, Store scratch, PrintStream out) {
@@ -167,8 +221,29 @@ public final class MappingsCommand implements Subcommand {
         String payload = null;
         boolean retained = false;
         Map<String, String> properties = new LinkedHashMap<>();
+        List<MqttMessage> discoveryConfigs = new ArrayList<>();
+        String discoveryPrefix = HomeAssistantDiscovery.DEFAULT_PREFIX;
         for (int i = 1; i < arguments.size(); i++) {
             String argument = arguments.get(i);
+            if (argument.equals("--discovery")) {
+                if (i + 2 >= arguments.size()) {
+                    return mistake("--discovery needs a config topic and its JSON (or @file)");
+                }
+                String configTopic = arguments.get(++i);
+                String json = arguments.get(++i);
+                byte[] bytes;
+                if (json.startsWith("@")) {
+                    try {
+                        bytes = Files.readAllBytes(Path.of(json.substring(1)));
+                    } catch (IOException e) {
+                        return mistake("cannot read " + json.substring(1) + ": " + e.getMessage());
+                    }
+                } else {
+                    bytes = json.getBytes(StandardCharsets.UTF_8);
+                }
+                discoveryConfigs.add(new MqttMessage(configTopic, bytes, true, 1, null, null, Map.of()));
+                continue;
+            }
             String option = argument.contains("=") && argument.startsWith("--") ? argument.substring(0, argument.indexOf('='))
                     : argument;
             String inline = option.equals(argument) ? null : argument.substring(option.length() + 1);
@@ -176,7 +251,7 @@ public final class MappingsCommand implements Subcommand {
                 retained = true;
                 continue;
             }
-            if (!List.of("--config", "--topic", "--payload", "--property").contains(option)) {
+            if (!List.of("--config", "--topic", "--payload", "--property", "--discovery-prefix").contains(option)) {
                 return mistake("unknown option \"" + argument + "\"");
             }
             String value = inline;
@@ -190,6 +265,7 @@ public final class MappingsCommand implements Subcommand {
                 case "--config" -> config = value;
                 case "--topic" -> topic = value;
                 case "--payload" -> payload = value;
+                case "--discovery-prefix" -> discoveryPrefix = value;
                 default -> {
                     int equals = value.indexOf('=');
                     if (equals <= 0) {
@@ -199,15 +275,15 @@ public final class MappingsCommand implements Subcommand {
                 }
             }
         }
-        if (config == null || topic == null || payload == null) {
-            return mistake("--config, --topic and --payload are required");
+        if ((config == null && discoveryConfigs.isEmpty()) || topic == null || payload == null) {
+            return mistake("--config (or --discovery), --topic and --payload are required");
         }
         MqttMessage message = new MqttMessage(topic, payload.getBytes(StandardCharsets.UTF_8), retained, 1, null, null,
                 properties);
-        return new Arguments(Path.of(config), message, null);
+        return new Arguments(config == null ? null : Path.of(config), message, discoveryConfigs, discoveryPrefix, null);
     }
 
     private static Arguments mistake(String mistake) {
-        return new Arguments(null, null, mistake);
+        return new Arguments(null, null, List.of(), null, mistake);
     }
 }

@@ -1,5 +1,8 @@
 package io.tidegate.cli;
 
+import io.tidegate.mqtt.discovery.DiscoveryMode;
+import io.tidegate.mqtt.discovery.HomeAssistantDiscovery;
+
 import io.tidegate.config.ConfigException;
 import io.tidegate.format.HostPort;
 import io.tidegate.mqtt.BrokerSettings;
@@ -93,6 +96,28 @@ public final class MqttFlags {
         BrokerSettings broker = flags.mqttUrl.isEmpty() ? brokerSettings(flags) : null;
         return Optional.of(new MqttSettings(flags.mqttUrl, flags.mqttListenAddress, clientId, flags.mqttUsername, password, tls,
                 flags.mqttProtocol, topicFilters, statusTopic, keepAliveSeconds, retainedLimits, broker));
+    }
+
+    /**
+     * Home Assistant discovery as {@code --mqtt.discovery} and {@code --mqtt.discovery.prefix} ask for it, or none
+     * ({@code off}, the default). It needs MQTT, and a prefix apart from Tidegate's own topics.
+     */
+    public static Optional<HomeAssistantDiscovery> discovery(Flags flags) throws ConfigException {
+        if (flags.mqttDiscovery == DiscoveryMode.OFF) {
+            return Optional.empty();
+        }
+        if (flags.mqttUrl.isEmpty() && !flags.mqttEmbedded) {
+            throw new ConfigException("--mqtt.discovery=" + flags.mqttDiscovery + " needs MQTT: give --mqtt.url, or "
+                    + "leave the embedded broker on");
+        }
+        String prefix = flags.mqttDiscoveryPrefix;
+        requireTopic("--mqtt.discovery.prefix", prefix);
+        String own = flags.mqttTopicPrefix;
+        if (prefix.equals(own) || prefix.startsWith(own + "/") || own.startsWith(prefix + "/")) {
+            throw new ConfigException("--mqtt.discovery.prefix \"" + prefix + "\" overlaps --mqtt.topic-prefix \""
+                    + own + "\": discovery configs and Tidegate's own topics must be apart");
+        }
+        return Optional.of(new HomeAssistantDiscovery(prefix));
     }
 
     /**

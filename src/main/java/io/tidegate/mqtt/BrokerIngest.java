@@ -137,7 +137,7 @@ final class BrokerIngest implements PublishInboundInterceptor {
                 return;
             }
             sent = true;
-            if (outcome.kind() == MqttOutcome.Kind.REJECTED) {
+            if (outcome.keepsFromOthers()) {
                 refuse(async.getOutput(), mqtt5, ackCodeOf(outcome.rejection()), outcome.message());
             } else if (retainedKept != null) {
                 retainedKept.run();
@@ -163,7 +163,8 @@ final class BrokerIngest implements PublishInboundInterceptor {
     static AckReasonCode ackCodeOf(RejectReason reason) {
         return switch (reason) {
             case BAD_TOPIC -> AckReasonCode.TOPIC_NAME_INVALID;
-            case BAD_PAYLOAD, BAD_TTL, UNSUPPORTED_CONTENT_TYPE, INCONSISTENT -> AckReasonCode.PAYLOAD_FORMAT_INVALID;
+            case BAD_PAYLOAD, BAD_TTL, UNSUPPORTED_CONTENT_TYPE, INCONSISTENT, BAD_DISCOVERY_CONFIG ->
+                    AckReasonCode.PAYLOAD_FORMAT_INVALID;
             case TOO_LARGE, LIMIT -> AckReasonCode.QUOTA_EXCEEDED;
             case INTERNAL_ERROR, NOT_DURABLE -> AckReasonCode.UNSPECIFIED_ERROR;
         };

@@ -41,6 +41,7 @@ final class BrokerSubscriber implements MqttSubscriber {
     private final AtomicBoolean stateChanged = new AtomicBoolean();
     private ScheduledExecutorService stateSaver; // null without a state file
     private List<String> mappingFilters = List.of(); // guarded by this
+    private List<String> discoveryFilters = List.of(); // guarded by this
     private volatile EmbeddedBroker broker; // null before start and after close
     private volatile BrokerIngest ingest;
     private volatile MessageHandler handler;
@@ -64,7 +65,7 @@ final class BrokerSubscriber implements MqttSubscriber {
         this.handler = handler;
         BrokerIngest taking;
         synchronized (this) {
-            taking = new BrokerIngest(handler, topics(mappingFilters), retained);
+            taking = new BrokerIngest(handler, topics(), retained);
         }
         ingest = taking;
         wills = new BrokerWills(will -> {
@@ -75,6 +76,7 @@ final class BrokerSubscriber implements MqttSubscriber {
         broker = EmbeddedBroker.start(settings.listenAddress(), settings.broker(), clock, taking, wills);
         if (stateFile != null) {
             restoreState();
+            handOverRestoredDiscovery();
             retained.onKeep(() -> stateChanged.set(true));
             wills.onChange(() -> stateChanged.set(true));
             stateSaver = Executors.newSingleThreadScheduledExecutor(runnable -> {
@@ -85,14 +87,20 @@ final class BrokerSubscriber implements MqttSubscriber {
             stateSaver.scheduleWithFixedDelay(this::saveStateIfChanged, 1, 1, TimeUnit.SECONDS);
         }
         publishStatus(PahoClient.ONLINE);
-        log.atInfo().addKeyValue("address", settings.listenAddress()).addKeyValue("topics", String.join(",", topics(mappingFilters)))
+        log.atInfo().addKeyValue("address", settings.listenAddress()).addKeyValue("topics", String.join(",", takenTopics()))
                 .log("MQTT messages are taken inside the embedded broker");
     }
 
-    private List<String> topics(List<String> mappings) {
+    /** The scheme's filters, the mapping rules' and discovery's, each once. */
+    private synchronized List<String> topics() {
         List<String> all = new ArrayList<>(settings.topicFilters());
-        mappings.stream().filter(filter -> !all.contains(filter)).forEach(all::add);
+        mappingFilters.stream().filter(filter -> !all.contains(filter)).forEach(all::add);
+        discoveryFilters.stream().filter(filter -> !all.contains(filter)).forEach(all::add);
         return all;
+    }
+
+    private List<String> takenTopics() {
+        return topics();
     }
 
     @Override
@@ -100,8 +108,49 @@ final class BrokerSubscriber implements MqttSubscriber {
         mappingFilters = List.copyOf(filters);
         BrokerIngest current = ingest;
         if (current != null) {
-            current.takeTopics(topics(mappingFilters));
+            current.takeTopics(topics());
         }
+    }
+
+    /**
+     * Discovery's topics are taken from now on; the retained message the broker holds on a topic newly taken is
+     * handed to the ingest as a subscription would deliver it (a device's state published before its config came),
+     * from the retained store's own thread, so this never waits.
+     */
+    @Override
+    public void subscribeDiscovery(List<String> filters) {
+        List<String> added = new ArrayList<>();
+        synchronized (this) {
+            List<String> before = discoveryFilters;
+            discoveryFilters = List.copyOf(filters);
+            filters.stream().filter(filter -> !before.contains(filter)).forEach(added::add);
+            BrokerIngest current = ingest;
+            if (current != null) {
+                current.takeTopics(topics());
+            }
+        }
+        if (broker == null) {
+            return; // before the start: there is nothing retained to hand over yet
+        }
+        for (String topic : added) {
+            if (topic.contains("+") || topic.contains("#")) {
+                continue; // the config filters: their messages came live, or come with the state restored at start
+            }
+            Services.retainedMessageStore().getRetainedMessage(topic).thenAccept(kept -> kept.ifPresent(this::handOver));
+        }
+    }
+
+    /** A retained message of the broker's, handed to the ingest as retained. */
+    private void handOver(com.hivemq.extension.sdk.api.services.publish.RetainedPublish publish) {
+        MessageHandler taking = handler;
+        if (taking == null || broker == null) {
+            return;
+        }
+        byte[] payload = publish.getPayload().map(BrokerIngest::bytes).orElse(new byte[0]);
+        Long expiry = publish.getMessageExpiryInterval()
+                .filter(seconds -> seconds <= MqttIngest.MAX_EXPIRY_INTERVAL_SECONDS).orElse(null);
+        taking.onMessage(new MqttMessage(publish.getTopic(), payload, true, publish.getQos().getQosNumber(), expiry,
+                publish.getContentType().orElse(null), Map.of()), () -> { });
     }
 
     @Override
@@ -195,6 +244,35 @@ final class BrokerSubscriber implements MqttSubscriber {
         broker = null;
         running.close();
         wills.close();
+    }
+
+    /**
+     * The discovery configs the broker kept across the restart, handed to the ingest as retained messages, so the
+     * entities they announce are known again (and their state topics taken) without waiting for the devices.
+     */
+    private void handOverRestoredDiscovery() {
+        List<TopicFilter> configFilters;
+        synchronized (this) {
+            configFilters = discoveryFilters.stream().filter(f -> f.contains("+")).map(TopicFilter::parse).toList();
+        }
+        if (configFilters.isEmpty()) {
+            return;
+        }
+        List<com.hivemq.extension.sdk.api.services.publish.RetainedPublish> configs = new ArrayList<>();
+        try {
+            Services.retainedMessageStore().iterateAllRetainedMessages((context, publish) -> {
+                if (TopicFilter.anyMatches(configFilters, publish.getTopic())) {
+                    configs.add(publish);
+                }
+            }).get(PUBLISH_WITHIN_SECONDS, TimeUnit.SECONDS);
+        } catch (ExecutionException | TimeoutException e) {
+            log.atWarn().addKeyValue("err", e.toString()).log("discovery configs kept by the embedded broker not read");
+            return;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return;
+        }
+        configs.forEach(this::handOver);
     }
 
     /** Puts back the retained messages and the Wills the broker had when it last stopped. */

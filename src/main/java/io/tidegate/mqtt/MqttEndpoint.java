@@ -25,6 +25,7 @@ public final class MqttEndpoint implements MqttSubscriber {
     private final Path brokerStateFile;
     private final Object lifecycle = new Object();
     private List<String> mappingFilters; // guarded by lifecycle; given to the subscriber at start
+    private volatile List<String> discoveryFilters = List.of(); // given to the subscriber at start
     private volatile MqttSubscriber subscriber; // null before start
 
     /** @param mappingFilters the mapping rules' topic filters, subscribed to besides the topic scheme's */
@@ -54,8 +55,11 @@ public final class MqttEndpoint implements MqttSubscriber {
             MqttSubscriber connecting = settings.embedded() ? new BrokerSubscriber(settings, clock, brokerStateFile)
                     : MqttSubscriber.of(settings, clock);
             connecting.subscribeMappings(mappingFilters);
+            connecting.subscribeDiscovery(discoveryFilters);
             connecting.start(handler);
             subscriber = connecting;
+            // the configs that came during the start changed discovery's topics while there was no subscriber to tell
+            connecting.subscribeDiscovery(discoveryFilters);
         }
     }
 
@@ -72,6 +76,19 @@ public final class MqttEndpoint implements MqttSubscriber {
             if (subscriber != null) {
                 subscriber.subscribeMappings(mappingFilters);
             }
+        }
+    }
+
+    /**
+     * The topics Home Assistant discovery needs from now on: on the live connection once started, without waiting
+     * (called while a message is read), and without the lifecycle's lock, which a start holds while messages come.
+     */
+    @Override
+    public void subscribeDiscovery(List<String> filters) {
+        discoveryFilters = List.copyOf(filters);
+        MqttSubscriber current = subscriber;
+        if (current != null) {
+            current.subscribeDiscovery(discoveryFilters);
         }
     }
 

@@ -3,6 +3,8 @@ package io.tidegate.mqtt;
 import io.tidegate.store.Digest;
 import io.tidegate.store.RetainedMemory;
 import io.tidegate.format.Durations;
+import io.tidegate.mqtt.discovery.DiscoveryConfig;
+import io.tidegate.mqtt.discovery.HomeAssistantDiscovery;
 import io.tidegate.mqtt.mapping.MqttMapping;
 import io.tidegate.mqtt.mapping.MqttMappings;
 import io.tidegate.ttl.TtlResolver;
@@ -24,6 +26,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.Optional;
+import java.util.function.Consumer;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -83,6 +86,8 @@ public final class MqttIngest implements MessageHandler {
     private final Supplier<MqttMappings> mappings;
     private final AppliedReplications replications = new AppliedReplications(AppliedReplications.DEFAULT_CAPACITY);
     private final GroupStates states; // null without --mqtt.replicate
+    private final HomeAssistantDiscovery discovery; // null without --mqtt.discovery=homeassistant
+    private final Consumer<List<String>> discoveryTopics;
 
     /**
      * @param topicPrefix {@code --mqtt.topic-prefix}, such as {@code metrics} or {@code site1/metrics}
@@ -107,6 +112,26 @@ public final class MqttIngest implements MessageHandler {
     public MqttIngest(Store store, TtlResolver ttls, String topicPrefix, RetainedMode retainedMode,
             long maxPayloadBytes, int retainedCapacity, Clock clock, MqttMetrics metrics,
             Supplier<MqttMappings> mappings, GroupStates states) {
+        this(store, ttls, topicPrefix, retainedMode, maxPayloadBytes, retainedCapacity, clock, metrics, mappings, states,
+                null, filters -> { });
+    }
+
+    /**
+     * With Home Assistant discovery ({@code --mqtt.discovery=homeassistant}).
+     *
+     * @param discovery the entities discovery knows; null without discovery
+     * @param discoveryTopics told the topics discovery needs whenever a config changes them; it must not wait
+     *     (it is called while a message is read, on the transport's thread)
+     */
+    public MqttIngest(Store store, TtlResolver ttls, String topicPrefix, RetainedMode retainedMode,
+            long maxPayloadBytes, int retainedCapacity, Clock clock, MqttMetrics metrics,
+            Supplier<MqttMappings> mappings, GroupStates states, HomeAssistantDiscovery discovery,
+            Consumer<List<String>> discoveryTopics) {
+        this.discovery = discovery;
+        this.discoveryTopics = discoveryTopics;
+        if (discovery != null) {
+            metrics.watch(discovery);
+        }
         this.states = states;
         this.store = store;
         this.mappings = mappings;
@@ -174,7 +199,7 @@ public final class MqttIngest implements MessageHandler {
                     .addKeyValue("field", field).log("mqtt mapping skipped an optional field");
         }
         switch (outcome.kind()) {
-            case WRITTEN, OFFLINE, ONLINE -> metrics.applied();
+            case WRITTEN, OFFLINE, ONLINE, DISCOVERED -> metrics.applied();
             case ADOPTED -> metrics.adopted();
             case SKIPPED -> {
                 metrics.skipped(outcome.skipped());
@@ -317,6 +342,12 @@ public final class MqttIngest implements MessageHandler {
         }
         Route route = route(topic);
         if (route.ended() != null) {
+            if (discovery != null && leftToDiscovery(topic, route.ended())) {
+                StoreStep discovered = discovered(message);
+                if (discovered != null) {
+                    return discovered;
+                }
+            }
             return done(route.ended());
         }
         if (route.rule() != null) {
@@ -431,6 +462,158 @@ public final class MqttIngest implements MessageHandler {
                     last ? acknowledgement.handToStore() : NOT_WAITING);
         }
         return MqttOutcome.offline(rule.name(), route.key(), found);
+    }
+
+    /**
+     * Whether a topic that neither the scheme nor a rule takes is discovery's to look at: not one under the
+     * scheme's prefix, and no rule's topic matched it (an explicit rule wins, even when its conditions leave the
+     * message out).
+     */
+    private boolean leftToDiscovery(String topic, MqttOutcome ended) {
+        return !topics.owns(topic) && ended.kind() == MqttOutcome.Kind.REJECTED && ended.rule() == null
+                && ended.rejection() == RejectReason.BAD_TOPIC;
+    }
+
+    /**
+     * A message Home Assistant discovery takes: a config on {@code <prefix>/.../config}, or a message on a known
+     * entity's state or availability topic; null when it is neither.
+     */
+    private StoreStep discovered(MqttMessage message) {
+        String topic = message.topic();
+        if (discovery.isConfigTopic(topic)) {
+            return discoveryConfig(message);
+        }
+        if (!discovery.takes(topic)) {
+            return null;
+        }
+        byte[] payload = message.payload();
+        String ttlProperty = message.userProperties().get(TTL_PROPERTY);
+        Optional<Duration> messageTtl;
+        try {
+            messageTtl = pushTtl(message.expiryIntervalSeconds(), ttlProperty);
+        } catch (IllegalArgumentException e) {
+            return done(MqttOutcome.rejectedByDiscovery(new Rejection(RejectReason.BAD_TTL, e.getMessage())));
+        }
+        Digest digest = Digest.of(payload, message.contentType(), ttlProperty);
+        Source source = Source.mqtt(topic, message.retained());
+        List<WriteRequest> writes = new ArrayList<>();
+        List<GroupingKey> deleted = discovery.availability(topic, payload);
+        for (GroupingKey key : deleted) {
+            writes.add(WriteRequest.delete(key, source));
+        }
+        List<String> dropped = new ArrayList<>();
+        List<HomeAssistantDiscovery.EntityState> states = discovery.states(topic, payload, message.retained());
+        String refusal = null;
+        for (HomeAssistantDiscovery.EntityState state : states) {
+            if (state.family() == null) {
+                metrics.discoveryValueDropped(state.dropped());
+                dropped.add(state.entity().config().entity() + ": " + state.why());
+                if (state.dropped() == HomeAssistantDiscovery.DroppedValue.TEMPLATE_ERROR
+                        || state.dropped() == HomeAssistantDiscovery.DroppedValue.NOT_ON_OR_OFF) {
+                    refusal = refusal == null ? state.entity().config().entity() + ": " + state.why() : refusal;
+                }
+                continue;
+            }
+            writes.add(entityWrite(state, state.ttl().or(() -> messageTtl), source));
+        }
+        if (writes.isEmpty() && !states.isEmpty()) {
+            MqttOutcome none = refusal != null && dropped.size() == states.size()
+                    ? MqttOutcome.rejectedByDiscovery(new Rejection(RejectReason.BAD_PAYLOAD, refusal))
+                    : MqttOutcome.skipped(SkipReason.DISCOVERY_NO_VALUE, String.join("; ", dropped));
+            return done(none);
+        }
+        List<Store.Prepared> prepared = writes.stream().map(store::prepare).toList();
+        return unlessRetainedSeen(message, digest, Route.none(null), acknowledgement -> {
+            List<WriteRequest> applied = applyAll(prepared, remember(topic, digest), acknowledgement, dropped);
+            return applied.isEmpty() && !prepared.isEmpty() && !dropped.isEmpty()
+                    ? MqttOutcome.rejectedByDiscovery(new Rejection(RejectReason.INCONSISTENT, String.join("; ", dropped)))
+                    : MqttOutcome.discovered(new MqttOutcome.Discovered(null, applied, deleted, dropped));
+        });
+    }
+
+    /** An entity's value as a write of its group: a PUT of its one family, with the entity's TTL. */
+    private WriteRequest entityWrite(HomeAssistantDiscovery.EntityState state, Optional<Duration> ttl, Source source) {
+        Ttls resolved = ttls.resolve(state.key(), Source.Kind.MQTT, ttl, Map.of());
+        return new WriteRequest(state.key(), Verb.PUT, Map.of(state.family().name(), state.family()), resolved, source);
+    }
+
+    /**
+     * Applies the writes one after another through the store's one door; the last one carries {@code onApplied}
+     * and the message's acknowledgement (writes become durable in order, so it covers them all). Says which were
+     * applied; a refused one is added to {@code refused} in words.
+     */
+    private List<WriteRequest> applyAll(List<Store.Prepared> writes, Runnable onApplied, Acknowledgement acknowledgement,
+            List<String> refused) {
+        List<WriteRequest> applied = new ArrayList<>();
+        for (int i = 0; i < writes.size(); i++) {
+            boolean last = i == writes.size() - 1;
+            Store.Prepared write = writes.get(i);
+            WriteOutcome outcome = store.apply(write, last ? onApplied : null,
+                    last ? acknowledgement.handToStore() : NOT_WAITING);
+            if (outcome.wasApplied()) {
+                applied.add(write.request());
+            } else {
+                refused.add(write.request().key() + ": " + outcome.refusal().message());
+            }
+        }
+        return applied;
+    }
+
+    /**
+     * A discovery config: the entity announced, changed or removed at once (its next state message is read by the
+     * new config), the subscriptions following when the topics it needs change. A removed entity's group is
+     * deleted, and so is the old group of an entity whose device changed its identity; a new entity whose state
+     * topic had a message already takes its value from it.
+     */
+    private StoreStep discoveryConfig(MqttMessage message) {
+        String topic = message.topic();
+        HomeAssistantDiscovery.ConfigChange change = discovery.config(topic, message.payload());
+        DiscoveryConfig.Read read = change.read();
+        if (read.refusal() != null) {
+            return done(MqttOutcome.rejectedByDiscovery(new Rejection(RejectReason.BAD_DISCOVERY_CONFIG, read.refusal())));
+        }
+        if (read.ignoredComponent() != null) {
+            metrics.discoveryConfigIgnored(read.ignoredComponent());
+            return done(MqttOutcome.skipped(SkipReason.DISCOVERY_COMPONENT, "component " + read.ignoredComponent()
+                    + " is not mapped (only sensor and binary_sensor are)"));
+        }
+        if (change.topicsChanged()) {
+            discoveryTopics.accept(discovery.topicFilters());
+        }
+        String said;
+        if (read.removal()) {
+            said = change.deleted() == null ? "no entity to remove" : "entity removed";
+            log.atInfo().addKeyValue("topic", topic).log("discovery entity removed");
+        } else {
+            HomeAssistantDiscovery.Entity entity = change.added();
+            said = "entity " + entity.config().entity() + " reads " + entity.config().stateTopic() + " as "
+                    + entity.metric().name();
+            log.atInfo().addKeyValue("topic", topic).addKeyValue("state_topic", entity.config().stateTopic())
+                    .addKeyValue("metric", entity.metric().name()).addKeyValue("group", entity.key())
+                    .log("discovery entity announced");
+        }
+        Source source = Source.mqtt(topic, message.retained());
+        List<WriteRequest> writes = new ArrayList<>();
+        List<GroupingKey> deleted = new ArrayList<>();
+        if (change.deleted() != null) {
+            writes.add(WriteRequest.delete(change.deleted(), source));
+            deleted.add(change.deleted());
+        }
+        List<String> dropped = new ArrayList<>();
+        HomeAssistantDiscovery.EntityState first = change.firstState();
+        boolean firstRetained = first != null && discovery.lastStateRetained(first.entity().config().stateTopic());
+        if (first != null && first.family() != null && (!firstRetained || retainedMode == RetainedMode.APPLY)) {
+            String stateTopic = first.entity().config().stateTopic();
+            writes.add(entityWrite(first, first.ttl(), Source.mqtt(stateTopic, firstRetained)));
+        } else if (first != null && first.family() == null) {
+            metrics.discoveryValueDropped(first.dropped());
+            dropped.add(first.entity().config().entity() + ": " + first.why());
+        }
+        List<Store.Prepared> prepared = writes.stream().map(store::prepare).toList();
+        return acknowledgement -> {
+            List<WriteRequest> applied = applyAll(prepared, null, acknowledgement, dropped);
+            return MqttOutcome.discovered(new MqttOutcome.Discovered(said, applied, deleted, dropped));
+        };
     }
 
     /** A write's durability callback that does nothing, so the write does not wait for the disk. */
@@ -567,6 +750,11 @@ public final class MqttIngest implements MessageHandler {
             return Optional.of(Duration.ofSeconds(expiryIntervalSeconds));
         }
         return Optional.ofNullable(property);
+    }
+
+    /** The topics Home Assistant discovery needs now (none without it): its config filters and the entities' topics. */
+    public List<String> discoveryTopicFilters() {
+        return discovery == null ? List.of() : discovery.topicFilters();
     }
 
     /** The subscriptions that receive every topic of Tidegate's own scheme, and nothing else. */

@@ -3,6 +3,7 @@ package io.tidegate.mqtt;
 import io.prometheus.metrics.core.metrics.Counter;
 import io.prometheus.metrics.core.metrics.CounterWithCallback;
 import io.prometheus.metrics.core.metrics.GaugeWithCallback;
+import io.tidegate.mqtt.discovery.HomeAssistantDiscovery;
 import io.tidegate.telemetry.OwnMetrics;
 
 /**
@@ -34,6 +35,8 @@ public final class MqttMetrics {
     private final Counter fieldsSkipped;
     private final OwnMetrics own;
     private volatile long lastMessageMillis;
+    private volatile Counter configsIgnored; // with discovery only
+    private volatile Counter valuesDropped;
 
     public MqttMetrics(OwnMetrics own) {
         received = counter("tidegate_mqtt_messages_received", "MQTT messages received, whatever became of them.");
@@ -60,6 +63,48 @@ public final class MqttMetrics {
         }
         own.register(received, applied, rejected, skipped, adopted, fieldsSkipped);
         this.own = own;
+    }
+
+    /**
+     * Home Assistant discovery's figures ({@code --mqtt.discovery=homeassistant}):
+     * {@code tidegate_mqtt_discovery_entities{component}} (the entities known, read at each scrape),
+     * {@code tidegate_mqtt_discovery_configs_ignored_total{component}} (configs of components that are not mapped)
+     * and {@code tidegate_mqtt_discovery_values_dropped_total{reason}} (an entity's state that gave no value).
+     */
+    public void watch(HomeAssistantDiscovery discovery) {
+        configsIgnored = counter("tidegate_mqtt_discovery_configs_ignored", "Home Assistant discovery configs of a"
+                + " component Tidegate does not map (only sensor and binary_sensor are), by component.", "component");
+        valuesDropped = counter("tidegate_mqtt_discovery_values_dropped", "States of discovered entities that gave the"
+                + " entity no value: not a number, unknown/unavailable, an undefined key, a failing template, a binary"
+                + " sensor's state that is neither payload_on nor payload_off, or a payload that is not text.", "reason");
+        for (HomeAssistantDiscovery.DroppedValue reason : HomeAssistantDiscovery.DroppedValue.values()) {
+            valuesDropped.initLabelValues(reason.label());
+        }
+        own.register(configsIgnored, valuesDropped, GaugeWithCallback.builder()
+                .name("tidegate_mqtt_discovery_entities")
+                .help("Entities announced by Home Assistant discovery configs and mapped, by component.")
+                .labelNames("component")
+                .callback(callback -> discovery.entitiesByComponent()
+                        .forEach((component, count) -> callback.call(count, component)))
+                .build());
+    }
+
+    /** The components Home Assistant's MQTT integration knows: a config's component is counted as itself only if known. */
+    private static final java.util.Set<String> COMPONENTS = java.util.Set.of("alarm_control_panel", "binary_sensor",
+            "button", "camera", "climate", "cover", "device", "device_automation", "device_tracker", "event", "fan",
+            "humidifier", "image", "lawn_mower", "light", "lock", "notify", "number", "scene", "select", "sensor",
+            "siren", "switch", "tag", "text", "update", "vacuum", "valve", "water_heater");
+
+    void discoveryConfigIgnored(String component) {
+        if (configsIgnored != null) {
+            configsIgnored.labelValues(COMPONENTS.contains(component) ? component : "other").inc();
+        }
+    }
+
+    void discoveryValueDropped(HomeAssistantDiscovery.DroppedValue reason) {
+        if (valuesDropped != null) {
+            valuesDropped.labelValues(reason.label()).inc();
+        }
     }
 
     /** With the connection's own figures too, read from {@code subscriber} at each scrape. */

@@ -29,6 +29,14 @@ public interface MqttSubscriber extends AutoCloseable {
      */
     void subscribeMappings(List<String> filters);
 
+    /**
+     * Subscribes to {@code filters} besides the scheme's and the mapping rules', and ends the subscriptions of an
+     * earlier call that {@code filters} no longer hold: the topics Home Assistant discovery needs, which change as
+     * configs arrive. Called while a message is read, so it never waits: the change is made on another thread (a
+     * broker then sends the retained messages of the new topics), or by the reconnect while the connection is down.
+     */
+    void subscribeDiscovery(List<String> filters);
+
     boolean isConnected();
 
     /**

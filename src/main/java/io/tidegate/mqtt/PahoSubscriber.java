@@ -58,6 +58,7 @@ final class PahoSubscriber implements MqttSubscriber, PahoClient.Events {
     private int takeovers; // drops in a row that look like a takeover; on the client's callback thread only
     private boolean lostSinceConnected; // on the client's callback thread only
     private volatile List<String> mappingFilters = List.of();
+    private volatile List<String> discoveryFilters = List.of();
     /** What this connection's session is subscribed to, as far as Tidegate knows; on the subscriptions thread after start. */
     private Set<String> subscribed = Set.of();
     /** Which delivery a message belongs to: a new one starts when the broker is to deliver again what is unacknowledged. */
@@ -83,6 +84,8 @@ final class PahoSubscriber implements MqttSubscriber, PahoClient.Events {
             client.subscribe(filters);
             subscribed = new LinkedHashSet<>(filters);
             started = true;
+            // discovery's topics may have changed with the retained configs that came since the subscription
+            subscriptions.submit(this::followMappings);
             client.publish(settings.statusTopic(), PahoClient.ONLINE.getBytes(StandardCharsets.US_ASCII), true);
         } catch (PahoFailure e) {
             close();
@@ -237,10 +240,11 @@ final class PahoSubscriber implements MqttSubscriber, PahoClient.Events {
         holding = false;
     }
 
-    /** The scheme's filters and the mapping rules', each once. */
+    /** The scheme's filters, the mapping rules' and discovery's, each once. */
     private List<String> wanted() {
         LinkedHashSet<String> filters = new LinkedHashSet<>(settings.topicFilters());
         filters.addAll(mappingFilters);
+        filters.addAll(discoveryFilters);
         return new ArrayList<>(filters);
     }
 
@@ -256,6 +260,19 @@ final class PahoSubscriber implements MqttSubscriber, PahoClient.Events {
             Thread.currentThread().interrupt();
         } catch (ExecutionException | TimeoutException | RejectedExecutionException e) {
             log.atWarn().addKeyValue("err", e.toString()).log("MQTT subscriptions not changed; the next reconnect changes them");
+        }
+    }
+
+    @Override
+    public void subscribeDiscovery(List<String> filters) {
+        discoveryFilters = List.copyOf(filters);
+        if (!started || closing) {
+            return; // the start subscribes to them
+        }
+        try {
+            subscriptions.submit(this::followMappings); // never waited for: called while a message is read
+        } catch (RejectedExecutionException e) {
+            // closing
         }
     }
 

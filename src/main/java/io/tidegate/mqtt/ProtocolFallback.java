@@ -17,6 +17,7 @@ final class ProtocolFallback implements MqttSubscriber {
     private final Clock clock;
     private volatile MqttSubscriber chosen;
     private volatile List<String> mappingFilters = List.of();
+    private volatile List<String> discoveryFilters = List.of();
 
     ProtocolFallback(MqttSettings settings, Clock clock) {
         this.settings = settings;
@@ -36,6 +37,7 @@ final class ProtocolFallback implements MqttSubscriber {
                     .log("MQTT broker refuses MQTT 5; connecting with MQTT 3.1.1");
             MqttSubscriber fallback = new PahoSubscriber(new PahoV3Client(settings), settings, clock);
             fallback.subscribeMappings(mappingFilters);
+            fallback.subscribeDiscovery(discoveryFilters);
             chosen = fallback;
             fallback.start(handler);
         }
@@ -45,6 +47,12 @@ final class ProtocolFallback implements MqttSubscriber {
     public void subscribeMappings(List<String> filters) {
         mappingFilters = List.copyOf(filters);
         chosen.subscribeMappings(filters);
+    }
+
+    @Override
+    public void subscribeDiscovery(List<String> filters) {
+        discoveryFilters = List.copyOf(filters);
+        chosen.subscribeDiscovery(filters);
     }
 
     @Override

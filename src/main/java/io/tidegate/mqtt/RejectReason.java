@@ -33,6 +33,11 @@ public enum RejectReason {
      * acknowledged, so it is not lost.
      */
     NOT_DURABLE,
+    /**
+     * A Home Assistant discovery config ({@code --mqtt.discovery=homeassistant}) that cannot be used: not JSON, a
+     * key missing or of the wrong kind, or a value template outside the subset Tidegate renders.
+     */
+    BAD_DISCOVERY_CONFIG,
     /** Applying it failed in a way no input should cause: a bug, caught so the subscriber keeps running. */
     INTERNAL_ERROR;
 

@@ -25,7 +25,14 @@ public enum SkipReason {
      * then or later, expired, another shard's group, or a live copy (the write itself comes on the
      * group's topic).
      */
-    GROUP_STATE;
+    GROUP_STATE,
+    /** A Home Assistant discovery config of a component other than sensor and binary_sensor: not mapped. */
+    DISCOVERY_COMPONENT,
+    /**
+     * A discovered entity's state that gives no value: not a number (a text sensor), {@code unknown} or
+     * {@code unavailable}, or a template meeting a key the message does not have.
+     */
+    DISCOVERY_NO_VALUE;
 
     /** The name in lower case, as the label value and the API show it. */
     public String label() {

@@ -149,12 +149,49 @@ class MappingsCommandTest {
     @Test
     void badUsageExitsTwoWithTheUsage() {
         assertThat(run("test", "--topic", "a")).isEqualTo(2);
-        assertThat(err).startsWith("tidegate mappings: --config, --topic and --payload are required\nusage: tidegate mappings test");
+        assertThat(err).startsWith("tidegate mappings: --config (or --discovery), --topic and --payload are required\n"
+                + "usage: tidegate mappings test");
         assertThat(run("check")).isEqualTo(2);
         assertThat(err).startsWith("tidegate mappings: unknown action \"check\"");
         assertThat(run("test", "--config=x.yml", "--topic=a", "--payload=1", "--property", "novalue")).isEqualTo(2);
         assertThat(err).startsWith("tidegate mappings: --property takes KEY=VALUE, not \"novalue\"");
         assertThat(run("test", "--verbose")).isEqualTo(2);
         assertThat(err).startsWith("tidegate mappings: unknown option \"--verbose\"");
+    }
+
+    @Test
+    void discoveryShowsWhatAConfigAndAStateMessageBecome() {
+        String config = "{\"dev_cla\":\"temperature\",\"unit_of_meas\":\"°C\",\"stat_t\":\"zigbee2mqtt/kitchen\","
+                + "\"val_tpl\":\"{{ value_json.temperature }}\",\"exp_aft\":600,"
+                + "\"dev\":{\"ids\":[\"zigbee2mqtt_0x01\"],\"name\":\"kitchen\"}}";
+        assertThat(run("test", "--discovery", "homeassistant/sensor/0x01/temperature/config", config,
+                "--topic", "zigbee2mqtt/kitchen", "--payload", "{\"temperature\":21.5,\"action\":\"single\"}")).isEqualTo(0);
+        assertThat(out).isEqualTo("""
+                discovery config: homeassistant/sensor/0x01/temperature/config
+                  entity sensor/0x01/temperature reads zigbee2mqtt/kitchen as temperature_celsius
+                topic: zigbee2mqtt/kitchen
+                rule: none
+                discovery entity: sensor/0x01/temperature
+                grouping key: {job="homeassistant", entity="sensor/0x01/temperature", instance="zigbee2mqtt_0x01"}
+                replaces: the whole group (PUT)
+                ttl: 10m
+                series:
+                # TYPE temperature_celsius gauge
+                temperature_celsius{device_identifiers="zigbee2mqtt_0x01",device_name="kitchen",\
+                entity="sensor/0x01/temperature",instance="zigbee2mqtt_0x01",job="homeassistant"} 21.5
+                """);
+    }
+
+    @Test
+    void discoveryShowsWhyAConfigIsRefusedAndWhyAStateGivesNoValue() throws Exception {
+        Path config = dir.resolve("clock.json");
+        Files.writeString(config, "{\"stat_t\":\"x/state\",\"val_tpl\":\"{{ now() }}\"}");
+        String text = "{\"stat_t\":\"x/state\",\"val_tpl\":\"{{ value_json.action }}\"}";
+        assertThat(run("test", "--discovery", "homeassistant/sensor/x/clock/config", "@" + config,
+                "--discovery", "homeassistant/sensor/x/action/config", text,
+                "--topic", "x/state", "--payload", "{\"action\":\"single\"}")).isEqualTo(1);
+        assertThat(out).contains("discovery config: homeassistant/sensor/x/clock/config\n  rejected (bad_discovery_config): "
+                + "discovery config on homeassistant/sensor/x/clock/config: value_template: function now() is not supported")
+                .contains("skipped (discovery_no_value): sensor/x/action: state \"single\" is not a number");
     }
 }

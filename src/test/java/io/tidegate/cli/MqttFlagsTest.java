@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.tidegate.config.ConfigException;
 import io.tidegate.mqtt.BrokerSettings;
 import io.tidegate.mqtt.MqttSettings;
+import io.tidegate.mqtt.discovery.HomeAssistantDiscovery;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Optional;
@@ -197,5 +198,32 @@ class MqttFlagsTest {
     @Test
     void anExternalBrokerHasNoBrokerSettings() throws ConfigException {
         assertThat(from("--mqtt.url=tcp://broker:1883").orElseThrow().broker()).isNull();
+    }
+
+    private static Optional<HomeAssistantDiscovery> discovery(String... args) throws ConfigException {
+        Flags flags = new Flags();
+        Flags.commandLine(flags).parseArgs(args);
+        return MqttFlags.discovery(flags);
+    }
+
+    @Test
+    void discoveryIsOffByDefaultAndTakesItsPrefix() throws ConfigException {
+        assertThat(discovery()).isEmpty();
+        assertThat(discovery("--mqtt.discovery=off")).isEmpty();
+        assertThat(discovery("--mqtt.discovery=homeassistant").orElseThrow().prefix()).isEqualTo("homeassistant");
+        assertThat(discovery("--mqtt.discovery=homeassistant", "--mqtt.discovery.prefix=ha").orElseThrow()
+                .topicFilters()).containsExactly("ha/+/+/config", "ha/+/+/+/config");
+    }
+
+    @Test
+    void discoveryRefusesAnUnknownKindAPrefixOverlappingTidegatesOwnAndNoMqtt() {
+        assertThatThrownBy(() -> discovery("--mqtt.discovery=openhab"))
+                .hasMessageContaining("invalid --mqtt.discovery \"openhab\" (one of: off, homeassistant)");
+        assertThatThrownBy(() -> discovery("--mqtt.discovery=homeassistant", "--mqtt.discovery.prefix=metrics"))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("overlaps --mqtt.topic-prefix");
+        assertThatThrownBy(() -> discovery("--mqtt.discovery=homeassistant", "--mqtt.discovery.prefix=ha/#"))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("invalid --mqtt.discovery.prefix");
+        assertThatThrownBy(() -> discovery("--mqtt.discovery=homeassistant", "--no-mqtt.embedded"))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("needs MQTT");
     }
 }

@@ -172,6 +172,9 @@ class BrokerReplicationTest {
         public void subscribeMappings(List<String> filters) {}
 
         @Override
+        public void subscribeDiscovery(List<String> filters) {}
+
+        @Override
         public boolean isConnected() {
             return true;
         }

@@ -312,6 +312,9 @@ class GroupStatesTest {
         public void subscribeMappings(List<String> filters) {}
 
         @Override
+        public void subscribeDiscovery(List<String> filters) {}
+
+        @Override
         public boolean isConnected() {
             return true;
         }

@@ -1,5 +1,8 @@
 package io.tidegate.mqtt;
 
+import io.tidegate.mqtt.discovery.HomeAssistantDiscovery;
+import java.util.List;
+
 import io.tidegate.store.RetainedMemory;
 import io.tidegate.TestClock;
 import io.tidegate.mqtt.mapping.MqttMappings;
@@ -33,6 +36,9 @@ final class IngestFixture {
     final Store store;
     final MqttIngest ingest;
     final GroupStates states; // null unless a replica's
+    final HomeAssistantDiscovery discovery; // null unless withDiscovery()
+    /** The topics discovery asked to subscribe to, last. */
+    final AtomicReference<List<String>> discoveryTopics = new AtomicReference<>(List.of());
 
     IngestFixture() {
         this(RetainedMode.APPLY, RetainedMemory.DEFAULT_CAPACITY, Duration.ZERO, Duration.ZERO);
@@ -60,11 +66,25 @@ final class IngestFixture {
 
     private IngestFixture(RetainedMode mode, int retainedCapacity, Duration defaultTtl, Duration maxTtl,
             long maxPayloadBytes, String prefix, WriteLimits limits, Function<IngestFixture, GroupStates> states) {
+        this(mode, retainedCapacity, defaultTtl, maxTtl, maxPayloadBytes, prefix, limits, states, null);
+    }
+
+    private IngestFixture(RetainedMode mode, int retainedCapacity, Duration defaultTtl, Duration maxTtl,
+            long maxPayloadBytes, String prefix, WriteLimits limits, Function<IngestFixture, GroupStates> states,
+            HomeAssistantDiscovery discovery) {
         store = new Store(clock, true, own::typeOf, 0, limits, new ExpirySchedule());
         TtlResolver ttls = new TtlResolver(rules::get, defaultTtl, maxTtl);
         this.states = states.apply(this);
+        this.discovery = discovery;
         ingest = new MqttIngest(store, ttls, prefix, mode, maxPayloadBytes, retainedCapacity, clock, new MqttMetrics(own),
-                mappings::get, this.states);
+                mappings::get, this.states, discovery, discoveryTopics::set);
+    }
+
+    /** With Home Assistant discovery under the prefix {@code homeassistant} ({@code --mqtt.discovery=homeassistant}). */
+    static IngestFixture withDiscovery() {
+        return new IngestFixture(RetainedMode.APPLY, RetainedMemory.DEFAULT_CAPACITY, Duration.ZERO, Duration.ZERO,
+                MqttIngest.DEFAULT_MAX_PAYLOAD_BYTES, "metrics", WriteLimits.DEFAULTS, fixture -> null,
+                new HomeAssistantDiscovery(HomeAssistantDiscovery.DEFAULT_PREFIX));
     }
 
     /** A replica's ({@code --mqtt.replicate}) ingest under the prefix {@code metrics}, keeping group states in {@code states}. */
