@@ -372,7 +372,8 @@
     }
     for (const row of document.querySelectorAll('#offline tbody tr')) {
       const deadline = Number(row.dataset.deadline);
-      row.querySelector('td.overdue').textContent = formatDuration(Math.max(0, (now - deadline) / 1000), ' ');
+      const overdue = Math.floor((now - deadline) / 1000);
+      row.querySelector('td.overdue').textContent = overdue < 1 ? '0s' : formatDuration(overdue, ' ');
     }
     byId('count-soon').querySelector('.n').textContent = String(countSoon(now));
   }
