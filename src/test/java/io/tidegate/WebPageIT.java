@@ -162,7 +162,7 @@ class WebPageIT {
 
         typeFilter("job=backup");
         assertThat(keys()).containsExactlyInAnyOrder("job=\"backup\" instance=\"db1\"", "job=\"backup\" instance=\"db2\"");
-        assertThat(browser.findElement(By.id("group-count")).getText()).isEqualTo("2 of 4 groups shown");
+        assertThat(browser.findElement(By.id("group-count")).getText()).isEqualTo("2 of 4 groups match");
         assertThat(browser.getCurrentUrl()).endsWith("#filter=job%3Dbackup");
 
         typeFilter("db1");
@@ -408,7 +408,8 @@ class WebPageIT {
     void twentyGroupsAtAGlance() throws IOException {
         TestHttp http = start("--ttl.tombstone=1h");
         for (String room : List.of("attic", "boiler", "cellar")) {
-            http.put("/metrics/job/thermo/room/" + room + "?ttl=2s", "temp 19\n");
+            assertThat(http.put("/metrics/job/thermo/room/" + room + "?ttl=2s", "# TYPE temp gauge\ntemp 19\n").status())
+                    .isEqualTo(200);
         }
         assertThat(http.put("/metrics/job/api/instance/web-1?ttl=10m", """
                 # HELP requests_total Requests served.

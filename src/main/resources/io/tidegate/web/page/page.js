@@ -8,7 +8,7 @@
 (() => {
   const REFRESH_MS = 2000;
   const ANSWER_WAIT_MS = 10000;
-  const ROWS_AT_ONCE = 200; // rows a table draws before "Show more"
+  const ROWS_AT_ONCE = 100; // rows a table draws before "Show more"
   const SOON_MS = 60000; // "expiring within a minute"
   // the gauges Tidegate adds to every group: shown with its values, not counted as what was pushed
   const GATEWAY_FAMILIES = new Set([
@@ -81,7 +81,11 @@
 
   const serverNow = () => Date.now() + clockOffset;
 
+  // with many groups an answer takes a while to make and to read: then the page asks less often
+  let refreshEvery = REFRESH_MS;
+
   async function refresh() {
+    const started = performance.now();
     try {
       const deletionsBefore = deletions;
       const [metrics, status, gone] = await Promise.all([
@@ -98,15 +102,16 @@
       showRejections(metrics.mqtt_rejections || []);
       lastRefresh = new Date();
       byId('unreachable').hidden = true;
-      byId('refreshed').textContent = `Refreshed ${formatTime(lastRefresh)}, every ${REFRESH_MS / 1000} s`;
+      refreshEvery = Math.max(REFRESH_MS, Math.ceil((performance.now() - started) * 5 / 1000) * 1000);
+      byId('refreshed').textContent = `Refreshed ${formatTime(lastRefresh)}, every ${refreshEvery / 1000} s`;
     } catch (e) {
       const banner = byId('unreachable');
       banner.textContent = `Cannot reach Tidegate: ${e.message}. `
           + (lastRefresh ? `Showing what it said at ${formatTime(lastRefresh)}; ` : '')
-          + `trying again every ${REFRESH_MS / 1000} s.`;
+          + `trying again every ${refreshEvery / 1000} s.`;
       banner.hidden = false;
     } finally {
-      setTimeout(refresh, REFRESH_MS);
+      setTimeout(refresh, refreshEvery);
     }
   }
 
@@ -120,20 +125,36 @@
     return '{' + names.map((name) => `${name}="${quoteLabelValue(labels[name])}"`).join(', ') + '}';
   }
 
+  // one pass over the group's fields: this runs for every group at every refresh
   function describeGroup(entry) {
     const labels = entry.labels || {};
     const names = sortedLabelNames(labels);
-    const families = Object.entries(entry).filter(([, value]) => value && Array.isArray(value.metrics));
-    const own = families.filter(([name]) => !GATEWAY_FAMILIES.has(name));
-    // a group is gone when all its families are: its deadline is their latest, none if one has none
-    let deadline = families.length ? -Infinity : null;
-    for (const [, family] of families) {
-      const at = family.deadline ? Date.parse(family.deadline) : NaN;
-      deadline = Number.isNaN(at) || deadline === null ? null : Math.max(deadline, at);
+    let series = 0;
+    const familyNames = [];
+    const ttls = [];
+    const gatewayTtls = [];
+    for (const name in entry) {
+      const family = entry[name];
+      if (!family || !Array.isArray(family.metrics)) {
+        continue;
+      }
+      const ttl = family.ttl_seconds === undefined ? null : Number(family.ttl_seconds);
+      if (GATEWAY_FAMILIES.has(name)) {
+        if (ttl !== null) {
+          gatewayTtls.push(ttl);
+        }
+      } else {
+        familyNames.push(name);
+        series += family.metrics.length;
+        if (ttl !== null) {
+          ttls.push(ttl);
+        }
+      }
     }
-    const ttls = new Set((own.length ? own : families)
-        .filter(([, family]) => family.ttl_seconds !== undefined)
-        .map(([, family]) => Number(family.ttl_seconds)));
+    // the group's deadline, the latest of its families', is the one its push time gauge carries: the group
+    // is gone when it passes; none when a family has no deadline
+    const deadline = entry.push_time_seconds && entry.push_time_seconds.deadline
+        ? Date.parse(entry.push_time_seconds.deadline) : null;
     const pushTime = entry.push_time_seconds && entry.push_time_seconds.metrics[0];
     const pushedAt = pushTime ? Number(pushTime.value) * 1000 : 0;
     const failureTime = entry.push_failure_time_seconds && entry.push_failure_time_seconds.metrics[0];
@@ -141,12 +162,13 @@
     const source = entry['@source'];
     const keyText = keyTextOf(labels, names);
     return {
+      entry,
       labels,
       keyText,
       searchText: keyText.toLowerCase(),
       names,
       deadline,
-      ttls: [...ttls].sort((a, b) => a - b),
+      ttls: [...new Set(familyNames.length ? ttls : gatewayTtls)].sort((a, b) => a - b),
       lastPush: pushedAt > 0 ? new Date(pushedAt) : null,
       lastPushFailed: entry.last_push_successful === false,
       lastFailure: failedAt > 0 ? new Date(failedAt) : null,
@@ -155,12 +177,15 @@
       source,
       topic: source && source.kind === 'mqtt' ? source.topic : null,
       retained: Boolean(source && source.retained),
-      familyNames: own.map(([name]) => name),
-      series: own.reduce((sum, [, family]) => sum + family.metrics.length, 0),
-      // pushed families first, then Tidegate's gauges, each by name: what the expanded group shows
-      families: own.concat(families.filter(([name]) => GATEWAY_FAMILIES.has(name)))
-          .sort(([a], [b]) => (GATEWAY_FAMILIES.has(a) - GATEWAY_FAMILIES.has(b)) || (a < b ? -1 : a > b ? 1 : 0)),
+      familyNames,
+      series,
     };
+  }
+
+  // what an expanded group shows: pushed families first, then Tidegate's gauges, each by name
+  function familiesOf(group) {
+    return Object.entries(group.entry).filter(([, value]) => value && Array.isArray(value.metrics))
+        .sort(([a], [b]) => (GATEWAY_FAMILIES.has(a) - GATEWAY_FAMILIES.has(b)) || (a < b ? -1 : a > b ? 1 : 0));
   }
 
   function describeOffline(entry) {
@@ -313,10 +338,16 @@
 
   function updateRow(drawn) {
     const {row, group} = drawn;
-    if (drawn.shownGroup === group) {
+    // the entry's fields but its values: when they are as drawn, the row is (and an expanded group redraws its values)
+    const looks = [group.lastPush && group.lastPush.getTime(), group.lastPushFailed, group.deadline, group.ttls.join(),
+      group.familyNames.join(), group.series, group.topic, group.retained, group.source && group.source.via].join('|');
+    if (drawn.looks === looks) {
+      if (expanded.has(group.keyText)) {
+        drawValues(drawn);
+      }
       return;
     }
-    drawn.shownGroup = group;
+    drawn.looks = looks;
     showSource(row.querySelector('td.source'), group);
     const lastPush = row.querySelector('td.last-push');
     lastPush.textContent = group.lastPush ? formatTime(group.lastPush) : 'never';
@@ -437,10 +468,12 @@
 
   function drawValues(drawn) {
     const target = drawn.detail.firstChild;
-    target.replaceChildren(...drawn.group.families.map(([name, family]) => drawFamily(name, family)));
+    const group = drawn.group;
+    target.replaceChildren(...familiesOf(group).map(([name, family]) => drawFamily(name, family, group.labels)));
   }
 
-  function drawFamily(name, family) {
+  // a series' labels but those of its group, which the group's row shows already
+  function drawFamily(name, family, groupLabels) {
     const box = document.createElement('div');
     box.className = 'family';
     const head = document.createElement('div');
@@ -478,7 +511,8 @@
       const row = tbody.insertRow();
       const labels = cell(row, 'labels');
       const metricLabels = metric.labels || {};
-      appendLabels(labels, metricLabels, sortedLabelNames(metricLabels));
+      const own = Object.keys(metricLabels).filter((label) => groupLabels[label] !== metricLabels[label]);
+      appendLabels(labels, metricLabels, own.sort());
       drawValue(cell(row, 'value'), metric);
     }
     box.append(head, table);
@@ -498,7 +532,8 @@
       }
       pairs.push(['count', metric.count], ['sum', metric.sum]);
     } else if (metric.buckets) {
-      for (const [bound, count] of Object.entries(metric.buckets).sort((a, b) => Number(a[0]) - Number(b[0]))) {
+      const upper = (bound) => (bound === '+Inf' ? Infinity : Number(bound));
+      for (const [bound, count] of Object.entries(metric.buckets).sort((a, b) => upper(a[0]) - upper(b[0]))) {
         pairs.push([`≤ ${bound}`, count]);
       }
       pairs.push(['count', metric.count], ['sum', metric.sum]);
