@@ -102,7 +102,7 @@
       showRejections(metrics.mqtt_rejections || []);
       lastRefresh = new Date();
       byId('unreachable').hidden = true;
-      refreshEvery = Math.max(REFRESH_MS, Math.ceil((performance.now() - started) * 5 / 1000) * 1000);
+      refreshEvery = Math.max(REFRESH_MS, Math.ceil((performance.now() - started) * 2 / 1000) * 1000);
       byId('refreshed').textContent = `Refreshed ${formatTime(lastRefresh)}, every ${refreshEvery / 1000} s`;
     } catch (e) {
       const banner = byId('unreachable');
