@@ -627,6 +627,7 @@ class WebPageIT {
     /** As above, with the window made as tall as the page, up to {@code maxHeight} pixels, for the picture. */
     private static void checkScreenshot(Path file, int maxHeight) throws IOException {
         Dimension window = browser.manage().window().getSize();
+        browser.executeScript("window.scrollTo(0, 0);");
         if (maxHeight > 0) {
             long height = (Long) browser.executeScript("return document.documentElement.scrollHeight;");
             browser.manage().window().setSize(new Dimension(window.getWidth(), (int) Math.min(maxHeight, height + 150)));

@@ -494,9 +494,18 @@
     const when = document.createElement('span');
     when.className = 'quiet';
     const pushed = new Date(family.time_stamp);
-    when.textContent = (Number.isNaN(pushed.getTime()) ? '' : `pushed ${formatTime(pushed)}`)
-        + (family.ttl_seconds !== undefined ? `, TTL ${formatDuration(Number(family.ttl_seconds), '')}` : '')
-        + (family.deadline ? `, deadline ${formatTime(new Date(family.deadline))}` : '');
+    // a time of 0 is upstream's "never" (push_failure_time_seconds of a group never refused)
+    const parts = [];
+    if (pushed.getTime() > 0) {
+      parts.push(`pushed ${formatTime(pushed)}`);
+    }
+    if (family.ttl_seconds !== undefined) {
+      parts.push(`TTL ${formatDuration(Number(family.ttl_seconds), '')}`);
+    }
+    if (family.deadline) {
+      parts.push(`deadline ${formatTime(new Date(family.deadline))}`);
+    }
+    when.textContent = parts.join(', ');
     head.append(' ', when);
     const table = document.createElement('table');
     table.className = 'series';
