@@ -490,8 +490,8 @@ class WebPageIT {
 
     /**
      * What the page may take to draw or filter 10,000 groups here: ten times the 200 ms aimed at, since this
-     * runs on shared, loaded machines (a load of 13 on 2 cores took 1.6 s for the first, cold draw); drawing
-     * every row, as the page once did, takes far longer. README "Web page" gives the figures measured.
+     * runs on shared, loaded machines (a load of 13 on 2 cores took 1.6 s for the first, cold draw). README
+     * "Web page" gives the figures measured.
      */
     private static final double DRAW_BOUND_MS = 2000;
 
