@@ -91,8 +91,9 @@ public final class StoreSnapshot {
                             group.deadlineMillis()));
                 }
             } else if (group.deadlineMillis() <= atMillis) {
-                offline.add(new OfflineGroup(group.key(), group.source(),
-                        PushTimes.millisOf(group.family(PushTimes.PUSH_TIME)), group.deadlineMillis(), StoredFamily.NEVER));
+                long lastPush = PushTimes.millisOf(group.family(PushTimes.PUSH_TIME));
+                offline.add(new OfflineGroup(group.key(), group.source(), lastPush, group.deadlineMillis(),
+                        StoredFamily.NEVER));
             }
         }
         for (OfflineGroup expired : recentExpiries) {
