@@ -100,8 +100,9 @@ public final class Tidegate implements AutoCloseable {
                 mqttSettings.get().clientId(), mqttSettings.get().topicFilters(), mqttIngest.appliedReplications(),
                 flags.mqttMaxPayloadSize, clock, BrokerReplication.OWN_APPLY_WAIT) : null;
 
-        web = new WebServer(flags.webSettings(), store, replication != null ? replication : store, ttls, metrics,
-                this::reload, this::stopInBackground, clock.instant(), mqttIngest::rejections);
+        web = new WebServer(flags.webSettings().runningWith(mqttSettings.orElse(null)), store,
+                replication != null ? replication : store, ttls, metrics, this::reload, this::stopInBackground,
+                clock.instant(), mqttIngest::rejections);
         persistenceFile = flags.persistenceFile.isEmpty() ? null : Path.of(flags.persistenceFile);
         persistenceInterval = flags.persistenceInterval;
     }

@@ -14,6 +14,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -21,6 +22,7 @@ import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.IntStream;
 import javax.imageio.ImageIO;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
@@ -28,6 +30,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.openqa.selenium.By;
+import org.openqa.selenium.Dimension;
 import org.openqa.selenium.Keys;
 import org.openqa.selenium.OutputType;
 import org.openqa.selenium.WebElement;
@@ -45,7 +48,7 @@ class WebPageIT {
     private static final Duration PAGE_WAIT = Duration.ofSeconds(10);
     /** Each displayed row of the groups table, its cells by class name, as the browser renders them. */
     private static final String ROWS_SCRIPT = """
-            return Array.from(document.querySelectorAll('#groups tbody tr'))
+            return Array.from(document.querySelectorAll('#groups tbody tr.group'))
                 .filter((row) => row.offsetParent !== null)
                 .map((row) => Object.fromEntries(Array.from(row.cells, (cell) => [cell.classList[0], cell.innerText.trim()])));
             """;
@@ -159,7 +162,7 @@ class WebPageIT {
 
         typeFilter("job=backup");
         assertThat(keys()).containsExactlyInAnyOrder("job=\"backup\" instance=\"db1\"", "job=\"backup\" instance=\"db2\"");
-        assertThat(browser.findElement(By.id("group-count")).getText()).isEqualTo("2 of 4 groups shown");
+        assertThat(browser.findElement(By.id("group-count")).getText()).isEqualTo("2 of 4 groups match");
         assertThat(browser.getCurrentUrl()).endsWith("#filter=job%3Dbackup");
 
         typeFilter("db1");
@@ -210,14 +213,21 @@ class WebPageIT {
     }
 
     @Test
-    void withoutTheAdminApiThereIsNoDeleteButton() {
+    void everyGroupHasDeleteGroupAsUpstreamWithoutTheAdminApi() {
         TestHttp http = start();
         http.put("/metrics/job/kept", "size 1\n");
+        http.put("/metrics/job/dropped", "size 1\n");
         open("/");
-        awaitRow("job=\"kept\"");
-        assertThat(browser.findElements(By.cssSelector("button.delete"))).isEmpty();
-        assertThat(browser.findElements(By.cssSelector("#groups th.admin-only")))
-                .allMatch(header -> !header.isDisplayed());
+        awaitRow("job=\"dropped\"");
+        assertThat(rowElement("job=\"kept\"").findElement(By.cssSelector("button.delete")).getText()).isEqualTo("Delete group");
+
+        rowElement("job=\"dropped\"").findElement(By.cssSelector("button.delete")).click();
+        rowElement("job=\"dropped\"").findElement(By.cssSelector("button.confirm")).click();
+
+        await("deleted through DELETE on the push path").atMost(PAGE_WAIT)
+                .until(() -> !http.get("/api/v1/metrics").body().contains("dropped"));
+        assertThat(row("job=\"dropped\"")).isEmpty();
+        assertThat(row("job=\"kept\"")).isPresent();
     }
 
     @Test
@@ -286,6 +296,249 @@ class WebPageIT {
         assertThat((List<Object>) outcome.get("refused")).contains("script-src-elem", "img-src");
     }
 
+    @Test
+    void expandingAGroupShowsItsFamiliesWithTypeHelpAndValuesAsUpstreamDoes() {
+        TestHttp http = tidegate.start().http();
+        assertThat(http.put("/metrics/job/api/instance/a", """
+                # HELP requests_total Requests served.
+                # TYPE requests_total counter
+                requests_total{code="200"} 1027
+                requests_total{code="500"} 3
+                # TYPE latency_seconds histogram
+                latency_seconds_bucket{le="0.1"} 5
+                latency_seconds_bucket{le="0.5"} 9
+                latency_seconds_bucket{le="+Inf"} 10
+                latency_seconds_sum 2.5
+                latency_seconds_count 10
+                # TYPE size_bytes summary
+                size_bytes{quantile="0.5"} 120
+                size_bytes{quantile="0.9"} 480
+                size_bytes_sum 3000
+                size_bytes_count 12
+                """).status()).isEqualTo(200);
+        open("/");
+        awaitRow("job=\"api\"");
+        assertThat(browser.findElements(By.cssSelector("#groups tr.detail"))).as("values are drawn once asked for")
+                .isEmpty();
+
+        rowElement("job=\"api\"").findElement(By.cssSelector("button.expand")).click();
+
+        Map<String, String> families = families();
+        assertThat(families).containsEntry("requests_total",
+                "counter | Requests served. | code=\"200\" → 1027 | code=\"500\" → 3");
+        assertThat(families).containsEntry("latency_seconds",
+                "histogram |  | → ≤ 0.1 5 ≤ 0.5 9 ≤ +Inf 10 count 10 sum 2.5");
+        assertThat(families).containsEntry("size_bytes",
+                "summary |  | → quantile 0.5 120 quantile 0.9 480 count 12 sum 3000");
+        assertThat(families.get("push_time_seconds")).as("Tidegate's own gauges come after what was pushed")
+                .startsWith("gauge | Last Unix time when changing this group in the Pushgateway succeeded.");
+        assertThat(new ArrayList<>(families.keySet()).subList(0, 3))
+                .containsExactly("latency_seconds", "requests_total", "size_bytes");
+
+        String refreshed = browser.findElement(By.id("refreshed")).getText();
+        await("a refresh").atMost(PAGE_WAIT)
+                .until(() -> !browser.findElement(By.id("refreshed")).getText().equals(refreshed));
+        assertThat(families()).as("still expanded after a refresh").containsKey("requests_total");
+        rowElement("job=\"api\"").findElement(By.cssSelector("button.expand")).click();
+        assertThat(browser.findElements(By.cssSelector("#groups tr.detail"))).as("folded again").isEmpty();
+    }
+
+    @Test
+    void aDeviceThatStopsPushingShowsAsOfflineWithWhenLastSeenAndHowOverdue() throws IOException {
+        TestHttp http = tidegate.start("--ttl.tombstone=1h").http();
+        http.put("/metrics/job/device/room/cellar?ttl=3s", "temp 4\n");
+        http.put("/metrics/job/steady", "up 1\n");
+        open("/");
+        assertThat(counts()).containsEntry("live", "2");
+        assertThat(rowElement("room=\"cellar\"").findElement(By.cssSelector("td.countdown .bar")).isDisplayed())
+                .as("the time left as a bar").isTrue();
+
+        await("the cellar offline").atMost(Duration.ofSeconds(15))
+                .until(() -> offlineRows().stream().anyMatch(row -> row.get(0).contains("cellar")));
+        List<String> cellar = offlineRows().get(0);
+        assertThat(cellar.get(0)).isEqualTo("job=\"device\" room=\"cellar\"");
+        assertThat(cellar.get(1)).as("last seen").matches("\\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d");
+        assertThat(cellar.get(2)).as("expired").matches("\\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d");
+        int overdue = seconds(cellar.get(3));
+        await("overdue counting up").atMost(Duration.ofSeconds(5))
+                .until(() -> seconds(offlineRows().get(0).get(3)) > overdue);
+        assertThat(row("cellar")).as("no longer among the live groups").isEmpty();
+        assertThat(counts()).containsEntry("live", "1").containsEntry("offline", "1");
+        assertThat(browser.findElement(By.id("offline-explained")).getText()).contains("--ttl.tombstone");
+        assertThat(http.get("/metrics").body()).contains("push_expired_time_seconds{instance=\"\",job=\"device\",room=\"cellar\"}");
+
+        assertThat(browser.findElements(By.cssSelector("#groups th.mqtt-only"))).as("MQTT off: no Source column")
+                .allMatch(header -> !header.isDisplayed());
+        assertThat(browser.findElement(By.id("rejections-section")).isDisplayed()).as("MQTT off: no MQTT rejections")
+                .isFalse();
+
+        http.put("/metrics/job/device/room/cellar?ttl=1m", "temp 5\n");
+        await("back online, no longer offline").atMost(PAGE_WAIT)
+                .until(() -> offlineRows().isEmpty() && row("cellar").isPresent());
+    }
+
+    @Test
+    void withoutTombstonesTheOfflineViewShowsTheLastExpiries() {
+        TestHttp http = tidegate.start().http();
+        http.put("/metrics/job/short/instance/x?ttl=2s", "temp 4\n");
+        open("/");
+        await("the expiry listed").atMost(Duration.ofSeconds(15))
+                .until(() -> offlineRows().stream().anyMatch(row -> row.get(0).equals("job=\"short\" instance=\"x\"")));
+        assertThat(browser.findElement(By.id("offline-explained")).getText()).startsWith("The last 100 groups");
+        assertThat(counts()).containsEntry("offline", "1").containsEntry("live", "0");
+    }
+
+    @Test
+    void statusShowsTheBuildAndTheMqttSettingsAsTheyRun() {
+        tidegate.start("--mqtt.url=" + mosquitto.url(), "--mqtt.topic-prefix=fleet");
+        open("/");
+        Map<String, String> build = pairs("build");
+        assertThat(build.get("revision")).as("recorded by git at build time").matches("[0-9a-f]{40}.*");
+        assertThat(build.get("branch")).isNotBlank().isNotEqualTo("unknown");
+        assertThat(build.get("buildUser")).isNotBlank().isNotEqualTo("unknown");
+        assertThat(build.get("buildDate")).matches("\\d{4}-\\d\\d-\\d\\dT.*");
+        Map<String, String> flags = pairs("flags");
+        assertThat(flags.get("mqtt.client-id")).as("the default, resolved").startsWith("tidegate-").hasSizeGreaterThan(9);
+        assertThat(flags.get("mqtt.status-topic")).isEqualTo("fleet/tidegate/status");
+        assertThat(browser.findElement(By.id("rejections-section")).isDisplayed()).as("MQTT on").isTrue();
+        assertThat(browser.findElement(By.id("no-rejections")).getText()).isEqualTo("None.");
+    }
+
+    @Test
+    void twentyGroupsAtAGlance() throws IOException {
+        TestHttp http = start("--ttl.tombstone=1h");
+        for (String room : List.of("attic", "boiler", "cellar")) {
+            assertThat(http.put("/metrics/job/thermo/room/" + room + "?ttl=2s", "# TYPE temp gauge\ntemp 19\n").status())
+                    .isEqualTo(200);
+        }
+        assertThat(http.put("/metrics/job/api/instance/web-1?ttl=10m", """
+                # HELP requests_total Requests served.
+                # TYPE requests_total counter
+                requests_total{code="200"} 1027
+                requests_total{code="500"} 3
+                # HELP latency_seconds How long answers took.
+                # TYPE latency_seconds histogram
+                latency_seconds_bucket{le="0.1"} 5
+                latency_seconds_bucket{le="0.5"} 9
+                latency_seconds_bucket{le="+Inf"} 10
+                latency_seconds_sum 2.5
+                latency_seconds_count 10
+                """).status()).isEqualTo(200);
+        String[] ttls = {"45s", "90s", "5m", "30m", "1h", "", "20s", "2m", "8m", "15m", "40s", "3h", ""};
+        for (int i = 0; i < ttls.length; i++) {
+            String ttl = ttls[i].isEmpty() ? "" : "?ttl=" + ttls[i];
+            http.put("/metrics/job/backup/instance/db" + (i + 1) + ttl, "# TYPE backup_done gauge\nbackup_done 1\nbytes " + (i * 1000) + "\n");
+        }
+        http.put("/metrics/job/batch/instance/nightly?ttl=30m", "done 1\n");
+        assertThat(http.put("/metrics/job/batch/instance/nightly", "done 1 1234\n").status()).isEqualTo(400);
+        assertThat(http.put("/metrics/job/refused_probe?ttl=1m", "x 1 1234\n").status()).isEqualTo(400);
+        mosquitto.client("mosquitto_pub", "-q", "1", "-t", "metrics/job/sensor/room/kitchen", "-m", "{\"temp\": 22.5}");
+        open("/");
+        await("the thermometers offline").atMost(Duration.ofSeconds(15)).until(() -> offlineRows().size() == 3);
+        await("the other 17 live").atMost(PAGE_WAIT).until(() -> "17".equals(counts().get("live")));
+        rowElement("job=\"api\"").findElement(By.cssSelector("button.expand")).click();
+        assertThat(counts()).containsEntry("offline", "3").containsEntry("refused", "2");
+        assertThat(rowElement("instance=\"nightly\"").getAttribute("class")).contains("refused");
+
+        checkScreenshot(Path.of("/work/tmp/page-20.png"), 2400);
+        assertThat(chromium.consoleMessages()).noneMatch(message -> message.startsWith("SEVERE"));
+    }
+
+    /**
+     * 10,000 groups: the page draws and filters within {@link #DRAW_BOUND_MS} as the page measures
+     * itself (performance.measure around turning the API's answer into the tables, and around a
+     * filter's redraw, each up to the layout that follows).
+     */
+    @Test
+    void tenThousandGroupsDrawAndFilterQuickly() throws IOException {
+        TestHttp http = tidegate.start("--ttl.tombstone=1h").http();
+        IntStream.range(0, 10_000).parallel().forEach(i -> assertThat(http.put(
+                "/metrics/job/fleet/device/d" + i + "/site/s" + (i % 40) + "?ttl=" + (600 + i % 3000) + "s",
+                "# TYPE temp gauge\ntemp " + (i % 30) + "\n# TYPE uptime_seconds counter\nuptime_seconds " + i + "\n")
+                .status()).isEqualTo(200));
+        open("/", Duration.ofSeconds(60));
+        await("10,000 groups on the page").atMost(Duration.ofSeconds(30))
+                .until(() -> "10000".equals(counts().get("live")));
+        String refreshed = browser.findElement(By.id("refreshed")).getText();
+        await("another refresh").atMost(Duration.ofSeconds(90))
+                .until(() -> !browser.findElement(By.id("refreshed")).getText().equals(refreshed));
+        @SuppressWarnings("unchecked")
+        List<Number> renders = (List<Number>) browser.executeScript(
+                "return performance.getEntriesByName('tidegate-render').map((e) => e.duration);");
+        @SuppressWarnings("unchecked")
+        List<Number> filters = (List<Number>) browser.executeScript("""
+                const filter = document.getElementById('filter');
+                performance.clearMeasures('tidegate-filter');
+                for (const text of ['d42', 'site=s7', 'd99 site=s19', 'no-such-device', '']) {
+                  filter.value = text;
+                  filter.dispatchEvent(new Event('input'));
+                }
+                return performance.getEntriesByName('tidegate-filter').map((e) => e.duration);
+                """);
+        System.out.println("10,000 groups: render ms " + renders + ", filter ms " + filters);
+        assertThat(renders).hasSizeGreaterThanOrEqualTo(2).allMatch(ms -> ms.doubleValue() < DRAW_BOUND_MS);
+        assertThat(filters).hasSize(5).allMatch(ms -> ms.doubleValue() < DRAW_BOUND_MS);
+        assertThat(browser.findElement(By.id("group-count")).getText()).isEqualTo("10000 groups");
+        assertThat(browser.findElements(By.cssSelector("#groups tbody tr.group"))).as("drawn at once").hasSize(100);
+        assertThat(browser.findElement(By.id("more-groups-text")).getText()).startsWith("Showing 100 of 10000");
+
+        typeFilter("site=s7");
+        assertThat(browser.findElement(By.id("group-count")).getText()).isEqualTo("250 of 10000 groups match");
+        typeFilter("");
+        checkScreenshot(Path.of("/work/tmp/page-10000.png"), 2400);
+    }
+
+    /**
+     * What the page may take to draw or filter 10,000 groups here: ten times the 200 ms aimed at, since this
+     * runs on shared, loaded machines (a load of 13 on 2 cores took 1.6 s for the first, cold draw). README
+     * "Web page" gives the figures measured.
+     */
+    private static final double DRAW_BOUND_MS = 2000;
+
+    private static Map<String, String> counts() {
+        Map<String, String> counts = new LinkedHashMap<>();
+        for (String name : List.of("live", "soon", "offline", "refused")) {
+            counts.put(name, browser.findElement(By.cssSelector("#count-" + name + " .n")).getText());
+        }
+        return counts;
+    }
+
+    /** Each family of the expanded group: "type | help | labels → value | ...", whitespace folded. */
+    private static Map<String, String> families() {
+        @SuppressWarnings("unchecked")
+        List<List<String>> families = (List<List<String>>) browser.executeScript("""
+                const fold = (text) => text.replace(/\\s+/g, ' ').trim();
+                return Array.from(document.querySelectorAll('#groups tr.detail .family')).map((family) => [
+                  family.querySelector('.family-name').innerText,
+                  [family.querySelector('.type').innerText, family.querySelector('.help') ? family.querySelector('.help').innerText : '']
+                    .concat(Array.from(family.querySelectorAll('table.series > tbody > tr'),
+                      (row) => fold(row.cells[0].innerText + ' → ' + row.cells[1].innerText)))
+                    .join(' | ')]);
+                """);
+        Map<String, String> byName = new LinkedHashMap<>();
+        families.forEach(family -> byName.put(family.get(0), family.get(1)));
+        return byName;
+    }
+
+    /** The displayed cells of each row of the Offline table, read in one go (the page redraws it at each refresh). */
+    private static List<List<String>> offlineRows() {
+        @SuppressWarnings("unchecked")
+        List<List<String>> rows = (List<List<String>>) browser.executeScript("""
+                return Array.from(document.querySelectorAll('#offline tbody tr'), (row) => Array.from(row.cells)
+                    .filter((cell) => cell.offsetParent !== null).map((cell) => cell.innerText.trim()));
+                """);
+        return rows;
+    }
+
+    private static Map<String, String> pairs(String tableId) {
+        Map<String, String> pairs = new LinkedHashMap<>();
+        for (WebElement row : browser.findElements(By.cssSelector("#" + tableId + " tbody tr"))) {
+            pairs.put(row.findElement(By.tagName("th")).getAttribute("textContent"),
+                    row.findElement(By.tagName("td")).getAttribute("textContent"));
+        }
+        return pairs;
+    }
+
     private TestHttp start(String... flags) {
         // a client id of its own: a session the broker kept would not be sent the retained message again
         List<String> all = new ArrayList<>(List.of("--mqtt.url=" + mosquitto.url(),
@@ -296,10 +549,14 @@ class WebPageIT {
 
     /** Loads the page and waits for its first refresh; forgets the console messages of earlier pages. */
     private void open(String path) {
+        open(path, PAGE_WAIT);
+    }
+
+    private void open(String path, Duration firstRefreshWait) {
         browser.get("about:blank");
         chromium.consoleMessages();
         browser.get(tidegate.baseUri() + path);
-        await("the page's first refresh").atMost(PAGE_WAIT)
+        await("the page's first refresh").atMost(firstRefreshWait)
                 .until(() -> browser.findElement(By.id("refreshed")).getText().startsWith("Refreshed"));
     }
 
@@ -322,7 +579,7 @@ class WebPageIT {
     }
 
     private static WebElement rowElement(String keyPart) {
-        return browser.findElements(By.cssSelector("#groups tbody tr")).stream()
+        return browser.findElements(By.cssSelector("#groups tbody tr.group")).stream()
                 .filter(row -> row.findElement(By.cssSelector("td.key")).getText().contains(keyPart))
                 .findFirst().orElseThrow(() -> new AssertionError("no row for " + keyPart));
     }
@@ -364,6 +621,25 @@ class WebPageIT {
 
     /** Saves what the browser shows and checks it is a full window of a drawn page, not a blank or tiny one. */
     private static void checkScreenshot(Path file) throws IOException {
+        checkScreenshot(file, 0);
+    }
+
+    /** As above, with the window made as tall as the page, up to {@code maxHeight} pixels, for the picture. */
+    private static void checkScreenshot(Path file, int maxHeight) throws IOException {
+        Dimension window = browser.manage().window().getSize();
+        browser.executeScript("window.scrollTo(0, 0);");
+        if (maxHeight > 0) {
+            long height = (Long) browser.executeScript("return document.documentElement.scrollHeight;");
+            browser.manage().window().setSize(new Dimension(window.getWidth(), (int) Math.min(maxHeight, height + 150)));
+        }
+        try {
+            savePng(file);
+        } finally {
+            browser.manage().window().setSize(window);
+        }
+    }
+
+    private static void savePng(Path file) throws IOException {
         byte[] png = browser.getScreenshotAs(OutputType.BYTES);
         Files.createDirectories(file.getParent());
         Files.write(file, png);

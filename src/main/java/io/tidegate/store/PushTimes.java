@@ -10,7 +10,8 @@ import java.util.List;
  * The gauges Tidegate keeps per group: upstream's {@code push_time_seconds} and
  * {@code push_failure_time_seconds}, {@code push_expiry_time_seconds} for a group with a deadline,
  * and {@code push_expired_time_seconds} on the tombstone of an expired group. They live and die
- * with their group, so they carry its deadline.
+ * with their group, so they carry its deadline. A tombstone keeps its group's {@code push_time_seconds}
+ * too, for the Offline view's "last seen"; scrapes show only its {@code push_expired_time_seconds}.
  */
 final class PushTimes {
     static final String PUSH_TIME = "push_time_seconds";

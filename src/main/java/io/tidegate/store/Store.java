@@ -79,6 +79,7 @@ public final class Store implements GroupWriter {
     private final KeyShapes shapes = new KeyShapes();
     private final ExpiryQueue expiries;
     private final long tombstoneMillis;
+    private final RecentExpiries recentExpiries = new RecentExpiries(); // kept while tombstones are off
     private volatile WriteLog writeLog = WriteLog.NONE; // written under the lock; volatile for readiness checks
     /**
      * A change reported to the WriteLog, with what its key held before ({@code replaced}, null for
@@ -587,6 +588,7 @@ public final class Store implements GroupWriter {
         for (GroupingKey key : new ArrayList<>(groups.keySet())) {
             removeGroup(key);
         }
+        recentExpiries.clear();
         if (writeLog != WriteLog.NONE) {
             beingReported.add(new Undo(null, null, held));
         }
@@ -719,7 +721,7 @@ public final class Store implements GroupWriter {
      */
     public StoreSnapshot snapshot() {
         return new StoreSnapshot(groupsView, clock.millis(), groupCount, seriesCount, expiredGroups,
-                expiredFamilies);
+                expiredFamilies, recentExpiries.newestFirst(), this::group, tombstoneMillis > 0);
     }
 
     private String conflictWithStored(GroupingKey key, Group current, List<StoredFamily> prepared, long now) {
@@ -1014,11 +1016,17 @@ public final class Store implements GroupWriter {
             expiredGroups++;
             expiredFamilies += countOwnFamilies(group.families());
             removeGroup(group.key());
+            long lastPush = PushTimes.millisOf(group.family(PushTimes.PUSH_TIME));
             if (tombstoneMillis > 0) {
-                StoredFamily expiredTime = PushTimes.expiredTime(group.key(), group.deadlineMillis(),
-                        group.deadlineMillis() + tombstoneMillis);
-                replaceGroup(null, new Group(group.key(), Map.of(PushTimes.EXPIRED_TIME, expiredTime), group.source(),
-                        expiredTime.deadlineMillis(), true));
+                long until = group.deadlineMillis() + tombstoneMillis;
+                StoredFamily expiredTime = PushTimes.expiredTime(group.key(), group.deadlineMillis(), until);
+                Map<String, StoredFamily> kept = lastPush == 0 ? Map.of(PushTimes.EXPIRED_TIME, expiredTime)
+                        : Map.of(PushTimes.EXPIRED_TIME, expiredTime,
+                                PushTimes.PUSH_TIME, PushTimes.pushTime(group.key(), lastPush, until));
+                replaceGroup(null, new Group(group.key(), kept, group.source(), until, true));
+            } else {
+                recentExpiries.add(new OfflineGroup(group.key(), group.source(), lastPush, group.deadlineMillis(),
+                        StoredFamily.NEVER));
             }
             return;
         }

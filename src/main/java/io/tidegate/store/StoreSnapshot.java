@@ -3,13 +3,16 @@ package io.tidegate.store;
 import io.tidegate.format.MetricFamily;
 import io.tidegate.format.MetricType;
 import io.tidegate.format.WireFormat;
+import io.tidegate.key.GroupingKey;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
 
 /**
  * What readers read (scrapes, the JSON API, the web page): the store's groups as of one reading of
@@ -30,10 +33,22 @@ public final class StoreSnapshot {
     private final long seriesCount;
     private final long expiredGroups;
     private final long expiredFamilies;
+    private final List<OfflineGroup> recentExpiries;
+    private final Function<GroupingKey, Group> heldUnder;
+    private final boolean keepsTombstones;
 
-    /** @param held the store's groups in grouping-key order, tombstones and families past their deadline included */
+    /**
+     * @param held the store's groups in grouping-key order, tombstones and families past their deadline included
+     * @param recentExpiries the last groups that expired without leaving a tombstone, newest first
+     * @param heldUnder the group held under a key now, or null
+     * @param keepsTombstones whether an expired group leaves a tombstone ({@code --ttl.tombstone})
+     */
     StoreSnapshot(Collection<Group> held, long atMillis, int groupCount, long seriesCount, long expiredGroups,
-            long expiredFamilies) {
+            long expiredFamilies, List<OfflineGroup> recentExpiries, Function<GroupingKey, Group> heldUnder,
+            boolean keepsTombstones) {
+        this.keepsTombstones = keepsTombstones;
+        this.recentExpiries = recentExpiries;
+        this.heldUnder = heldUnder;
         this.held = held;
         this.atMillis = atMillis;
         this.groupCount = groupCount;
@@ -56,6 +71,44 @@ public final class StoreSnapshot {
             }
         }
         return live;
+    }
+
+    /**
+     * The groups that went offline, latest deadline first: with {@code --ttl.tombstone}, every
+     * tombstone held; without, the last {@value RecentExpiries#CAPACITY} groups that expired. Either
+     * way also a group past its deadline that the sweep has not expired yet, and never a key pushed
+     * again since (it is back).
+     */
+    public List<OfflineGroup> offline() {
+        List<OfflineGroup> offline = new ArrayList<>();
+        for (Group group : held) {
+            if (group.tombstone()) {
+                if (group.deadlineMillis() > atMillis) {
+                    StoredFamily expired = group.family(PushTimes.EXPIRED_TIME);
+                    offline.add(new OfflineGroup(group.key(), group.source(),
+                            PushTimes.millisOf(group.family(PushTimes.PUSH_TIME)),
+                            expired == null ? group.deadlineMillis() : PushTimes.millisOf(expired),
+                            group.deadlineMillis()));
+                }
+            } else if (group.deadlineMillis() <= atMillis) {
+                long lastPush = PushTimes.millisOf(group.family(PushTimes.PUSH_TIME));
+                offline.add(new OfflineGroup(group.key(), group.source(), lastPush, group.deadlineMillis(),
+                        StoredFamily.NEVER));
+            }
+        }
+        for (OfflineGroup expired : recentExpiries) {
+            if (heldUnder.apply(expired.key()) == null) {
+                offline.add(expired);
+            }
+        }
+        offline.sort(Comparator.comparingLong(OfflineGroup::deadlineMillis).reversed()
+                .thenComparing(OfflineGroup::key));
+        return offline;
+    }
+
+    /** Whether an expired group leaves a tombstone ({@code --ttl.tombstone}), which {@link #offline} then lists. */
+    public boolean keepsTombstones() {
+        return keepsTombstones;
     }
 
     /** Groups held, tombstones included. */
@@ -90,8 +143,8 @@ public final class StoreSnapshot {
                 continue; // all of it expired: the sweep has not freed it yet
             }
             for (StoredFamily family : group.families().values()) {
-                if (!family.isLiveAt(atMillis)) {
-                    continue;
+                if (!family.isLiveAt(atMillis) || group.tombstone() && !family.name().equals(PushTimes.EXPIRED_TIME)) {
+                    continue; // a tombstone shows only when it expired; its last push time is for the Offline view
                 }
                 MetricFamily data = family.family();
                 ScrapedFamily scraped = byName.computeIfAbsent(family.name(),

@@ -14,6 +14,7 @@ import io.tidegate.format.Refusal;
 import io.tidegate.mqtt.MqttRejection;
 import io.tidegate.store.Group;
 import io.tidegate.store.GroupWriter;
+import io.tidegate.store.OfflineGroup;
 import io.tidegate.store.Source;
 import io.tidegate.store.StoreSnapshot;
 import io.tidegate.store.StoredFamily;
@@ -55,17 +56,20 @@ final class ApiV1 {
     private final Instant startTime;
     private final Supplier<List<MqttRejection>> mqttRejections;
     private final Supplier<WriteLog.Failure> writesRefused;
+    private final boolean mqttEnabled;
 
     /**
      * @param snapshots what the answers read, one snapshot each
      * @param writer where the admin wipe goes: the store, or, with {@code --mqtt.replicate}, the writer
      *     that replicates it through the MQTT broker
      * @param writesRefused why and since when writes are refused (the persistence journal failing), or null
+     * @param mqttEnabled whether Tidegate takes part in MQTT, so that the page shows its MQTT parts
      */
     ApiV1(Supplier<StoreSnapshot> snapshots, GroupWriter writer, Map<String, String> flags,
             Map<String, String> buildInformation, Instant startTime, Supplier<List<MqttRejection>> mqttRejections,
-            Supplier<WriteLog.Failure> writesRefused) {
+            Supplier<WriteLog.Failure> writesRefused, boolean mqttEnabled) {
         this.writesRefused = writesRefused;
+        this.mqttEnabled = mqttEnabled;
         this.snapshots = snapshots;
         this.writer = writer;
         this.flags = new TreeMap<>(flags);
@@ -83,15 +87,17 @@ final class ApiV1 {
     }
 
     /**
-     * Upstream's answer, with one addition its readers pass over: while the persistence journal fails (a
-     * full disk) and writes are refused, {@code persistence_failure} in {@code data}, with {@code since}
-     * (RFC 3339) and {@code reason} (the file and the system's error); left out while writes are taken.
+     * Upstream's answer, with additions its readers pass over: {@code mqtt_enabled}, whether Tidegate
+     * takes part in MQTT; and while the persistence journal fails (a full disk) and writes are refused,
+     * {@code persistence_failure} in {@code data}, with {@code since} (RFC 3339) and {@code reason} (the
+     * file and the system's error); left out while writes are taken.
      */
     String statusJson() {
         Map<String, Object> data = new TreeMap<>();
         data.put("build_information", buildInformation);
         data.put("flags", flags);
         data.put("start_time", startTime.toString());
+        data.put("mqtt_enabled", mqttEnabled);
         WriteLog.Failure failure = writesRefused.get();
         if (failure != null) {
             Map<String, Object> json = new LinkedHashMap<>();
@@ -118,19 +124,14 @@ final class ApiV1 {
         List<Object> groups = new ArrayList<>();
         for (Group group : snapshots.get().groups()) {
             Map<String, Object> entry = new TreeMap<>();
-            Map<String, String> labels = new TreeMap<>();
-            for (Label label : group.key().labels()) {
-                labels.put(label.name(), label.value());
-            }
-            entry.put("labels", labels);
+            entry.put("labels", labels(group.key().labels()));
             entry.put("last_push_successful", group.lastPushSuccessful());
             for (StoredFamily stored : group.families().values()) {
                 entry.put(stored.name(), family(stored));
             }
-            if (group.source().kind() == Source.Kind.MQTT) {
-                entry.put(SOURCE_FIELD, source(group.source()));
-            } else if (group.source().replicaOrigin() != null) {
-                entry.put(SOURCE_FIELD, replicatedSource(group.source()));
+            Map<String, Object> source = sourceOf(group.source());
+            if (source != null) {
+                entry.put(SOURCE_FIELD, source);
             }
             groups.add(entry);
         }
@@ -148,6 +149,57 @@ final class ApiV1 {
             envelope.put("mqtt_rejections", rejections);
         }
         return GSON.toJson(envelope);
+    }
+
+    void offline(Context ctx) {
+        send(ctx, offlineJson());
+    }
+
+    /**
+     * A Tidegate extension, {@code /api/v1/offline}: the groups that went offline (see {@link
+     * StoreSnapshot#offline}), latest deadline first, each with its {@code labels}, {@code last_push_time}
+     * (RFC 3339, null when not known), {@code deadline} (when it expired), {@code tombstone_until} (only
+     * with {@code --ttl.tombstone}: until when {@code push_expired_time_seconds} shows) and, as in
+     * {@code metrics}, {@value #SOURCE_FIELD} for a group that came over MQTT or from another replica.
+     * Beside {@code data}, {@code tombstones}: whether these are tombstones (else the last expiries).
+     */
+    String offlineJson() {
+        StoreSnapshot snapshot = snapshots.get();
+        List<Object> offline = new ArrayList<>();
+        for (OfflineGroup group : snapshot.offline()) {
+            Map<String, Object> entry = new LinkedHashMap<>();
+            entry.put("labels", labels(group.key().labels()));
+            entry.put("last_push_time", group.lastPushMillis() == 0 ? null
+                    : Instant.ofEpochMilli(group.lastPushMillis()).toString());
+            entry.put("deadline", Instant.ofEpochMilli(group.deadlineMillis()).toString());
+            if (group.hasTombstone()) {
+                entry.put("tombstone_until", Instant.ofEpochMilli(group.tombstoneUntilMillis()).toString());
+            }
+            Map<String, Object> source = sourceOf(group.source());
+            if (source != null) {
+                entry.put(SOURCE_FIELD, source);
+            }
+            offline.add(entry);
+        }
+        Map<String, Object> envelope = envelope(offline);
+        envelope.put("tombstones", snapshot.keepsTombstones());
+        return GSON.toJson(envelope);
+    }
+
+    /** Where a group came from, when not an HTTP push to this Tidegate; null when it was. */
+    private static Map<String, Object> sourceOf(Source source) {
+        if (source.kind() == Source.Kind.MQTT) {
+            return source(source);
+        }
+        return source.replicaOrigin() != null ? replicatedSource(source) : null;
+    }
+
+    private static Map<String, String> labels(List<Label> labels) {
+        Map<String, String> json = new TreeMap<>();
+        for (Label label : labels) {
+            json.put(label.name(), label.value());
+        }
+        return json;
     }
 
     private static Map<String, Object> source(Source source) {
@@ -211,11 +263,7 @@ final class ApiV1 {
 
     private static Map<String, Object> metric(MetricFamily family, Metric metric) {
         Map<String, Object> json = new TreeMap<>();
-        Map<String, String> labels = new TreeMap<>();
-        for (Label label : metric.labels()) {
-            labels.put(label.name(), label.value());
-        }
-        json.put("labels", labels);
+        json.put("labels", labels(metric.labels()));
         switch (family.type()) {
             case SUMMARY -> {
                 Map<String, String> quantiles = new TreeMap<>();

@@ -67,7 +67,7 @@ public final class WebServer implements AutoCloseable {
         this.prefix = routePrefix(settings.routePrefix(), settings.externalUrl());
         Map<String, String> build = io.tidegate.telemetry.Version.buildInformation();
         ApiV1 api = new ApiV1(store::snapshot, writer, settings.flagValues(), build, startTime, mqttRejections,
-                store::writesRefused);
+                store::writesRefused, settings.mqttEnabled());
         WebPage page = new WebPage();
         this.app = Javalin.create(config -> configure(config, api, page));
     }
@@ -144,6 +144,7 @@ public final class WebServer implements AutoCloseable {
         routes.add(HandlerType.OPTIONS, apiPath + "/*", counted("api/v1/options", api::options));
         routes.add(HandlerType.GET, apiPath + "/status", counted("api/v1/status", api::status));
         routes.add(HandlerType.GET, apiPath + "/metrics", counted("api/v1/metrics", api::metrics));
+        routes.add(HandlerType.GET, apiPath + "/offline", counted("api/v1/offline", api::offline));
         if (settings.enableAdminApi()) {
             routes.add(HandlerType.PUT, apiPath + "/admin/wipe", counted("wipe", access.limitedTo(Role.ADMIN, api::wipe)));
         }

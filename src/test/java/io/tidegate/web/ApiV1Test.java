@@ -16,10 +16,13 @@ import io.tidegate.key.GroupingKey;
 import io.tidegate.store.Group;
 import io.tidegate.store.Source;
 import io.tidegate.store.Store;
+import io.tidegate.store.StoreCommand;
+import io.tidegate.store.Ttls;
 import io.tidegate.store.Verb;
 import io.tidegate.store.WriteLog;
 import io.tidegate.store.WriteRequest;
 import io.tidegate.ttl.ExpirySchedule;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -32,7 +35,7 @@ class ApiV1Test {
     private final Store store = new Store(clock, true, name -> null, new ExpirySchedule());
     private final List<MqttRejection> rejections = new ArrayList<>();
     private final ApiV1 api = new ApiV1(store::snapshot, store, Map.of(), Map.of(), clock.instant(), () -> rejections,
-            store::writesRefused);
+            store::writesRefused, false);
 
     private void write(GroupingKey key, Source source) {
         MetricFamily family = new MetricFamily("temp", null, MetricType.GAUGE, List.of(Metric.simple(List.of(), 21, null)));
@@ -109,7 +112,7 @@ class ApiV1Test {
     void statusSaysNothingOfPersistenceWhileWritesAreTaken() {
         JsonObject data = JsonParser.parseString(api.statusJson()).getAsJsonObject().getAsJsonObject("data");
 
-        assertThat(data.keySet()).containsExactly("build_information", "flags", "start_time");
+        assertThat(data.keySet()).containsExactly("build_information", "flags", "mqtt_enabled", "start_time");
     }
 
     @Test
@@ -152,5 +155,39 @@ class ApiV1Test {
 
         assertThat(data.getAsJsonObject("persistence_failure").toString()).isEqualTo("{\"since\":\"2026-11-25T10:00:00Z\","
                 + "\"reason\":\"persistence file /var/lib/tidegate/tidegate.db.journal-3: No space left on device\"}");
+    }
+
+    @Test
+    void statusSaysWhetherMqttIsOn() {
+        JsonObject data = JsonParser.parseString(api.statusJson()).getAsJsonObject().getAsJsonObject("data");
+
+        assertThat(data.get("mqtt_enabled").getAsBoolean()).isFalse();
+    }
+
+    @Test
+    void offlineListsExpiredGroupsWithLastPushAndDeadlineNewestFirst() {
+        Store withTombstones = new Store(clock, true, name -> null, 3_600_000, new ExpirySchedule());
+        ApiV1 offlineApi = new ApiV1(withTombstones::snapshot, withTombstones, Map.of(), Map.of(), clock.instant(),
+                List::of, withTombstones::writesRefused, true);
+        MetricFamily temp = new MetricFamily("temp", null, MetricType.GAUGE, List.of(Metric.simple(List.of(), 21, null)));
+        withTombstones.write(new WriteRequest(key("job", "kitchen"), Verb.PUT, Map.of("temp", temp),
+                Ttls.of(60_000), Source.mqtt("metrics/job/kitchen")));
+        clock.advance(Duration.ofSeconds(10));
+        withTombstones.write(new WriteRequest(key("job", "attic"), Verb.PUT, Map.of("temp", temp),
+                Ttls.of(60_000), Source.http("127.0.0.1")));
+        clock.advance(Duration.ofMinutes(2));
+        withTombstones.apply(new StoreCommand.ExpireDue(100));
+
+        JsonObject answer = JsonParser.parseString(offlineApi.offlineJson()).getAsJsonObject();
+
+        assertThat(answer.get("tombstones").getAsBoolean()).isTrue();
+        JsonArray data = answer.getAsJsonArray("data");
+        assertThat(data).hasSize(2);
+        assertThat(data.get(0).toString()).isEqualTo("{\"labels\":{\"job\":\"attic\"},"
+                + "\"last_push_time\":\"2026-11-25T10:00:10Z\",\"deadline\":\"2026-11-25T10:01:10Z\","
+                + "\"tombstone_until\":\"2026-11-25T11:01:10Z\"}");
+        assertThat(data.get(1).getAsJsonObject().getAsJsonObject("@source").get("topic").getAsString())
+                .isEqualTo("metrics/job/kitchen");
+        assertThat(api.offlineJson()).as("nothing expired here").isEqualTo("{\"status\":\"success\",\"data\":[],\"tombstones\":false}");
     }
 }

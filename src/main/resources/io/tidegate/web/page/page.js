@@ -1,18 +1,28 @@
 'use strict';
-// Tidegate's page. It draws itself from the JSON API every REFRESH_MS and counts deadlines down
-// every second on the server's clock. Every URL is relative to the page, so it works under any
-// --web.route-prefix. Data goes into the page only as text (textContent), never as HTML.
+// Tidegate's page. It draws itself from the JSON API every REFRESH_MS (api/v1/metrics, api/v1/status and
+// Tidegate's api/v1/offline) and counts deadlines down every second on the server's clock. Every URL is
+// relative to the page, so it works under any --web.route-prefix. Data goes into the page only as text
+// (textContent), never as HTML. However many groups there are, the page draws at most `limit` rows of a
+// table (more on request) and a group's families and values only while it is expanded, so drawing and
+// filtering cost what is shown, not what is held.
 (() => {
   const REFRESH_MS = 2000;
   const ANSWER_WAIT_MS = 10000;
-  // the gauges Tidegate adds to every group: shown in the API, not counted as what was pushed
+  const ROWS_AT_ONCE = 100; // rows a table draws before "Show more"
+  const SOON_MS = 60000; // "expiring within a minute"
+  // the gauges Tidegate adds to every group: shown with its values, not counted as what was pushed
   const GATEWAY_FAMILIES = new Set([
     'push_time_seconds', 'push_failure_time_seconds', 'push_expiry_time_seconds', 'push_expired_time_seconds']);
-  const ADMIN_FLAG = 'web.enable-admin-api';
 
   const byId = (id) => document.getElementById(id);
-  const rows = new Map(); // grouping key, as text -> {row, group}
-  let adminApi = false;
+  const rows = new Map(); // grouping key, as text -> {row, group, detail}: the rows drawn so far
+  const expanded = new Set(); // grouping keys, as text, whose values are shown
+  let groups = []; // every live group, described, in grouping-key order
+  let refusedKeys = [];
+  let offline = {groups: [], tombstones: false};
+  let groupLimit = ROWS_AT_ONCE;
+  let offlineLimit = ROWS_AT_ONCE;
+  let mqttEnabled = false;
   let lastRefresh = null;
   let deletions = 0; // an answer asked for before a deletion may still hold the deleted group
   let shownStatus = '';
@@ -71,65 +81,128 @@
 
   const serverNow = () => Date.now() + clockOffset;
 
+  // with many groups an answer takes a while to make and to read: then the page asks less often
+  let refreshEvery = REFRESH_MS;
+
   async function refresh() {
+    const started = performance.now();
     try {
       const deletionsBefore = deletions;
-      const [metrics, status] = await Promise.all([fetchJson('api/v1/metrics'), fetchJson('api/v1/status')]);
+      const [metrics, status, gone] = await Promise.all([
+        fetchJson('api/v1/metrics'), fetchJson('api/v1/status'), fetchJson('api/v1/offline')]);
       showStatus(status.data || {});
       if (deletions === deletionsBefore) {
-        showGroups(metrics.data || []);
+        performance.mark('tidegate-render-start');
+        takeGroups(metrics.data || []);
+        offline = {groups: (gone.data || []).map(describeOffline), tombstones: Boolean(gone.tombstones)};
+        draw();
+        document.body.getBoundingClientRect(); // the layout the browser does next anyway, counted in the measure
+        performance.measure('tidegate-render', 'tidegate-render-start');
       }
       showRejections(metrics.mqtt_rejections || []);
       lastRefresh = new Date();
       byId('unreachable').hidden = true;
-      byId('refreshed').textContent = `Refreshed ${formatTime(lastRefresh)}, every ${REFRESH_MS / 1000} s`;
+      refreshEvery = Math.max(REFRESH_MS, Math.ceil((performance.now() - started) * 2 / 1000) * 1000);
+      byId('refreshed').textContent = `Refreshed ${formatTime(lastRefresh)}, every ${refreshEvery / 1000} s`;
     } catch (e) {
       const banner = byId('unreachable');
       banner.textContent = `Cannot reach Tidegate: ${e.message}. `
           + (lastRefresh ? `Showing what it said at ${formatTime(lastRefresh)}; ` : '')
-          + `trying again every ${REFRESH_MS / 1000} s.`;
+          + `trying again every ${refreshEvery / 1000} s.`;
       banner.hidden = false;
     } finally {
-      setTimeout(refresh, REFRESH_MS);
+      setTimeout(refresh, refreshEvery);
     }
   }
 
-  // ---- groups ----
+  // ---- the model: groups as the API gives them, described once per refresh ----
 
+  function sortedLabelNames(labels) {
+    return Object.keys(labels).sort((a, b) => (a === 'job' ? -1 : b === 'job' ? 1 : a.localeCompare(b)));
+  }
+
+  function keyTextOf(labels, names) {
+    return '{' + names.map((name) => `${name}="${quoteLabelValue(labels[name])}"`).join(', ') + '}';
+  }
+
+  // one pass over the group's fields: this runs for every group at every refresh
   function describeGroup(entry) {
     const labels = entry.labels || {};
-    const names = Object.keys(labels).sort((a, b) => (a === 'job' ? -1 : b === 'job' ? 1 : a.localeCompare(b)));
-    const families = Object.entries(entry).filter(([, value]) => value && Array.isArray(value.metrics));
-    const own = families.filter(([name]) => !GATEWAY_FAMILIES.has(name));
-    // a group is gone when all its families are: its deadline is their latest, none if one has none
-    let deadline = families.length ? -Infinity : null;
-    for (const [, family] of families) {
-      const at = family.deadline ? Date.parse(family.deadline) : NaN;
-      deadline = Number.isNaN(at) || deadline === null ? null : Math.max(deadline, at);
+    const names = sortedLabelNames(labels);
+    let series = 0;
+    const familyNames = [];
+    const ttls = [];
+    const gatewayTtls = [];
+    for (const name in entry) {
+      const family = entry[name];
+      if (!family || !Array.isArray(family.metrics)) {
+        continue;
+      }
+      const ttl = family.ttl_seconds === undefined ? null : Number(family.ttl_seconds);
+      if (GATEWAY_FAMILIES.has(name)) {
+        if (ttl !== null) {
+          gatewayTtls.push(ttl);
+        }
+      } else {
+        familyNames.push(name);
+        series += family.metrics.length;
+        if (ttl !== null) {
+          ttls.push(ttl);
+        }
+      }
     }
-    const ttls = new Set((own.length ? own : families)
-        .filter(([, family]) => family.ttl_seconds !== undefined)
-        .map(([, family]) => Number(family.ttl_seconds)));
+    // the group's deadline, the latest of its families', is the one its push time gauge carries: the group
+    // is gone when it passes; none when a family has no deadline
+    const deadline = entry.push_time_seconds && entry.push_time_seconds.deadline
+        ? Date.parse(entry.push_time_seconds.deadline) : null;
     const pushTime = entry.push_time_seconds && entry.push_time_seconds.metrics[0];
     const pushedAt = pushTime ? Number(pushTime.value) * 1000 : 0;
     const failureTime = entry.push_failure_time_seconds && entry.push_failure_time_seconds.metrics[0];
     const failedAt = failureTime ? Number(failureTime.value) * 1000 : 0;
     const source = entry['@source'];
+    const keyText = keyTextOf(labels, names);
     return {
+      entry,
       labels,
-      keyText: '{' + names.map((name) => `${name}="${quoteLabelValue(labels[name])}"`).join(', ') + '}',
+      keyText,
+      searchText: keyText.toLowerCase(),
       names,
       deadline,
-      ttls: [...ttls].sort((a, b) => a - b),
+      ttls: [...new Set(familyNames.length ? ttls : gatewayTtls)].sort((a, b) => a - b),
       lastPush: pushedAt > 0 ? new Date(pushedAt) : null,
       lastPushFailed: entry.last_push_successful === false,
       lastFailure: failedAt > 0 ? new Date(failedAt) : null,
       // a key whose every push was refused: it holds nothing and has no deadline, so it is no live group
       neverPushed: pushedAt === 0 && entry.last_push_successful === false,
-      topic: source ? source.topic : null,
+      source,
+      topic: source && source.kind === 'mqtt' ? source.topic : null,
       retained: Boolean(source && source.retained),
-      familyNames: own.map(([name]) => name),
-      series: own.reduce((sum, [, family]) => sum + family.metrics.length, 0),
+      familyNames,
+      series,
+    };
+  }
+
+  // what an expanded group shows: pushed families first, then Tidegate's gauges, each by name
+  function familiesOf(group) {
+    return Object.entries(group.entry).filter(([, value]) => value && Array.isArray(value.metrics))
+        .sort(([a], [b]) => (GATEWAY_FAMILIES.has(a) - GATEWAY_FAMILIES.has(b)) || (a < b ? -1 : a > b ? 1 : 0));
+  }
+
+  function describeOffline(entry) {
+    const labels = entry.labels || {};
+    const names = sortedLabelNames(labels);
+    const keyText = keyTextOf(labels, names);
+    const lastPush = entry.last_push_time ? new Date(entry.last_push_time) : null;
+    const source = entry['@source'];
+    return {
+      labels,
+      names,
+      keyText,
+      searchText: keyText.toLowerCase(),
+      lastPush,
+      deadline: Date.parse(entry.deadline),
+      tombstoneUntil: entry.tombstone_until ? Date.parse(entry.tombstone_until) : null,
+      topic: source && source.kind === 'mqtt' ? source.topic : null,
     };
   }
 
@@ -137,34 +210,388 @@
     return String(value).replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n');
   }
 
-  function showGroups(entries) {
+  function takeGroups(entries) {
     const described = entries.map(describeGroup);
-    const groups = described.filter((group) => !group.neverPushed);
-    showRefused(described.filter((group) => group.neverPushed));
+    groups = described.filter((group) => !group.neverPushed);
+    refusedKeys = described.filter((group) => group.neverPushed);
     const current = new Set(groups.map((group) => group.keyText));
-    for (const [key, shown] of rows) {
+    for (const key of rows.keys()) {
       if (!current.has(key)) {
-        shown.row.remove();
-        rows.delete(key);
+        forgetRow(key);
       }
     }
-    const tbody = document.querySelector('#groups tbody');
-    const ordered = groups.map((group) => {
-      let shown = rows.get(group.keyText);
-      if (!shown) {
-        shown = {row: newRow(group), group};
-        rows.set(group.keyText, shown);
+    for (const key of expanded) {
+      if (!current.has(key)) {
+        expanded.delete(key);
       }
-      shown.group = group;
-      updateRow(shown.row, group);
-      return shown.row;
-    });
-    // move rows only when the order changed, so a focused button keeps its focus
-    if (ordered.some((row, i) => tbody.children[i] !== row)) {
-      ordered.forEach((row) => tbody.appendChild(row));
     }
-    applyFilter();
+  }
+
+  function forgetRow(key) {
+    const shown = rows.get(key);
+    if (shown) {
+      shown.row.remove();
+      shown.detail.remove();
+      rows.delete(key);
+    }
+  }
+
+  // ---- drawing ----
+
+  // everything the model says, as the filter narrows it; cheap enough to run on every keystroke
+  function draw() {
+    const matches = parseFilter(byId('filter').value);
+    drawGroups(groups.filter(matches));
+    drawOffline(offline.groups.filter(matches));
+    showRefused(refusedKeys);
+    drawCounts();
     tick();
+  }
+
+  function drawGroups(matching) {
+    const tbody = document.querySelector('#groups tbody');
+    const shown = matching.slice(0, groupLimit);
+    const wanted = [];
+    for (const group of shown) {
+      let drawn = rows.get(group.keyText);
+      if (!drawn) {
+        drawn = newRow(group);
+        rows.set(group.keyText, drawn);
+      }
+      drawn.group = group;
+      updateRow(drawn);
+      wanted.push(drawn.row);
+      if (expanded.has(group.keyText)) {
+        wanted.push(drawn.detail);
+      }
+    }
+    // rows drawn before but not wanted now leave the table; they are kept, so expanding or filtering back is quick
+    const children = tbody.children;
+    if (children.length !== wanted.length || wanted.some((row, i) => children[i] !== row)) {
+      tbody.replaceChildren(...wanted); // only when the rows changed, so a focused button keeps its focus
+    }
+    const total = groups.length;
+    const plural = (n) => (n === 1 ? 'group' : 'groups');
+    byId('group-count').textContent = matching.length === total ? `${total} ${plural(total)}`
+        : `${matching.length} of ${total} ${plural(total)} match`;
+    const none = byId('no-groups');
+    none.hidden = matching.length > 0;
+    none.textContent = total === 0 ? 'No groups.' : 'No group matches the filter.';
+    const more = byId('more-groups');
+    more.hidden = matching.length <= shown.length;
+    byId('more-groups-text').textContent = `Showing ${shown.length} of ${matching.length}; narrow the filter or`;
+  }
+
+  function newRow(group) {
+    const row = document.createElement('tr');
+    row.className = 'group';
+    const toggle = cell(row, 'toggle');
+    const expand = button('▸', 'expand', () => toggleValues(group.keyText));
+    expand.setAttribute('aria-expanded', 'false');
+    expand.title = 'Show the families and values';
+    toggle.appendChild(expand);
+    const key = cell(row, 'key');
+    appendLabels(key, group.labels, group.names);
+    for (const name of ['source mqtt-only', 'last-push', 'ttl', 'countdown', 'families number', 'series number']) {
+      cell(row, name);
+    }
+    const countdown = row.querySelector('td.countdown');
+    const left = document.createElement('span');
+    left.className = 'left';
+    const bar = document.createElement('div');
+    bar.className = 'bar';
+    bar.setAttribute('role', 'progressbar');
+    bar.setAttribute('aria-valuemin', '0');
+    bar.setAttribute('aria-valuemax', '100');
+    const fill = document.createElement('div');
+    fill.className = 'fill';
+    bar.appendChild(fill);
+    countdown.append(left, bar);
+    const actions = cell(row, 'actions');
+    actions.appendChild(deleteButton(actions, group.keyText));
+    const detail = document.createElement('tr');
+    detail.className = 'detail';
+    const detailCell = document.createElement('td');
+    detailCell.colSpan = 9;
+    detail.appendChild(detailCell);
+    return {row, detail, group, countdown: {cell: countdown, left, bar, fill}};
+  }
+
+  function appendLabels(parent, labels, names) {
+    for (const name of names) {
+      if (parent.firstChild) {
+        parent.append(' '); // so a copied key, and a screen reader, keeps the labels apart
+      }
+      const label = document.createElement('span');
+      label.className = 'label';
+      label.textContent = `${name}="${quoteLabelValue(labels[name])}"`;
+      parent.appendChild(label);
+    }
+  }
+
+  function cell(row, className) {
+    const td = document.createElement('td');
+    td.className = className;
+    row.appendChild(td);
+    return td;
+  }
+
+  function updateRow(drawn) {
+    const {row, group} = drawn;
+    // the entry's fields but its values: when they are as drawn, the row is (and an expanded group redraws its values)
+    const looks = [group.lastPush && group.lastPush.getTime(), group.lastPushFailed, group.deadline, group.ttls.join(),
+      group.familyNames.join(), group.series, group.topic, group.retained, group.source && group.source.via].join('|');
+    if (drawn.looks === looks) {
+      if (expanded.has(group.keyText)) {
+        drawValues(drawn);
+      }
+      return;
+    }
+    drawn.looks = looks;
+    showSource(row.querySelector('td.source'), group);
+    const lastPush = row.querySelector('td.last-push');
+    lastPush.textContent = group.lastPush ? formatTime(group.lastPush) : 'never';
+    lastPush.title = group.lastPush ? group.lastPush.toISOString() : '';
+    if (group.lastPushFailed) {
+      lastPush.append(' ', mark('last push failed', 'failed', 'The last push to this group was refused'));
+    }
+    row.classList.toggle('refused', group.lastPushFailed);
+    row.querySelector('td.ttl').textContent = group.ttls.length === 0 ? 'none'
+        : group.ttls.map((seconds) => formatDuration(seconds, '')).join(' – ');
+    drawn.countdown.cell.title = group.deadline === null ? 'No deadline: no TTL'
+        : `Deadline ${new Date(group.deadline).toISOString()}`;
+    const families = row.querySelector('td.families');
+    families.textContent = String(group.familyNames.length);
+    families.title = group.familyNames.join(', ');
+    row.querySelector('td.series').textContent = String(group.series);
+    if (expanded.has(group.keyText)) {
+      drawValues(drawn);
+    }
+  }
+
+  function showSource(source, group) {
+    source.replaceChildren();
+    if (group.topic === null) {
+      source.textContent = group.source && group.source.via ? `HTTP via ${group.source.via}` : 'HTTP';
+      return;
+    }
+    source.append('MQTT ');
+    const topic = document.createElement('span');
+    topic.className = 'topic';
+    topic.textContent = group.topic;
+    source.appendChild(topic);
+    if (group.retained) {
+      source.append(' ', mark('retained', '', 'A retained message: the broker\'s stored copy, of unknown age'));
+    }
+  }
+
+  function mark(text, className, title) {
+    const span = document.createElement('span');
+    span.className = `mark ${className}`.trim();
+    span.textContent = text;
+    span.title = title;
+    return span;
+  }
+
+  // every second: the time left to each deadline drawn, on the server's clock, as text and as a bar
+  function tick() {
+    const now = serverNow();
+    for (const drawn of rows.values()) {
+      if (drawn.row.isConnected) {
+        showCountdown(drawn, now);
+      }
+    }
+    for (const row of document.querySelectorAll('#offline tbody tr')) {
+      const deadline = Number(row.dataset.deadline);
+      const overdue = Math.floor((now - deadline) / 1000);
+      row.querySelector('td.overdue').textContent = overdue < 1 ? '0s' : formatDuration(overdue, ' ');
+    }
+    byId('count-soon').querySelector('.n').textContent = String(countSoon(now));
+  }
+
+  function showCountdown(drawn, now) {
+    const {group, row} = drawn;
+    const {left, bar, fill} = drawn.countdown;
+    if (group.deadline === null) {
+      left.textContent = 'never';
+      bar.hidden = true;
+      return;
+    }
+    const leftMs = group.deadline - now;
+    const span = group.lastPush ? group.deadline - group.lastPush.getTime() : 0;
+    const share = leftMs <= 0 ? 0 : span > 0 ? Math.min(1, leftMs / span) : 1;
+    const state = leftMs <= 0 ? 'overdue' : leftMs < SOON_MS ? 'soon' : 'ok';
+    row.classList.toggle('expired', leftMs <= 0);
+    left.textContent = leftMs <= 0 ? 'expired' : formatDuration(Math.ceil(leftMs / 1000), ' ');
+    left.className = `left ${state}`;
+    bar.hidden = false;
+    bar.className = `bar ${state}`;
+    fill.style.width = `${leftMs <= 0 ? 100 : Math.round(share * 1000) / 10}%`; // an overdue bar is full, hatched
+    bar.setAttribute('aria-valuenow', String(Math.round(share * 100)));
+    bar.setAttribute('aria-valuetext', left.textContent);
+  }
+
+  function countSoon(now) {
+    let soon = 0;
+    for (const group of groups) {
+      if (group.deadline !== null && group.deadline > now && group.deadline - now < SOON_MS) {
+        soon++;
+      }
+    }
+    return soon;
+  }
+
+  function drawCounts() {
+    byId('count-live').querySelector('.n').textContent = String(groups.length);
+    byId('count-offline').querySelector('.n').textContent = String(offline.groups.length);
+    const refused = refusedKeys.length + groups.filter((group) => group.lastPushFailed).length;
+    byId('count-refused').querySelector('.n').textContent = String(refused);
+    byId('count-refused').classList.toggle('some', refused > 0);
+  }
+
+  // ---- a group's values, drawn only while it is expanded ----
+
+  function toggleValues(keyText) {
+    const drawn = rows.get(keyText);
+    if (expanded.has(keyText)) {
+      expanded.delete(keyText);
+      drawn.detail.remove();
+    } else {
+      expanded.add(keyText);
+      drawValues(drawn);
+      drawn.row.after(drawn.detail);
+    }
+    const expand = drawn.row.querySelector('button.expand');
+    expand.textContent = expanded.has(keyText) ? '▾' : '▸';
+    expand.setAttribute('aria-expanded', String(expanded.has(keyText)));
+  }
+
+  function drawValues(drawn) {
+    const target = drawn.detail.firstChild;
+    const group = drawn.group;
+    target.replaceChildren(...familiesOf(group).map(([name, family]) => drawFamily(name, family, group.labels)));
+  }
+
+  // a series' labels but those of its group, which the group's row shows already
+  function drawFamily(name, family, groupLabels) {
+    const box = document.createElement('div');
+    box.className = 'family';
+    const head = document.createElement('div');
+    head.className = 'family-head';
+    const title = document.createElement('span');
+    title.className = 'family-name';
+    title.textContent = name;
+    const type = document.createElement('span');
+    type.className = 'type';
+    type.textContent = String(family.type || '').toLowerCase();
+    head.append(title, ' ', type);
+    if (family.help) {
+      const help = document.createElement('span');
+      help.className = 'help';
+      help.textContent = family.help;
+      head.append(' ', help);
+    }
+    const when = document.createElement('span');
+    when.className = 'quiet';
+    const pushed = new Date(family.time_stamp);
+    // a time of 0 is upstream's "never" (push_failure_time_seconds of a group never refused)
+    const parts = [];
+    if (pushed.getTime() > 0) {
+      parts.push(`pushed ${formatTime(pushed)}`);
+    }
+    if (family.ttl_seconds !== undefined) {
+      parts.push(`TTL ${formatDuration(Number(family.ttl_seconds), '')}`);
+    }
+    if (family.deadline) {
+      parts.push(`deadline ${formatTime(new Date(family.deadline))}`);
+    }
+    when.textContent = parts.join(', ');
+    head.append(' ', when);
+    const table = document.createElement('table');
+    table.className = 'series';
+    const thead = table.createTHead().insertRow();
+    for (const heading of ['Labels', 'Value']) {
+      const th = document.createElement('th');
+      th.textContent = heading;
+      thead.appendChild(th);
+    }
+    const tbody = table.createTBody();
+    for (const metric of family.metrics) {
+      const row = tbody.insertRow();
+      const labels = cell(row, 'labels');
+      const metricLabels = metric.labels || {};
+      const own = Object.keys(metricLabels).filter((label) => groupLabels[label] !== metricLabels[label]);
+      appendLabels(labels, metricLabels, own.sort());
+      drawValue(cell(row, 'value'), metric);
+    }
+    box.append(head, table);
+    return box;
+  }
+
+  // a number, or for a summary its quantiles and for a histogram its buckets, each with count and sum (as upstream)
+  function drawValue(td, metric) {
+    if (metric.value !== undefined) {
+      td.textContent = metric.value;
+      return;
+    }
+    const pairs = [];
+    if (metric.quantiles) {
+      for (const [quantile, value] of Object.entries(metric.quantiles).sort((a, b) => Number(a[0]) - Number(b[0]))) {
+        pairs.push([`quantile ${quantile}`, value]);
+      }
+      pairs.push(['count', metric.count], ['sum', metric.sum]);
+    } else if (metric.buckets) {
+      const upper = (bound) => (bound === '+Inf' ? Infinity : Number(bound));
+      for (const [bound, count] of Object.entries(metric.buckets).sort((a, b) => upper(a[0]) - upper(b[0]))) {
+        pairs.push([`≤ ${bound}`, count]);
+      }
+      pairs.push(['count', metric.count], ['sum', metric.sum]);
+    }
+    const table = document.createElement('table');
+    table.className = 'distribution';
+    for (const [name, value] of pairs) {
+      const row = table.insertRow();
+      const th = document.createElement('th');
+      th.textContent = name;
+      row.appendChild(th);
+      cell(row, 'number').textContent = value;
+    }
+    td.appendChild(table);
+  }
+
+  // ---- offline ----
+
+  function drawOffline(matching) {
+    const tbody = document.querySelector('#offline tbody');
+    const shown = matching.slice(0, offlineLimit);
+    tbody.replaceChildren(...shown.map((group) => {
+      const row = document.createElement('tr');
+      row.dataset.deadline = String(group.deadline);
+      appendLabels(cell(row, 'key'), group.labels, group.names);
+      const source = cell(row, 'source mqtt-only');
+      source.textContent = group.topic === null ? 'HTTP' : `MQTT ${group.topic}`;
+      const seen = cell(row, 'last-seen');
+      seen.textContent = group.lastPush ? formatTime(group.lastPush) : 'unknown';
+      seen.title = group.lastPush ? group.lastPush.toISOString() : 'Expired before Tidegate kept the last push time';
+      const expired = cell(row, 'expired');
+      expired.textContent = formatTime(new Date(group.deadline));
+      expired.title = group.tombstoneUntil === null ? new Date(group.deadline).toISOString()
+          : `push_expired_time_seconds shows until ${new Date(group.tombstoneUntil).toISOString()}`;
+      cell(row, 'overdue');
+      return row;
+    }));
+    const total = offline.groups.length;
+    byId('offline-explained').textContent = offline.tombstones
+        ? 'Groups whose deadline passed, while their tombstone (--ttl.tombstone) lasts; '
+            + 'push_expired_time_seconds says so on /metrics. Latest first.'
+        : 'The last 100 groups whose deadline passed, latest first, kept in memory since Tidegate started. '
+            + 'With --ttl.tombstone, expired groups stay here for that long and push_expired_time_seconds says so on /metrics.';
+    const none = byId('no-offline');
+    none.hidden = matching.length > 0;
+    none.textContent = total === 0 ? 'No group has expired.' : 'No offline group matches the filter.';
+    byId('offline').hidden = matching.length === 0;
+    byId('more-offline').hidden = matching.length <= shown.length;
+    byId('more-offline-text').textContent = `Showing ${shown.length} of ${matching.length}; narrow the filter or`;
   }
 
   // keys Tidegate refused every push to: never pushed, holding nothing, with no clock running
@@ -184,97 +611,12 @@
     byId('refused-section').hidden = refused.length === 0;
   }
 
-  function cell(row, className) {
-    const td = document.createElement('td');
-    td.className = className;
-    row.appendChild(td);
-    return td;
-  }
+  // ---- deleting a group: DELETE on its push path, as upstream's "Delete Group" ----
 
-  function newRow(group) {
-    const row = document.createElement('tr');
-    const key = cell(row, 'key');
-    for (const name of group.names) {
-      if (key.firstChild) {
-        key.append(' '); // so a copied key, and a screen reader, keeps the labels apart
-      }
-      const label = document.createElement('span');
-      label.className = 'label';
-      label.textContent = `${name}="${quoteLabelValue(group.labels[name])}"`;
-      key.appendChild(label);
-    }
-    for (const name of ['source', 'last-push', 'ttl', 'countdown', 'families number', 'series number']) {
-      cell(row, name);
-    }
-    cell(row, 'actions admin-only');
-    return row;
-  }
-
-  function updateRow(row, group) {
-    const source = row.querySelector('td.source');
-    source.replaceChildren();
-    if (group.topic === null) {
-      source.textContent = 'HTTP';
-    } else {
-      source.append('MQTT ');
-      const topic = document.createElement('span');
-      topic.className = 'topic';
-      topic.textContent = group.topic;
-      source.appendChild(topic);
-      if (group.retained) {
-        source.append(' ', mark('retained', '', 'A retained message: the broker\'s stored copy, of unknown age'));
-      }
-    }
-    const lastPush = row.querySelector('td.last-push');
-    lastPush.textContent = group.lastPush ? formatTime(group.lastPush) : 'never';
-    lastPush.title = group.lastPush ? group.lastPush.toISOString() : '';
-    if (group.lastPushFailed) {
-      lastPush.append(' ', mark('last push failed', 'failed', 'The last push to this group was refused'));
-    }
-    row.querySelector('td.ttl').textContent = group.ttls.length === 0 ? 'none'
-        : group.ttls.map((seconds) => formatDuration(seconds, '')).join(' – ');
-    row.querySelector('td.countdown').title = group.deadline === null ? ''
-        : `Deadline ${new Date(group.deadline).toISOString()}`;
-    const families = row.querySelector('td.families');
-    families.textContent = String(group.familyNames.length);
-    families.title = group.familyNames.join(', ');
-    row.querySelector('td.series').textContent = String(group.series);
-    showActions(row.querySelector('td.actions'), group);
-  }
-
-  function mark(text, className, title) {
-    const span = document.createElement('span');
-    span.className = `mark ${className}`.trim();
-    span.textContent = text;
-    span.title = title;
-    return span;
-  }
-
-  // every second: the time left to each deadline, on the server's clock
-  function tick() {
-    const now = serverNow();
-    for (const {row, group} of rows.values()) {
-      const countdown = row.querySelector('td.countdown');
-      if (group.deadline === null) {
-        countdown.textContent = 'never';
-        continue;
-      }
-      const left = group.deadline - now;
-      row.classList.toggle('expired', left <= 0);
-      countdown.classList.toggle('soon', left > 0 && left < 10000);
-      countdown.textContent = left <= 0 ? 'expired' : formatDuration(Math.ceil(left / 1000), ' ');
-    }
-  }
-
-  // ---- deleting a group ----
-
-  function showActions(actions, group) {
-    actions.hidden = !adminApi;
-    if (!adminApi) {
-      actions.replaceChildren();
-    } else if (actions.childElementCount === 0) {
-      actions.appendChild(button('Delete', 'delete', () => askToDelete(actions, group.keyText)));
-    }
+  function deleteButton(actions, keyText) {
+    const b = button('Delete group', 'delete', () => askToDelete(actions, keyText));
+    b.title = 'Delete this group now (DELETE on its push path)';
+    return b;
   }
 
   function button(text, className, onClick) {
@@ -290,7 +632,7 @@
     const question = document.createElement('span');
     question.className = 'confirm-text';
     question.textContent = 'Delete this group?';
-    const reset = () => actions.replaceChildren(button('Delete', 'delete', () => askToDelete(actions, keyText)));
+    const reset = () => actions.replaceChildren(deleteButton(actions, keyText));
     actions.replaceChildren(question,
         button('Yes, delete', 'confirm', () => deleteGroup(actions, keyText, reset)),
         button('Cancel', 'cancel', reset));
@@ -305,9 +647,10 @@
         throw new Error(describeAnswer(response, await response.text()));
       }
       deletions++;
-      shown.row.remove();
-      rows.delete(keyText);
-      applyFilter();
+      groups = groups.filter((group) => group.keyText !== keyText);
+      expanded.delete(keyText);
+      forgetRow(keyText);
+      draw();
     } catch (e) {
       reset();
       showActionError(`Deleting group ${keyText} failed: ${e.message}`);
@@ -354,27 +697,10 @@
         terms.push((group) => (group.labels[name] || '') === value);
       } else {
         const needle = (match[4] !== undefined ? match[4] : match[5]).toLowerCase();
-        terms.push((group) => group.keyText.toLowerCase().includes(needle));
+        terms.push((group) => group.searchText.includes(needle));
       }
     }
     return (group) => terms.every((term) => term(group));
-  }
-
-  function applyFilter() {
-    const text = byId('filter').value;
-    const matches = parseFilter(text);
-    let shownCount = 0;
-    for (const {row, group} of rows.values()) {
-      row.hidden = !matches(group);
-      shownCount += row.hidden ? 0 : 1;
-    }
-    const total = rows.size;
-    const plural = (n) => (n === 1 ? 'group' : 'groups');
-    byId('group-count').textContent = shownCount === total ? `${total} ${plural(total)}`
-        : `${shownCount} of ${total} ${plural(total)} shown`;
-    const none = byId('no-groups');
-    none.hidden = shownCount > 0;
-    none.textContent = total === 0 ? 'No groups.' : 'No group matches the filter.';
   }
 
   function filterFromHash() {
@@ -393,16 +719,21 @@
     const text = byId('filter').value;
     const base = window.location.pathname + window.location.search;
     window.history.replaceState(null, '', text ? `${base}#filter=${encodeURIComponent(text)}` : base);
-    applyFilter();
+    groupLimit = ROWS_AT_ONCE;
+    offlineLimit = ROWS_AT_ONCE;
+    performance.mark('tidegate-filter-start');
+    draw();
+    document.body.getBoundingClientRect();
+    performance.measure('tidegate-filter', 'tidegate-filter-start');
   }
 
   // ---- status, rejections ----
 
   function showStatus(data) {
     showPersistenceFailure(data.persistence_failure);
-    const flags = data.flags || {};
-    adminApi = flags[ADMIN_FLAG] === 'true';
-    document.querySelectorAll('th.admin-only').forEach((th) => { th.hidden = !adminApi; });
+    mqttEnabled = data.mqtt_enabled === true;
+    document.body.classList.toggle('no-mqtt', !mqttEnabled);
+    byId('rejections-section').hidden = !mqttEnabled;
     const text = JSON.stringify(data);
     if (text === shownStatus) {
       return;
@@ -413,7 +744,7 @@
       build.push(['start time', data.start_time]);
     }
     fillPairs('build', build);
-    fillPairs('flags', Object.entries(flags));
+    fillPairs('flags', Object.entries(data.flags || {}));
   }
 
   // while the persistence journal fails (a full disk), writes are refused: say since when and why
@@ -493,9 +824,14 @@
     filter.addEventListener('input', onFilterInput);
     window.addEventListener('hashchange', () => {
       filter.value = filterFromHash();
-      applyFilter();
+      draw();
     });
     byId('action-error-dismiss').addEventListener('click', () => { byId('action-error').hidden = true; });
+    byId('more-groups-button').addEventListener('click', () => { groupLimit += ROWS_AT_ONCE * 5; draw(); });
+    byId('more-offline-button').addEventListener('click', () => { offlineLimit += ROWS_AT_ONCE * 5; draw(); });
+    for (const count of document.querySelectorAll('#counts .count')) {
+      count.addEventListener('click', () => byId(count.dataset.section).scrollIntoView({behavior: 'smooth'}));
+    }
     setInterval(tick, 1000);
     refresh();
   });
