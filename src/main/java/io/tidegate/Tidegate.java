@@ -40,6 +40,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
 import sun.misc.Signal;
+import sun.misc.SignalHandler;
 
 /**
  * Tidegate's entry point: reads the flags, builds the store and everything around it, starts it all
@@ -205,7 +206,13 @@ public final class Tidegate implements AutoCloseable {
     /** Re-reads the configuration files; on SIGHUP, as every Prometheus component does. */
     private void reloadOnHangup() {
         try {
-            Signal.handle(new Signal("HUP"), signal -> reload());
+            SignalHandler before = Signal.handle(new Signal("HUP"), signal -> reload());
+            if (before == SignalHandler.SIG_IGN) {
+                // the JVM leaves a signal ignored at its start ignored: no handler is installed
+                log.atWarn().log("SIGHUP is ignored in this process (started under nohup, or by a parent that ignores"
+                        + " it), so it does not reload the configuration; use PUT or POST /-/reload"
+                        + " (--web.enable-lifecycle), or start Tidegate without nohup");
+            }
         } catch (IllegalArgumentException e) {
             log.atWarn().addKeyValue("err", e.getMessage()).log("SIGHUP cannot be handled here; use /-/reload");
         }

@@ -81,6 +81,21 @@ class JarProcessIT {
     }
 
     @Test
+    void startedUnderNohupItSaysThatSighupCannotReloadIt() throws Exception {
+        int port = freePort();
+        List<String> command = new java.util.ArrayList<>(List.of("nohup"));
+        command.addAll(javaJar("--no-mqtt.embedded", "--web.listen-address=127.0.0.1:" + port));
+        log = dir.resolve("tidegate.log");
+        tidegate = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        TestHttp http = new TestHttp(port);
+        Awaitility.await().atMost(Duration.ofSeconds(30)).ignoreExceptions()
+                .until(() -> http.get("/-/ready").status() == 200);
+
+        Awaitility.await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(Files.readString(log))
+                .contains("level=warn component=Tidegate msg=\"SIGHUP is ignored in this process"));
+    }
+
+    @Test
     void aBusyHttpPortStopsTheStartWithOneLineNamingTheFlag() throws Exception {
         try (ServerSocket taken = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
             launch("--web.listen-address=127.0.0.1:" + taken.getLocalPort(), "--mqtt.listen-address=127.0.0.1:0");
