@@ -168,7 +168,11 @@ class EmbeddedIngestIT {
                     break;
                 } catch (MqttException full) { // as many in flight as the broker takes: wait for the oldest
                     assertThat(full.getReasonCode()).as("too many publishes in progress").isEqualTo(32202);
-                    inFlight.removeFirst().waitForCompletion(30_000);
+                    if (inFlight.isEmpty()) {
+                        Thread.sleep(1); // Paho counts a completed publish out of its window a moment late (its issue 551)
+                    } else {
+                        inFlight.removeFirst().waitForCompletion(30_000);
+                    }
                 }
             }
         }
