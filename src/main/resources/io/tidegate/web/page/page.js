@@ -19,6 +19,7 @@
   const expanded = new Set(); // grouping keys, as text, whose values are shown
   let groups = []; // every live group, described, in grouping-key order
   let refusedKeys = [];
+  let failedLastPush = 0; // live groups whose last push was refused
   let offline = {groups: [], tombstones: false};
   let groupLimit = ROWS_AT_ONCE;
   let offlineLimit = ROWS_AT_ONCE;
@@ -116,19 +117,67 @@
   }
 
   // ---- the model: groups as the API gives them, described once per refresh ----
+  // At a refresh every group gets only what the counts, the filter and the order of the rows need (its key,
+  // deadline and whether its last push failed): cheap, since it runs for every group held. What a row shows
+  // besides (TTLs, families, series, source, last push) is worked out by shownOf when the row is drawn.
+
+  // label names in the order a key shows them (job first, then by name); groups mostly share one set of
+  // names, so each set is sorted once
+  const sortedNames = new Map();
+  const collator = new Intl.Collator();
 
   function sortedLabelNames(labels) {
-    return Object.keys(labels).sort((a, b) => (a === 'job' ? -1 : b === 'job' ? 1 : a.localeCompare(b)));
+    const names = Object.keys(labels);
+    const signature = names.join(',');
+    let sorted = sortedNames.get(signature);
+    if (!sorted) {
+      if (sortedNames.size >= 1000) {
+        sortedNames.clear(); // a bound, for a fleet of ever new label names
+      }
+      sorted = names.sort((a, b) => (a === 'job' ? -1 : b === 'job' ? 1 : collator.compare(a, b)));
+      sortedNames.set(signature, sorted);
+    }
+    return sorted;
   }
 
   function keyTextOf(labels, names) {
-    return '{' + names.map((name) => `${name}="${quoteLabelValue(labels[name])}"`).join(', ') + '}';
+    let text = '{';
+    for (let i = 0; i < names.length; i++) {
+      text += `${i === 0 ? '' : ', '}${names[i]}="${quoteLabelValue(labels[names[i]])}"`;
+    }
+    return text + '}';
   }
 
-  // one pass over the group's fields: this runs for every group at every refresh
   function describeGroup(entry) {
     const labels = entry.labels || {};
     const names = sortedLabelNames(labels);
+    // the group's deadline, the latest of its families', is the one its push time gauge carries: the group
+    // is gone when it passes; none when a family has no deadline
+    const pushGauge = entry.push_time_seconds;
+    const pushTime = pushGauge && pushGauge.metrics[0];
+    const pushedAt = pushTime ? Number(pushTime.value) * 1000 : 0;
+    const lastPushFailed = entry.last_push_successful === false;
+    return {
+      entry,
+      labels,
+      names,
+      keyText: keyTextOf(labels, names),
+      searchText: null, // the key in lower case, made when a filter first looks for text
+      deadline: pushGauge && pushGauge.deadline ? Date.parse(pushGauge.deadline) : null,
+      pushedAt, // ms, 0 for never
+      lastPushFailed,
+      // a key whose every push was refused: it holds nothing and has no deadline, so it is no live group
+      neverPushed: pushedAt === 0 && lastPushFailed,
+      shown: null, // see shownOf
+    };
+  }
+
+  // what a drawn row shows besides the key: one pass over the group's families, the first time it is drawn
+  function shownOf(group) {
+    if (group.shown) {
+      return group.shown;
+    }
+    const entry = group.entry;
     let series = 0;
     const familyNames = [];
     const ttls = [];
@@ -151,35 +200,20 @@
         }
       }
     }
-    // the group's deadline, the latest of its families', is the one its push time gauge carries: the group
-    // is gone when it passes; none when a family has no deadline
-    const deadline = entry.push_time_seconds && entry.push_time_seconds.deadline
-        ? Date.parse(entry.push_time_seconds.deadline) : null;
-    const pushTime = entry.push_time_seconds && entry.push_time_seconds.metrics[0];
-    const pushedAt = pushTime ? Number(pushTime.value) * 1000 : 0;
     const failureTime = entry.push_failure_time_seconds && entry.push_failure_time_seconds.metrics[0];
     const failedAt = failureTime ? Number(failureTime.value) * 1000 : 0;
     const source = entry['@source'];
-    const keyText = keyTextOf(labels, names);
-    return {
-      entry,
-      labels,
-      keyText,
-      searchText: keyText.toLowerCase(),
-      names,
-      deadline,
+    group.shown = {
       ttls: [...new Set(familyNames.length ? ttls : gatewayTtls)].sort((a, b) => a - b),
-      lastPush: pushedAt > 0 ? new Date(pushedAt) : null,
-      lastPushFailed: entry.last_push_successful === false,
+      lastPush: group.pushedAt > 0 ? new Date(group.pushedAt) : null,
       lastFailure: failedAt > 0 ? new Date(failedAt) : null,
-      // a key whose every push was refused: it holds nothing and has no deadline, so it is no live group
-      neverPushed: pushedAt === 0 && entry.last_push_successful === false,
       source,
       topic: source && source.kind === 'mqtt' ? source.topic : null,
       retained: Boolean(source && source.retained),
       familyNames,
       series,
     };
+    return group.shown;
   }
 
   // what an expanded group shows: pushed families first, then Tidegate's gauges, each by name
@@ -191,29 +225,41 @@
   function describeOffline(entry) {
     const labels = entry.labels || {};
     const names = sortedLabelNames(labels);
-    const keyText = keyTextOf(labels, names);
-    const lastPush = entry.last_push_time ? new Date(entry.last_push_time) : null;
     const source = entry['@source'];
     return {
       labels,
       names,
-      keyText,
-      searchText: keyText.toLowerCase(),
-      lastPush,
+      keyText: keyTextOf(labels, names),
+      searchText: null,
+      lastPush: entry.last_push_time ? Date.parse(entry.last_push_time) : null, // ms
       deadline: Date.parse(entry.deadline),
       tombstoneUntil: entry.tombstone_until ? Date.parse(entry.tombstone_until) : null,
       topic: source && source.kind === 'mqtt' ? source.topic : null,
     };
   }
 
+  const searchTextOf = (group) => group.searchText || (group.searchText = group.keyText.toLowerCase());
+
+  const NEEDS_QUOTING = /[\\"\n]/;
+
   function quoteLabelValue(value) {
-    return String(value).replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n');
+    const text = String(value);
+    return NEEDS_QUOTING.test(text) ? text.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n') : text;
   }
 
   function takeGroups(entries) {
-    const described = entries.map(describeGroup);
-    groups = described.filter((group) => !group.neverPushed);
-    refusedKeys = described.filter((group) => group.neverPushed);
+    groups = [];
+    refusedKeys = [];
+    failedLastPush = 0;
+    for (const entry of entries) {
+      const group = describeGroup(entry);
+      if (group.neverPushed) {
+        refusedKeys.push(group);
+      } else {
+        groups.push(group);
+        failedLastPush += group.lastPushFailed ? 1 : 0;
+      }
+    }
     const current = new Set(groups.map((group) => group.keyText));
     for (const key of rows.keys()) {
       if (!current.has(key)) {
@@ -338,9 +384,10 @@
 
   function updateRow(drawn) {
     const {row, group} = drawn;
+    const shown = shownOf(group);
     // the entry's fields but its values: when they are as drawn, the row is (and an expanded group redraws its values)
-    const looks = [group.lastPush && group.lastPush.getTime(), group.lastPushFailed, group.deadline, group.ttls.join(),
-      group.familyNames.join(), group.series, group.topic, group.retained, group.source && group.source.via].join('|');
+    const looks = [group.pushedAt, group.lastPushFailed, group.deadline, shown.ttls.join(), shown.familyNames.join(),
+      shown.series, shown.topic, shown.retained, shown.source && shown.source.via].join('|');
     if (drawn.looks === looks) {
       if (expanded.has(group.keyText)) {
         drawValues(drawn);
@@ -348,39 +395,39 @@
       return;
     }
     drawn.looks = looks;
-    showSource(row.querySelector('td.source'), group);
+    showSource(row.querySelector('td.source'), shown);
     const lastPush = row.querySelector('td.last-push');
-    lastPush.textContent = group.lastPush ? formatTime(group.lastPush) : 'never';
-    lastPush.title = group.lastPush ? group.lastPush.toISOString() : '';
+    lastPush.textContent = shown.lastPush ? formatTime(shown.lastPush) : 'never';
+    lastPush.title = shown.lastPush ? shown.lastPush.toISOString() : '';
     if (group.lastPushFailed) {
       lastPush.append(' ', mark('last push failed', 'failed', 'The last push to this group was refused'));
     }
     row.classList.toggle('refused', group.lastPushFailed);
-    row.querySelector('td.ttl').textContent = group.ttls.length === 0 ? 'none'
-        : group.ttls.map((seconds) => formatDuration(seconds, '')).join(' – ');
+    row.querySelector('td.ttl').textContent = shown.ttls.length === 0 ? 'none'
+        : shown.ttls.map((seconds) => formatDuration(seconds, '')).join(' – ');
     drawn.countdown.cell.title = group.deadline === null ? 'No deadline: no TTL'
         : `Deadline ${new Date(group.deadline).toISOString()}`;
     const families = row.querySelector('td.families');
-    families.textContent = String(group.familyNames.length);
-    families.title = group.familyNames.join(', ');
-    row.querySelector('td.series').textContent = String(group.series);
+    families.textContent = String(shown.familyNames.length);
+    families.title = shown.familyNames.join(', ');
+    row.querySelector('td.series').textContent = String(shown.series);
     if (expanded.has(group.keyText)) {
       drawValues(drawn);
     }
   }
 
-  function showSource(source, group) {
+  function showSource(source, shown) {
     source.replaceChildren();
-    if (group.topic === null) {
-      source.textContent = group.source && group.source.via ? `HTTP via ${group.source.via}` : 'HTTP';
+    if (shown.topic === null) {
+      source.textContent = shown.source && shown.source.via ? `HTTP via ${shown.source.via}` : 'HTTP';
       return;
     }
     source.append('MQTT ');
     const topic = document.createElement('span');
     topic.className = 'topic';
-    topic.textContent = group.topic;
+    topic.textContent = shown.topic;
     source.appendChild(topic);
-    if (group.retained) {
+    if (shown.retained) {
       source.append(' ', mark('retained', '', 'A retained message: the broker\'s stored copy, of unknown age'));
     }
   }
@@ -418,7 +465,7 @@
       return;
     }
     const leftMs = group.deadline - now;
-    const span = group.lastPush ? group.deadline - group.lastPush.getTime() : 0;
+    const span = group.pushedAt > 0 ? group.deadline - group.pushedAt : 0;
     const share = leftMs <= 0 ? 0 : span > 0 ? Math.min(1, leftMs / span) : 1;
     const state = leftMs <= 0 ? 'overdue' : leftMs < SOON_MS ? 'soon' : 'ok';
     row.classList.toggle('expired', leftMs <= 0);
@@ -444,7 +491,7 @@
   function drawCounts() {
     byId('count-live').querySelector('.n').textContent = String(groups.length);
     byId('count-offline').querySelector('.n').textContent = String(offline.groups.length);
-    const refused = refusedKeys.length + groups.filter((group) => group.lastPushFailed).length;
+    const refused = refusedKeys.length + failedLastPush;
     byId('count-refused').querySelector('.n').textContent = String(refused);
     byId('count-refused').classList.toggle('some', refused > 0);
   }
@@ -571,8 +618,9 @@
       const source = cell(row, 'source mqtt-only');
       source.textContent = group.topic === null ? 'HTTP' : `MQTT ${group.topic}`;
       const seen = cell(row, 'last-seen');
-      seen.textContent = group.lastPush ? formatTime(group.lastPush) : 'unknown';
-      seen.title = group.lastPush ? group.lastPush.toISOString() : 'Expired before Tidegate kept the last push time';
+      const lastPush = group.lastPush === null ? null : new Date(group.lastPush);
+      seen.textContent = lastPush ? formatTime(lastPush) : 'unknown';
+      seen.title = lastPush ? lastPush.toISOString() : 'Expired before Tidegate kept the last push time';
       const expired = cell(row, 'expired');
       expired.textContent = formatTime(new Date(group.deadline));
       expired.title = group.tombstoneUntil === null ? new Date(group.deadline).toISOString()
@@ -599,11 +647,12 @@
     const tbody = document.querySelector('#refused tbody');
     tbody.replaceChildren(...refused.map((group) => {
       const row = document.createElement('tr');
+      const shown = shownOf(group);
       cell(row, 'key').textContent = group.keyText;
-      cell(row, 'source').textContent = group.topic === null ? 'HTTP' : `MQTT ${group.topic}`;
+      cell(row, 'source').textContent = shown.topic === null ? 'HTTP' : `MQTT ${shown.topic}`;
       const when = cell(row, 'last-failure');
-      when.textContent = group.lastFailure ? formatTime(group.lastFailure) : '';
-      when.title = group.lastFailure ? group.lastFailure.toISOString() : '';
+      when.textContent = shown.lastFailure ? formatTime(shown.lastFailure) : '';
+      when.title = shown.lastFailure ? shown.lastFailure.toISOString() : '';
       cell(row, 'state').append(mark('refused, never pushed', 'failed',
           'Every push to this key was refused: it holds no metrics, has no deadline and never expires'));
       return row;
@@ -648,6 +697,7 @@
       }
       deletions++;
       groups = groups.filter((group) => group.keyText !== keyText);
+      failedLastPush -= shown.group.lastPushFailed ? 1 : 0;
       expanded.delete(keyText);
       forgetRow(keyText);
       draw();
@@ -697,7 +747,7 @@
         terms.push((group) => (group.labels[name] || '') === value);
       } else {
         const needle = (match[4] !== undefined ? match[4] : match[5]).toLowerCase();
-        terms.push((group) => group.searchText.includes(needle));
+        terms.push((group) => searchTextOf(group).includes(needle));
       }
     }
     return (group) => terms.every((term) => term(group));
