@@ -1,6 +1,8 @@
 'use strict';
 // Tidegate's page. It draws itself from the JSON API every REFRESH_MS (api/v1/metrics, api/v1/status and
-// Tidegate's api/v1/offline) and counts deadlines down every second on the server's clock. Every URL is
+// Tidegate's api/v1/offline) and counts deadlines down every second on the server's clock. The big answers
+// are parsed and described by a worker (groups.js), off this thread, which keeps the groups' values until a
+// group is expanded. Every URL is
 // relative to the page, so it works under any --web.route-prefix. Data goes into the page only as text
 // (textContent), never as HTML. However many groups there are, the page draws at most `limit` rows of a
 // table (more on request) and a group's families and values only while it is expanded, so drawing and
@@ -10,13 +12,11 @@
   const ANSWER_WAIT_MS = 10000;
   const ROWS_AT_ONCE = 100; // rows a table draws before "Show more"
   const SOON_MS = 60000; // "expiring within a minute"
-  // the gauges Tidegate adds to every group: shown with its values, not counted as what was pushed
-  const GATEWAY_FAMILIES = new Set([
-    'push_time_seconds', 'push_failure_time_seconds', 'push_expiry_time_seconds', 'push_expired_time_seconds']);
 
   const byId = (id) => document.getElementById(id);
   const rows = new Map(); // grouping key, as text -> {row, group, detail}: the rows drawn so far
   const expanded = new Set(); // grouping keys, as text, whose values are shown
+  let values = new Map(); // grouping key, as text -> the group as api/v1/metrics gave it, for the expanded ones
   let groups = []; // every live group, described, in grouping-key order
   let refusedKeys = [];
   let failedLastPush = 0; // live groups whose last push was refused
@@ -34,26 +34,66 @@
 
   // ---- talking to the server ----
 
-  async function fetchJson(path) {
+  // an answer's body, read by `read` once the server said yes; an error says which path failed and how
+  async function fetchAnswer(path, read) {
     const sentAt = Date.now();
     let response;
+    let body;
     try {
       response = await fetch(path, {cache: 'no-store', headers: {Accept: 'application/json'},
         signal: AbortSignal.timeout(ANSWER_WAIT_MS)});
+      body = response.ok ? await read(response) : await response.text();
     } catch (e) {
       throw new Error(e.name === 'TimeoutError' ? `${path}: no answer within ${ANSWER_WAIT_MS / 1000} s`
           : `${path}: ${e.message}`);
     }
-    const text = await response.text();
     if (!response.ok) {
-      throw new Error(`${path} answered ${describeAnswer(response, text)}`);
+      throw new Error(`${path} answered ${describeAnswer(response, body)}`);
     }
     noteServerClock(response.headers.get('Date'), sentAt, Date.now());
+    return body;
+  }
+
+  async function fetchJson(path) {
+    const text = await fetchAnswer(path, (response) => response.text());
     try {
       return JSON.parse(text);
     } catch (e) {
       throw new Error(`${path} answered something that is not JSON`);
     }
+  }
+
+  // for the worker, which parses it
+  const fetchBytes = (path) => fetchAnswer(path, (response) => response.arrayBuffer());
+
+  // the worker that reads the big answers: a question and its answer are matched by id
+  const reader = new Worker('static/groups.js');
+  const waiting = new Map(); // id -> {resolve, reject}
+  let asked = 0;
+  reader.onmessage = (event) => {
+    const answer = event.data;
+    const question = waiting.get(answer.id);
+    waiting.delete(answer.id);
+    if (answer.error) {
+      question.reject(new Error(answer.error));
+    } else {
+      question.resolve(answer);
+    }
+  };
+  reader.onerror = (event) => { // the worker's script did not load, or broke
+    event.preventDefault();
+    for (const question of waiting.values()) {
+      question.reject(new Error(`the page's worker failed: ${event.message || 'static/groups.js did not load'}`));
+    }
+    waiting.clear();
+  };
+
+  function ask(question, transfer) {
+    return new Promise((resolve, reject) => {
+      question.id = ++asked;
+      waiting.set(question.id, {resolve, reject});
+      reader.postMessage(question, transfer || []);
+    });
   }
 
   function describeAnswer(response, text) {
@@ -90,17 +130,21 @@
     try {
       const deletionsBefore = deletions;
       const [metrics, status, gone] = await Promise.all([
-        fetchJson('api/v1/metrics'), fetchJson('api/v1/status'), fetchJson('api/v1/offline')]);
+        fetchBytes('api/v1/metrics'), fetchJson('api/v1/status'), fetchBytes('api/v1/offline')]);
       showStatus(status.data || {});
+      const askedAt = performance.now();
+      const withValues = [...expanded];
+      const answer = await ask({metrics, offline: gone, expanded: withValues}, [metrics, gone]);
+      // from when the worker sent its answer, so taking the answer in (the browser copies it) is counted too
+      const answeredAt = Math.min(Math.max(askedAt, answer.postedAt - performance.timeOrigin), performance.now());
+      performance.measure('tidegate-read', {start: askedAt, end: answeredAt}); // in the worker, off this thread
       if (deletions === deletionsBefore) {
-        performance.mark('tidegate-render-start');
-        takeGroups(metrics.data || []);
-        offline = {groups: (gone.data || []).map(describeOffline), tombstones: Boolean(gone.tombstones)};
+        takeGroups(answer, withValues);
         draw();
         document.body.getBoundingClientRect(); // the layout the browser does next anyway, counted in the measure
-        performance.measure('tidegate-render', 'tidegate-render-start');
+        performance.measure('tidegate-render', {start: answeredAt});
       }
-      showRejections(metrics.mqtt_rejections || []);
+      showRejections(answer.rejections);
       lastRefresh = new Date();
       byId('unreachable').hidden = true;
       refreshEvery = Math.max(REFRESH_MS, Math.ceil((performance.now() - started) * 2 / 1000) * 1000);
@@ -116,150 +160,32 @@
     }
   }
 
-  // ---- the model: groups as the API gives them, described once per refresh ----
-  // At a refresh every group gets only what the counts, the filter and the order of the rows need (its key,
-  // deadline and whether its last push failed): cheap, since it runs for every group held. What a row shows
-  // besides (TTLs, families, series, source, last push) is worked out by shownOf when the row is drawn.
-
-  // label names in the order a key shows them (job first, then by name); groups mostly share one set of
-  // names, so each set is sorted once
-  const sortedNames = new Map();
-  const collator = new Intl.Collator();
-
-  function sortedLabelNames(labels) {
-    const names = Object.keys(labels);
-    const signature = names.join(',');
-    let sorted = sortedNames.get(signature);
-    if (!sorted) {
-      if (sortedNames.size >= 1000) {
-        sortedNames.clear(); // a bound, for a fleet of ever new label names
-      }
-      sorted = names.sort((a, b) => (a === 'job' ? -1 : b === 'job' ? 1 : collator.compare(a, b)));
-      sortedNames.set(signature, sorted);
-    }
-    return sorted;
-  }
-
-  function keyTextOf(labels, names) {
-    let text = '{';
-    for (let i = 0; i < names.length; i++) {
-      text += `${i === 0 ? '' : ', '}${names[i]}="${quoteLabelValue(labels[names[i]])}"`;
-    }
-    return text + '}';
-  }
-
-  function describeGroup(entry) {
-    const labels = entry.labels || {};
-    const names = sortedLabelNames(labels);
-    // the group's deadline, the latest of its families', is the one its push time gauge carries: the group
-    // is gone when it passes; none when a family has no deadline
-    const pushGauge = entry.push_time_seconds;
-    const pushTime = pushGauge && pushGauge.metrics[0];
-    const pushedAt = pushTime ? Number(pushTime.value) * 1000 : 0;
-    const lastPushFailed = entry.last_push_successful === false;
-    return {
-      entry,
-      labels,
-      names,
-      keyText: keyTextOf(labels, names),
-      searchText: null, // the key in lower case, made when a filter first looks for text
-      deadline: pushGauge && pushGauge.deadline ? Date.parse(pushGauge.deadline) : null,
-      pushedAt, // ms, 0 for never
-      lastPushFailed,
-      // a key whose every push was refused: it holds nothing and has no deadline, so it is no live group
-      neverPushed: pushedAt === 0 && lastPushFailed,
-      shown: null, // see shownOf
-    };
-  }
-
-  // what a drawn row shows besides the key: one pass over the group's families, the first time it is drawn
-  function shownOf(group) {
-    if (group.shown) {
-      return group.shown;
-    }
-    const entry = group.entry;
-    let series = 0;
-    const familyNames = [];
-    const ttls = [];
-    const gatewayTtls = [];
-    for (const name in entry) {
-      const family = entry[name];
-      if (!family || !Array.isArray(family.metrics)) {
-        continue;
-      }
-      const ttl = family.ttl_seconds === undefined ? null : Number(family.ttl_seconds);
-      if (GATEWAY_FAMILIES.has(name)) {
-        if (ttl !== null) {
-          gatewayTtls.push(ttl);
-        }
-      } else {
-        familyNames.push(name);
-        series += family.metrics.length;
-        if (ttl !== null) {
-          ttls.push(ttl);
-        }
-      }
-    }
-    const failureTime = entry.push_failure_time_seconds && entry.push_failure_time_seconds.metrics[0];
-    const failedAt = failureTime ? Number(failureTime.value) * 1000 : 0;
-    const source = entry['@source'];
-    group.shown = {
-      ttls: [...new Set(familyNames.length ? ttls : gatewayTtls)].sort((a, b) => a - b),
-      lastPush: group.pushedAt > 0 ? new Date(group.pushedAt) : null,
-      lastFailure: failedAt > 0 ? new Date(failedAt) : null,
-      source,
-      topic: source && source.kind === 'mqtt' ? source.topic : null,
-      retained: Boolean(source && source.retained),
-      familyNames,
-      series,
-    };
-    return group.shown;
-  }
+  // ---- the model: groups as the worker describes them, once per refresh ----
 
   // what an expanded group shows: pushed families first, then Tidegate's gauges, each by name
-  function familiesOf(group) {
-    return Object.entries(group.entry).filter(([, value]) => value && Array.isArray(value.metrics))
-        .sort(([a], [b]) => (GATEWAY_FAMILIES.has(a) - GATEWAY_FAMILIES.has(b)) || (a < b ? -1 : a > b ? 1 : 0));
+  function familiesOf(entry) {
+    return Object.entries(entry).filter(([, value]) => value && Array.isArray(value.metrics))
+        .sort(([a], [b]) => (GATEWAY_FAMILIES.has(a) - GATEWAY_FAMILIES.has(b))
+            || (a < b ? -1 : a > b ? 1 : 0));
   }
 
-  function describeOffline(entry) {
-    const labels = entry.labels || {};
-    const names = sortedLabelNames(labels);
-    const source = entry['@source'];
-    return {
-      labels,
-      names,
-      keyText: keyTextOf(labels, names),
-      searchText: null,
-      lastPush: entry.last_push_time ? Date.parse(entry.last_push_time) : null, // ms
-      deadline: Date.parse(entry.deadline),
-      tombstoneUntil: entry.tombstone_until ? Date.parse(entry.tombstone_until) : null,
-      topic: source && source.kind === 'mqtt' ? source.topic : null,
-    };
-  }
-
+  // the key in lower case, made when a filter first looks for text
   const searchTextOf = (group) => group.searchText || (group.searchText = group.keyText.toLowerCase());
 
-  const NEEDS_QUOTING = /[\\"\n]/;
-
-  function quoteLabelValue(value) {
-    const text = String(value);
-    return NEEDS_QUOTING.test(text) ? text.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n') : text;
-  }
-
-  function takeGroups(entries) {
-    groups = [];
-    refusedKeys = [];
+  function takeGroups(answer, withValues) {
+    groups = answer.groups;
+    refusedKeys = answer.refused;
+    offline = {groups: answer.offline, tombstones: answer.tombstones};
     failedLastPush = 0;
-    for (const entry of entries) {
-      const group = describeGroup(entry);
-      if (group.neverPushed) {
-        refusedKeys.push(group);
-      } else {
-        groups.push(group);
-        failedLastPush += group.lastPushFailed ? 1 : 0;
-      }
+    for (const group of groups) {
+      failedLastPush += group.lastPushFailed ? 1 : 0;
     }
+    values = new Map();
+    withValues.forEach((key, i) => {
+      if (answer.entries[i]) {
+        values.set(key, answer.entries[i]);
+      }
+    });
     const current = new Set(groups.map((group) => group.keyText));
     for (const key of rows.keys()) {
       if (!current.has(key)) {
@@ -384,10 +310,9 @@
 
   function updateRow(drawn) {
     const {row, group} = drawn;
-    const shown = shownOf(group);
     // the entry's fields but its values: when they are as drawn, the row is (and an expanded group redraws its values)
-    const looks = [group.pushedAt, group.lastPushFailed, group.deadline, shown.ttls.join(), shown.familyNames.join(),
-      shown.series, shown.topic, shown.retained, shown.source && shown.source.via].join('|');
+    const looks = [group.pushedAt, group.lastPushFailed, group.deadline, group.ttls.join(), group.familyNames,
+      group.series, group.topic, group.retained, group.via].join('|');
     if (drawn.looks === looks) {
       if (expanded.has(group.keyText)) {
         drawValues(drawn);
@@ -395,39 +320,40 @@
       return;
     }
     drawn.looks = looks;
-    showSource(row.querySelector('td.source'), shown);
+    showSource(row.querySelector('td.source'), group);
     const lastPush = row.querySelector('td.last-push');
-    lastPush.textContent = shown.lastPush ? formatTime(shown.lastPush) : 'never';
-    lastPush.title = shown.lastPush ? shown.lastPush.toISOString() : '';
+    const pushed = group.pushedAt > 0 ? new Date(group.pushedAt) : null;
+    lastPush.textContent = pushed ? formatTime(pushed) : 'never';
+    lastPush.title = pushed ? pushed.toISOString() : '';
     if (group.lastPushFailed) {
       lastPush.append(' ', mark('last push failed', 'failed', 'The last push to this group was refused'));
     }
     row.classList.toggle('refused', group.lastPushFailed);
-    row.querySelector('td.ttl').textContent = shown.ttls.length === 0 ? 'none'
-        : shown.ttls.map((seconds) => formatDuration(seconds, '')).join(' – ');
+    row.querySelector('td.ttl').textContent = group.ttls.length === 0 ? 'none'
+        : group.ttls.map((seconds) => formatDuration(seconds, '')).join(' – ');
     drawn.countdown.cell.title = group.deadline === null ? 'No deadline: no TTL'
         : `Deadline ${new Date(group.deadline).toISOString()}`;
     const families = row.querySelector('td.families');
-    families.textContent = String(shown.familyNames.length);
-    families.title = shown.familyNames.join(', ');
-    row.querySelector('td.series').textContent = String(shown.series);
+    families.textContent = String(group.families);
+    families.title = group.familyNames;
+    row.querySelector('td.series').textContent = String(group.series);
     if (expanded.has(group.keyText)) {
       drawValues(drawn);
     }
   }
 
-  function showSource(source, shown) {
+  function showSource(source, group) {
     source.replaceChildren();
-    if (shown.topic === null) {
-      source.textContent = shown.source && shown.source.via ? `HTTP via ${shown.source.via}` : 'HTTP';
+    if (group.topic === null) {
+      source.textContent = group.via ? `HTTP via ${group.via}` : 'HTTP';
       return;
     }
     source.append('MQTT ');
     const topic = document.createElement('span');
     topic.className = 'topic';
-    topic.textContent = shown.topic;
+    topic.textContent = group.topic;
     source.appendChild(topic);
-    if (shown.retained) {
+    if (group.retained) {
       source.append(' ', mark('retained', '', 'A retained message: the broker\'s stored copy, of unknown age'));
     }
   }
@@ -513,10 +439,22 @@
     expand.setAttribute('aria-expanded', String(expanded.has(keyText)));
   }
 
+  // from the last refresh's answer, or else asked of the worker (a group expanded since)
   function drawValues(drawn) {
-    const target = drawn.detail.firstChild;
     const group = drawn.group;
-    target.replaceChildren(...familiesOf(group).map(([name, family]) => drawFamily(name, family, group.labels)));
+    const entry = values.get(group.keyText);
+    if (entry) {
+      drawn.detail.firstChild.replaceChildren(
+          ...familiesOf(entry).map(([name, family]) => drawFamily(name, family, group.labels)));
+      return;
+    }
+    ask({values: [group.keyText]}).then((answer) => {
+      const asked = answer.entries[0];
+      if (asked && expanded.has(group.keyText) && rows.get(group.keyText) === drawn) {
+        values.set(group.keyText, asked);
+        drawValues(drawn);
+      }
+    }, (e) => showActionError(`Reading the values of ${group.keyText} failed: ${e.message}`));
   }
 
   // a series' labels but those of its group, which the group's row shows already
@@ -647,12 +585,12 @@
     const tbody = document.querySelector('#refused tbody');
     tbody.replaceChildren(...refused.map((group) => {
       const row = document.createElement('tr');
-      const shown = shownOf(group);
       cell(row, 'key').textContent = group.keyText;
-      cell(row, 'source').textContent = shown.topic === null ? 'HTTP' : `MQTT ${shown.topic}`;
+      cell(row, 'source').textContent = group.topic === null ? 'HTTP' : `MQTT ${group.topic}`;
       const when = cell(row, 'last-failure');
-      when.textContent = shown.lastFailure ? formatTime(shown.lastFailure) : '';
-      when.title = shown.lastFailure ? shown.lastFailure.toISOString() : '';
+      const failed = group.failedAt > 0 ? new Date(group.failedAt) : null;
+      when.textContent = failed ? formatTime(failed) : '';
+      when.title = failed ? failed.toISOString() : '';
       cell(row, 'state').append(mark('refused, never pushed', 'failed',
           'Every push to this key was refused: it holds no metrics, has no deadline and never expires'));
       return row;
