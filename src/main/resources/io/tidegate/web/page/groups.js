@@ -16,7 +16,6 @@ self.onmessage = (event) => {
     reply = {error: e.message};
   }
   reply.id = request.id;
-  reply.postedAt = performance.timeOrigin + performance.now();
   self.postMessage(reply);
 };
 

@@ -71,7 +71,9 @@
   const waiting = new Map(); // id -> {resolve, reject}
   let asked = 0;
   reader.onmessage = (event) => {
+    const receivedAt = performance.now(); // before the browser copies the answer in, on reading event.data
     const answer = event.data;
+    answer.receivedAt = receivedAt;
     const question = waiting.get(answer.id);
     waiting.delete(answer.id);
     if (answer.error) {
@@ -135,14 +137,13 @@
       const askedAt = performance.now();
       const withValues = [...expanded];
       const answer = await ask({metrics, offline: gone, expanded: withValues}, [metrics, gone]);
-      // from when the worker sent its answer, so taking the answer in (the browser copies it) is counted too
-      const answeredAt = Math.min(Math.max(askedAt, answer.postedAt - performance.timeOrigin), performance.now());
-      performance.measure('tidegate-read', {start: askedAt, end: answeredAt}); // in the worker, off this thread
+      performance.measure('tidegate-read', {start: askedAt, end: answer.receivedAt}); // in the worker, off this thread
       if (deletions === deletionsBefore) {
         takeGroups(answer, withValues);
         draw();
         document.body.getBoundingClientRect(); // the layout the browser does next anyway, counted in the measure
-        performance.measure('tidegate-render', {start: answeredAt});
+        // from taking the worker's answer in (the browser copies it), so all this thread did is counted
+        performance.measure('tidegate-render', {start: answer.receivedAt});
       }
       showRejections(answer.rejections);
       lastRefresh = new Date();
