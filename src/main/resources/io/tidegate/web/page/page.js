@@ -2,11 +2,10 @@
 // Tidegate's page. It draws itself from the JSON API every REFRESH_MS (api/v1/metrics, api/v1/status and
 // Tidegate's api/v1/offline) and counts deadlines down every second on the server's clock. The big answers
 // are parsed and described by a worker (groups.js), off this thread, which keeps the groups' values until a
-// group is expanded. Every URL is
-// relative to the page, so it works under any --web.route-prefix. Data goes into the page only as text
-// (textContent), never as HTML. However many groups there are, the page draws at most `limit` rows of a
-// table (more on request) and a group's families and values only while it is expanded, so drawing and
-// filtering cost what is shown, not what is held.
+// group is expanded. Every URL is relative to the page, so it works under any --web.route-prefix. Data goes
+// into the page only as text (textContent), never as HTML. However many groups there are, the page draws at
+// most `limit` rows of a table (more on request) and a group's families and values only while it is expanded,
+// so drawing and filtering cost what is shown, not what is held.
 (() => {
   const REFRESH_MS = 2000;
   const ANSWER_WAIT_MS = 10000;
