@@ -447,8 +447,8 @@ class WebPageIT {
 
     /**
      * 10,000 groups: the page draws and filters within {@link #DRAW_BOUND_MS} as the page measures
-     * itself (performance.measure around turning the API's answer into the tables, and around a
-     * filter's redraw, each up to the layout that follows).
+     * itself (performance.measure from taking its worker's description of the API's answers in to the
+     * drawn tables, and around a filter's redraw, each up to the layout that follows).
      */
     @Test
     void tenThousandGroupsDrawAndFilterQuickly() throws IOException {
@@ -495,8 +495,9 @@ class WebPageIT {
 
     /**
      * What the page may take to draw or filter 10,000 groups here: ten times the 200 ms aimed at, since this
-     * runs on shared, loaded machines (a load of 13 on 2 cores took 1.6 s for the first, cold draw). README
-     * "Web page" gives the figures measured.
+     * runs on shared, loaded machines (the most measured with a full build beside, at a load of 6 on 2 cores,
+     * was 360 ms for the first draw; before the page read its answers in a worker, 1.6 s at a load of 13).
+     * README "Web page" gives the figures measured.
      */
     private static final double DRAW_BOUND_MS = 2000;
 
