@@ -26,6 +26,8 @@ final class WebPage {
     private final File page = read("index.html", "text/html; charset=utf-8");
     private final Map<String, File> assets = Map.of(
             "page.js", read("page.js", "text/javascript; charset=utf-8"),
+            "grouping.js", read("grouping.js", "text/javascript; charset=utf-8"),
+            "groups.js", read("groups.js", "text/javascript; charset=utf-8"),
             "page.css", read("page.css", "text/css; charset=utf-8"),
             "favicon.svg", read("favicon.svg", "image/svg+xml"));
 

@@ -1,24 +1,24 @@
 'use strict';
 // Tidegate's page. It draws itself from the JSON API every REFRESH_MS (api/v1/metrics, api/v1/status and
-// Tidegate's api/v1/offline) and counts deadlines down every second on the server's clock. Every URL is
-// relative to the page, so it works under any --web.route-prefix. Data goes into the page only as text
-// (textContent), never as HTML. However many groups there are, the page draws at most `limit` rows of a
-// table (more on request) and a group's families and values only while it is expanded, so drawing and
-// filtering cost what is shown, not what is held.
+// Tidegate's api/v1/offline) and counts deadlines down every second on the server's clock. The big answers
+// are parsed and described by a worker (groups.js), off this thread, which keeps the groups' values until a
+// group is expanded. Every URL is relative to the page, so it works under any --web.route-prefix. Data goes
+// into the page only as text (textContent), never as HTML. However many groups there are, the page draws at
+// most `limit` rows of a table (more on request) and a group's families and values only while it is expanded,
+// so drawing and filtering cost what is shown, not what is held.
 (() => {
   const REFRESH_MS = 2000;
   const ANSWER_WAIT_MS = 10000;
   const ROWS_AT_ONCE = 100; // rows a table draws before "Show more"
   const SOON_MS = 60000; // "expiring within a minute"
-  // the gauges Tidegate adds to every group: shown with its values, not counted as what was pushed
-  const GATEWAY_FAMILIES = new Set([
-    'push_time_seconds', 'push_failure_time_seconds', 'push_expiry_time_seconds', 'push_expired_time_seconds']);
 
   const byId = (id) => document.getElementById(id);
   const rows = new Map(); // grouping key, as text -> {row, group, detail}: the rows drawn so far
   const expanded = new Set(); // grouping keys, as text, whose values are shown
+  let values = new Map(); // grouping key, as text -> the group as api/v1/metrics gave it, for the expanded ones
   let groups = []; // every live group, described, in grouping-key order
   let refusedKeys = [];
+  let failedLastPush = 0; // live groups whose last push was refused
   let offline = {groups: [], tombstones: false};
   let groupLimit = ROWS_AT_ONCE;
   let offlineLimit = ROWS_AT_ONCE;
@@ -33,26 +33,68 @@
 
   // ---- talking to the server ----
 
-  async function fetchJson(path) {
+  // an answer's body, read by `read` once the server said yes; an error says which path failed and how
+  async function fetchAnswer(path, read) {
     const sentAt = Date.now();
     let response;
+    let body;
     try {
       response = await fetch(path, {cache: 'no-store', headers: {Accept: 'application/json'},
         signal: AbortSignal.timeout(ANSWER_WAIT_MS)});
+      body = response.ok ? await read(response) : await response.text();
     } catch (e) {
       throw new Error(e.name === 'TimeoutError' ? `${path}: no answer within ${ANSWER_WAIT_MS / 1000} s`
           : `${path}: ${e.message}`);
     }
-    const text = await response.text();
     if (!response.ok) {
-      throw new Error(`${path} answered ${describeAnswer(response, text)}`);
+      throw new Error(`${path} answered ${describeAnswer(response, body)}`);
     }
     noteServerClock(response.headers.get('Date'), sentAt, Date.now());
+    return body;
+  }
+
+  async function fetchJson(path) {
+    const text = await fetchAnswer(path, (response) => response.text());
     try {
       return JSON.parse(text);
     } catch (e) {
       throw new Error(`${path} answered something that is not JSON`);
     }
+  }
+
+  // for the worker, which parses it
+  const fetchBytes = (path) => fetchAnswer(path, (response) => response.arrayBuffer());
+
+  // the worker that reads the big answers: a question and its answer are matched by id
+  const reader = new Worker('static/groups.js');
+  const waiting = new Map(); // id -> {resolve, reject}
+  let asked = 0;
+  reader.onmessage = (event) => {
+    const receivedAt = performance.now(); // before the browser copies the answer in, on reading event.data
+    const answer = event.data;
+    answer.receivedAt = receivedAt;
+    const question = waiting.get(answer.id);
+    waiting.delete(answer.id);
+    if (answer.error) {
+      question.reject(new Error(answer.error));
+    } else {
+      question.resolve(answer);
+    }
+  };
+  reader.onerror = (event) => { // the worker's script did not load, or broke
+    event.preventDefault();
+    for (const question of waiting.values()) {
+      question.reject(new Error(`the page's worker failed: ${event.message || 'static/groups.js did not load'}`));
+    }
+    waiting.clear();
+  };
+
+  function ask(question, transfer) {
+    return new Promise((resolve, reject) => {
+      question.id = ++asked;
+      waiting.set(question.id, {resolve, reject});
+      reader.postMessage(question, transfer || []);
+    });
   }
 
   function describeAnswer(response, text) {
@@ -89,17 +131,20 @@
     try {
       const deletionsBefore = deletions;
       const [metrics, status, gone] = await Promise.all([
-        fetchJson('api/v1/metrics'), fetchJson('api/v1/status'), fetchJson('api/v1/offline')]);
+        fetchBytes('api/v1/metrics'), fetchJson('api/v1/status'), fetchBytes('api/v1/offline')]);
       showStatus(status.data || {});
+      const askedAt = performance.now();
+      const withValues = [...expanded];
+      const answer = await ask({metrics, offline: gone, expanded: withValues}, [metrics, gone]);
+      performance.measure('tidegate-read', {start: askedAt, end: answer.receivedAt}); // in the worker, off this thread
       if (deletions === deletionsBefore) {
-        performance.mark('tidegate-render-start');
-        takeGroups(metrics.data || []);
-        offline = {groups: (gone.data || []).map(describeOffline), tombstones: Boolean(gone.tombstones)};
+        takeGroups(answer, withValues);
         draw();
         document.body.getBoundingClientRect(); // the layout the browser does next anyway, counted in the measure
-        performance.measure('tidegate-render', 'tidegate-render-start');
+        // from taking the worker's answer in (the browser copies it), so all this thread did is counted
+        performance.measure('tidegate-render', {start: answer.receivedAt});
       }
-      showRejections(metrics.mqtt_rejections || []);
+      showRejections(answer.rejections);
       lastRefresh = new Date();
       byId('unreachable').hidden = true;
       refreshEvery = Math.max(REFRESH_MS, Math.ceil((performance.now() - started) * 2 / 1000) * 1000);
@@ -115,105 +160,32 @@
     }
   }
 
-  // ---- the model: groups as the API gives them, described once per refresh ----
-
-  function sortedLabelNames(labels) {
-    return Object.keys(labels).sort((a, b) => (a === 'job' ? -1 : b === 'job' ? 1 : a.localeCompare(b)));
-  }
-
-  function keyTextOf(labels, names) {
-    return '{' + names.map((name) => `${name}="${quoteLabelValue(labels[name])}"`).join(', ') + '}';
-  }
-
-  // one pass over the group's fields: this runs for every group at every refresh
-  function describeGroup(entry) {
-    const labels = entry.labels || {};
-    const names = sortedLabelNames(labels);
-    let series = 0;
-    const familyNames = [];
-    const ttls = [];
-    const gatewayTtls = [];
-    for (const name in entry) {
-      const family = entry[name];
-      if (!family || !Array.isArray(family.metrics)) {
-        continue;
-      }
-      const ttl = family.ttl_seconds === undefined ? null : Number(family.ttl_seconds);
-      if (GATEWAY_FAMILIES.has(name)) {
-        if (ttl !== null) {
-          gatewayTtls.push(ttl);
-        }
-      } else {
-        familyNames.push(name);
-        series += family.metrics.length;
-        if (ttl !== null) {
-          ttls.push(ttl);
-        }
-      }
-    }
-    // the group's deadline, the latest of its families', is the one its push time gauge carries: the group
-    // is gone when it passes; none when a family has no deadline
-    const deadline = entry.push_time_seconds && entry.push_time_seconds.deadline
-        ? Date.parse(entry.push_time_seconds.deadline) : null;
-    const pushTime = entry.push_time_seconds && entry.push_time_seconds.metrics[0];
-    const pushedAt = pushTime ? Number(pushTime.value) * 1000 : 0;
-    const failureTime = entry.push_failure_time_seconds && entry.push_failure_time_seconds.metrics[0];
-    const failedAt = failureTime ? Number(failureTime.value) * 1000 : 0;
-    const source = entry['@source'];
-    const keyText = keyTextOf(labels, names);
-    return {
-      entry,
-      labels,
-      keyText,
-      searchText: keyText.toLowerCase(),
-      names,
-      deadline,
-      ttls: [...new Set(familyNames.length ? ttls : gatewayTtls)].sort((a, b) => a - b),
-      lastPush: pushedAt > 0 ? new Date(pushedAt) : null,
-      lastPushFailed: entry.last_push_successful === false,
-      lastFailure: failedAt > 0 ? new Date(failedAt) : null,
-      // a key whose every push was refused: it holds nothing and has no deadline, so it is no live group
-      neverPushed: pushedAt === 0 && entry.last_push_successful === false,
-      source,
-      topic: source && source.kind === 'mqtt' ? source.topic : null,
-      retained: Boolean(source && source.retained),
-      familyNames,
-      series,
-    };
-  }
+  // ---- the model: groups as the worker describes them, once per refresh ----
 
   // what an expanded group shows: pushed families first, then Tidegate's gauges, each by name
-  function familiesOf(group) {
-    return Object.entries(group.entry).filter(([, value]) => value && Array.isArray(value.metrics))
-        .sort(([a], [b]) => (GATEWAY_FAMILIES.has(a) - GATEWAY_FAMILIES.has(b)) || (a < b ? -1 : a > b ? 1 : 0));
+  function familiesOf(entry) {
+    return Object.entries(entry).filter(([, value]) => value && Array.isArray(value.metrics))
+        .sort(([a], [b]) => (GATEWAY_FAMILIES.has(a) - GATEWAY_FAMILIES.has(b))
+            || (a < b ? -1 : a > b ? 1 : 0));
   }
 
-  function describeOffline(entry) {
-    const labels = entry.labels || {};
-    const names = sortedLabelNames(labels);
-    const keyText = keyTextOf(labels, names);
-    const lastPush = entry.last_push_time ? new Date(entry.last_push_time) : null;
-    const source = entry['@source'];
-    return {
-      labels,
-      names,
-      keyText,
-      searchText: keyText.toLowerCase(),
-      lastPush,
-      deadline: Date.parse(entry.deadline),
-      tombstoneUntil: entry.tombstone_until ? Date.parse(entry.tombstone_until) : null,
-      topic: source && source.kind === 'mqtt' ? source.topic : null,
-    };
-  }
+  // the key in lower case, made when a filter first looks for text
+  const searchTextOf = (group) => group.searchText || (group.searchText = group.keyText.toLowerCase());
 
-  function quoteLabelValue(value) {
-    return String(value).replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n');
-  }
-
-  function takeGroups(entries) {
-    const described = entries.map(describeGroup);
-    groups = described.filter((group) => !group.neverPushed);
-    refusedKeys = described.filter((group) => group.neverPushed);
+  function takeGroups(answer, withValues) {
+    groups = answer.groups;
+    refusedKeys = answer.refused;
+    offline = {groups: answer.offline, tombstones: answer.tombstones};
+    failedLastPush = 0;
+    for (const group of groups) {
+      failedLastPush += group.lastPushFailed ? 1 : 0;
+    }
+    values = new Map();
+    withValues.forEach((key, i) => {
+      if (answer.entries[i]) {
+        values.set(key, answer.entries[i]);
+      }
+    });
     const current = new Set(groups.map((group) => group.keyText));
     for (const key of rows.keys()) {
       if (!current.has(key)) {
@@ -339,8 +311,8 @@
   function updateRow(drawn) {
     const {row, group} = drawn;
     // the entry's fields but its values: when they are as drawn, the row is (and an expanded group redraws its values)
-    const looks = [group.lastPush && group.lastPush.getTime(), group.lastPushFailed, group.deadline, group.ttls.join(),
-      group.familyNames.join(), group.series, group.topic, group.retained, group.source && group.source.via].join('|');
+    const looks = [group.pushedAt, group.lastPushFailed, group.deadline, group.ttls.join(), group.familyNames,
+      group.series, group.topic, group.retained, group.via].join('|');
     if (drawn.looks === looks) {
       if (expanded.has(group.keyText)) {
         drawValues(drawn);
@@ -350,8 +322,9 @@
     drawn.looks = looks;
     showSource(row.querySelector('td.source'), group);
     const lastPush = row.querySelector('td.last-push');
-    lastPush.textContent = group.lastPush ? formatTime(group.lastPush) : 'never';
-    lastPush.title = group.lastPush ? group.lastPush.toISOString() : '';
+    const pushed = group.pushedAt > 0 ? new Date(group.pushedAt) : null;
+    lastPush.textContent = pushed ? formatTime(pushed) : 'never';
+    lastPush.title = pushed ? pushed.toISOString() : '';
     if (group.lastPushFailed) {
       lastPush.append(' ', mark('last push failed', 'failed', 'The last push to this group was refused'));
     }
@@ -361,8 +334,8 @@
     drawn.countdown.cell.title = group.deadline === null ? 'No deadline: no TTL'
         : `Deadline ${new Date(group.deadline).toISOString()}`;
     const families = row.querySelector('td.families');
-    families.textContent = String(group.familyNames.length);
-    families.title = group.familyNames.join(', ');
+    families.textContent = String(group.families);
+    families.title = group.familyNames;
     row.querySelector('td.series').textContent = String(group.series);
     if (expanded.has(group.keyText)) {
       drawValues(drawn);
@@ -372,7 +345,7 @@
   function showSource(source, group) {
     source.replaceChildren();
     if (group.topic === null) {
-      source.textContent = group.source && group.source.via ? `HTTP via ${group.source.via}` : 'HTTP';
+      source.textContent = group.via ? `HTTP via ${group.via}` : 'HTTP';
       return;
     }
     source.append('MQTT ');
@@ -418,7 +391,7 @@
       return;
     }
     const leftMs = group.deadline - now;
-    const span = group.lastPush ? group.deadline - group.lastPush.getTime() : 0;
+    const span = group.pushedAt > 0 ? group.deadline - group.pushedAt : 0;
     const share = leftMs <= 0 ? 0 : span > 0 ? Math.min(1, leftMs / span) : 1;
     const state = leftMs <= 0 ? 'overdue' : leftMs < SOON_MS ? 'soon' : 'ok';
     row.classList.toggle('expired', leftMs <= 0);
@@ -444,7 +417,7 @@
   function drawCounts() {
     byId('count-live').querySelector('.n').textContent = String(groups.length);
     byId('count-offline').querySelector('.n').textContent = String(offline.groups.length);
-    const refused = refusedKeys.length + groups.filter((group) => group.lastPushFailed).length;
+    const refused = refusedKeys.length + failedLastPush;
     byId('count-refused').querySelector('.n').textContent = String(refused);
     byId('count-refused').classList.toggle('some', refused > 0);
   }
@@ -466,10 +439,22 @@
     expand.setAttribute('aria-expanded', String(expanded.has(keyText)));
   }
 
+  // from the last refresh's answer, or else asked of the worker (a group expanded since)
   function drawValues(drawn) {
-    const target = drawn.detail.firstChild;
     const group = drawn.group;
-    target.replaceChildren(...familiesOf(group).map(([name, family]) => drawFamily(name, family, group.labels)));
+    const entry = values.get(group.keyText);
+    if (entry) {
+      drawn.detail.firstChild.replaceChildren(
+          ...familiesOf(entry).map(([name, family]) => drawFamily(name, family, group.labels)));
+      return;
+    }
+    ask({values: [group.keyText]}).then((answer) => {
+      const asked = answer.entries[0];
+      if (asked && expanded.has(group.keyText) && rows.get(group.keyText) === drawn) {
+        values.set(group.keyText, asked);
+        drawValues(drawn);
+      }
+    }, (e) => showActionError(`Reading the values of ${group.keyText} failed: ${e.message}`));
   }
 
   // a series' labels but those of its group, which the group's row shows already
@@ -571,8 +556,9 @@
       const source = cell(row, 'source mqtt-only');
       source.textContent = group.topic === null ? 'HTTP' : `MQTT ${group.topic}`;
       const seen = cell(row, 'last-seen');
-      seen.textContent = group.lastPush ? formatTime(group.lastPush) : 'unknown';
-      seen.title = group.lastPush ? group.lastPush.toISOString() : 'Expired before Tidegate kept the last push time';
+      const lastPush = group.lastPush === null ? null : new Date(group.lastPush);
+      seen.textContent = lastPush ? formatTime(lastPush) : 'unknown';
+      seen.title = lastPush ? lastPush.toISOString() : 'Expired before Tidegate kept the last push time';
       const expired = cell(row, 'expired');
       expired.textContent = formatTime(new Date(group.deadline));
       expired.title = group.tombstoneUntil === null ? new Date(group.deadline).toISOString()
@@ -602,8 +588,9 @@
       cell(row, 'key').textContent = group.keyText;
       cell(row, 'source').textContent = group.topic === null ? 'HTTP' : `MQTT ${group.topic}`;
       const when = cell(row, 'last-failure');
-      when.textContent = group.lastFailure ? formatTime(group.lastFailure) : '';
-      when.title = group.lastFailure ? group.lastFailure.toISOString() : '';
+      const failed = group.failedAt > 0 ? new Date(group.failedAt) : null;
+      when.textContent = failed ? formatTime(failed) : '';
+      when.title = failed ? failed.toISOString() : '';
       cell(row, 'state').append(mark('refused, never pushed', 'failed',
           'Every push to this key was refused: it holds no metrics, has no deadline and never expires'));
       return row;
@@ -648,6 +635,7 @@
       }
       deletions++;
       groups = groups.filter((group) => group.keyText !== keyText);
+      failedLastPush -= shown.group.lastPushFailed ? 1 : 0;
       expanded.delete(keyText);
       forgetRow(keyText);
       draw();
@@ -697,7 +685,7 @@
         terms.push((group) => (group.labels[name] || '') === value);
       } else {
         const needle = (match[4] !== undefined ? match[4] : match[5]).toLowerCase();
-        terms.push((group) => group.searchText.includes(needle));
+        terms.push((group) => searchTextOf(group).includes(needle));
       }
     }
     return (group) => terms.every((term) => term(group));
