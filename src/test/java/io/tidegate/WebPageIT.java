@@ -441,7 +441,7 @@ class WebPageIT {
         assertThat(counts()).containsEntry("offline", "3").containsEntry("refused", "2");
         assertThat(rowElement("instance=\"nightly\"").getAttribute("class")).contains("refused");
 
-        checkScreenshot(Path.of("/work/tmp/page-20.png"), 2400);
+        checkScreenshot(Path.of("target", "web-page-20.png"), 2400);
         assertThat(chromium.consoleMessages()).noneMatch(message -> message.startsWith("SEVERE"));
     }
 
@@ -490,7 +490,7 @@ class WebPageIT {
         typeFilter("site=s7");
         assertThat(browser.findElement(By.id("group-count")).getText()).isEqualTo("250 of 10000 groups match");
         typeFilter("");
-        checkScreenshot(Path.of("/work/tmp/page-10000.png"), 2400);
+        checkScreenshot(Path.of("target", "web-page-10000.png"), 2400);
     }
 
     /**
