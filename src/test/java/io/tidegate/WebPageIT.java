@@ -438,7 +438,8 @@ class WebPageIT {
         await("the other 17 live").atMost(PAGE_WAIT).until(() -> "17".equals(counts().get("live")));
         rowElement("job=\"api\"").findElement(By.cssSelector("button.expand")).click();
         awaitFamilies();
-        assertThat(counts()).containsEntry("offline", "3").containsEntry("refused", "2");
+        await("both refusals counted").atMost(PAGE_WAIT).untilAsserted(() ->
+                assertThat(counts()).containsEntry("offline", "3").containsEntry("refused", "2"));
         assertThat(rowElement("instance=\"nightly\"").getAttribute("class")).contains("refused");
 
         checkScreenshot(Path.of("target", "web-page-20.png"), 2400);
