@@ -24,13 +24,21 @@ import org.slf4j.LoggerFactory;
  * </ul>
  * and, {@link #SETTLE_SECONDS} seconds after it is ready, collects once (what starting left behind);
  * from then on, every {@link #TRIM_INTERVAL_SECONDS} seconds, it gives the C library's free memory back
- * ({@code jcmd System.trim_native_heap}). Everything here changes only how much memory stays resident,
- * never what Tidegate does.
+ * ({@code jcmd System.trim_native_heap}).
+ *
+ * <p>Under the serial collector (the launcher's), whose heap grows under load and is given back only by a full
+ * collection, a heap that was busy and went quiet is collected once and shrunk ({@link QuietHeap}): for that one
+ * collection the heap may keep at most 30 % free space instead of 70 % (where the command line left those ratios
+ * at their defaults), so a drained backlog or a burst of pushes does not leave the process at its peak size
+ * while it idles. Under load nothing changes: the check only reads the collector's count.
+ *
+ * <p>Everything here changes only how much memory stays resident, never what Tidegate does.
  */
 public final class JvmFootprint {
     private static final Logger log = LoggerFactory.getLogger(JvmFootprint.class);
     static final int SETTLE_SECONDS = 5;
     static final int TRIM_INTERVAL_SECONDS = 15;
+    static final int QUIET_CHECK_SECONDS = 5;
 
     private JvmFootprint() {}
 
@@ -55,12 +63,106 @@ public final class JvmFootprint {
             return thread;
         });
         // a few seconds after ready: the compilers and the threads of starting have given their memory back by then
+        GarbageCollectorMXBean young = serialYoungCollector();
+        Runnable collectShrinking = young == null ? System::gc : new ShrinkingCollection();
         trimmer.schedule(() -> {
-            System.gc();
+            collectShrinking.run();
             trimNativeHeap();
         }, SETTLE_SECONDS, TimeUnit.SECONDS);
         trimmer.scheduleWithFixedDelay(JvmFootprint::trimNativeHeap, SETTLE_SECONDS + TRIM_INTERVAL_SECONDS,
                 TRIM_INTERVAL_SECONDS, TimeUnit.SECONDS);
+        if (young != null) {
+            QuietHeap quiet = new QuietHeap();
+            trimmer.scheduleWithFixedDelay(() -> {
+                if (quiet.collectNow(young.getCollectionCount())) {
+                    collectShrinking.run();
+                    trimNativeHeap();
+                }
+            }, SETTLE_SECONDS + QUIET_CHECK_SECONDS, QUIET_CHECK_SECONDS, TimeUnit.SECONDS);
+        }
+    }
+
+    /**
+     * When a heap that was busy has gone quiet: read every {@link #QUIET_CHECK_SECONDS} seconds from the young
+     * collector's count. Busy is at least {@link #BUSY_COLLECTIONS} young collections since the last shrink; quiet
+     * is none since the previous reading. A heap under steady load never reads quiet, an idle one never reads busy,
+     * so neither is collected over and over; a light load (a collection every few minutes) is collected once per
+     * few of its collections.
+     */
+    static final class QuietHeap {
+        static final int BUSY_COLLECTIONS = 2;
+        private long previous = -1;
+        private long atLastShrink;
+
+        /** Whether to collect now, given the young collector's count read now. */
+        boolean collectNow(long youngCollections) {
+            if (previous < 0) {
+                previous = youngCollections;
+                atLastShrink = youngCollections;
+                return false;
+            }
+            boolean quiet = youngCollections == previous;
+            previous = youngCollections;
+            if (quiet && youngCollections - atLastShrink >= BUSY_COLLECTIONS) {
+                atLastShrink = youngCollections;
+                return true;
+            }
+            return false;
+        }
+    }
+
+    /**
+     * A full collection after which the heap keeps at most 30 % free: the serial collector sizes its old
+     * generation by Min/MaxHeapFreeRatio at a full collection (and its young one from the old), so they are
+     * lowered for this one collection and put back to what they were when Tidegate started. Ratios the command
+     * line set are left alone (the collection then only collects).
+     */
+    private static final class ShrinkingCollection implements Runnable {
+        private final HotSpotDiagnosticMXBean hotspot = ManagementFactory.getPlatformMXBean(HotSpotDiagnosticMXBean.class);
+        private final String minBefore = defaultValue(hotspot, "MinHeapFreeRatio");
+        private final String maxBefore = defaultValue(hotspot, "MaxHeapFreeRatio");
+
+        @Override
+        public void run() {
+            boolean ours = minBefore != null && maxBefore != null;
+            if (ours) { // Min first going down, Max first going up: the JVM refuses a Max below the current Min
+                set(hotspot, "MinHeapFreeRatio", "5");
+                set(hotspot, "MaxHeapFreeRatio", "10");
+            }
+            System.gc();
+            if (ours) {
+                set(hotspot, "MaxHeapFreeRatio", maxBefore);
+                set(hotspot, "MinHeapFreeRatio", minBefore);
+            }
+        }
+    }
+
+    /** The value of an option the command line left alone, else null. */
+    private static String defaultValue(HotSpotDiagnosticMXBean hotspot, String name) {
+        try {
+            VMOption option = hotspot.getVMOption(name);
+            return isDefault(option) ? option.getValue() : null;
+        } catch (IllegalArgumentException e) { // not this JVM's option
+            return null;
+        }
+    }
+
+    private static void set(HotSpotDiagnosticMXBean hotspot, String name, String value) {
+        try {
+            hotspot.setVMOption(name, value);
+        } catch (IllegalArgumentException e) { // not this JVM's option, or a value it refuses: it stays as it was
+            log.atDebug().addKeyValue("option", name).addKeyValue("err", e.getMessage()).log("JVM option not set");
+        }
+    }
+
+    /** The serial collector's young collector ("Copy"), or null under another collector. */
+    private static GarbageCollectorMXBean serialYoungCollector() {
+        for (GarbageCollectorMXBean collector : ManagementFactory.getGarbageCollectorMXBeans()) {
+            if (collector.getName().equals("Copy")) {
+                return collector;
+            }
+        }
+        return null;
     }
 
     private static boolean usesG1() {
@@ -73,14 +175,13 @@ public final class JvmFootprint {
     }
 
     private static void setIfDefault(HotSpotDiagnosticMXBean hotspot, String name, String value) {
-        try {
-            VMOption option = hotspot.getVMOption(name);
-            if (option.getOrigin() == VMOption.Origin.DEFAULT || option.getOrigin() == VMOption.Origin.ERGONOMIC) {
-                hotspot.setVMOption(name, value);
-            }
-        } catch (IllegalArgumentException e) { // not this JVM's option, or a value it refuses: its default stays
-            log.atDebug().addKeyValue("option", name).addKeyValue("err", e.getMessage()).log("JVM option not set");
+        if (defaultValue(hotspot, name) != null) {
+            set(hotspot, name, value);
         }
+    }
+
+    private static boolean isDefault(VMOption option) {
+        return option.getOrigin() == VMOption.Origin.DEFAULT || option.getOrigin() == VMOption.Origin.ERGONOMIC;
     }
 
     private static void trimNativeHeap() {
