@@ -3,6 +3,7 @@ package io.tidegate.format;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.prometheus.metrics.expositionformats.generated.com_google_protobuf_4_36_2.Metrics;
+import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -90,6 +91,44 @@ class HistogramMessageTest {
 
             assertSameFields(HistogramMessage.fromValueBytes(bytes), merged);
         }
+    }
+
+    @Test
+    void whateverTheBodyReaderAcceptsReadsBackAsProtobufJavaReadsIt() throws Exception {
+        Random random = new Random(2110);
+        ProtobufBodyReader reader = new ProtobufBodyReader();
+        int histograms = 0;
+        int nativeOnes = 0;
+        for (int i = 0; i < 5000; i++) {
+            byte[] body = ProtobufBodyReaderTest.randomValidBody(random);
+            for (int m = random.nextInt(3); m > 0 && body.length > 0; m--) {
+                body = ProtobufBodyReaderTest.mutate(body, random);
+            }
+            ParsedBody parsed;
+            try {
+                parsed = reader.read(new ByteArrayInputStream(body), body.length);
+            } catch (BodyFormatException refused) {
+                continue;
+            }
+            for (MetricFamily family : parsed.families().values()) {
+                for (Metric metric : family.metrics()) {
+                    HistogramMessage read = HistogramMessage.fromValueBytes(metric.protoValue());
+                    Metrics.Metric java = metric.protoValue() == null ? Metrics.Metric.getDefaultInstance()
+                            : Metrics.Metric.parseFrom(metric.protoValue());
+                    assertThat(read != null).isEqualTo(java.hasHistogram());
+                    if (read != null) {
+                        assertSameFields(read, java.getHistogram());
+                        histograms++;
+                        if (read.isNative()) {
+                            NativeBuckets.of(read); // no exception, whatever the spans, schema and counts
+                            nativeOnes++;
+                        }
+                    }
+                }
+            }
+        }
+        assertThat(histograms).isGreaterThan(500);
+        assertThat(nativeOnes).isGreaterThan(100);
     }
 
     @Test
