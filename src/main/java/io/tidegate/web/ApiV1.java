@@ -328,8 +328,10 @@ final class ApiV1 {
     }
 
     /**
-     * A histogram pushed as text, as upstream's text parser leaves it: with integer counts if every
-     * count is a whole number, else with every count a float (shown when above 0, as {@link #countOf}).
+     * A histogram without protobuf bytes (pushed as text): integer counts when every count is a whole
+     * number, as Tidegate's text parser leaves them; should one not be, every count is a float, shown when
+     * above 0 (as {@link #countOf}), which is how upstream 1.10+ shows a text histogram with a fractional
+     * count (its parser turns all of that histogram's counts into floats).
      */
     private static void textHistogram(Map<String, Object> json, Metric metric) {
         boolean floats = SampleCounts.hasFloatCounts(metric);

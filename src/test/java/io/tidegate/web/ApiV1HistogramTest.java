@@ -11,7 +11,10 @@ import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import io.prometheus.metrics.expositionformats.generated.com_google_protobuf_4_36_2.Metrics;
 import io.tidegate.TestClock;
+import io.tidegate.format.Bucket;
+import io.tidegate.format.Metric;
 import io.tidegate.format.MetricFamily;
+import io.tidegate.format.MetricType;
 import io.tidegate.format.ParsedBody;
 import io.tidegate.format.ProtobufBodyReader;
 import io.tidegate.key.GroupingKey;
@@ -218,5 +221,22 @@ class ApiV1HistogramTest {
 
         assertThat(shown()).containsExactly("{\"buckets\":[[1,\"-2\",\"-1\",\"1.5\"]],"
                 + "\"count\":\"1.5\",\"labels\":{" + KEY_LABELS + "},\"sum\":\"3\"}");
+    }
+
+    @Test
+    void aHistogramWithoutProtobufBytesAndAFractionalCountShowsEveryCountAsAFloat() {
+        MetricFamily floats = new MetricFamily("mfh", null, MetricType.HISTOGRAM, List.of(Metric.histogram(List.of(),
+                1e6, 2, List.of(new Bucket(1, 0.5), new Bucket(2, 0), new Bucket(Double.POSITIVE_INFINITY, 1e6)), null)));
+        store.write(new WriteRequest(KEY, Verb.PUT, Map.of("mfh", floats), Source.http("127.0.0.1")));
+
+        assertThat(shown()).containsExactly("{\"buckets\":{\"+Inf\":\"1e+06\",\"1\":\"0.5\",\"2\":\"0\"},"
+                + "\"count\":\"1e+06\",\"labels\":{" + KEY_LABELS + "},\"sum\":\"2\"}");
+
+        MetricFamily integers = new MetricFamily("mfh", null, MetricType.HISTOGRAM, List.of(Metric.histogram(List.of(),
+                1e6, 2, List.of(new Bucket(1, 3), new Bucket(Double.POSITIVE_INFINITY, 1e6)), null)));
+        store.write(new WriteRequest(KEY, Verb.PUT, Map.of("mfh", integers), Source.http("127.0.0.1")));
+
+        assertThat(shown()).containsExactly("{\"buckets\":{\"+Inf\":\"1000000\",\"1\":\"3\"},"
+                + "\"count\":\"1000000\",\"labels\":{" + KEY_LABELS + "},\"sum\":\"2\"}");
     }
 }
