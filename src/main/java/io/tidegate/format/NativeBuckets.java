@@ -44,6 +44,7 @@ public final class NativeBuckets {
     public static List<Interval> of(HistogramMessage histogram) {
         boolean floats = histogram.hasFloatCounts();
         int schema = histogram.schema();
+        // Go panics on a schema above 8 (no table) and on -2^31 (a negative shift count, -schema).
         if (schema > 8 || schema == CUSTOM_BUCKETS_SCHEMA || schema == Integer.MIN_VALUE) {
             return null;
         }
