@@ -145,6 +145,18 @@ class DifferentialIT {
                         + "failure time; Tidegate refuses the body while reading it, naming the byte",
                 "SPEC §2: errors name the problem; the body never reaches the store",
                 Aspect.ERROR_MESSAGE, Aspect.ERROR_DETAIL).leavingStateDifferentUntilNextWipe(),
+        known("^PUT /metrics/job/nh ", "",
+                "upstream 1.5.1 predates float and native histograms: it reads the float counts of a float classic "
+                        + "histogram as 0 (scrape and /api/v1/metrics) and shows a native one as a classic one without "
+                        + "buckets ({\"buckets\":{},\"count\":\"0\"} for float counts); Tidegate answers as 1.10+ "
+                        + "do, which upstream's api_test.go (TestMetricsAPI, family mfh, pushed here) expects: "
+                        + "{\"buckets\":{\"250000\":\"3\",\"500000\":\"17\"},\"count\":\"20\"} for the float "
+                        + "classic one, [[1,\"-1.414213562373095\",\"-1\",\"2\"],[0,\"1\",\"1.414213562373095\","
+                        + "\"2\"]] as buckets of the integer native one, six intervals for the float native one "
+                        + "(ApiV1HistogramTest checks that answer field for field); the scrape has the float counts, "
+                        + "as 1.11's text writer writes them",
+                "SPEC (intro): where upstream changed since 1.5.1, native histograms in the API among them, follow the latest release",
+                Aspect.STATE_SCRAPE, Aspect.STATE_API_METRICS).leavingStateDifferentUntilNextWipe(),
         known("^GET /metrics \\{Accept=application/openmetrics-text", "",
                 "upstream 1.5.1 answers text 0.0.4 when OpenMetrics is preferred; Tidegate answers OpenMetrics 1.0.0",
                 "SPEC §5: content negotiation as Prometheus expects, OpenMetrics 1.0.0 included",
@@ -604,6 +616,8 @@ class DifferentialIT {
                     family("pc", "Protobuf counter.", MetricType.COUNTER, counter(5, "a", "5")))));
             get("/metrics");
             get("/api/v1/metrics");
+            section("protobuf: native and float histograms (upstream 1.10+ shows them in /api/v1/metrics)");
+            putProtobuf("/metrics/job/nh", family("mfh", null, MetricType.HISTOGRAM, upstreamApiTestHistograms()));
             section("protobuf: a family name that is no metric name");
             putProtobuf("/metrics/job/p3", family("9pb", "Bad name.", MetricType.GAUGE, gauge(1)));
             get("/metrics");
@@ -656,6 +670,32 @@ class DifferentialIT {
             put("/metrics/job@base64/!!", "k 1\n");
             post("/metrics/job@base64/YQ=a", "k 2\n");
             delete("/metrics/job@base64/!!");
+        }
+
+        /**
+         * The four series of family {@code mfh} in upstream's {@code api/v1/api_test.go} (TestMetricsAPI): integer
+         * and float classic histograms, integer and float native ones.
+         */
+        private static Metrics.Metric[] upstreamApiTestHistograms() {
+            Metrics.BucketSpan span = Metrics.BucketSpan.newBuilder().setOffset(0).setLength(2).build();
+            return new Metrics.Metric[] {
+                labelled("testing", "int classic histogram").setHistogram(Metrics.Histogram.newBuilder()
+                        .setSampleCount(20).setSampleSum(99.23)
+                        .addBucket(Metrics.Bucket.newBuilder().setUpperBound(250000).setCumulativeCount(3))
+                        .addBucket(Metrics.Bucket.newBuilder().setUpperBound(500000).setCumulativeCount(17))).build(),
+                labelled("testing", "float classic histogram").setHistogram(Metrics.Histogram.newBuilder()
+                        .setSampleCountFloat(20).setSampleSum(99.23)
+                        .addBucket(Metrics.Bucket.newBuilder().setUpperBound(250000).setCumulativeCountFloat(3))
+                        .addBucket(Metrics.Bucket.newBuilder().setUpperBound(500000).setCumulativeCountFloat(17))).build(),
+                labelled("testing", "int native histogram").setHistogram(Metrics.Histogram.newBuilder()
+                        .setSampleCount(20).setSampleSum(99.23).setSchema(1)
+                        .addAllNegativeDelta(List.of(0L, 2L, -2L, 0L)).addAllPositiveDelta(List.of(0L, 2L, -2L, 0L))
+                        .addPositiveSpan(span).addPositiveSpan(span).addNegativeSpan(span).addNegativeSpan(span)).build(),
+                labelled("testing", "float native histogram").setHistogram(Metrics.Histogram.newBuilder()
+                        .setSampleCountFloat(20).setSampleSum(99.23).setSchema(1)
+                        .addAllNegativeCount(List.of(2.0, 2.0, -2.0, 0.0)).addAllPositiveCount(List.of(2.0, 2.0, -2.0, 0.0))
+                        .addPositiveSpan(span).addPositiveSpan(span).addNegativeSpan(span).addNegativeSpan(span)).build(),
+            };
         }
 
         private void putProtobuf(String path, Metrics.MetricFamily... families) {

@@ -3,6 +3,8 @@ package io.tidegate;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.prometheus.metrics.expositionformats.generated.com_google_protobuf_4_36_2.Metrics;
+import io.tidegate.differential.ProtobufBodies;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
@@ -316,6 +318,14 @@ class WebPageIT {
                 size_bytes_sum 3000
                 size_bytes_count 12
                 """).status()).isEqualTo(200);
+        byte[] nativeHistogram = ProtobufBodies.delimited(ProtobufBodies.family("rtt_seconds", null,
+                Metrics.MetricType.HISTOGRAM, ProtobufBodies.labelled().setHistogram(Metrics.Histogram.newBuilder()
+                        .setSampleCount(7).setSampleSum(3.5).setSchema(0).setZeroThreshold(0.001).setZeroCount(1)
+                        .addNegativeSpan(Metrics.BucketSpan.newBuilder().setOffset(0).setLength(1)).addNegativeDelta(2)
+                        .addPositiveSpan(Metrics.BucketSpan.newBuilder().setOffset(0).setLength(1)).addPositiveDelta(4))
+                        .build()));
+        assertThat(http.send("POST", "/metrics/job/api/instance/a", nativeHistogram, "Content-Type",
+                ProtobufBodies.CONTENT_TYPE).status()).isEqualTo(200);
         open("/");
         awaitRow("job=\"api\"");
         assertThat(browser.findElements(By.cssSelector("#groups tr.detail"))).as("values are drawn once asked for")
@@ -328,12 +338,15 @@ class WebPageIT {
                 "counter | Requests served. | code=\"200\" → 1027 | code=\"500\" → 3");
         assertThat(families).containsEntry("latency_seconds",
                 "histogram |  | → ≤ 0.1 5 ≤ 0.5 9 ≤ +Inf 10 count 10 sum 2.5");
+        assertThat(families).as("a native histogram's buckets as intervals, as upstream's API lists them")
+                .containsEntry("rtt_seconds",
+                        "histogram |  | → [-1, -0.5) 2 [-0.001, 0.001] 1 (0.5, 1] 4 count 7 sum 3.5");
         assertThat(families).containsEntry("size_bytes",
                 "summary |  | → quantile 0.5 120 quantile 0.9 480 count 12 sum 3000");
         assertThat(families.get("push_time_seconds")).as("Tidegate's own gauges come after what was pushed")
                 .startsWith("gauge | Last Unix time when changing this group in the Pushgateway succeeded.");
         assertThat(new ArrayList<>(families.keySet()).subList(0, 3))
-                .containsExactly("latency_seconds", "requests_total", "size_bytes");
+                .containsExactly("latency_seconds", "requests_total", "rtt_seconds");
 
         String refreshed = browser.findElement(By.id("refreshed")).getText();
         await("a refresh").atMost(PAGE_WAIT)

@@ -529,7 +529,7 @@ public final class ProtobufBodyReader {
             return new Quantile(quantile, value);
         }
 
-        /** The classic parts; native histogram fields are checked and left in the raw bytes. */
+        /** The classic parts; native histogram fields are checked and left in the raw bytes ({@link HistogramMessage} reads them back). */
         private void readHistogram(int end) throws BodyFormatException {
             while (pos < end) {
                 int at = pos;

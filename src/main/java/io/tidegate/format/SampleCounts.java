@@ -53,7 +53,7 @@ public final class SampleCounts {
     }
 
     /** Whether a histogram is written with float counts: some count is not a whole uint64. */
-    static boolean hasFloatCounts(Metric histogram) {
+    public static boolean hasFloatCounts(Metric histogram) {
         if (!isUint64(histogram.count())) {
             return true;
         }

@@ -5,9 +5,11 @@ import com.google.gson.GsonBuilder;
 import io.javalin.http.Context;
 import io.tidegate.format.Bucket;
 import io.tidegate.format.GoFloat;
+import io.tidegate.format.HistogramMessage;
 import io.tidegate.format.Label;
 import io.tidegate.format.Metric;
 import io.tidegate.format.MetricFamily;
+import io.tidegate.format.NativeBuckets;
 import io.tidegate.format.Quantile;
 import io.tidegate.format.SampleCounts;
 import io.tidegate.format.Refusal;
@@ -275,24 +277,78 @@ final class ApiV1 {
                 json.put("sum", GoFloat.formatShortest(metric.sum()));
             }
             case HISTOGRAM, GAUGE_HISTOGRAM -> {
-                Map<String, String> buckets = new TreeMap<>();
-                for (Bucket bucket : metric.buckets()) {
-                    buckets.put(GoFloat.formatShortest(bucket.upperBound()), count(bucket.cumulativeCount()));
+                HistogramMessage message = HistogramMessage.fromValueBytes(metric.protoValue());
+                if (message != null) {
+                    histogram(json, message);
+                } else {
+                    textHistogram(json, metric);
                 }
-                json.put("buckets", buckets);
-                json.put("count", count(metric.count()));
-                json.put("sum", GoFloat.formatShortest(metric.sum()));
             }
             default -> json.put("value", GoFloat.formatShortest(metric.value()));
         }
         return json;
     }
 
-    /** Counts as upstream prints them: a whole count as the uint64 Go holds, a fractional one as a float. */
-    private static String count(double count) {
-        return count == Math.rint(count) || !Double.isFinite(count)
-                ? Long.toUnsignedString(SampleCounts.toUint64(count))
-                : GoFloat.formatShortest(count);
+    /**
+     * A histogram pushed as protobuf, as upstream's {@code makeEncodableMetrics} shows it. A native one
+     * (it has a span; whether it also has classic buckets does not matter) has {@code buckets} as a list
+     * of {@code [boundaries, lower, upper, count]} (see {@link NativeBuckets.Interval}), and its count
+     * from the float field if its float count or float zero count is above 0, else from the integer one.
+     * A classic one has {@code buckets} as an object from upper bound to cumulative count; each count,
+     * and the sample count, is the float field when above 0, else the integer one.
+     */
+    private static void histogram(Map<String, Object> json, HistogramMessage message) {
+        json.put("sum", GoFloat.formatShortest(message.sampleSum()));
+        if (message.isNative()) {
+            boolean floats = message.hasFloatCounts();
+            json.put("count", floats ? GoFloat.formatShortest(message.sampleCountFloat())
+                    : Long.toUnsignedString(message.sampleCount()));
+            List<Object> buckets = new ArrayList<>();
+            List<NativeBuckets.Interval> intervals = NativeBuckets.of(message);
+            for (NativeBuckets.Interval interval : intervals == null ? List.<NativeBuckets.Interval>of() : intervals) {
+                buckets.add(List.of(interval.boundaries(), GoFloat.formatShortest(interval.lower()),
+                        GoFloat.formatShortest(interval.upper()), floats ? GoFloat.formatShortest(interval.floatCount())
+                                : Long.toUnsignedString(interval.intCount())));
+            }
+            json.put("buckets", buckets);
+            return;
+        }
+        Map<String, String> buckets = new TreeMap<>();
+        for (HistogramMessage.ClassicBucket bucket : message.buckets()) {
+            buckets.put(GoFloat.formatShortest(bucket.upperBound()),
+                    countOf(bucket.cumulativeCountFloat(), bucket.cumulativeCount()));
+        }
+        json.put("buckets", buckets);
+        json.put("count", countOf(message.sampleCountFloat(), message.sampleCount()));
+    }
+
+    /** Upstream's choice between a float count and an integer one: the float one when above 0. */
+    private static String countOf(double floatCount, long intCount) {
+        return floatCount > 0 ? GoFloat.formatShortest(floatCount) : Long.toUnsignedString(intCount);
+    }
+
+    /**
+     * A histogram without protobuf bytes (pushed as text): integer counts when every count is a whole
+     * number, as Tidegate's text parser leaves them; should one not be, every count is a float, shown when
+     * above 0 (as {@link #countOf}), which is how upstream 1.10+ shows a text histogram with a fractional
+     * count (its parser turns all of that histogram's counts into floats).
+     */
+    private static void textHistogram(Map<String, Object> json, Metric metric) {
+        boolean floats = SampleCounts.hasFloatCounts(metric);
+        Map<String, String> buckets = new TreeMap<>();
+        for (Bucket bucket : metric.buckets()) {
+            buckets.put(GoFloat.formatShortest(bucket.upperBound()), textCount(bucket.cumulativeCount(), floats));
+        }
+        json.put("buckets", buckets);
+        json.put("count", textCount(metric.count(), floats));
+        json.put("sum", GoFloat.formatShortest(metric.sum()));
+    }
+
+    private static String textCount(double count, boolean floats) {
+        if (floats) {
+            return count > 0 ? GoFloat.formatShortest(count) : "0";
+        }
+        return Long.toUnsignedString(SampleCounts.toUint64(count));
     }
 
     private static Map<String, Object> envelope(Object data) {

@@ -2,6 +2,8 @@ package io.tidegate.format;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.prometheus.metrics.expositionformats.generated.com_google_protobuf_4_36_2.Metrics;
+import io.tidegate.differential.ProtobufBodies;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -284,5 +286,32 @@ class PrometheusTextFormatTest {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         format.writeEnd(out);
         assertThat(out.size()).isZero();
+    }
+
+    @Test
+    void aNativeOnlyHistogramIsWrittenAsGosTextWriterWritesIt() throws Exception {
+        // No classic buckets: expfmt writes the +Inf bucket with the sample count, the sum and the count;
+        // the float count when it is not 0. The native buckets exist only in a protobuf scrape.
+        Metrics.BucketSpan span = Metrics.BucketSpan.newBuilder().setOffset(0).setLength(2).build();
+        byte[] body = ProtobufBodies.delimited(ProtobufBodies.family("rtt_seconds", "RTT.", Metrics.MetricType.HISTOGRAM,
+                ProtobufBodies.labelled("kind", "int").setHistogram(Metrics.Histogram.newBuilder()
+                        .setSampleCount(7).setSampleSum(3.5).setSchema(0).setZeroThreshold(0.001).setZeroCount(1)
+                        .addPositiveSpan(span).addAllPositiveDelta(List.of(4L, -2L))).build(),
+                ProtobufBodies.labelled("kind", "float").setHistogram(Metrics.Histogram.newBuilder()
+                        .setSampleCountFloat(2.5).setSampleSum(1).setSchema(0)
+                        .addPositiveSpan(span).addAllPositiveCount(List.of(1.0, 1.5))).build()));
+        MetricFamily family = new ProtobufBodyReader().read(new java.io.ByteArrayInputStream(body), body.length)
+                .families().get("rtt_seconds");
+
+        assertThat(scrape(format, family)).isEqualTo("""
+                # HELP rtt_seconds RTT.
+                # TYPE rtt_seconds histogram
+                rtt_seconds_bucket{kind="int",le="+Inf"} 7
+                rtt_seconds_sum{kind="int"} 3.5
+                rtt_seconds_count{kind="int"} 7
+                rtt_seconds_bucket{kind="float",le="+Inf"} 2.5
+                rtt_seconds_sum{kind="float"} 1
+                rtt_seconds_count{kind="float"} 2.5
+                """);
     }
 }

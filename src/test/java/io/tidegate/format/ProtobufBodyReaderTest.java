@@ -544,7 +544,7 @@ class ProtobufBodyReaderTest {
         });
     }
 
-    private static byte[] mutate(byte[] body, Random random) {
+    static byte[] mutate(byte[] body, Random random) {
         int at = random.nextInt(body.length);
         switch (random.nextInt(6)) {
             case 0:

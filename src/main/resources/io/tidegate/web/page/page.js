@@ -513,7 +513,8 @@
     return box;
   }
 
-  // a number, or for a summary its quantiles and for a histogram its buckets, each with count and sum (as upstream)
+  // a number, or for a summary its quantiles and for a histogram its buckets (a native one's as intervals), each with
+  // count and sum (as upstream)
   function drawValue(td, metric) {
     if (metric.value !== undefined) {
       td.textContent = metric.value;
@@ -523,6 +524,14 @@
     if (metric.quantiles) {
       for (const [quantile, value] of Object.entries(metric.quantiles).sort((a, b) => Number(a[0]) - Number(b[0]))) {
         pairs.push([`quantile ${quantile}`, value]);
+      }
+      pairs.push(['count', metric.count], ['sum', metric.sum]);
+    } else if (Array.isArray(metric.buckets)) {
+      // a native histogram: [boundaries, lower, upper, count], lowest first; boundaries says which ends are inside
+      const ends = [['(', ']'], ['[', ')'], ['(', ')'], ['[', ']']];
+      for (const [boundaries, lower, upper, count] of metric.buckets) {
+        const [open, close] = ends[boundaries] || ends[0];
+        pairs.push([`${open}${lower}, ${upper}${close}`, count]);
       }
       pairs.push(['count', metric.count], ['sum', metric.sum]);
     } else if (metric.buckets) {
