@@ -110,9 +110,9 @@ class DifferentialIT {
                 Aspect.STATUS, Aspect.ERROR_MESSAGE, Aspect.ERROR_DETAIL, Aspect.CONTENT_TYPE)
                 .leavingStateDifferentUntilNextWipe(),
         known("^GET /api/v1/status", "",
-                "build_information has javaVersion where upstream has goVersion; flags lists Tidegate's flags "
-                        + "(push.max-body-size; not yet web.config.file, web.local-assets, web.systemd-socket)",
-                "a Java program; the README lists the flags not implemented yet",
+                "build_information has javaVersion where upstream has goVersion; flags lists Tidegate's own flags "
+                        + "too (push.max-body-size, mqtt.*, ...); mqtt_enabled is Tidegate's",
+                "a Java program; the README lists every upstream flag and what it does here",
                 Aspect.API_STATUS_KEYS),
         known("^PUT /metrics/job/g5$", "",
                 "upstream refuses pushes that clash with its own Go runtime and build-info families (go_goroutines, "
