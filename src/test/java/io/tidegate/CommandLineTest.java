@@ -93,9 +93,9 @@ class CommandLineTest {
     /**
      * Every flag of upstream 1.11's main.go (exporter-toolkit's web flags, its own, promslog's), with
      * values a unit file gives them, in kingpin's forms (bare booleans, {@code --flag value}), is taken
-     * and Tidegate starts on it. Two flags are added: {@code --mqtt.listen-address}, so that the embedded
-     * broker takes a free port, and none for {@code --push.enable-utf8-names}, which comes with UTF-8
-     * names.
+     * and Tidegate starts on it, listening on both addresses ({@code --web.systemd-socket} cannot apply
+     * and is said so). One flag is Tidegate's, {@code --no-mqtt.embedded}, so that no broker takes port
+     * 1883; {@code --push.enable-utf8-names} is left out: it comes with UTF-8 names.
      */
     @Test
     void anUpstreamUnitFilesCommandLineStartsTidegate(@TempDir Path dir) throws Exception {
@@ -105,7 +105,7 @@ class CommandLineTest {
         int second = freePort("127.0.0.2");
         String[] unitFile = {
             "--web.listen-address=127.0.0.1:" + first, "--web.listen-address", "127.0.0.2:" + second,
-            "--web.systemd-socket", "--no-web.systemd-socket",
+            "--web.systemd-socket",
             "--web.config.file=" + webConfig,
             "--web.telemetry-path=/metrics",
             "--web.external-url=http://localhost:9091/gateway/", "--web.route-prefix=/gateway",
@@ -113,7 +113,7 @@ class CommandLineTest {
             "--persistence.file=" + dir.resolve("pushgateway.db"), "--persistence.interval=5m0s",
             "--push.disable-consistency-check",
             "--log.level", "INFO", "--log.format=logfmt",
-            "--mqtt.listen-address=127.0.0.1:0"};
+            "--no-mqtt.embedded"};
         Flags flags = new Flags();
 
         assertThat(Tidegate.runCommand(unitFile, flags, System.out, System.err)).as("flags taken, server to start")
@@ -128,7 +128,10 @@ class CommandLineTest {
             assertThat(tidegate.httpPort()).isEqualTo(first);
             assertThat(new TestHttp(first).put("/gateway/api/v1/admin/wipe", "").status()).isEqualTo(202);
         }
-        assertThat(flags.notApplied()).isEmpty();
+        assertThat(flags.notApplied()).as("said at start, one warning line each").containsExactly(
+                "--web.systemd-socket is not supported (the JVM cannot take systemd's listening sockets); listening on "
+                        + "--web.listen-address 127.0.0.1:" + first + ",127.0.0.2:" + second + " instead, so stop the "
+                        + "socket unit that holds the port");
         flags = new Flags();
         Tidegate.runCommand(new String[] {"--web.systemd-socket", "--web.listen-address=vsock://:9091"}, flags,
                 System.out, System.err);
