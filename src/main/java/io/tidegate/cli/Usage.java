@@ -4,6 +4,7 @@ import java.io.PrintStream;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import picocli.CommandLine;
@@ -86,7 +87,7 @@ public final class Usage {
             manEntry(man, command.synopsis(), command.summary());
         }
         byPart(commandLine).forEach((part, options) -> {
-            man.append(".SH ").append(troff(part.equals("Flags") ? "FLAGS" : part.toUpperCase(java.util.Locale.ROOT)))
+            man.append(".SH ").append(troff(part.equals("Flags") ? "FLAGS" : part.toUpperCase(Locale.ROOT)))
                     .append('\n');
             for (OptionSpec option : options) {
                 manEntry(man, flag(option), description(option));

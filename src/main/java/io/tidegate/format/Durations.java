@@ -1,5 +1,6 @@
 package io.tidegate.format;
 
+import java.math.BigDecimal;
 import java.time.Duration;
 
 /**
@@ -68,7 +69,7 @@ public final class Durations {
      * A duration as Prometheus writes it (see {@link #parse}) or, failing that, as Go's
      * {@code time.ParseDuration} reads it: decimal numbers each with a unit, in any order
      * ({@code 1.5h}, {@code 2h45m}, {@code 300ms}, {@code 5m0s}, {@code 90us}; units {@code ns},
-     * {@code us} or {@code µs}, {@code ms}, {@code s}, {@code m}, {@code h}), or {@code 0}. For flags
+     * {@code us} or {@code µs}, {@code ms}, {@code s}, {@code m}, {@code h}). For flags
      * that upstream reads with Go's parser, so its unit files keep working. Negative durations are
      * refused, as {@link #parse} refuses them.
      */
@@ -94,7 +95,7 @@ public final class Durations {
         if (position == value.length()) {
             return null;
         }
-        java.math.BigDecimal nanos = java.math.BigDecimal.ZERO;
+        BigDecimal nanos = BigDecimal.ZERO;
         while (position < value.length()) {
             int start = position;
             while (position < value.length() && (Character.isDigit(value.charAt(position))
@@ -113,14 +114,13 @@ public final class Durations {
                 }
             }
             if (unit < 0) {
-                return number.equals("0") && start == (value.startsWith("+") ? 1 : 0) && position == value.length()
-                        ? Duration.ZERO : null;
+                return null; // a bare "0", which Go also takes, is plain seconds and read by parse
             }
             position += GO_UNITS[unit].length();
-            nanos = nanos.add(new java.math.BigDecimal(number.endsWith(".") ? number + "0" : number)
-                    .multiply(java.math.BigDecimal.valueOf(GO_UNIT_NANOS[unit])));
+            nanos = nanos.add(new BigDecimal(number.endsWith(".") ? number + "0" : number)
+                    .multiply(BigDecimal.valueOf(GO_UNIT_NANOS[unit])));
         }
-        if (nanos.compareTo(java.math.BigDecimal.valueOf(Long.MAX_VALUE)) > 0) {
+        if (nanos.compareTo(BigDecimal.valueOf(Long.MAX_VALUE)) > 0) {
             return null;
         }
         return Duration.ofNanos(nanos.longValue());
