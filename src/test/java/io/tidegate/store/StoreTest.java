@@ -181,6 +181,9 @@ class StoreTest {
 
         assertThat(scrape()).contains("# HELP x Help of b.\n# TYPE x gauge\nx{instance=\"\",job=\"a\"} 1\n"
                 + "x{instance=\"\",job=\"b\"} 2\nx{instance=\"\",job=\"c\"} 3\n").doesNotContain("Help of c.");
+        assertThat(scrape(WireFormat.OPENMETRICS)).contains("# HELP x Help of b.\n# TYPE x gauge\n")
+                .doesNotContain("Help of c.");
+        assertThat(scrape(WireFormat.PROTOBUF)).contains("Help of b.").doesNotContain("Help of c.");
 
         assertApplied(put(key("job", "a"), withHelp(gauge("x", 1), "Help of a.")));
         assertThat(scrape()).contains("# HELP x Help of a.\n").doesNotContain("Help of b.");
@@ -352,8 +355,13 @@ class StoreTest {
     }
 
     private String scrape() throws IOException {
+        return scrape(WireFormat.TEXT);
+    }
+
+    /** The scrape in {@code format}; protobuf's bytes read as UTF-8, which keeps its strings readable. */
+    private String scrape(WireFormat format) throws IOException {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
-        store.snapshot().scrape(WireFormat.TEXT, List.of(), out);
+        store.snapshot().scrape(format, List.of(), out);
         return out.toString(StandardCharsets.UTF_8);
     }
 
