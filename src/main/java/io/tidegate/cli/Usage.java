@@ -2,6 +2,7 @@ package io.tidegate.cli;
 
 import java.io.PrintStream;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -119,6 +120,9 @@ public final class Usage {
         for (OptionSpec option : commandLine.getCommandSpec().options()) {
             byPart.get(part(option)).add(option);
         }
+        // -h, --help first, then its kin (--help-long, ...), the version last
+        byPart.get("Flags").sort(Comparator.comparingInt(option -> option.usageHelp() ? 0
+                : option.versionHelp() ? 2 : 1));
         byPart.values().removeIf(List::isEmpty);
         return byPart;
     }
