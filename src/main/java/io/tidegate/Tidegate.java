@@ -123,6 +123,11 @@ public final class Tidegate implements AutoCloseable {
     }
 
     static Tidegate start(Flags flags, Clock clock) throws ConfigException {
+        // upstream flags that cannot apply here: said once, and the start goes on without them
+        flags.notApplied().forEach(line -> log.atWarn().log(line));
+        if (flags.tcpListenAddresses().isEmpty()) {
+            throw new ConfigException("no --web.listen-address that Tidegate can listen on (vsock:// is not supported)");
+        }
         Tidegate tidegate = new Tidegate(flags, clock);
         try {
             tidegate.start();
@@ -291,8 +296,17 @@ public final class Tidegate implements AutoCloseable {
             err.println("tidegate: error: " + e.getMessage() + " (try --help)");
             return 2;
         }
-        if (commandLine.isUsageHelpRequested()) {
+        if (commandLine.isUsageHelpRequested() || flags.helpLong) {
             Usage.print(commandLine, SUBCOMMANDS, out);
+            return 0;
+        }
+        if (flags.helpMan) {
+            Usage.printManPage(commandLine, SUBCOMMANDS, out);
+            return 0;
+        }
+        if (flags.completionScriptBash || flags.completionScriptZsh) {
+            out.print(picocli.AutoComplete.bash("tidegate", commandLine));
+            out.flush();
             return 0;
         }
         if (commandLine.isVersionHelpRequested()) {

@@ -104,6 +104,29 @@ class PushApiIT {
         assertThat(http.get("/metrics").body()).containsPattern("push_failure_time_seconds\\{instance=\"\",job=\"b\"} 1\\.\\d+e\\+09");
     }
 
+    /** Two versions of a client library describe one family in other words: upstream takes both, so does Tidegate. */
+    @Test
+    void pushesWithDifferentHelpTextsAreAllTakenAndTheScrapeServesTheFirstGroupsInKeyOrder() {
+        TestHttp.Answer older = http.put("/metrics/job/b", "# HELP jobs_done Jobs done.\n# TYPE jobs_done counter\n"
+                + "jobs_done 7\n");
+        TestHttp.Answer newer = http.put("/metrics/job/a", "# HELP jobs_done Jobs done since start.\n"
+                + "# TYPE jobs_done counter\njobs_done 3\n");
+        TestHttp.Answer protobuf = http.send("POST", "/metrics/job/c", ProtobufBodies.delimited(ProtobufBodies.family(
+                "jobs_done", "Jobs completed.", Metrics.MetricType.COUNTER, ProtobufBodies.counter(5))),
+                "Content-Type", PROTOBUF);
+
+        assertThat(List.of(older.status(), newer.status(), protobuf.status())).containsOnly(200);
+        String scrape = http.get("/metrics").body();
+        assertThat(scrape).contains("# HELP jobs_done Jobs done since start.\n# TYPE jobs_done counter\n"
+                + "jobs_done{instance=\"\",job=\"a\"} 3\njobs_done{instance=\"\",job=\"b\"} 7\n"
+                + "jobs_done{instance=\"\",job=\"c\"} 5\n");
+        assertThat(scrape.split("# HELP jobs_done ", -1)).hasSize(2);
+        assertThat(http.get("/api/v1/metrics").body()).contains("\"help\":\"Jobs done.\"")
+                .contains("\"help\":\"Jobs done since start.\"").contains("\"help\":\"Jobs completed.\"");
+        assertThat(http.put("/metrics/job/d", "# HELP jobs_done Jobs done.\n# TYPE jobs_done gauge\njobs_done 1\n")
+                .status()).as("a type conflict is still refused").isEqualTo(400);
+    }
+
     @Test
     void aTimestampedSampleIsRejected() {
         TestHttp.Answer answer = http.put("/metrics/job/a", "x 1 1700000000000\n");

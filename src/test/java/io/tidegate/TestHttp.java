@@ -19,7 +19,12 @@ public final class TestHttp {
     private final String base;
 
     public TestHttp(int port) {
-        this.base = "http://127.0.0.1:" + port;
+        this("127.0.0.1", port);
+    }
+
+    /** To a server on another loopback address ({@code 127.0.0.2}). */
+    public TestHttp(String host, int port) {
+        this.base = "http://" + host + ":" + port;
     }
 
     public record Answer(int status, String body, byte[] bytes, Map<String, java.util.List<String>> headers) {

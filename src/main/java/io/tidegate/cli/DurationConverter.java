@@ -19,4 +19,16 @@ public final class DurationConverter implements ITypeConverter<Duration> {
     static String format(Duration duration) {
         return Durations.format(duration);
     }
+
+    /** For an upstream flag that Go's {@code time.ParseDuration} reads there: its syntax is taken too ({@code 1.5h}). */
+    public static final class GoToo implements ITypeConverter<Duration> {
+        @Override
+        public Duration convert(String value) {
+            try {
+                return Durations.parseWithGoSyntax(value);
+            } catch (IllegalArgumentException e) {
+                throw new TypeConversionException(e.getMessage());
+            }
+        }
+    }
 }

@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.ITypeConverter;
@@ -36,8 +37,14 @@ public final class Flags {
     CommandSpec spec;
 
     @Option(names = "--web.listen-address", defaultValue = ":9091", paramLabel = "<address>",
-            description = "Address to listen on for the web interface, API and telemetry (default: ${DEFAULT-VALUE}).")
-    public String listenAddress;
+            description = "Address to listen on for the web interface, API and telemetry; repeatable, to listen on "
+                    + "several (default: ${DEFAULT-VALUE}). An upstream vsock:// address is passed over with a warning.")
+    public List<String> listenAddresses;
+
+    @Option(names = "--web.systemd-socket", negatable = true, defaultValue = "false", fallbackValue = "true",
+            description = "Upstream's systemd socket activation, which Tidegate does not support: accepted with a "
+                    + "warning, and Tidegate listens on --web.listen-address instead.")
+    public boolean systemdSocket;
 
     @Option(names = "--web.telemetry-path", defaultValue = "/metrics", paramLabel = "<path>",
             description = "Path under which to expose metrics (default: ${DEFAULT-VALUE}).")
@@ -64,18 +71,23 @@ public final class Flags {
                     + "Prometheus exporter-toolkit format; read at startup.")
     public String webConfigFile;
 
+    @Option(names = "--web.local-assets", defaultValue = "", paramLabel = "<dir>",
+            description = "Debian's package adds this flag for the page's files; accepted with a warning, since "
+                    + "Tidegate serves its page from its jar.")
+    public String localAssets;
+
     @Option(names = "--persistence.file", defaultValue = "", paramLabel = "<file>",
             description = "File to persist metrics. If empty, metrics are only kept in memory.")
     public String persistenceFile;
 
     @Option(names = "--persistence.interval", defaultValue = "5m", paramLabel = "<duration>",
-            converter = DurationConverter.class,
+            converter = DurationConverter.GoToo.class,
             description = "How often the journal is compacted into a snapshot of --persistence.file (default: ${DEFAULT-VALUE}).")
     public Duration persistenceInterval;
 
     @Option(names = "--push.disable-consistency-check", negatable = true, defaultValue = "false",
             fallbackValue = "true",
-            description = "Do not check pushes against stored metrics for help conflicts and duplicate series. "
+            description = "Do not check pushes against stored metrics for duplicate series. "
                     + "Type conflicts and invalid names are still refused. Pushes are answered 202.")
     public boolean disableConsistencyCheck;
 
@@ -283,7 +295,7 @@ public final class Flags {
                     + "this one included, applies it from there (default: ${DEFAULT-VALUE}).")
     public boolean mqttReplicate;
 
-    @Option(names = "--log.level", defaultValue = "info", paramLabel = "<level>",
+    @Option(names = "--log.level", defaultValue = "info", paramLabel = "<level>", converter = LogLevelConverter.class,
             description = "Only log messages with the given severity or above. One of: [debug, info, warn, error] "
                     + "(default: ${DEFAULT-VALUE}).")
     public LogLevel logLevel;
@@ -291,6 +303,55 @@ public final class Flags {
     @Option(names = "--log.format", defaultValue = "logfmt", paramLabel = "<format>",
             description = "Output format of log messages. One of: [logfmt, json] (default: ${DEFAULT-VALUE}).")
     public LogFormat logFormat;
+
+    @Option(names = "--help-long", description = "Show this help; as --help (upstream's long help).")
+    public boolean helpLong;
+
+    @Option(names = "--help-man", description = "Print this help as a man page (troff).")
+    public boolean helpMan;
+
+    @Option(names = "--completion-script-bash", description = "Print a bash completion script for the flags.")
+    public boolean completionScriptBash;
+
+    @Option(names = "--completion-script-zsh", description = "Print a zsh completion script for the flags (the bash "
+            + "one, which zsh runs through bashcompinit).")
+    public boolean completionScriptZsh;
+
+    /** The flags that print something and exit, and are no setting: upstream leaves them out of its status too. */
+    private static final Set<String> BOILERPLATE = Set.of("--help", "--version", "--help-long",
+            "--help-man", "--completion-script-bash", "--completion-script-zsh");
+
+    /**
+     * What of the flags given cannot apply here, one line each, naming the flag and why; Tidegate
+     * starts all the same and logs each as a warning. Upstream's unit files may give them.
+     */
+    public List<String> notApplied() {
+        List<String> lines = new ArrayList<>();
+        if (systemdSocket) {
+            lines.add("--web.systemd-socket is not supported (the JVM cannot take systemd's listening sockets); "
+                    + "listening on --web.listen-address " + String.join(",", tcpListenAddresses())
+                    + " instead, so stop the socket unit that holds the port");
+        }
+        if (!localAssets.isEmpty()) {
+            lines.add("--web.local-assets " + localAssets + " is not used: Tidegate serves its page and its files "
+                    + "from its jar");
+        }
+        for (String address : listenAddresses) {
+            if (isVsock(address)) {
+                lines.add("--web.listen-address " + address + " is passed over: the JVM cannot listen on vsock");
+            }
+        }
+        return lines;
+    }
+
+    /** The {@code --web.listen-address} values Tidegate listens on: all but vsock ones. */
+    public List<String> tcpListenAddresses() {
+        return listenAddresses.stream().filter(address -> !isVsock(address)).toList();
+    }
+
+    private static boolean isVsock(String address) {
+        return address.startsWith("vsock://");
+    }
 
     /**
      * The command line for {@code flags}. Boolean flags take upstream's negative form
@@ -309,6 +370,19 @@ public final class Flags {
     public enum LogLevel { debug, info, warn, error }
 
     public enum LogFormat { logfmt, json }
+
+    /** {@code --log.level} in any case, as upstream reads it ({@code --log.level=DEBUG}). */
+    static final class LogLevelConverter implements ITypeConverter<LogLevel> {
+        @Override
+        public LogLevel convert(String value) {
+            for (LogLevel level : LogLevel.values()) {
+                if (level.name().equalsIgnoreCase(value)) {
+                    return level;
+                }
+            }
+            throw new TypeConversionException("unrecognized log level " + value + " (one of: debug, info, warn, error)");
+        }
+    }
 
     /** {@code --mqtt.protocol}, spelled as the protocol spells itself. */
     static final class MqttProtocolConverter extends SpelledEnumConverter<MqttProtocol> {
@@ -345,7 +419,7 @@ public final class Flags {
 
     /** What the HTTP side needs of the flags. */
     public WebSettings webSettings() {
-        return new WebSettings(listenAddress, webConfigFile, routePrefix, externalUrl, telemetryPath, enableLifecycle,
+        return new WebSettings(tcpListenAddresses(), webConfigFile, routePrefix, externalUrl, telemetryPath, enableLifecycle,
                 enableAdminApi, maxBodySize, !disableConsistencyCheck, asMap());
     }
 
@@ -354,7 +428,7 @@ public final class Flags {
         Map<String, String> values = new LinkedHashMap<>();
         for (OptionSpec option : spec.options()) {
             String name = option.longestName();
-            if (name.equals("--help") || name.equals("--version")) {
+            if (BOILERPLATE.contains(name)) {
                 continue;
             }
             Object value = option.getValue();

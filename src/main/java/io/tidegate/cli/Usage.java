@@ -2,8 +2,10 @@ package io.tidegate.cli;
 
 import java.io.PrintStream;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import picocli.CommandLine;
@@ -58,16 +60,7 @@ public final class Usage {
         for (Subcommand command : commands) {
             entry(text, command.synopsis(), command.summary(), width);
         }
-        Map<String, List<OptionSpec>> byPart = new LinkedHashMap<>();
-        byPart.put("Flags", new ArrayList<>());
-        PARTS.values().forEach(part -> byPart.putIfAbsent(part, new ArrayList<>()));
-        for (OptionSpec option : commandLine.getCommandSpec().options()) {
-            byPart.get(part(option)).add(option);
-        }
-        byPart.forEach((part, options) -> {
-            if (options.isEmpty()) {
-                return;
-            }
+        byPart(commandLine).forEach((part, options) -> {
             text.append('\n').append(part).append(":\n");
             for (OptionSpec option : options) {
                 entry(text, flag(option), description(option), width);
@@ -75,6 +68,63 @@ public final class Usage {
         });
         out.print(text);
         out.flush();
+    }
+
+    /**
+     * The same help as a man page ({@code tidegate --help-man > tidegate.1}), as upstream's
+     * {@code --help-man} prints its own: name, synopsis, description, the commands, then every flag
+     * under the heading of its part, in troff.
+     */
+    public static void printManPage(CommandLine commandLine, List<Subcommand> commands, PrintStream out) {
+        StringBuilder man = new StringBuilder();
+        String version = String.join(" ", commandLine.getCommandSpec().version());
+        man.append(".TH TIDEGATE 1 \"\" ").append(troffQuoted(version)).append(" \"Tidegate\"\n");
+        man.append(".SH NAME\ntidegate \\- ");
+        man.append(troff(String.join(" ", commandLine.getCommandSpec().usageMessage().description()))).append('\n');
+        man.append(".SH SYNOPSIS\n.B tidegate\n[\\fIflags\\fR]\n.br\n.B tidegate\n\\fIcommand\\fR [\\fIargs\\fR]\n");
+        man.append(".SH COMMANDS\n");
+        manEntry(man, "help [<command>]", "Show the help, or a command's.");
+        for (Subcommand command : commands) {
+            manEntry(man, command.synopsis(), command.summary());
+        }
+        byPart(commandLine).forEach((part, options) -> {
+            man.append(".SH ").append(troff(part.equals("Flags") ? "FLAGS" : part.toUpperCase(Locale.ROOT)))
+                    .append('\n');
+            for (OptionSpec option : options) {
+                manEntry(man, flag(option), description(option));
+            }
+        });
+        out.print(man);
+        out.flush();
+    }
+
+    private static void manEntry(StringBuilder man, String name, String description) {
+        man.append(".TP\n\\fB").append(troff(name)).append("\\fR\n").append(troff(description)).append('\n');
+    }
+
+    /** Text set as troff reads it: backslashes and hyphens escaped, no line starting a request. */
+    static String troff(String text) {
+        String escaped = text.replace("\\", "\\e").replace("-", "\\-");
+        return escaped.startsWith(".") || escaped.startsWith("'") ? "\\&" + escaped : escaped;
+    }
+
+    private static String troffQuoted(String text) {
+        return "\"" + troff(text).replace("\"", "\"\"") + "\"";
+    }
+
+    /** The options under the heading of their part, parts in their order, empty parts left out. */
+    private static Map<String, List<OptionSpec>> byPart(CommandLine commandLine) {
+        Map<String, List<OptionSpec>> byPart = new LinkedHashMap<>();
+        byPart.put("Flags", new ArrayList<>());
+        PARTS.values().forEach(part -> byPart.putIfAbsent(part, new ArrayList<>()));
+        for (OptionSpec option : commandLine.getCommandSpec().options()) {
+            byPart.get(part(option)).add(option);
+        }
+        // -h, --help first, then its kin (--help-long, ...), the version last
+        byPart.get("Flags").sort(Comparator.comparingInt(option -> option.usageHelp() ? 0
+                : option.versionHelp() ? 2 : 1));
+        byPart.values().removeIf(List::isEmpty);
+        return byPart;
     }
 
     private static String part(OptionSpec option) {

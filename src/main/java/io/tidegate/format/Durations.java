@@ -1,5 +1,6 @@
 package io.tidegate.format;
 
+import java.math.BigDecimal;
 import java.time.Duration;
 
 /**
@@ -62,6 +63,67 @@ public final class Durations {
             }
         }
         return Duration.ofMillis(millis);
+    }
+
+    /**
+     * A duration as Prometheus writes it (see {@link #parse}) or, failing that, as Go's
+     * {@code time.ParseDuration} reads it: decimal numbers each with a unit, in any order
+     * ({@code 1.5h}, {@code 2h45m}, {@code 300ms}, {@code 5m0s}, {@code 90us}; units {@code ns},
+     * {@code us} or {@code µs}, {@code ms}, {@code s}, {@code m}, {@code h}). For flags
+     * that upstream reads with Go's parser, so its unit files keep working. Negative durations are
+     * refused, as {@link #parse} refuses them.
+     */
+    public static Duration parseWithGoSyntax(String text) {
+        try {
+            return parse(text);
+        } catch (IllegalArgumentException prometheusSyntax) {
+            Duration go = parseGo(text.trim());
+            if (go == null) {
+                throw prometheusSyntax;
+            }
+            return go;
+        }
+    }
+
+    private static final String[] GO_UNITS = {"ns", "us", "\u00b5s", "\u03bcs", "ms", "s", "m", "h"};
+    private static final long[] GO_UNIT_NANOS = {1, 1_000, 1_000, 1_000, 1_000_000, 1_000_000_000L, 60_000_000_000L,
+        3_600_000_000_000L};
+
+    /** Go's syntax, or null when {@code value} is not in it (or out of Go's range, about 292 years). */
+    private static Duration parseGo(String value) {
+        int position = value.startsWith("+") ? 1 : 0;
+        if (position == value.length()) {
+            return null;
+        }
+        BigDecimal nanos = BigDecimal.ZERO;
+        while (position < value.length()) {
+            int start = position;
+            while (position < value.length() && (Character.isDigit(value.charAt(position))
+                    || value.charAt(position) == '.')) {
+                position++;
+            }
+            String number = value.substring(start, position);
+            if (number.isEmpty() || number.equals(".") || number.indexOf('.') != number.lastIndexOf('.')) {
+                return null;
+            }
+            int unit = -1;
+            for (int i = 0; i < GO_UNITS.length; i++) {
+                // the longest unit that fits: "ms" before "m"
+                if (value.startsWith(GO_UNITS[i], position) && (unit < 0 || GO_UNITS[i].length() > GO_UNITS[unit].length())) {
+                    unit = i;
+                }
+            }
+            if (unit < 0) {
+                return null; // a bare "0", which Go also takes, is plain seconds and read by parse
+            }
+            position += GO_UNITS[unit].length();
+            nanos = nanos.add(new BigDecimal(number.endsWith(".") ? number + "0" : number)
+                    .multiply(BigDecimal.valueOf(GO_UNIT_NANOS[unit])));
+        }
+        if (nanos.compareTo(BigDecimal.valueOf(Long.MAX_VALUE)) > 0) {
+            return null;
+        }
+        return Duration.ofNanos(nanos.longValue());
     }
 
     /** The shortest Prometheus spelling: {@code 0s}, {@code 5m}, {@code 1h30m}, {@code 1500ms}. */

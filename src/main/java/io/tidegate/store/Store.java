@@ -17,7 +17,6 @@ import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Function;
@@ -728,10 +727,9 @@ public final class Store implements GroupWriter {
         for (StoredFamily storedFamily : prepared) {
             MetricFamily family = storedFamily.family();
             StoredFamily own = current == null ? null : current.family(family.name());
-            if (own != null && own.isLiveAt(now) && own.family().type() == family.type()
-                    && Objects.equals(own.family().help(), family.help())) {
-                // the group holds this family live, of this type with this help: every other live holder agrees
-                // with it on both (the write that stored it was checked), so only the series are left to check
+            if (own != null && own.isLiveAt(now) && own.family().type() == family.type()) {
+                // the group holds this family live, of this type: every other live holder agrees with it (the
+                // write that stored it was checked), so only the series are left to check
                 String invalid = storedFamily.seriesProblem();
                 if (invalid != null) {
                     return invalid;
@@ -747,13 +745,12 @@ public final class Store implements GroupWriter {
                 return "gathered metric family " + family.name() + " has type " + family.type() + " but should have "
                         + ownType;
             }
+            // a help text that differs from other groups' is no conflict: upstream takes both and serves one
+            // (its storage test TestHelpStringFix), and so does the scrape here (see StoreSnapshot#scrape)
             FamilySlot slot = families.get(family.name());
             boolean heldByOthers = slot != null && slot.holdersOtherThan(own) > 0;
-            String othersHelp = heldByOthers && checkConsistency ? slot.helpOfOthers(own) : null;
-            boolean helpConflict = othersHelp != null && FamilySlot.hasHelp(family.help())
-                    && !othersHelp.equals(family.help());
             GroupingKey holder = null;
-            if (heldByOthers && (slot.type() != family.type() || helpConflict)) {
+            if (heldByOthers && slot.type() != family.type()) {
                 // the counts include families past their deadline that the sweep has not removed yet
                 holder = liveHolder(family.name(), key, now);
                 heldByOthers = holder != null;
@@ -765,11 +762,6 @@ public final class Store implements GroupWriter {
             String invalid = storedFamily.seriesProblem();
             if (invalid != null) {
                 return invalid;
-            }
-            if (heldByOthers && helpConflict) {
-                return "metric family " + Names.quote(family.name()) + " has help "
-                        + Names.quote(family.help()) + ", but other groups have help "
-                        + Names.quote(othersHelp);
             }
             String duplicate = checkConsistency ? duplicateInOtherGroup(key, family, now) : null;
             if (duplicate != null) {
@@ -1079,7 +1071,7 @@ public final class Store implements GroupWriter {
 
     /**
      * Moves the family index from a group's families {@code before} a write to those {@code after} it,
-     * walking both in name order: a family written again with its type and help as before leaves its
+     * walking both in name order: a family written again with its type as before leaves its
      * name's slot as it was, so a device writing the same families again costs no index update. Returns
      * the change in series held.
      */
@@ -1098,9 +1090,7 @@ public final class Store implements GroupWriter {
             } else {
                 StoredFamily was = before.familyAt(i++);
                 StoredFamily is = after.familyAt(j++);
-                if (was.family().type() != is.family().type()
-                        || FamilySlot.hasHelp(was.family().help()) != FamilySlot.hasHelp(is.family().help())
-                        || FamilySlot.hasHelp(is.family().help()) && !is.family().help().equals(was.family().help())) {
+                if (was.family().type() != is.family().type()) {
                     unindex(was);
                     index(is);
                 }

@@ -30,7 +30,7 @@ public sealed interface StoreCommand<R> permits WriteRequest, Store.Prepared, St
      * holds every family of {@code group} too, so a group built here from a later POST alone still gets
      * the families before it). Families past their deadline are left out, and a group past its own is
      * not taken at all: what expired never comes back. Checked against the other groups as a write is
-     * (types, help, the group limit), and recorded in the {@link WriteLog} as a write, since it comes
+     * (types, duplicate series, the group limit), and recorded in the {@link WriteLog} as a write, since it comes
      * from no file.
      */
     record Adopt(Group group) implements StoreCommand<Adoption> {}

@@ -184,7 +184,12 @@ public final class StoreSnapshot {
         format.writeEnd(out);
     }
 
-    /** One family of a scrape being gathered: the first non-empty help seen names it, as at push time. */
+    /**
+     * One family of a scrape being gathered. Groups may push it with different help texts; it is served
+     * with the first non-empty one in grouping-key order, the same on every scrape and every replica.
+     * Upstream takes them all too and serves one group's help, whichever its map iteration reaches first
+     * (storage/diskmetricstore.go, GetMetricFamilies; its TestHelpStringFix accepts either text).
+     */
     private static final class ScrapedFamily {
         final String name;
         final MetricType type;

@@ -8,8 +8,11 @@ import io.tidegate.format.GoQuote;
 import io.tidegate.format.HostPort;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import org.eclipse.jetty.server.HttpConnectionFactory;
+import org.eclipse.jetty.server.ServerConnector;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -40,10 +43,22 @@ final class WebAccess {
         return new WebAccess(webConfigFile.isEmpty() ? WebConfig.NONE : WebConfig.load(Path.of(webConfigFile)));
     }
 
-    /** Installs the HTTPS listener on {@code address}, if TLS is configured; Javalin's own HTTP one otherwise. */
-    void listen(JavalinConfig javalin, HostPort address) {
-        if (tls != null) {
-            javalin.jetty.addConnector((server, http) -> tls.connector(server, http, address.host(), address.port()));
+    /**
+     * Installs a listener on each address, in their order (the first one's port is the server's
+     * {@code port()}): HTTPS if TLS is configured, plain HTTP otherwise, as Javalin's own listener is.
+     * Upstream serves the same routes on every {@code --web.listen-address} too.
+     */
+    void listen(JavalinConfig javalin, List<HostPort> addresses) {
+        for (HostPort address : addresses) {
+            javalin.jetty.addConnector((server, http) -> {
+                if (tls != null) {
+                    return tls.connector(server, http, address.host(), address.port());
+                }
+                ServerConnector connector = new ServerConnector(server, new HttpConnectionFactory(http));
+                connector.setHost(address.host());
+                connector.setPort(address.port());
+                return connector;
+            });
         }
     }
 

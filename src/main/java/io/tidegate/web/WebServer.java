@@ -82,7 +82,7 @@ public final class WebServer implements AutoCloseable {
         config.jetty.modifyHttpConfiguration(http -> http.setUriCompliance(UriCompliance.UNSAFE));
         config.jetty.modifyServletContextHandler(context -> context.getServletHandler().setDecodeAmbiguousURIs(true));
         config.jetty.modifyServer(server -> server.setErrorHandler(new PlainErrorHandler()));
-        access.listen(config, HostPort.parse(settings.listenAddress()));
+        access.listen(config, settings.listenAddresses().stream().map(HostPort::parse).toList());
         UpstreamRouting routing = new UpstreamRouting(prefix);
         config.routes.before(access::guard); // first: upstream authenticates before it routes or redirects
         // every answer past the credentials, whatever its method (a HEAD too) or status, beside an operator's own
@@ -196,14 +196,16 @@ public final class WebServer implements AutoCloseable {
      * {@code /-/healthy} is answered 503.
      */
     public WebServer start() {
-        HostPort address = HostPort.parse(settings.listenAddress());
+        String addresses = String.join(",", settings.listenAddresses());
         try {
-            app.start(address.host(), address.port());
+            app.start(); // on the listeners WebAccess#listen installed, one per address
         } catch (JavalinBindException e) {
-            throw new IllegalStateException("web listen address " + settings.listenAddress()
-                    + " is in use (--web.listen-address)", e);
+            throw new IllegalStateException(settings.listenAddresses().size() == 1
+                    ? "web listen address " + addresses + " is in use (--web.listen-address)"
+                    : "one of the web listen addresses " + addresses + " is in use (--web.listen-address): "
+                            + bindFailure(e), e);
         }
-        var line = log.atInfo().addKeyValue("address", settings.listenAddress()).addKeyValue("route_prefix", prefix);
+        var line = log.atInfo().addKeyValue("address", addresses).addKeyValue("route_prefix", prefix);
         access.summary().forEach(line::addKeyValue);
         line.log("listening");
         return this;
@@ -236,6 +238,18 @@ public final class WebServer implements AutoCloseable {
         }
     }
 
+    /** What the listener that could not bind says of itself ({@code Failed to bind to /127.0.0.1:9091}). */
+    private static String bindFailure(Throwable e) {
+        String message = e.getMessage();
+        for (Throwable cause = e.getCause(); cause != null; cause = cause.getCause()) {
+            if (cause.getMessage() != null && cause.getMessage().contains("bind")) {
+                message = cause.getMessage();
+            }
+        }
+        return message;
+    }
+
+    /** The port of the first {@code --web.listen-address}. */
     public int port() {
         return app.port();
     }

@@ -3,13 +3,14 @@ package io.tidegate.web;
 import io.tidegate.mqtt.MqttSettings;
 import java.util.Collections;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
  * What the HTTP side is told at startup, read from the {@code --web.*} and {@code --push.*} flags by
  * the command line.
  *
- * @param listenAddress {@code --web.listen-address}, as given ({@code :9091})
+ * @param listenAddresses the {@code --web.listen-address} values to listen on, as given ({@code :9091}), one or more
  * @param webConfigFile {@code --web.config.file}: TLS and basic auth; empty for none
  * @param routePrefix {@code --web.route-prefix}, empty when not given
  * @param externalUrl {@code --web.external-url}, whose path is the prefix when no route prefix is given
@@ -21,18 +22,19 @@ import java.util.Map;
  * @param flagValues every flag with its value, as {@code /api/v1/status} and the page show them
  * @param mqttEnabled whether Tidegate takes part in MQTT (a broker of its own or {@code --mqtt.url})
  */
-public record WebSettings(String listenAddress, String webConfigFile, String routePrefix, String externalUrl,
+public record WebSettings(List<String> listenAddresses, String webConfigFile, String routePrefix, String externalUrl,
         String telemetryPath, boolean enableLifecycle, boolean enableAdminApi, long maxBodySize,
         boolean checkConsistency, Map<String, String> flagValues, boolean mqttEnabled) {
     public WebSettings {
+        listenAddresses = List.copyOf(listenAddresses);
         flagValues = Collections.unmodifiableMap(new LinkedHashMap<>(flagValues)); // in the order of --help
     }
 
     /** As the flags ask, before MQTT's settings are resolved: see {@link #runningWith}. */
-    public WebSettings(String listenAddress, String webConfigFile, String routePrefix, String externalUrl,
+    public WebSettings(List<String> listenAddresses, String webConfigFile, String routePrefix, String externalUrl,
             String telemetryPath, boolean enableLifecycle, boolean enableAdminApi, long maxBodySize,
             boolean checkConsistency, Map<String, String> flagValues) {
-        this(listenAddress, webConfigFile, routePrefix, externalUrl, telemetryPath, enableLifecycle, enableAdminApi,
+        this(listenAddresses, webConfigFile, routePrefix, externalUrl, telemetryPath, enableLifecycle, enableAdminApi,
                 maxBodySize, checkConsistency, flagValues, false);
     }
 
@@ -47,7 +49,7 @@ public record WebSettings(String listenAddress, String webConfigFile, String rou
             running.replace("mqtt.client-id", mqtt.clientId());
             running.replace("mqtt.status-topic", mqtt.statusTopic());
         }
-        return new WebSettings(listenAddress, webConfigFile, routePrefix, externalUrl, telemetryPath, enableLifecycle,
+        return new WebSettings(listenAddresses, webConfigFile, routePrefix, externalUrl, telemetryPath, enableLifecycle,
                 enableAdminApi, maxBodySize, checkConsistency, running, mqtt != null);
     }
 }

@@ -28,7 +28,8 @@ class FlagsTest {
     void defaultsAreUpstreams() {
         Flags flags = parse();
 
-        assertThat(flags.listenAddress).isEqualTo(":9091");
+        assertThat(flags.listenAddresses).containsExactly(":9091");
+        assertThat(flags.systemdSocket).isFalse();
         assertThat(flags.telemetryPath).isEqualTo("/metrics");
         assertThat(flags.persistenceInterval).isEqualTo(Duration.ofMinutes(5));
         assertThat(flags.enableLifecycle).isFalse();
@@ -45,7 +46,9 @@ class FlagsTest {
 
         for (String flag : new String[] {"--web.listen-address", "--web.telemetry-path", "--web.external-url",
                 "--web.route-prefix", "--web.enable-lifecycle", "--web.enable-admin-api", "--persistence.file",
-                "--persistence.interval", "--push.disable-consistency-check", "--log.level", "--log.format"}) {
+                "--persistence.interval", "--push.disable-consistency-check", "--log.level", "--log.format",
+                "--web.systemd-socket", "--web.config.file", "--help-long", "--help-man", "--completion-script-bash",
+                "--completion-script-zsh", "--version"}) {
             assertThat(help).contains(flag);
         }
     }
@@ -55,6 +58,55 @@ class FlagsTest {
         assertThat(parse("--web.enable-lifecycle").enableLifecycle).isTrue();
         assertThat(parse("--web.enable-lifecycle", "--no-web.enable-lifecycle").enableLifecycle).isFalse();
         assertThat(parse("--web.enable-admin-api=true").enableAdminApi).isTrue();
+    }
+
+    @Test
+    void theListenAddressIsRepeatableAsUpstreamsAndReplacesTheDefault() {
+        Flags flags = parse("--web.listen-address=127.0.0.1:9091", "--web.listen-address", "[::1]:9091");
+
+        assertThat(flags.listenAddresses).containsExactly("127.0.0.1:9091", "[::1]:9091");
+        assertThat(flags.webSettings().listenAddresses()).containsExactly("127.0.0.1:9091", "[::1]:9091");
+        assertThat(flags.asMap()).containsEntry("web.listen-address", "127.0.0.1:9091,[::1]:9091");
+        assertThat(flags.notApplied()).isEmpty();
+    }
+
+    @Test
+    void upstreamFlagsThatCannotApplyHereAreEachNamedOnOneLineWithWhy() {
+        Flags flags = parse("--web.systemd-socket", "--web.listen-address=:9091", "--web.listen-address=vsock://:9100",
+                "--web.local-assets=/usr/share/prometheus/pushgateway");
+
+        assertThat(flags.notApplied()).containsExactly(
+                "--web.systemd-socket is not supported (the JVM cannot take systemd's listening sockets); listening on "
+                        + "--web.listen-address :9091 instead, so stop the socket unit that holds the port",
+                "--web.local-assets /usr/share/prometheus/pushgateway is not used: Tidegate serves its page and its "
+                        + "files from its jar",
+                "--web.listen-address vsock://:9100 is passed over: the JVM cannot listen on vsock");
+        assertThat(flags.tcpListenAddresses()).containsExactly(":9091");
+        assertThat(flags.webSettings().listenAddresses()).containsExactly(":9091");
+        assertThat(flags.asMap()).containsEntry("web.systemd-socket", "true");
+        assertThat(parse("--web.systemd-socket", "--no-web.systemd-socket").notApplied()).isEmpty();
+    }
+
+    @Test
+    void theLogLevelIsReadInAnyCaseAsUpstreamReadsIt() {
+        assertThat(parse("--log.level=DEBUG").logLevel).isEqualTo(Flags.LogLevel.debug);
+        assertThat(parse("--log.level", "Warn").logLevel).isEqualTo(Flags.LogLevel.warn);
+        assertThatThrownBy(() -> parse("--log.level=trace")).hasMessageContaining("unrecognized log level trace");
+    }
+
+    @Test
+    void thePersistenceIntervalTakesGoDurationsAsUpstreamDoes() {
+        assertThat(parse("--persistence.interval=1.5h").persistenceInterval).isEqualTo(Duration.ofMinutes(90));
+        assertThat(parse("--persistence.interval=5m0s").persistenceInterval).isEqualTo(Duration.ofMinutes(5));
+        assertThat(parse("--persistence.interval=2m30s").persistenceInterval).isEqualTo(Duration.ofSeconds(150));
+        assertThat(parse("--persistence.interval=300").persistenceInterval).isEqualTo(Duration.ofMinutes(5));
+        assertThatThrownBy(() -> parse("--persistence.interval=-5m")).hasMessageContaining("invalid duration \"-5m\"");
+    }
+
+    @Test
+    void flagsThatOnlyPrintAreLeftOutOfTheStatusAsUpstreamLeavesThemOut() {
+        assertThat(parse().asMap()).doesNotContainKeys("help", "version", "help-long", "help-man",
+                "completion-script-bash", "completion-script-zsh").containsKey("web.systemd-socket");
     }
 
     @Test

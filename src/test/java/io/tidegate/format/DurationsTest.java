@@ -30,6 +30,26 @@ class DurationsTest {
     }
 
     @Test
+    void goSyntaxIsReadWhereAskedForAsTimeParseDurationReadsIt() {
+        assertThat(Durations.parseWithGoSyntax("5m")).isEqualTo(Duration.ofMinutes(5));
+        assertThat(Durations.parseWithGoSyntax("1.5h")).isEqualTo(Duration.ofMinutes(90));
+        assertThat(Durations.parseWithGoSyntax("5m0s")).isEqualTo(Duration.ofMinutes(5));
+        assertThat(Durations.parseWithGoSyntax("1h0m0s")).isEqualTo(Duration.ofHours(1));
+        assertThat(Durations.parseWithGoSyntax("30s1m")).isEqualTo(Duration.ofSeconds(90));
+        assertThat(Durations.parseWithGoSyntax(".5s")).isEqualTo(Duration.ofMillis(500));
+        assertThat(Durations.parseWithGoSyntax("1.s")).isEqualTo(Duration.ofSeconds(1));
+        assertThat(Durations.parseWithGoSyntax("+2m")).isEqualTo(Duration.ofMinutes(2));
+        assertThat(Durations.parseWithGoSyntax("1500us")).isEqualTo(Duration.ofNanos(1_500_000));
+        assertThat(Durations.parseWithGoSyntax("2\u00b5s")).isEqualTo(Duration.ofNanos(2_000));
+        assertThat(Durations.parseWithGoSyntax("10ns")).isEqualTo(Duration.ofNanos(10));
+        assertThat(Durations.parseWithGoSyntax("2d")).as("Prometheus syntax first").isEqualTo(Duration.ofDays(2));
+        for (String bad : new String[] {"", "-5m", "5x", "1..5h", ".h", "h", "+", "5m-1s", "9999999999999999h"}) {
+            assertThatThrownBy(() -> Durations.parseWithGoSyntax(bad)).as(bad)
+                    .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("invalid duration");
+        }
+    }
+
+    @Test
     void formattingUsesTheShortestSpelling() {
         assertThat(Durations.format(Duration.ofMinutes(5))).isEqualTo("5m");
         assertThat(Durations.format(Duration.ofMinutes(90))).isEqualTo("1h30m");

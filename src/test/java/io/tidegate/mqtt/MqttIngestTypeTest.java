@@ -126,6 +126,26 @@ class MqttIngestTypeTest {
                 .isEqualTo(MetricType.GAUGE);
     }
 
+    /** A device on an older firmware may describe a family in other words than the HTTP pusher: both are taken. */
+    @Test
+    void aHelpTextOtherThanTheOneStoredIsTakenAsUpstreamTakesIt() throws Exception {
+        WriteOutcome pushed = gateway.store.write(new WriteRequest(key("job", "backup", "instance", "db1"), Verb.PUT,
+                new TextFormatParser().parse("""
+                        # HELP backup_last_success_seconds When the backup last succeeded.
+                        # TYPE backup_last_success_seconds gauge
+                        backup_last_success_seconds 1764064800
+                        """).families(), Source.http("127.0.0.1")));
+        assertThat(pushed.wasApplied()).isTrue();
+
+        MqttOutcome db2 = gateway.handle(live("metrics/job/backup/instance/db2",
+                "# HELP backup_last_success_seconds Unix time of the last good backup.\n"
+                        + "backup_last_success_seconds 1764064800\n"));
+
+        assertThat(db2.kind()).isEqualTo(MqttOutcome.Kind.WRITTEN);
+        assertThat(gateway.stored(key("job", "backup", "instance", "db2"), "backup_last_success_seconds").family().help())
+                .isEqualTo("Unix time of the last good backup.");
+    }
+
     /** Over HTTP a family without a type is untyped, as upstream, and conflicts with a stored gauge as there. */
     @Test
     void anHttpPushWithoutTypeStillConflictsWithAStoredGauge() throws Exception {

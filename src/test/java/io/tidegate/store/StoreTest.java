@@ -9,7 +9,11 @@ import io.tidegate.format.Label;
 import io.tidegate.format.Metric;
 import io.tidegate.format.MetricFamily;
 import io.tidegate.format.MetricType;
+import io.tidegate.format.WireFormat;
 import io.tidegate.ttl.ExpirySchedule;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -156,14 +160,57 @@ class StoreTest {
     }
 
     @Test
-    void aHelpConflictWithAnotherGroupIsRejectedButMissingHelpIsCompatible() {
+    void groupsMayPushOneFamilyWithDifferentHelpTextsAndEachKeepsItsOwn() {
+        // upstream's TestHelpStringFix (storage/diskmetricstore_test.go): job2's push of mf_help with another
+        // help than job1's is taken without error
+        assertApplied(put(key("job", "b"), withHelp(gauge("x", 2), "Temperature in degrees Celsius.")));
         assertApplied(put(key("job", "a"), withHelp(gauge("x", 1), "Temperature.")));
-        assertApplied(put(key("job", "b"), gauge("x", 2)));
+        assertApplied(put(key("job", "c"), gauge("x", 3)));
+        assertApplied(write(key("job", "b"), Verb.POST, withHelp(gauge("x", 4), "Temperature, new client.")));
 
-        WriteOutcome outcome = put(key("job", "c"), withHelp(gauge("x", 3), "Humidity."));
+        assertThat(group(key("job", "a")).family("x").family().help()).isEqualTo("Temperature.");
+        assertThat(group(key("job", "b")).family("x").family().help()).isEqualTo("Temperature, new client.");
+        assertThat(group(key("job", "c")).family("x").family().help()).isNull();
+    }
 
-        assertThat(outcome.refusal().message()).isEqualTo(
-                "metric family \"x\" has help \"Humidity.\", but other groups have help \"Temperature.\"");
+    @Test
+    void theScrapeServesTheHelpOfTheFirstGroupInKeyOrderThatHasOne() throws IOException {
+        assertApplied(put(key("job", "b"), withHelp(gauge("x", 2), "Help of b.")));
+        assertApplied(put(key("job", "c"), withHelp(gauge("x", 3), "Help of c.")));
+        assertApplied(put(key("job", "a"), gauge("x", 1)));
+
+        assertThat(scrape()).contains("# HELP x Help of b.\n# TYPE x gauge\nx{instance=\"\",job=\"a\"} 1\n"
+                + "x{instance=\"\",job=\"b\"} 2\nx{instance=\"\",job=\"c\"} 3\n").doesNotContain("Help of c.");
+        assertThat(scrape(WireFormat.OPENMETRICS)).contains("# HELP x Help of b.\n# TYPE x gauge\n")
+                .doesNotContain("Help of c.");
+        assertThat(scrape(WireFormat.PROTOBUF)).contains("Help of b.").doesNotContain("Help of c.");
+
+        assertApplied(put(key("job", "a"), withHelp(gauge("x", 1), "Help of a.")));
+        assertThat(scrape()).contains("# HELP x Help of a.\n").doesNotContain("Help of b.");
+
+        assertApplied(store.write(WriteRequest.delete(key("job", "a"), Source.http("test"))));
+        assertApplied(store.write(WriteRequest.delete(key("job", "b"), Source.http("test"))));
+        assertThat(scrape()).contains("# HELP x Help of c.\n");
+    }
+
+    @Test
+    void aDifferentHelpIsNoConflictForTheCheckNorForAGroupAdoptedFromAnotherReplica() {
+        assertApplied(put(key("job", "a"), withHelp(gauge("x", 1), "Temperature.")));
+        Store replica = new Store(clock, true, name -> null, new ExpirySchedule());
+        assertApplied(replica.write(request(key("job", "b"), withHelp(gauge("x", 2), "Humidity."))));
+
+        assertThat(store.check(request(key("job", "c"), withHelp(gauge("x", 3), "Humidity."))).wasApplied()).isTrue();
+        assertThat(store.apply(new StoreCommand.Adopt(replica.group(key("job", "b")))).result())
+                .isEqualTo(Adoption.Result.ADOPTED);
+        assertThat(group(key("job", "b")).family("x").family().help()).isEqualTo("Humidity.");
+    }
+
+    @Test
+    void aTypeConflictIsStillRefusedWhateverTheHelp() {
+        assertApplied(put(key("job", "a"), withHelp(gauge("x", 1), "Temperature.")));
+
+        assertThat(put(key("job", "b"), withHelp(counter("x", 2), "Temperature.")).refusal().message())
+                .isEqualTo("collected metric \"x\" {instance=\"\",job=\"b\"} is not a GAUGE (in group {job=\"a\"})");
     }
 
     @Test
@@ -245,7 +292,7 @@ class StoreTest {
     }
 
     @Test
-    void withTheCheckDisabledHelpConflictsPassButTypeConflictsDoNot() {
+    void withTheCheckDisabledTypeConflictsAreStillRefused() {
         Store unchecked = new Store(clock, false, name -> null, new ExpirySchedule());
         assertApplied(unchecked.write(request(key("job", "a"), withHelp(counter("x", 1), "one"))));
 
@@ -305,6 +352,17 @@ class StoreTest {
         Map<String, MetricFamily> byName = new LinkedHashMap<>();
         Arrays.stream(families).forEach(f -> byName.put(f.name(), f));
         return byName;
+    }
+
+    private String scrape() throws IOException {
+        return scrape(WireFormat.TEXT);
+    }
+
+    /** The scrape in {@code format}; protobuf's bytes read as UTF-8, which keeps its strings readable. */
+    private String scrape(WireFormat format) throws IOException {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        store.snapshot().scrape(format, List.of(), out);
+        return out.toString(StandardCharsets.UTF_8);
     }
 
     private Group group(GroupingKey key) {

@@ -13,7 +13,7 @@ import org.junit.jupiter.api.Test;
 class WebSettingsTest {
     private final Map<String, String> given = new LinkedHashMap<>(Map.of(
             "mqtt.client-id", "", "mqtt.status-topic", "", "mqtt.topic-prefix", "fleet"));
-    private final WebSettings asGiven = new WebSettings(":9091", "", "", "", "/metrics", false, false, 1 << 20, true, given);
+    private final WebSettings asGiven = new WebSettings(List.of(":9091"), "", "", "", "/metrics", false, false, 1 << 20, true, given);
 
     @Test
     void theResolvedClientIdAndStatusTopicShowInsteadOfBlanks() {
