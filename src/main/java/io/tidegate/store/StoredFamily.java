@@ -3,6 +3,7 @@ package io.tidegate.store;
 import io.tidegate.format.Label;
 import io.tidegate.format.Metric;
 import io.tidegate.format.MetricFamily;
+import io.tidegate.format.NameValidation;
 import io.tidegate.format.MetricType;
 import io.tidegate.format.WireFormat;
 import java.util.List;
@@ -115,14 +116,14 @@ public final class StoredFamily {
     }
 
     /**
-     * What {@link SeriesRules#check} finds wrong with this family as pushed, or null; checked on the first
-     * call, which a write makes while it is prepared, ahead of the writer lock. (Two threads at once may both
-     * check: same answer.)
+     * What {@link SeriesRules#check} finds wrong with this family as pushed, names checked by {@code names}, or
+     * null; checked on the first call, which a write makes while it is prepared, ahead of the writer lock. (Two
+     * threads at once may both check: same answer.)
      */
-    String seriesProblem() {
+    String seriesProblem(NameValidation names) {
         String problem = seriesProblem;
         if (problem == UNCHECKED) {
-            problem = SeriesRules.check(family);
+            problem = SeriesRules.check(family, names);
             seriesProblem = problem;
         }
         return problem;
