@@ -52,6 +52,9 @@ class Utf8NamesHttpTest {
         // the legacy family is the same in every scheme; the grouping key's label keeps its decoded name
         assertThat(http.get("/metrics", "Accept", "text/plain;escaping=allow-utf-8").body())
                 .contains("some_metric{\"dotted.label.name\"=\"mylabelvalue\"," + SERIES_LABELS + "} 3.14\n");
+        // the API shows the names as stored, as upstream's /api/v1/metrics does
+        String api = http.get("/api/v1/metrics").body();
+        assertThat(api).contains("\"dotted.label.name\":\"mylabelvalue\"").contains("\"another.metric\":{");
         // and a DELETE by the same encoded path finds the group
         assertThat(http.delete(PATH).status()).isEqualTo(202);
         assertThat(http.get("/metrics").body()).doesNotContain("another_metric");
