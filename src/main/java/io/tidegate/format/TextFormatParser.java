@@ -578,6 +578,9 @@ public final class TextFormatParser {
         private int startLabelName() throws BodyFormatException {
             skipBlankTabOrFail();
             if (cur == '}') {
+                if (currentFamily == null) {
+                    throw parseError("invalid metric name"); // braces that named no metric: "{} 1"
+                }
                 skipBlankTabOrFail();
                 return READING_VALUE;
             }

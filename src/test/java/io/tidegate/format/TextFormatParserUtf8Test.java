@@ -140,6 +140,9 @@ class TextFormatParserUtf8Test {
             arguments("\n{\"metric.name\",\"new\nline\"=\"bla\"} 3.14\n", "text format parsing error in line 2: label name \"new\" contains unescaped new-line"),
             // braces that name no metric
             arguments("{a=\"b\"} 1\n", "text format parsing error in line 1: invalid metric name"),
+            arguments("{} 1\n", "text format parsing error in line 1: invalid metric name"),
+            arguments("x 1\n{ } 1\n", "text format parsing error in line 2: invalid metric name"),
+            arguments("{a=\"b\",} 1\n", "text format parsing error in line 1: invalid metric name"),
             arguments("{\"\"} 1\n", "text format parsing error in line 1: invalid label name for metric \"\""),
             arguments("\"\" 1\n", "text format parsing error in line 1: invalid metric name"),
             arguments("# HELP \"\" x\n", "text format parsing error in line 1: invalid metric name \"\""),
