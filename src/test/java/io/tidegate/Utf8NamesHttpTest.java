@@ -58,6 +58,12 @@ class Utf8NamesHttpTest {
         // and a DELETE by the same encoded path finds the group
         assertThat(http.delete(PATH).status()).isEqualTo(202);
         assertThat(http.get("/metrics").body()).doesNotContain("another_metric");
+
+        // TestPushUTF8's second request: the same key with base64 values, the encoded name taking @base64 too
+        assertThat(http.put("/metrics/job/testjob/instance@base64/dGVzdGluc3RhbmNl"
+                + "/U__dotted_2e_label_2e_name@base64/bXlsYWJlbHZhbHVl", BODY).status()).isEqualTo(200);
+        assertThat(http.get("/metrics").body())
+                .contains("another_metric{dotted_label_name=\"mylabelvalue\"," + SERIES_LABELS + "} 42\n");
     }
 
     @Test
