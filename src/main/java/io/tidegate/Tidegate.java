@@ -69,7 +69,8 @@ public final class Tidegate implements AutoCloseable {
 
     private Tidegate(Flags flags, Clock clock) throws ConfigException {
         this.clock = clock;
-        config = flags.configFile.isEmpty() ? ReloadableConfig.none() : ReloadableConfig.load(Path.of(flags.configFile));
+        config = flags.configFile.isEmpty() ? ReloadableConfig.none() : ReloadableConfig.load(Path.of(flags.configFile),
+                flags.nameValidation());
         metrics = new OwnMetrics();
         store = new Store(clock, !flags.disableConsistencyCheck, metrics::typeOf, flags.ttlTombstone.toMillis(),
                 flags.writeLimits(), new ExpirySchedule());

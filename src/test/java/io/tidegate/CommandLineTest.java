@@ -95,7 +95,7 @@ class CommandLineTest {
      * values a unit file gives them, in kingpin's forms (bare booleans, {@code --flag value}), is taken
      * and Tidegate starts on it, listening on both addresses ({@code --web.systemd-socket} cannot apply
      * and is said so). One flag is Tidegate's, {@code --no-mqtt.embedded}, so that no broker takes port
-     * 1883; {@code --push.enable-utf8-names} is left out: it comes with UTF-8 names.
+     * 1883.
      */
     @Test
     void anUpstreamUnitFilesCommandLineStartsTidegate(@TempDir Path dir) throws Exception {
@@ -111,7 +111,7 @@ class CommandLineTest {
             "--web.external-url=http://localhost:9091/gateway/", "--web.route-prefix=/gateway",
             "--web.enable-lifecycle", "--web.enable-admin-api",
             "--persistence.file=" + dir.resolve("pushgateway.db"), "--persistence.interval=5m0s",
-            "--push.disable-consistency-check",
+            "--push.disable-consistency-check", "--push.enable-utf8-names",
             "--log.level", "INFO", "--log.format=logfmt",
             "--no-mqtt.embedded"};
         Flags flags = new Flags();
@@ -124,6 +124,8 @@ class CommandLineTest {
                 assertThat(pushed.status()).as("an unchecked push").isEqualTo(202);
                 assertThat(pushed.header("X-Frame-Options")).isEqualTo("deny");
                 assertThat(http.get("/gateway/metrics").body()).contains("x{instance=\"\",job=\"unit\"} 1");
+                assertThat(http.put("/gateway/metrics/job/unit/U__site_2e_id/s1", "{\"room.temp\"} 21\n").status())
+                        .as("a UTF-8 name, taken with --push.enable-utf8-names").isEqualTo(202);
             }
             assertThat(tidegate.httpPort()).isEqualTo(first);
             assertThat(new TestHttp(first).put("/gateway/api/v1/admin/wipe", "").status()).isEqualTo(202);

@@ -25,6 +25,10 @@ import org.junit.jupiter.api.Test;
  * Prometheus with its pushed job and instance, and once the TTL has passed Prometheus stops returning
  * it (Tidegate stops serving it, so Prometheus marks it stale), while a series refreshed every second
  * stays. Loopback only.
+ *
+ * <p>Tidegate runs with {@code --push.enable-utf8-names}, which changes nothing for legacy names, so the same
+ * Prometheus also checks how UTF-8 names reach a scraper that predates them (Debian's 2.42 sends no
+ * {@code escaping} parameter): escaped with underscores, the default, in a Content-Type it reads.
  */
 class PrometheusStalenessIT {
     private static final String QUERY = "room_temperature_celsius";
@@ -40,7 +44,7 @@ class PrometheusStalenessIT {
     @BeforeEach
     void start() throws IOException {
         tempDir = Files.createTempDirectory("tidegate-prometheus-it");
-        tidegateHttp = tidegate.start().http();
+        tidegateHttp = tidegate.start("--push.enable-utf8-names").http();
 
         prometheus = PrometheusServer.scraping(tempDir, List.of("127.0.0.1:" + tidegate.port()));
     }
@@ -94,10 +98,27 @@ class PrometheusStalenessIT {
                 .containsExactly(Map.of("__name__", QUERY, "job", "sensor", "instance", "dev2", "room", "b"));
     }
 
+    @Test
+    void utf8NamesReachAPrometheusThatPredatesThemEscapedWithUnderscores() {
+        TestHttp.Answer push = tidegateHttp.put("/metrics/job/sensor/U__site_2e_id/s1",
+                "# TYPE \"room.temperature\" gauge\n{\"room.temperature\",\"room.name\"=\"kitchen\"} 21.5\n");
+        assertThat(push.status()).isEqualTo(200);
+
+        await("Prometheus 2.42 stores the UTF-8 names as Tidegate escaped them by default").atMost(Duration.ofSeconds(10))
+                .pollInterval(Duration.ofMillis(200))
+                .untilAsserted(() -> assertThat(series("room_temperature")).containsExactly(Map.of(
+                        "__name__", "room_temperature", "job", "sensor", "site_id", "s1", "room_name", "kitchen")));
+        assertThat(prometheus.log()).doesNotContain("room.temperature");
+    }
+
     /** The label sets of the instant query's result. */
     private List<Map<String, String>> series() {
+        return series(QUERY);
+    }
+
+    private List<Map<String, String>> series(String query) {
         List<Map<String, String>> result = new ArrayList<>();
-        for (Map<String, String> sample : prometheus.query(QUERY)) {
+        for (Map<String, String> sample : prometheus.query(query)) {
             Map<String, String> labels = new java.util.TreeMap<>(sample);
             labels.remove("value");
             result.add(labels);

@@ -1,5 +1,6 @@
 package io.tidegate.cli;
 
+import io.tidegate.format.NameValidation;
 import io.tidegate.telemetry.Version;
 import io.tidegate.mqtt.MqttProtocol;
 import io.tidegate.mqtt.RetainedMode;
@@ -90,6 +91,11 @@ public final class Flags {
             description = "Do not check pushes against stored metrics for duplicate series. "
                     + "Type conflicts and invalid names are still refused. Pushes are answered 202.")
     public boolean disableConsistencyCheck;
+
+    @Option(names = "--push.enable-utf8-names", negatable = true, defaultValue = "false", fallbackValue = "true",
+            description = "Allow UTF-8 characters in metric and label names (quoted names in text bodies, "
+                    + "U__-encoded label names in push paths and MQTT topics); scrapes get them escaped as they ask.")
+    public boolean enableUtf8Names;
 
     @Option(names = "--push.max-body-size", defaultValue = "32MiB", paramLabel = "<bytes>",
             converter = ByteSizeConverter.class,
@@ -414,7 +420,12 @@ public final class Flags {
     /** The bounds on what one write may carry and on how many groups, series and heap bytes are held (SPEC §7). */
     public WriteLimits writeLimits() {
         return new WriteLimits(maxSeries, maxLabelsPerSeries, maxLabelNameLength, maxLabelValueLength, maxGroups,
-                maxStoredSeries, maxStoredBytes);
+                maxStoredSeries, maxStoredBytes, nameValidation());
+    }
+
+    /** Which metric and label names pushes may use ({@code --push.enable-utf8-names}). */
+    public NameValidation nameValidation() {
+        return enableUtf8Names ? NameValidation.UTF8 : NameValidation.LEGACY;
     }
 
     /** What the HTTP side needs of the flags. */

@@ -1,5 +1,6 @@
 package io.tidegate.cli;
 
+import io.tidegate.format.NameValidation;
 import io.tidegate.mqtt.MqttIngest;
 import io.tidegate.mqtt.MqttMessage;
 import io.tidegate.mqtt.MqttMetrics;
@@ -17,6 +18,7 @@ import io.tidegate.format.WireFormat;
 import io.tidegate.store.Group;
 import io.tidegate.store.StoredFamily;
 import io.tidegate.store.Store;
+import io.tidegate.store.WriteLimits;
 import io.tidegate.store.Verb;
 import io.tidegate.store.WriteRequest;
 import io.tidegate.telemetry.OwnMetrics;
@@ -50,7 +52,7 @@ import java.util.Map;
 public final class MappingsCommand implements Subcommand {
     private static final String USAGE = "usage: tidegate mappings test --config FILE --topic TOPIC --payload PAYLOAD"
             + " [--retained] [--property KEY=VALUE]... [--discovery CONFIG_TOPIC CONFIG_JSON|@FILE]..."
-            + " [--discovery-prefix PREFIX]";
+            + " [--discovery-prefix PREFIX] [--push.enable-utf8-names]";
 
     @Override
     public String name() {
@@ -75,13 +77,15 @@ public final class MappingsCommand implements Subcommand {
             + "  --topic TOPIC          the message's topic\n"
             + "  --payload PAYLOAD      the message's payload, as text\n"
             + "  --retained             the message comes with the retain flag (a broker's stored copy)\n"
-            + "  --property KEY=VALUE   an MQTT 5 user property (ttl=5m gives the message its TTL)\n\n"
+            + "  --property KEY=VALUE   an MQTT 5 user property (ttl=5m gives the message its TTL)\n"
+            + "  --push.enable-utf8-names  read names as the server does with this flag (UTF-8 names in\n"
+            + "                         rules, topics and payloads)\n\n"
             + "Exit status 0 when the message would be applied, 1 when it would be refused or skipped or the\n"
             + "file does not load, 2 for bad usage.";
 
     /** The message and file the command line names, or the usage mistake. */
     private record Arguments(Path config, MqttMessage message, List<MqttMessage> discoveryConfigs, String discoveryPrefix,
-            String mistake) {}
+            NameValidation names, String mistake) {}
 
     @Override
     public int run(List<String> arguments, PrintStream out, PrintStream err) {
@@ -97,12 +101,15 @@ public final class MappingsCommand implements Subcommand {
         }
         ConfigFile config;
         try {
-            config = parsed.config() == null ? ConfigFile.empty() : ConfigFile.load(parsed.config());
+            config = parsed.config() == null ? ConfigFile.empty() : ConfigFile.load(parsed.config(), parsed.names());
         } catch (ConfigException e) {
             err.println(e.getMessage());
             return 1;
         }
-        Store scratch = new Store(Clock.systemUTC(), true, name -> null, new ExpirySchedule());
+        WriteLimits d = WriteLimits.DEFAULTS;
+        Store scratch = new Store(Clock.systemUTC(), true, name -> null, 0, new WriteLimits(d.maxSeries(),
+                d.maxLabelsPerSeries(), d.maxLabelNameLength(), d.maxLabelValueLength(), d.maxGroups(),
+                d.maxStoredSeries(), d.maxStoredBytes(), parsed.names()), new ExpirySchedule());
         TtlResolver ttls = new TtlResolver(config::ttlRules, Duration.ZERO, Duration.ZERO);
         HomeAssistantDiscovery discovery;
         try {
@@ -220,6 +227,7 @@ public final class MappingsCommand implements Subcommand {
         String topic = null;
         String payload = null;
         boolean retained = false;
+        NameValidation names = NameValidation.LEGACY;
         Map<String, String> properties = new LinkedHashMap<>();
         List<MqttMessage> discoveryConfigs = new ArrayList<>();
         String discoveryPrefix = HomeAssistantDiscovery.DEFAULT_PREFIX;
@@ -251,6 +259,10 @@ public final class MappingsCommand implements Subcommand {
                 retained = true;
                 continue;
             }
+            if (option.equals("--push.enable-utf8-names")) {
+                names = NameValidation.UTF8;
+                continue;
+            }
             if (!List.of("--config", "--topic", "--payload", "--property", "--discovery-prefix").contains(option)) {
                 return mistake("unknown option \"" + argument + "\"");
             }
@@ -280,10 +292,11 @@ public final class MappingsCommand implements Subcommand {
         }
         MqttMessage message = new MqttMessage(topic, payload.getBytes(StandardCharsets.UTF_8), retained, 1, null, null,
                 properties);
-        return new Arguments(config == null ? null : Path.of(config), message, discoveryConfigs, discoveryPrefix, null);
+        return new Arguments(config == null ? null : Path.of(config), message, discoveryConfigs, discoveryPrefix, names,
+                null);
     }
 
     private static Arguments mistake(String mistake) {
-        return new Arguments(null, null, List.of(), null, mistake);
+        return new Arguments(null, null, List.of(), null, NameValidation.LEGACY, mistake);
     }
 }

@@ -1,5 +1,6 @@
 package io.tidegate.config;
 
+import io.tidegate.format.NameValidation;
 import io.tidegate.mqtt.mapping.MqttMappings;
 import io.tidegate.ttl.TtlRules;
 import java.io.IOException;
@@ -112,6 +113,11 @@ public record ConfigFile(TtlRules ttlRules, MqttMappings mqttMappings) {
      *     cannot use; nothing of it is applied then
      */
     public static ConfigFile load(Path path) throws ConfigException {
+        return load(path, NameValidation.LEGACY);
+    }
+
+    /** {@link #load(Path)}, the label and metric names of mapping rules checked by {@code names}. */
+    public static ConfigFile load(Path path, NameValidation names) throws ConfigException {
         String file = path.toString();
         String text;
         try {
@@ -125,16 +131,21 @@ public record ConfigFile(TtlRules ttlRules, MqttMappings mqttMappings) {
         } catch (IOException e) {
             throw new ConfigException(file + ": cannot read the configuration file: " + e.getMessage());
         }
-        return parse(file, text);
+        return parse(file, text, names);
     }
 
     /** The configuration this YAML text gives; {@code file} names it in messages. */
     public static ConfigFile parse(String file, String text) throws ConfigException {
+        return parse(file, text, NameValidation.LEGACY);
+    }
+
+    /** {@link #parse(String, String)}, the label and metric names of mapping rules checked by {@code names}. */
+    public static ConfigFile parse(String file, String text, NameValidation names) throws ConfigException {
         Map<String, ConfigNode> sections = ConfigNode.parse(file, text).sections(SECTIONS);
         ConfigNode ttlRules = sections.get(TtlRulesSection.KEY);
         ConfigNode mqttMappings = sections.get(MqttMappingsSection.KEY);
         return new ConfigFile(ttlRules == null ? TtlRules.none() : TtlRulesSection.read(ttlRules),
-                mqttMappings == null ? MqttMappings.none() : MqttMappingsSection.read(mqttMappings));
+                mqttMappings == null ? MqttMappings.none() : MqttMappingsSection.read(mqttMappings, names));
     }
 
     @Override

@@ -10,6 +10,7 @@ import io.tidegate.mqtt.mapping.MqttMapping.Availability;
 import io.tidegate.mqtt.mapping.MqttMapping.Format;
 import io.tidegate.mqtt.mapping.MqttMapping.MappedMetric;
 import io.tidegate.format.MetricType;
+import io.tidegate.format.NameValidation;
 import io.tidegate.format.Names;
 import io.tidegate.format.TextFormatParser;
 import io.tidegate.key.GroupingKey;
@@ -46,11 +47,11 @@ final class MqttMappingsSection {
 
     private MqttMappingsSection() {}
 
-    static MqttMappings read(ConfigNode section) throws ConfigException {
+    static MqttMappings read(ConfigNode section, NameValidation validation) throws ConfigException {
         List<MqttMapping> rules = new ArrayList<>();
         Set<String> names = new HashSet<>();
         for (ConfigNode entry : section.entries("a list of mapping rules")) {
-            MqttMapping rule = rule(entry, rules.size() + 1);
+            MqttMapping rule = rule(entry, rules.size() + 1, validation);
             if (!names.add(rule.name())) {
                 throw entry.problem("name: " + rule.name() + " is the name of an earlier rule too; names must be unique");
             }
@@ -59,7 +60,7 @@ final class MqttMappingsSection {
         return MqttMappings.of(rules);
     }
 
-    private static MqttMapping rule(ConfigNode entry, int index) throws ConfigException {
+    private static MqttMapping rule(ConfigNode entry, int index, NameValidation validation) throws ConfigException {
         Map<String, ConfigNode> fields = entry.fields("a mapping rule (a mapping with topic, group, format, metrics, ...)",
                 RULE_KEYS);
         ConfigNode nameNode = fields.get("name");
@@ -102,7 +103,7 @@ final class MqttMappingsSection {
                 }
             }
         }
-        Map<String, CaptureTemplate> group = group(entry, fields, captureNames, availability);
+        Map<String, CaptureTemplate> group = group(entry, fields, captureNames, availability, validation);
         if (availability) {
             return new MqttMapping(name, topic, where, group, Format.VALUE, false, Optional.empty(), "", Map.of(), List.of(),
                     availability(availabilityNode));
@@ -110,11 +111,11 @@ final class MqttMappingsSection {
         Format format = format(fields.get("format"));
         boolean replacesGroup = replacesGroup(fields.get("replace"), format);
         Optional<Duration> ttl = ttl(fields.get("ttl"));
-        String prefix = prefix(fields.get("prefix"), format);
+        String prefix = prefix(fields.get("prefix"), format, validation);
         Map<JsonPath, Pattern> when = when(fields.get("when"), format);
-        Map<String, JsonPath> labels = labels(fields.get("labels"), format, group.keySet());
+        Map<String, JsonPath> labels = labels(fields.get("labels"), format, group.keySet(), validation);
         List<MappedMetric> metrics = metrics(entry, fields.get("metrics"), format, captureNames, group.keySet(),
-                labels.keySet());
+                labels.keySet(), validation);
         return new MqttMapping(name, topic, where, group, format, replacesGroup, ttl, prefix, labels, metrics, null, when);
     }
 
@@ -175,13 +176,13 @@ final class MqttMappingsSection {
     }
 
     private static Map<String, CaptureTemplate> group(ConfigNode entry, Map<String, ConfigNode> fields,
-            List<String> captureNames, boolean availability) throws ConfigException {
+            List<String> captureNames, boolean availability, NameValidation validation) throws ConfigException {
         ConfigNode node = required(entry, fields, "group", "the grouping key's labels, such as {job: zigbee2mqtt, device: \"{device}\"}");
         Map<String, CaptureTemplate> group = new LinkedHashMap<>();
         for (Map.Entry<String, ConfigNode> label : node.pairs("a mapping of label names to values").entrySet()) {
             String labelName = label.getKey();
-            if (!Names.isUsableLabelName(labelName)) {
-                throw label.getValue().invalid("invalid label name (letters, digits and _, not starting with a digit or __)");
+            if (!validation.isUsableLabelName(labelName)) {
+                throw label.getValue().invalid(invalidLabelName(validation));
             }
             String text = label.getValue().text("a label value, such as \"{device}\"");
             try {
@@ -229,7 +230,7 @@ final class MqttMappingsSection {
         return node == null || node.isNull() ? Optional.empty() : Optional.of(TtlRulesSection.ttl(node));
     }
 
-    private static String prefix(ConfigNode node, Format format) throws ConfigException {
+    private static String prefix(ConfigNode node, Format format, NameValidation validation) throws ConfigException {
         if (node == null || node.isNull()) {
             return "";
         }
@@ -237,14 +238,16 @@ final class MqttMappingsSection {
         if (format == Format.PROMETHEUS) {
             throw node.invalid("a Prometheus text payload names its own metrics; prefix is for json and value rules");
         }
-        if (!Names.isValidMetricName(text)) {
-            throw node.invalid(text, "not a valid start of a metric name (letters, digits, _ and :, not starting with a digit)");
+        if (!validation.isValidMetricName(text)) {
+            throw node.invalid(text, validation == NameValidation.LEGACY
+                    ? "not a valid start of a metric name (letters, digits, _ and :, not starting with a digit)"
+                    : "not a valid start of a metric name (UTF-8 text)");
         }
         return text;
     }
 
-    private static Map<String, JsonPath> labels(ConfigNode node, Format format, Set<String> groupLabels)
-            throws ConfigException {
+    private static Map<String, JsonPath> labels(ConfigNode node, Format format, Set<String> groupLabels,
+            NameValidation validation) throws ConfigException {
         if (node == null || node.isNull()) {
             return Map.of();
         }
@@ -254,7 +257,7 @@ final class MqttMappingsSection {
         Map<String, JsonPath> labels = new LinkedHashMap<>();
         for (Map.Entry<String, ConfigNode> label : node.pairs("a mapping of label names to JSON paths").entrySet()) {
             String labelName = label.getKey();
-            checkSeriesLabel(label.getValue(), labelName, groupLabels);
+            checkSeriesLabel(label.getValue(), labelName, groupLabels, validation);
             JsonPath path = path(label.getValue());
             if (path.hasWildcard()) {
                 throw label.getValue().invalid(path.toString(), "a label takes one field; * is for metrics");
@@ -264,13 +267,20 @@ final class MqttMappingsSection {
         return labels;
     }
 
-    private static void checkSeriesLabel(ConfigNode node, String labelName, Set<String> groupLabels) throws ConfigException {
-        if (!Names.isUsableLabelName(labelName)) {
-            throw node.invalid(labelName, "invalid label name (letters, digits and _, not starting with a digit or __)");
+    private static void checkSeriesLabel(ConfigNode node, String labelName, Set<String> groupLabels,
+            NameValidation validation) throws ConfigException {
+        if (!validation.isUsableLabelName(labelName)) {
+            throw node.invalid(labelName, invalidLabelName(validation));
         }
         if (groupLabels.contains(labelName)) {
             throw node.invalid(labelName, "is a label of the group already; the grouping key would override it");
         }
+    }
+
+    private static String invalidLabelName(NameValidation validation) {
+        return validation == NameValidation.LEGACY
+                ? "invalid label name (letters, digits and _, not starting with a digit or __)"
+                : "invalid label name (UTF-8 text, not starting with __)";
     }
 
     private static JsonPath path(ConfigNode node) throws ConfigException {
@@ -283,7 +293,7 @@ final class MqttMappingsSection {
     }
 
     private static List<MappedMetric> metrics(ConfigNode entry, ConfigNode node, Format format, List<String> captureNames,
-            Set<String> groupLabels, Set<String> seriesLabels) throws ConfigException {
+            Set<String> groupLabels, Set<String> seriesLabels, NameValidation validation) throws ConfigException {
         List<ConfigNode> entries = node == null ? List.of() : node.entries("a list of metrics");
         if (format == Format.PROMETHEUS && !entries.isEmpty()) {
             throw node.invalid("a Prometheus text payload names its own metrics; metrics is for json and value rules");
@@ -298,9 +308,10 @@ final class MqttMappingsSection {
         List<MappedMetric> metrics = new ArrayList<>();
         Set<String> literalNames = new HashSet<>();
         for (ConfigNode metricNode : entries) {
-            MappedMetric metric = metric(metricNode, format, captureNames, groupLabels, seriesLabels);
+            MappedMetric metric = metric(metricNode, format, captureNames, groupLabels, seriesLabels, validation);
             if (metric.name() == null || metric.name().toString().indexOf('{') < 0) {
-                String literal = metric.metricName("", Map.of(), metric.path() == null ? "" : metric.path().lastKey());
+                String literal = metric.metricName("", Map.of(), metric.path() == null ? "" : metric.path().lastKey(),
+                        validation);
                 if (!literal.isEmpty() && !literalNames.add(literal)) {
                     throw metricNode.problem("makes the metric " + literal + ", as an earlier metric of the rule does");
                 }
@@ -311,7 +322,7 @@ final class MqttMappingsSection {
     }
 
     private static MappedMetric metric(ConfigNode node, Format format, List<String> captureNames, Set<String> groupLabels,
-            Set<String> seriesLabels) throws ConfigException {
+            Set<String> seriesLabels, NameValidation validation) throws ConfigException {
         Map<String, ConfigNode> fields = node.fields("a metric (a mapping with path, name, unit, type, ...)", METRIC_KEYS);
         ConfigNode pathNode = fields.get("path");
         JsonPath path = null;
@@ -362,7 +373,7 @@ final class MqttMappingsSection {
             if (path == null || !path.hasWildcard()) {
                 throw keyLabelNode.invalid(keyLabel, "key_label names the label that takes the key * matched; the path has no *");
             }
-            checkSeriesLabel(keyLabelNode, keyLabel, groupLabels);
+            checkSeriesLabel(keyLabelNode, keyLabel, groupLabels, validation);
             if (!metricLabels.add(keyLabel)) {
                 throw keyLabelNode.invalid(keyLabel, "is one of the rule's labels already");
             }
@@ -375,7 +386,7 @@ final class MqttMappingsSection {
                 throw keyMatchNode.invalid(keyMatch.pattern(), "key_match says which keys * takes; the path has no *");
             }
             for (String group : RegexGroups.names(keyMatch)) {
-                checkSeriesLabel(keyMatchNode, group, groupLabels);
+                checkSeriesLabel(keyMatchNode, group, groupLabels, validation);
                 if (!metricLabels.add(group)) {
                     throw keyMatchNode.invalid(keyMatch.pattern(), "the group (?<" + group + ">...) names a label the"
                             + " metric has already");
@@ -394,7 +405,7 @@ final class MqttMappingsSection {
             if (path == null) {
                 throw indexLabelNode.invalid(indexLabel, "a plain value is never an array; index_label is for json rules");
             }
-            checkSeriesLabel(indexLabelNode, indexLabel, groupLabels);
+            checkSeriesLabel(indexLabelNode, indexLabel, groupLabels, validation);
             if (metricLabels.contains(indexLabel)) {
                 throw indexLabelNode.invalid(indexLabel, "is one of the metric's labels already");
             }

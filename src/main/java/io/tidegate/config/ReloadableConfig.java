@@ -1,5 +1,6 @@
 package io.tidegate.config;
 
+import io.tidegate.format.NameValidation;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Objects;
@@ -18,11 +19,13 @@ public final class ReloadableConfig {
     private static final Logger log = LoggerFactory.getLogger(ReloadableConfig.class);
 
     private final Path path;
+    private final NameValidation names;
     private final AtomicReference<ConfigFile> current;
     private final List<Consumer<ConfigFile>> listeners = new CopyOnWriteArrayList<>();
 
-    private ReloadableConfig(Path path, ConfigFile first) {
+    private ReloadableConfig(Path path, ConfigFile first, NameValidation names) {
         this.path = path;
+        this.names = names;
         this.current = new AtomicReference<>(first);
     }
 
@@ -32,16 +35,21 @@ public final class ReloadableConfig {
      * @throws ConfigException with the message to show the operator
      */
     public static ReloadableConfig load(Path path) throws ConfigException {
-        ConfigFile first = ConfigFile.load(Objects.requireNonNull(path, "path"));
+        return load(path, NameValidation.LEGACY);
+    }
+
+    /** {@link #load(Path)}, the names of mapping rules checked by {@code names} ({@code --push.enable-utf8-names}), now and at every reload. */
+    public static ReloadableConfig load(Path path, NameValidation names) throws ConfigException {
+        ConfigFile first = ConfigFile.load(Objects.requireNonNull(path, "path"), names);
         log.atInfo().addKeyValue("file", path).addKeyValue("ttl_rules", first.ttlRules().size())
                 .addKeyValue("mqtt_mappings", first.mqttMappings().size()).log("configuration loaded");
         logRules(first);
-        return new ReloadableConfig(path, first);
+        return new ReloadableConfig(path, first, names);
     }
 
     /** Without {@code --config.file}: the empty configuration, and reloading has nothing to do. */
     public static ReloadableConfig none() {
-        return new ReloadableConfig(null, ConfigFile.empty());
+        return new ReloadableConfig(null, ConfigFile.empty(), NameValidation.LEGACY);
     }
 
     public ConfigFile current() {
@@ -59,7 +67,7 @@ public final class ReloadableConfig {
         }
         ConfigFile next;
         try {
-            next = ConfigFile.load(path);
+            next = ConfigFile.load(path, names);
         } catch (ConfigException e) {
             log.atWarn().addKeyValue("file", path).addKeyValue("err", e.getMessage())
                     .log("configuration reload failed, keeping the previous one");

@@ -9,9 +9,12 @@ import io.tidegate.format.Refusal.Reason;
  * {@code --push.max-label-value-length}). The readers of every format check them as they read and stop at
  * the first series or label past one, so a body of a million labels or series costs no more than reading
  * up to the bound; the store checks every write again once the grouping key is applied (its labels and
- * {@code instance} count too). This is the one place that words what passing them means.
+ * {@code instance} count too). This is the one place that words what passing them means. It also carries
+ * which names a body may use ({@link NameValidation}, {@code --push.enable-utf8-names}), so every reader
+ * that is given the bounds reads names by the same rule.
  */
-public record BodyLimits(int maxSeries, int maxLabelsPerSeries, int maxLabelNameLength, int maxLabelValueLength) {
+public record BodyLimits(int maxSeries, int maxLabelsPerSeries, int maxLabelNameLength, int maxLabelValueLength,
+        NameValidation names) {
     /** No bound at all: what a reader that is given none checks. */
     public static final BodyLimits NONE = new BodyLimits(Integer.MAX_VALUE, Integer.MAX_VALUE, Integer.MAX_VALUE,
             Integer.MAX_VALUE);
@@ -21,6 +24,19 @@ public record BodyLimits(int maxSeries, int maxLabelsPerSeries, int maxLabelName
             throw new IllegalArgumentException("--push.max-series, --push.max-labels-per-series, "
                     + "--push.max-label-name-length and --push.max-label-value-length must be at least 1");
         }
+        if (names == null) {
+            throw new IllegalArgumentException("names must be given");
+        }
+    }
+
+    /** With legacy names only (no {@code --push.enable-utf8-names}). */
+    public BodyLimits(int maxSeries, int maxLabelsPerSeries, int maxLabelNameLength, int maxLabelValueLength) {
+        this(maxSeries, maxLabelsPerSeries, maxLabelNameLength, maxLabelValueLength, NameValidation.LEGACY);
+    }
+
+    /** These bounds, the names of {@code validation} accepted. */
+    public BodyLimits withNames(NameValidation validation) {
+        return new BodyLimits(maxSeries, maxLabelsPerSeries, maxLabelNameLength, maxLabelValueLength, validation);
     }
 
     /** Why a push with more series than the bound is refused (a reader stops at the first one too many). */

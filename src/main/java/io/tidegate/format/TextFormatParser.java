@@ -385,6 +385,10 @@ public final class TextFormatParser {
         private final byte[] in;
         private final int end;
         private final BodyLimits limits;
+        /** {@code --push.enable-utf8-names}: quoted names and names inside the braces, as expfmt v0.61+ reads them. */
+        private final boolean utf8Names;
+        private boolean nameInsideBraces; // the line started with '{': its metric name is one of the tokens inside
+        private boolean nameInsideBracesRead; // ... and that name has been read
         private int seriesCount; // over all families, as the store counts them
         private int pos; // the next byte to read
         private int cur; // the byte read last (Go's currentByte)
@@ -394,6 +398,7 @@ public final class TextFormatParser {
         private byte[] tokenBytes;
         private int tokenOffset;
         private int tokenLength;
+        private boolean tokenAscii = true; // false once a quoted name holds a byte above 0x7f
         private byte[] scratch = new byte[64];
 
         private final Map<String, FamilyBuilder> familiesByName = new HashMap<>();
@@ -424,6 +429,7 @@ public final class TextFormatParser {
             this.in = in;
             this.end = end;
             this.limits = limits;
+            this.utf8Names = limits.names() == NameValidation.UTF8;
         }
 
         ParsedBody parse() throws BodyFormatException {
@@ -473,14 +479,33 @@ public final class TextFormatParser {
 
         private int startOfLine() {
             lineCount++;
+            nameInsideBraces = false;
+            nameInsideBracesRead = false;
             if (!skipBlankTab()) {
                 return DONE; // the only place where the end of the input is not an error
             }
             return switch (cur) {
                 case '#' -> START_COMMENT;
                 case '\n' -> START_OF_LINE;
+                case '{' -> utf8Names ? startNameInsideBraces() : READING_METRIC_NAME;
                 default -> READING_METRIC_NAME;
             };
+        }
+
+        /**
+         * A line {@code {"my.metric",a="b"} 1}: the series starts before its family is known; the family is
+         * the one token inside the braces not followed by {@code =} (expfmt's currentMetricIsInsideBraces).
+         */
+        private int startNameInsideBraces() {
+            nameInsideBraces = true;
+            currentFamily = null;
+            currentMetric = new MetricBuilder();
+            return READING_LABELS;
+        }
+
+        /** The current family's name for messages, empty while a line's name inside braces is still to come. */
+        private String familyName() {
+            return currentFamily == null ? "" : currentFamily.name;
         }
 
         private int startComment() throws BodyFormatException {
@@ -515,7 +540,7 @@ public final class TextFormatParser {
                 return START_OF_LINE;
             }
             skipBlankTabOrFail();
-            readTokenAsName(NameGrammar.METRIC);
+            readName(NameGrammar.METRIC);
             if (cur == '\n') {
                 return START_OF_LINE; // "# HELP name" without text is no error
             }
@@ -531,7 +556,7 @@ public final class TextFormatParser {
         }
 
         private int readingMetricName() throws BodyFormatException {
-            readTokenAsName(NameGrammar.METRIC);
+            readName(NameGrammar.METRIC);
             if (tokenLength == 0) {
                 throw parseError("invalid metric name");
             }
@@ -553,18 +578,31 @@ public final class TextFormatParser {
         private int startLabelName() throws BodyFormatException {
             skipBlankTabOrFail();
             if (cur == '}') {
+                if (currentFamily == null) {
+                    throw parseError("invalid metric name"); // braces that named no metric: "{} 1"
+                }
                 skipBlankTabOrFail();
                 return READING_VALUE;
             }
-            readTokenAsName(NameGrammar.LABEL);
+            readName(NameGrammar.LABEL);
             if (tokenLength == 0) {
-                throw parseError("invalid label name for metric " + GoQuote.string(currentFamily.name));
+                throw parseError("invalid label name for metric " + GoQuote.string(familyName()));
             }
-            String name = strings.get(tokenBytes, tokenOffset, tokenLength, true);
+            if (utf8Names) {
+                // expfmt v0.61+: what follows the name decides first whether it is a label or the metric name
+                skipBlankTabIfCurrentBlankTab();
+                if (cur != '=') {
+                    return metricNameInsideBraces();
+                }
+            }
+            String name = strings.get(tokenBytes, tokenOffset, tokenLength, tokenAscii);
             if (name.equals("__name__")) {
                 throw parseError("label name \"__name__\" is reserved");
             }
-            MetricType type = currentFamily.type;
+            if (utf8Names && !GoQuote.Utf8.isValid(tokenBytes, tokenOffset, tokenLength)) {
+                throw parseError("invalid label name " + GoQuote.string(tokenBytes, tokenOffset, tokenLength));
+            }
+            MetricType type = currentFamily == null ? null : currentFamily.type;
             currentLabelIsSpecial = (type == MetricType.SUMMARY && name.equals(LABEL_QUANTILE))
                     || ((type == MetricType.HISTOGRAM || type == MetricType.GAUGE_HISTOGRAM) && name.equals(LABEL_LE));
             skipBlankTabIfCurrentBlankTab();
@@ -572,19 +610,79 @@ public final class TextFormatParser {
                 throw parseError("expected '=' after label name, found " + GoQuote.byteLiteral(cur));
             }
             if (!currentLabelIsSpecial && currentMetric.hasLabel(name)) {
-                throw parseError("duplicate label names for metric " + GoQuote.string(currentFamily.name));
+                throw parseError("duplicate label names for metric " + GoQuote.string(familyName()));
             }
             if (!currentLabelIsSpecial) { // quantile and le are no labels of the series
                 if (currentMetric.labels.size() == limits.maxLabelsPerSeries()) {
-                    throw new BodyFormatException(limits.tooManyLabelsRead(currentFamily.name));
+                    throw new BodyFormatException(limits.tooManyLabelsRead(familyName()));
                 }
                 if (name.length() > limits.maxLabelNameLength()) {
-                    throw new BodyFormatException(limits.oversized(BodyLimits.seriesOf(currentFamily.name),
+                    throw new BodyFormatException(limits.oversized(BodyLimits.seriesOf(familyName()),
                             new Label(name, "")));
                 }
             }
             currentLabelName = name;
             return START_LABEL_VALUE;
+        }
+
+        /**
+         * The name just read inside braces is not followed by {@code =}: on a line that started with
+         * {@code {} it is the metric name, followed by {@code ,} or {@code }}; anywhere else an error.
+         */
+        private int metricNameInsideBraces() throws BodyFormatException {
+            if (!nameInsideBraces) {
+                throw parseError("expected '=' after label name, found " + GoQuote.byteLiteral(cur));
+            }
+            if (nameInsideBracesRead) {
+                throw parseError("multiple metric names for metric " + GoQuote.string(familyName()));
+            }
+            if (cur != ',' && cur != '}') {
+                throw parseError("unexpected end of metric name " + GoQuote.byteLiteral(cur));
+            }
+            setOrCreateCurrentFamily();
+            if (currentFamily.type == null) {
+                currentFamily.type = MetricType.UNTYPED;
+            }
+            nameInsideBracesRead = true;
+            if (currentFamily.isSummaryOrHistogram() && !currentMetric.labels.isEmpty()) {
+                boundsReadBeforeName();
+            }
+            if (cur == ',') {
+                return START_LABEL_NAME;
+            }
+            skipBlankTabOrFail();
+            return READING_VALUE;
+        }
+
+        /**
+         * Labels read before the metric name inside braces, now that the family is known to be a summary or
+         * histogram: its {@code quantile} or {@code le} is the series' bound, not a label.
+         */
+        private void boundsReadBeforeName() throws BodyFormatException {
+            boolean summary = currentFamily.type == MetricType.SUMMARY;
+            String special = summary ? LABEL_QUANTILE : LABEL_LE;
+            if (!currentMetric.hasLabel(special)) {
+                return;
+            }
+            MetricBuilder relabelled = new MetricBuilder();
+            for (Label label : currentMetric.labels) {
+                if (!label.name().equals(special)) {
+                    relabelled.addLabel(label);
+                    continue;
+                }
+                byte[] value = label.value().getBytes(StandardCharsets.UTF_8);
+                double bound = goFloat(value, 0, value.length);
+                if (Double.isNaN(bound) && !isNanSpelling(value, 0, value.length)) {
+                    throw parseError("expected float as value for '" + special + "' label, got "
+                            + GoQuote.string(label.value()));
+                }
+                if (summary) {
+                    currentQuantile = bound;
+                } else {
+                    currentBucket = bound;
+                }
+            }
+            currentMetric = relabelled;
         }
 
         private int startLabelValue() throws BodyFormatException {
@@ -596,7 +694,7 @@ public final class TextFormatParser {
             if (!GoQuote.Utf8.isValid(tokenBytes, tokenOffset, tokenLength)) {
                 throw parseError("invalid label value " + GoQuote.string(tokenBytes, tokenOffset, tokenLength));
             }
-            if (currentLabelIsSpecial) {
+            if (currentLabelIsSpecial) { // never while the family is still to come (nameInsideBraces)
                 double bound = goFloat(tokenBytes, tokenOffset, tokenLength);
                 if (Double.isNaN(bound) && !isNanSpelling(tokenBytes, tokenOffset, tokenLength)) {
                     String label = currentFamily.type == MetricType.SUMMARY ? LABEL_QUANTILE : LABEL_LE;
@@ -612,7 +710,7 @@ public final class TextFormatParser {
                 String value = strings.get(tokenBytes, tokenOffset, tokenLength, false);
                 Label label = new Label(currentLabelName, value);
                 if (value.length() > limits.maxLabelValueLength()) {
-                    throw new BodyFormatException(limits.oversized(BodyLimits.seriesOf(currentFamily.name), label));
+                    throw new BodyFormatException(limits.oversized(BodyLimits.seriesOf(familyName()), label));
                 }
                 currentMetric.addLabel(label);
             }
@@ -621,6 +719,9 @@ public final class TextFormatParser {
                 case ',':
                     return START_LABEL_NAME;
                 case '}':
+                    if (currentFamily == null) {
+                        throw parseError("invalid metric name"); // braces that named no metric
+                    }
                     skipBlankTabOrFail();
                     return READING_VALUE;
                 default:
@@ -737,14 +838,17 @@ public final class TextFormatParser {
         private static final int FLAG_HISTOGRAM_SUM = 8;
 
         /** Go's setOrCreateCurrentMF: the family the current token (a metric name) belongs to. */
-        private void setOrCreateCurrentFamily() {
+        private void setOrCreateCurrentFamily() throws BodyFormatException {
             if (lastNameFamily != null
                     && Arrays.equals(lastName, 0, lastName.length, tokenBytes, tokenOffset, tokenOffset + tokenLength)) {
                 currentFamily = lastNameFamily;
                 setFlags(lastNameFlags);
                 return;
             }
-            String name = strings.get(tokenBytes, tokenOffset, tokenLength, true);
+            if (utf8Names && (tokenLength == 0 || !GoQuote.Utf8.isValid(tokenBytes, tokenOffset, tokenLength))) {
+                throw parseError("invalid metric name " + GoQuote.string(tokenBytes, tokenOffset, tokenLength));
+            }
+            String name = strings.get(tokenBytes, tokenOffset, tokenLength, tokenAscii);
             int flags = 0;
             FamilyBuilder family = familiesByName.get(name);
             if (family == null) {
@@ -1032,6 +1136,106 @@ public final class TextFormatParser {
             }
             pos = end;
             throw unexpectedEnd();
+        }
+
+        /** A name of {@code grammar}: legacy only, or, with UTF-8 names, also quoted ({@link #readTokenAsQuotableName}). */
+        private void readName(NameGrammar grammar) throws BodyFormatException {
+            if (utf8Names) {
+                readTokenAsQuotableName(grammar);
+            } else {
+                readTokenAsName(grammar);
+            }
+        }
+
+        /**
+         * expfmt's readTokenAsMetricName / readTokenAsLabelName of v0.61+: a name of {@code grammar} in which
+         * a double quote opens a quoted part that may hold any byte and the escapes {@code \\}, {@code \n}
+         * and {@code \"}; the byte after the closing quote becomes current. An unquoted name, the usual case,
+         * is read as {@link #readTokenAsName} reads it.
+         */
+        private void readTokenAsQuotableName(NameGrammar grammar) throws BodyFormatException {
+            tokenAscii = true;
+            int start = pos - 1;
+            if (!grammar.isStart[cur & 0xff] && cur != '"') {
+                setToken(in, start, 0);
+                return;
+            }
+            boolean[] isContinuation = grammar.isContinuation;
+            int k = start;
+            if (cur != '"') {
+                k = pos;
+                while (k < end && isContinuation[in[k] & 0xff]) {
+                    k++;
+                }
+                if (k == end) {
+                    pos = end;
+                    throw unexpectedEnd();
+                }
+                if (in[k] != '"') {
+                    setToken(in, start, k - start);
+                    cur = in[k] & 0xff;
+                    pos = k + 1;
+                    return;
+                }
+            }
+            String what = grammar == NameGrammar.METRIC ? "metric name " : "label name ";
+            int length = copyToScratch(start, k);
+            boolean quoted = false;
+            boolean escaped = false;
+            while (true) {
+                int c = in[k] & 0xff;
+                if (escaped) {
+                    if (c == '\\' || c == '"') {
+                        length = appendToScratch(length, c);
+                    } else if (c == 'n') {
+                        length = appendToScratch(length, '\n');
+                    } else {
+                        throw invalidEscape(c);
+                    }
+                    escaped = false;
+                } else if (c == '"') {
+                    quoted = !quoted;
+                    if (!quoted) { // the closing quote ends the name
+                        k++;
+                        if (k == end) {
+                            pos = end;
+                            throw unexpectedEnd();
+                        }
+                        setQuotedToken(length);
+                        cur = in[k] & 0xff;
+                        pos = k + 1;
+                        return;
+                    }
+                } else if (c == '\n') {
+                    throw parseError(what + GoQuote.string(scratch, 0, length) + " contains unescaped new-line");
+                } else if (c == '\\') {
+                    escaped = true;
+                } else {
+                    length = appendToScratch(length, c);
+                }
+                k++;
+                if (k == end) {
+                    pos = end;
+                    throw unexpectedEnd();
+                }
+                int next = in[k] & 0xff;
+                if (!quoted && !isContinuation[next] && next != '"') {
+                    setQuotedToken(length);
+                    cur = next;
+                    pos = k + 1;
+                    return;
+                }
+            }
+        }
+
+        private void setQuotedToken(int length) {
+            setToken(scratch, 0, length);
+            for (int k = 0; k < length; k++) {
+                if (scratch[k] < 0) {
+                    tokenAscii = false;
+                    break;
+                }
+            }
         }
 
         /** A name of {@code grammar} from the current byte; empty if that byte cannot start one. */

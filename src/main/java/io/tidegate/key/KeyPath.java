@@ -1,6 +1,7 @@
 package io.tidegate.key;
 
 import io.tidegate.format.GoQuote;
+import io.tidegate.format.NameValidation;
 import io.tidegate.format.Names;
 import io.tidegate.format.Refusal;
 import java.nio.charset.StandardCharsets;
@@ -36,8 +37,18 @@ public final class KeyPath {
      * @param labelPath the rest of the decoded path after the job, starting with '/' or empty
      */
     public static Parsed parse(String jobSegment, boolean jobBase64, String labelPath) {
+        return parse(jobSegment, jobBase64, labelPath, NameValidation.LEGACY);
+    }
+
+    /** {@link #parse(String, boolean, String)}, label names read by {@code names}. */
+    public static Parsed parse(String jobSegment, boolean jobBase64, String labelPath, NameValidation names) {
         List<String> levels = labelPath.length() > 1 ? Arrays.asList(labelPath.substring(1).split("/", -1)) : List.of();
-        return parse(jobSegment, jobBase64, levels);
+        return parse(jobSegment, jobBase64, levels, names);
+    }
+
+    /** {@link #parse(String, boolean, List, NameValidation)} with legacy names. */
+    public static Parsed parse(String jobSegment, boolean jobBase64, List<String> labelLevels) {
+        return parse(jobSegment, jobBase64, labelLevels, NameValidation.LEGACY);
     }
 
     /**
@@ -46,8 +57,10 @@ public final class KeyPath {
      *
      * @param jobSegment the job segment, base64 when {@code jobBase64}
      * @param labelLevels the segments after the job: label name, value, name, value...
+     * @param names which label names are accepted; with UTF-8 names, a name in the {@code U__} value encoding
+     *     is decoded first, as upstream 1.11 does with {@code --push.enable-utf8-names}
      */
-    public static Parsed parse(String jobSegment, boolean jobBase64, List<String> labelLevels) {
+    public static Parsed parse(String jobSegment, boolean jobBase64, List<String> labelLevels, NameValidation names) {
         String job = jobSegment;
         if (jobBase64) {
             try {
@@ -67,7 +80,9 @@ public final class KeyPath {
             String value = labelLevels.get(i + 1);
             boolean base64 = name.endsWith(BASE64_SUFFIX);
             String trimmed = base64 ? name.substring(0, name.length() - BASE64_SUFFIX.length()) : name;
-            if (!Names.isUsableLabelName(trimmed)) {
+            String labelName = names.pathLabelName(trimmed);
+            // upstream checks the reserved prefix on the name as written; the decoded name may not start with it either
+            if (!names.isUsableLabelName(labelName) || trimmed.startsWith(Names.RESERVED_PREFIX)) {
                 return refused("improper label name " + GoQuote.string(trimmed));
             }
             if (base64) {
@@ -78,7 +93,7 @@ public final class KeyPath {
                             + e.getMessage());
                 }
             }
-            labels.put(trimmed, value);
+            labels.put(labelName, value);
         }
         if (job.isEmpty()) {
             return refused("job name is required");

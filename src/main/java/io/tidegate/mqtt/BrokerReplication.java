@@ -61,7 +61,7 @@ public final class BrokerReplication implements GroupWriter {
             Duration ownApplyWait) {
         this.store = store;
         this.publisher = publisher;
-        this.topics = new TopicScheme(topicPrefix);
+        this.topics = new TopicScheme(topicPrefix, store.bodyLimits().names());
         this.origin = origin;
         this.ownFilters = ownFilters.stream().map(TopicFilter::parse).toList();
         this.applied = applied;

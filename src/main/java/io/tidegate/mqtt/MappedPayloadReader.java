@@ -127,7 +127,7 @@ final class MappedPayloadReader {
         }
     }
 
-    private static Map<String, MetricFamily> value(MqttMapping rule, Map<String, String> captures, String topic,
+    private Map<String, MetricFamily> value(MqttMapping rule, Map<String, String> captures, String topic,
             String payload) throws BodyFormatException {
         MappedMetric metric = rule.metrics().get(0);
         String text = unquoted(payload.strip());
@@ -324,9 +324,9 @@ final class MappedPayloadReader {
                         + (metric.ignoreCase() ? " (case ignored)" : ""));
     }
 
-    private static String name(MqttMapping rule, MappedMetric metric, Map<String, String> captures, String fallback)
+    private String name(MqttMapping rule, MappedMetric metric, Map<String, String> captures, String fallback)
             throws BodyFormatException {
-        String name = metric.metricName(rule.prefix(), captures, fallback);
+        String name = metric.metricName(rule.prefix(), captures, fallback, payloads.names());
         if (name.isEmpty()) {
             throw new BodyFormatException("the metric name is empty for this topic");
         }

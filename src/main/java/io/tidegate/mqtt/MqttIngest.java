@@ -136,7 +136,7 @@ public final class MqttIngest implements MessageHandler {
         this.store = store;
         this.mappings = mappings;
         this.ttls = ttls;
-        this.topics = new TopicScheme(topicPrefix);
+        this.topics = new TopicScheme(topicPrefix, store.bodyLimits().names());
         this.retainedMode = retainedMode;
         this.maxPayloadBytes = maxPayloadBytes;
         this.retainedMemory = new RetainedMemory(retainedCapacity);

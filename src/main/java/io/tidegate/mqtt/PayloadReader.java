@@ -3,6 +3,7 @@ package io.tidegate.mqtt;
 import io.tidegate.format.BodyFormatException;
 import io.tidegate.format.GoQuote;
 import io.tidegate.format.BodyLimits;
+import io.tidegate.format.NameValidation;
 import io.tidegate.format.MediaType;
 import io.tidegate.format.Metric;
 import io.tidegate.format.MetricFamily;
@@ -50,6 +51,11 @@ final class PayloadReader {
         this.textParser = new TextFormatParser(limits);
     }
 
+    /** Which metric and label names payloads and mapping rules may make ({@code --push.enable-utf8-names}). */
+    NameValidation names() {
+        return limits.names();
+    }
+
     /** The families of a payload and how to write them, or why it cannot be used. */
     record Read(ParsedBody body, Verb verb, Rejection rejection) {
         static Read rejected(RejectReason reason, String message) {
@@ -89,7 +95,8 @@ final class PayloadReader {
             }
         } else {
             // sniffed on the bytes: a text payload goes to the parser without being decoded first
-            boolean json = startsWithBrace(payload);
+            boolean json = startsWithBrace(payload)
+                    && !(limits.names() == NameValidation.UTF8 && startsWithQuotedName(payload));
             number = json || payload.length > LONGEST_NUMBER ? null
                     : TextFormatParser.parseGoFloat(new String(payload, StandardCharsets.UTF_8).strip());
             kind = json ? Kind.JSON : number != null ? Kind.NUMBER : Kind.TEXT;
@@ -250,6 +257,35 @@ final class PayloadReader {
             }
         }
         return false;
+    }
+
+    /**
+     * Whether a payload that starts with a brace starts as a text line whose metric name is inside the braces
+     * ({@code {"my.metric"} 1}, {@code {"my.metric",a="b"} 1}), which UTF-8 names allow, rather than as a JSON
+     * object: its first token is a quoted string followed by {@code ,}, {@code =} or {@code }}, where JSON
+     * follows a key with {@code :}.
+     */
+    private static boolean startsWithQuotedName(byte[] payload) {
+        int i = 0;
+        while (i < payload.length && payload[i] != '{') {
+            i++;
+        }
+        i++;
+        while (i < payload.length && (payload[i] == ' ' || payload[i] == '\t')) {
+            i++;
+        }
+        if (i >= payload.length || payload[i] != '"') {
+            return false;
+        }
+        for (i++; i < payload.length && payload[i] != '"'; i++) {
+            if (payload[i] == '\\') {
+                i++;
+            }
+        }
+        for (i++; i < payload.length && (payload[i] == ' ' || payload[i] == '\t'); i++) {
+            // blanks between the name and what follows it
+        }
+        return i < payload.length && (payload[i] == ',' || payload[i] == '=' || payload[i] == '}');
     }
 
     /** The text format wants every line ended, the last one too. */

@@ -1,5 +1,8 @@
 package io.tidegate.mqtt;
 
+import io.tidegate.format.NameEscaping;
+import io.tidegate.format.NameValidation;
+import io.tidegate.format.Names;
 import io.tidegate.key.KeyPath;
 import io.tidegate.key.GroupingKey;
 import java.util.Arrays;
@@ -17,6 +20,7 @@ import java.util.List;
 final class TopicScheme {
     private final String prefix;
     private final String levelPrefix;
+    private final NameValidation names;
 
     /**
      * @param prefix {@code --mqtt.topic-prefix}, one or more levels ({@code site1/metrics}); a
@@ -25,6 +29,15 @@ final class TopicScheme {
      *     can be published under
      */
     TopicScheme(String prefix) {
+        this(prefix, NameValidation.LEGACY);
+    }
+
+    /**
+     * @param names which label names topics may carry: with UTF-8 names ({@code --push.enable-utf8-names}),
+     *     a label level in the {@code U__} value encoding is decoded, as in a push path
+     */
+    TopicScheme(String prefix, NameValidation names) {
+        this.names = names;
         String trimmed = prefix.endsWith("/") ? prefix.substring(0, prefix.length() - 1) : prefix;
         if (trimmed.isEmpty() || trimmed.contains("+") || trimmed.contains("#")) {
             throw new IllegalArgumentException("invalid MQTT topic prefix \"" + prefix
@@ -119,7 +132,7 @@ final class TopicScheme {
             metricLevel = labelLevels.get(labelLevels.size() - 1);
             labelLevels = labelLevels.subList(0, labelLevels.size() - 1);
         }
-        KeyPath.Parsed key = KeyPath.parse(levels[1], jobBase64, labelLevels);
+        KeyPath.Parsed key = KeyPath.parse(levels[1], jobBase64, labelLevels, names);
         if (key instanceof KeyPath.Refused refused) {
             return Parsed.error(refused.refusal().message());
         }
@@ -130,7 +143,8 @@ final class TopicScheme {
      * The one topic a write to {@code key} is published on, which {@link #parse} reads back to the same
      * key: {@code <prefix>/job/<job>} and the other labels in name order, each value as it is unless a
      * topic level cannot hold it as such (empty, or with {@code /}, {@code +}, {@code #}, a control
-     * character), then {@code <name>@base64/<base64url>}.
+     * character), then {@code <name>@base64/<base64url>}; a UTF-8 label name in the {@code U__} value
+     * encoding, which {@link #parse} decodes, so a name with {@code /}, {@code +} or {@code #} fits a level.
      */
     String topicOf(GroupingKey key) {
         StringBuilder topic = new StringBuilder(levelPrefix);
@@ -144,7 +158,8 @@ final class TopicScheme {
         return topic.toString();
     }
 
-    private static void appendLevel(StringBuilder topic, String name, String value) {
+    private static void appendLevel(StringBuilder topic, String labelName, String value) {
+        String name = Names.isValidLabelName(labelName) ? labelName : NameEscaping.VALUES.escape(labelName);
         if (needsBase64(value)) {
             String encoded = java.util.Base64.getUrlEncoder().withoutPadding()
                     .encodeToString(value.getBytes(java.nio.charset.StandardCharsets.UTF_8));

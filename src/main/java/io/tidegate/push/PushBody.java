@@ -2,6 +2,7 @@ package io.tidegate.push;
 
 import io.tidegate.format.BodyFormatException;
 import io.tidegate.format.BodyLimits;
+import io.tidegate.format.NameValidation;
 import io.tidegate.format.GoQuote;
 import io.tidegate.format.MediaType;
 import io.tidegate.format.ParsedBody;
@@ -31,10 +32,12 @@ public final class PushBody {
     private final TextFormatParser textParser;
     private final ProtobufBodyReader protobufReader;
     private final BodiesInFlight inFlight;
+    private final NameValidation names;
 
     /** Bodies of at most {@code maxBytes}, read while {@code inFlight} has room for them. */
     public PushBody(long maxBytes, BodyLimits limits, BodiesInFlight inFlight) {
         this.maxBytes = maxBytes;
+        this.names = limits.names();
         this.textParser = new TextFormatParser(limits);
         this.protobufReader = new ProtobufBodyReader(limits);
         this.inFlight = inFlight;
@@ -43,6 +46,11 @@ public final class PushBody {
     /** Bodies of at most {@code maxBytes}, however many are read at once. */
     public PushBody(long maxBytes, BodyLimits limits) {
         this(maxBytes, limits, BodiesInFlight.UNBOUNDED);
+    }
+
+    /** Which names a push may use, in its body and in its path. */
+    public NameValidation names() {
+        return names;
     }
 
     /** A body larger than the limit, as sent or once decompressed, or than this heap can read: answered 413. */

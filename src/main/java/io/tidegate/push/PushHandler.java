@@ -111,7 +111,7 @@ public final class PushHandler {
             return new PushCommand.Answer(jobBase64 ? PushAnswer.notFound()
                     : PushAnswer.redirect(decoded.substring(0, decoded.length() - 1)));
         }
-        KeyPath.Parsed path = KeyPath.parse(jobSegment, jobBase64, labelPath);
+        KeyPath.Parsed path = KeyPath.parse(jobSegment, jobBase64, labelPath, bodies.names());
         if (path instanceof KeyPath.Refused refused) {
             log.atDebug().addKeyValue("err", refused.refusal().message()).log("push path rejected");
             return new PushCommand.Refuse(refused.refusal());

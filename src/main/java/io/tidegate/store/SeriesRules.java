@@ -4,6 +4,7 @@ import io.tidegate.format.Label;
 import io.tidegate.format.Metric;
 import io.tidegate.format.MetricFamily;
 import io.tidegate.format.MetricType;
+import io.tidegate.format.NameValidation;
 import io.tidegate.format.Names;
 import java.util.HashSet;
 import java.util.List;
@@ -33,8 +34,8 @@ final class SeriesRules {
     }
 
     /** Checks one family whose labels have been sorted with the grouping key applied. */
-    static String check(MetricFamily family) {
-        if (!Names.isValidMetricName(family.name())) {
+    static String check(MetricFamily family, NameValidation names) {
+        if (!names.isValidMetricName(family.name())) {
             return "metric name " + Names.quote(family.name()) + " is not a valid metric name";
         }
         List<Metric> metrics = family.metrics();
@@ -51,7 +52,7 @@ final class SeriesRules {
                 if (name.equals(previous)) {
                     return describe(family.name(), metric) + " has two or more labels with the same name: " + name;
                 }
-                if (!Names.isUsableLabelName(name)) {
+                if (!names.isUsableLabelName(name)) {
                     return describe(family.name(), metric) + " has a label with an invalid name: " + name;
                 }
                 if (family.type() == MetricType.SUMMARY && name.equals("quantile")) {

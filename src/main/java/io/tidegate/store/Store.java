@@ -5,6 +5,7 @@ import io.tidegate.format.BodyLimits;
 import io.tidegate.format.Metric;
 import io.tidegate.format.MetricFamily;
 import io.tidegate.format.MetricType;
+import io.tidegate.format.NameValidation;
 import io.tidegate.format.Names;
 import java.time.Clock;
 import java.time.Instant;
@@ -441,7 +442,7 @@ public final class Store implements GroupWriter {
         if (overLimit != null) {
             return new Verdict(overLimit, null);
         }
-        String problem = prepareFamilies(request, now, prepared);
+        String problem = prepareFamilies(request, now, prepared, limits.names());
         return problem == null ? Verdict.FITS : new Verdict(null, problem);
     }
 
@@ -535,7 +536,8 @@ public final class Store implements GroupWriter {
     }
 
     /** Fills {@code prepared} with the families as the group will hold them; returns what makes the write invalid, or null. */
-    private static String prepareFamilies(WriteRequest request, long now, List<StoredFamily> prepared) {
+    private static String prepareFamilies(WriteRequest request, long now, List<StoredFamily> prepared,
+            NameValidation names) {
         String problem = SeriesRules.timestampsPresent(request.families().values());
         if (problem != null) {
             return problem;
@@ -548,7 +550,7 @@ public final class Store implements GroupWriter {
             long ttl = request.ttls().forFamily(pushed.name());
             StoredFamily family = new StoredFamily(GroupingLabels.apply(pushed, request.key()), writtenAt,
                     Ttls.deadline(writtenAt, ttl), ttl);
-            family.seriesProblem(); // checked here, off the lock; the judgement under it reads the answer
+            family.seriesProblem(names); // checked here, off the lock; the judgement under it reads the answer
             prepared.add(family);
         }
         return null;
@@ -730,7 +732,7 @@ public final class Store implements GroupWriter {
             if (own != null && own.isLiveAt(now) && own.family().type() == family.type()) {
                 // the group holds this family live, of this type: every other live holder agrees with it (the
                 // write that stored it was checked), so only the series are left to check
-                String invalid = storedFamily.seriesProblem();
+                String invalid = storedFamily.seriesProblem(limits.names());
                 if (invalid != null) {
                     return invalid;
                 }
@@ -759,7 +761,7 @@ public final class Store implements GroupWriter {
             if (heldByOthers && slot.type() != family.type()) {
                 return describeFamily(family) + " is not a " + slot.type() + " (in group " + holder + ")";
             }
-            String invalid = storedFamily.seriesProblem();
+            String invalid = storedFamily.seriesProblem(limits.names());
             if (invalid != null) {
                 return invalid;
             }

@@ -1,6 +1,7 @@
 package io.tidegate.store;
 
 import io.tidegate.format.MetricFamily;
+import io.tidegate.format.NameEscaping;
 import io.tidegate.format.MetricType;
 import io.tidegate.format.WireFormat;
 import io.tidegate.key.GroupingKey;
@@ -137,6 +138,16 @@ public final class StoreSnapshot {
      * (their help and type win). It copies the parts encoded when each family was written.
      */
     public void scrape(WireFormat wireFormat, List<MetricFamily> own, OutputStream out) throws IOException {
+        scrape(wireFormat, NameEscaping.DEFAULT, own, out);
+    }
+
+    /**
+     * {@link #scrape(WireFormat, List, OutputStream)} with names that are not legacy-valid written as
+     * {@code escaping} says (expfmt escapes each family as it encodes it: families are gathered and ordered by
+     * their names as stored, and written under their escaped names). Tidegate's own families are all legacy.
+     */
+    public void scrape(WireFormat wireFormat, NameEscaping escaping, List<MetricFamily> own, OutputStream out)
+            throws IOException {
         Map<String, ScrapedFamily> byName = new HashMap<>();
         for (Group group : held) {
             if (group.deadlineMillis() <= atMillis) {
@@ -148,11 +159,11 @@ public final class StoreSnapshot {
                 }
                 MetricFamily data = family.family();
                 ScrapedFamily scraped = byName.computeIfAbsent(family.name(),
-                        name -> new ScrapedFamily(name, data.type(), new ArrayList<>()));
+                        name -> new ScrapedFamily(name, family.writtenName(escaping), data.type(), new ArrayList<>()));
                 // a family whose only holder changed its type while this scrape ran: leave it for the next
                 if (scraped.type == data.type()) {
                     scraped.adopt(data.help());
-                    scraped.parts.add(family.rendered(wireFormat));
+                    scraped.parts.add(family.rendered(wireFormat, escaping));
                 }
             }
         }
@@ -168,7 +179,7 @@ public final class StoreSnapshot {
             MetricFamily mine = ownIndex < ownSorted.size() ? ownSorted.get(ownIndex) : null;
             int order = next == null ? 1 : mine == null ? -1 : next.name.compareTo(mine.name());
             if (order < 0) {
-                format.writeFamily(next.name, next.help, next.type, next.parts, out);
+                format.writeFamily(next.writtenName, next.help, next.type, next.parts, out);
                 storedIndex++;
                 continue;
             }
@@ -192,12 +203,14 @@ public final class StoreSnapshot {
      */
     private static final class ScrapedFamily {
         final String name;
+        final String writtenName; // the name escaped as the scrape asks
         final MetricType type;
         final List<byte[]> parts;
         String help;
 
-        ScrapedFamily(String name, MetricType type, List<byte[]> parts) {
+        ScrapedFamily(String name, String writtenName, MetricType type, List<byte[]> parts) {
             this.name = name;
+            this.writtenName = writtenName;
             this.type = type;
             this.parts = parts;
         }

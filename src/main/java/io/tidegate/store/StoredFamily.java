@@ -3,8 +3,12 @@ package io.tidegate.store;
 import io.tidegate.format.Label;
 import io.tidegate.format.Metric;
 import io.tidegate.format.MetricFamily;
+import io.tidegate.format.NameEscaping;
+import io.tidegate.format.NameValidation;
+import io.tidegate.format.Names;
 import io.tidegate.format.MetricType;
 import io.tidegate.format.WireFormat;
+import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -26,6 +30,10 @@ public final class StoredFamily {
     private volatile byte[] text;
     private volatile byte[] openMetrics;
     private volatile byte[] protobuf;
+    /** Whether every name is legacy-valid (expfmt: never escaped), 0 until the first scrape asks. */
+    private volatile byte legacyNames;
+    /** Renderings of the escaped family, by format and scheme; made only for a family with names to escape. */
+    private volatile byte[][] escaped;
     private String seriesProblem = UNCHECKED;
 
     /** Not yet checked: a string no check returns (compared by identity). */
@@ -96,6 +104,81 @@ public final class StoredFamily {
         return heapBytes;
     }
 
+    /**
+     * Its series in {@code format} with names written as {@code escaping} says: the one rendering of
+     * {@link #rendered(WireFormat)} for a family whose names are all legacy-valid (every scheme leaves them
+     * alone) and for {@code allow-utf-8}; otherwise a rendering of the escaped family, kept per format and
+     * scheme, so scrapes asking different schemes never serve each other's bytes.
+     */
+    byte[] rendered(WireFormat format, NameEscaping escaping) {
+        if (escaping == NameEscaping.ALLOW_UTF8 || hasOnlyLegacyNames()) {
+            return rendered(format);
+        }
+        byte[][] byScheme = escaped;
+        if (byScheme == null) {
+            byScheme = new byte[WireFormat.values().length * NameEscaping.values().length][];
+            escaped = byScheme;
+        }
+        int slot = format.ordinal() * NameEscaping.values().length + escaping.ordinal();
+        byte[] bytes = byScheme[slot];
+        if (bytes == null) {
+            bytes = format.format().renderSeries(escapedFamily(family, escaping));
+            byScheme[slot] = bytes;
+        }
+        return bytes;
+    }
+
+    /**
+     * Whether the family's name and every label name of its series are valid legacy metric names, which no
+     * escaping scheme changes (model.EscapeMetricFamily checks label names by the metric name rule too).
+     */
+    boolean hasOnlyLegacyNames() {
+        byte known = legacyNames;
+        if (known == 0) {
+            known = namesAreLegacy(family) ? (byte) 1 : (byte) 2;
+            legacyNames = known;
+        }
+        return known == 1;
+    }
+
+    /** The name as a scrape asking {@code escaping} writes it. */
+    String writtenName(NameEscaping escaping) {
+        return escaping == NameEscaping.ALLOW_UTF8 || hasOnlyLegacyNames() ? family.name() : escaping.escape(family.name());
+    }
+
+    private static boolean namesAreLegacy(MetricFamily family) {
+        if (!Names.isValidMetricName(family.name())) {
+            return false;
+        }
+        List<Label> previous = null;
+        for (Metric metric : family.metrics()) {
+            List<Label> labels = metric.labels();
+            if (labels == previous) {
+                continue; // series of one push often share their label list
+            }
+            for (int i = 0; i < labels.size(); i++) {
+                if (!Names.isValidMetricName(labels.get(i).name())) {
+                    return false;
+                }
+            }
+            previous = labels;
+        }
+        return true;
+    }
+
+    /** model.EscapeMetricFamily: the family with its name and its series' label names escaped. */
+    static MetricFamily escapedFamily(MetricFamily family, NameEscaping escaping) {
+        List<Metric> metrics = new ArrayList<>(family.metrics().size());
+        for (Metric metric : family.metrics()) {
+            List<Label> labels = new ArrayList<>(metric.labels().size());
+            for (Label label : metric.labels()) {
+                labels.add(new Label(escaping.escape(label.name()), label.value()));
+            }
+            metrics.add(metric.withLabels(labels));
+        }
+        return new MetricFamily(escaping.escape(family.name()), family.help(), family.type(), metrics);
+    }
+
     /** Its series in {@code format}, encoded on the first request (two readers at once may both encode: same bytes). */
     byte[] rendered(WireFormat format) {
         byte[] bytes = switch (format) {
@@ -115,14 +198,14 @@ public final class StoredFamily {
     }
 
     /**
-     * What {@link SeriesRules#check} finds wrong with this family as pushed, or null; checked on the first
-     * call, which a write makes while it is prepared, ahead of the writer lock. (Two threads at once may both
-     * check: same answer.)
+     * What {@link SeriesRules#check} finds wrong with this family as pushed, names checked by {@code names}, or
+     * null; checked on the first call, which a write makes while it is prepared, ahead of the writer lock. (Two
+     * threads at once may both check: same answer.)
      */
-    String seriesProblem() {
+    String seriesProblem(NameValidation names) {
         String problem = seriesProblem;
         if (problem == UNCHECKED) {
-            problem = SeriesRules.check(family);
+            problem = SeriesRules.check(family, names);
             seriesProblem = problem;
         }
         return problem;

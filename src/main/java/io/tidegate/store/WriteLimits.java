@@ -3,6 +3,7 @@ package io.tidegate.store;
 import io.tidegate.key.GroupingKey;
 import io.tidegate.format.Label;
 import io.tidegate.format.BodyLimits;
+import io.tidegate.format.NameValidation;
 import io.tidegate.format.Metric;
 import io.tidegate.format.MetricFamily;
 import io.tidegate.format.Refusal;
@@ -23,7 +24,7 @@ import io.tidegate.format.Refusal.Reason;
  *     renderings for scrapes included ({@code --store.max-bytes}); 0 for no bound
  */
 public record WriteLimits(int maxSeries, int maxLabelsPerSeries, int maxLabelNameLength, int maxLabelValueLength,
-        int maxGroups, long maxStoredSeries, long maxStoredBytes) {
+        int maxGroups, long maxStoredSeries, long maxStoredBytes, NameValidation names) {
     /**
      * What one series held costs the heap, counted conservatively: measured with the jar (live heap
      * after a text scrape, which keeps its rendering, and a full collection; series of 5 labels, values
@@ -50,6 +51,16 @@ public record WriteLimits(int maxSeries, int maxLabelsPerSeries, int maxLabelNam
         if (maxStoredBytes < 0) {
             throw new IllegalArgumentException("--store.max-bytes must be 0 (no limit) or more: " + maxStoredBytes);
         }
+        if (names == null) {
+            throw new IllegalArgumentException("names must be given");
+        }
+    }
+
+    /** With legacy names only (no {@code --push.enable-utf8-names}). */
+    public WriteLimits(int maxSeries, int maxLabelsPerSeries, int maxLabelNameLength, int maxLabelValueLength,
+            int maxGroups, long maxStoredSeries, long maxStoredBytes) {
+        this(maxSeries, maxLabelsPerSeries, maxLabelNameLength, maxLabelValueLength, maxGroups, maxStoredSeries,
+                maxStoredBytes, NameValidation.LEGACY);
     }
 
     /** Without a bound on the heap held ({@code --store.max-bytes} 0). */
@@ -69,7 +80,7 @@ public record WriteLimits(int maxSeries, int maxLabelsPerSeries, int maxLabelNam
 
     /** The bounds a body can pass on its own, which the readers check while they read it. */
     public BodyLimits body() {
-        return new BodyLimits(maxSeries, maxLabelsPerSeries, maxLabelNameLength, maxLabelValueLength);
+        return new BodyLimits(maxSeries, maxLabelsPerSeries, maxLabelNameLength, maxLabelValueLength, names);
     }
 
     /**

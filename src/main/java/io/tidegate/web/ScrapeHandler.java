@@ -2,7 +2,6 @@ package io.tidegate.web;
 
 import io.tidegate.telemetry.OwnMetrics;
 import io.javalin.http.Context;
-import io.tidegate.format.WireFormat;
 import io.tidegate.store.StoreSnapshot;
 import java.io.BufferedOutputStream;
 import java.io.IOException;
@@ -31,8 +30,8 @@ final class ScrapeHandler {
     }
 
     private void answer(Context ctx) throws IOException {
-        WireFormat format = ScrapeNegotiation.choose(ctx.header("Accept"));
-        ctx.contentType(format.format().contentType());
+        ScrapeNegotiation.Scrape scrape = ScrapeNegotiation.negotiate(ctx.header("Accept"));
+        ctx.contentType(scrape.contentType());
         boolean gzip = acceptsGzip(ctx.header("Accept-Encoding"));
         if (gzip) {
             ctx.header("Content-Encoding", "gzip");
@@ -42,7 +41,7 @@ final class ScrapeHandler {
         if (gzip) {
             out = new FastGzipOutputStream(out);
         }
-        snapshots.get().scrape(format, metrics.families(), out);
+        snapshots.get().scrape(scrape.format(), scrape.escaping(), metrics.families(), out);
         out.close();
     }
 

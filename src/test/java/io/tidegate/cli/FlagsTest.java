@@ -1,5 +1,6 @@
 package io.tidegate.cli;
 
+import io.tidegate.format.NameValidation;
 import io.tidegate.mqtt.MqttProtocol;
 import io.tidegate.mqtt.RetainedMode;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -51,6 +52,15 @@ class FlagsTest {
                 "--completion-script-zsh", "--version"}) {
             assertThat(help).contains(flag);
         }
+    }
+
+    @Test
+    void utf8NamesAreOffUnlessEnabledAsUpstream() {
+        assertThat(parse().nameValidation()).isEqualTo(NameValidation.LEGACY);
+        assertThat(parse("--push.enable-utf8-names").nameValidation()).isEqualTo(NameValidation.UTF8);
+        assertThat(parse("--push.enable-utf8-names").writeLimits().body().names()).isEqualTo(NameValidation.UTF8);
+        assertThat(parse("--push.enable-utf8-names=false").nameValidation()).isEqualTo(NameValidation.LEGACY);
+        assertThat(usage()).contains("--push.enable-utf8-names");
     }
 
     @Test

@@ -69,6 +69,26 @@ class MappingsCommandTest {
     }
 
     @Test
+    void utf8NamesInRulesTakeTheFlagAsTheServerDoes() throws Exception {
+        Path file = dir.resolve("utf8.yml");
+        java.nio.file.Files.writeString(file, """
+                mqtt_mappings:
+                  - name: rooms
+                    topic: house/+room
+                    group: {job: house, "room.name": '{room}'}
+                    metrics:
+                      - {path: temp, name: 'temp.{room}', unit: celsius}
+                """);
+        assertThat(run("test", "--config", file.toString(), "--topic", "house/kitchen", "--payload", "{\"temp\": 21.5}"))
+                .isEqualTo(1);
+        assertThat(err).contains("invalid label name");
+
+        assertThat(run("test", "--config", file.toString(), "--topic", "house/kitchen", "--payload", "{\"temp\": 21.5}",
+                "--push.enable-utf8-names")).isZero();
+        assertThat(out).contains("{\"temp.kitchen_celsius\",instance=\"\",job=\"house\",\"room.name\"=\"kitchen\"} 21.5\n");
+    }
+
+    @Test
     void aMultiChannelMessageShowsOneSeriesPerChannelAndTheFieldsItSkipped() {
         int status = test("tasmota", "tele/dualr3/SENSOR", "{\"Time\":\"2025-01-12T10:15:00\",\"ENERGY\":{\"TotalStartTime\":"
                 + "\"2024-11-02T08:11:12\",\"Total\":0.003,\"Yesterday\":0.000,\"Today\":0.003,\"Power\":[12,0],"

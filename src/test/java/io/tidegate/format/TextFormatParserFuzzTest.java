@@ -27,6 +27,7 @@ import net.jqwik.api.lifecycle.AddLifecycleHook;
 @AddLifecycleHook(FuzzBudget.class)
 class TextFormatParserFuzzTest {
     private final TextFormatParser parser = new TextFormatParser();
+    private final TextFormatParser utf8 = new TextFormatParser(BodyLimits.NONE.withNames(NameValidation.UTF8));
 
     @Property(tries = 800)
     void generatedBodiesAreParsedOrRefusedAndRenderStably(@ForAll("bodies") byte[] body) {
@@ -52,6 +53,46 @@ class TextFormatParserFuzzTest {
         checkAcceptedOrRefused(body);
     }
 
+    /** With UTF-8 names the same holds, and what is accepted renders (quoted names) and reads back the same. */
+    @Property(tries = 600)
+    void utf8NameBodiesAreParsedOrRefusedAndRenderStably(@ForAll("utf8Bodies") byte[] body) {
+        checkAcceptedOrRefused(utf8, body);
+    }
+
+    @Property(tries = 600)
+    void mutatedBodiesAreParsedOrRefusedWithUtf8NamesToo(@ForAll("mutatedBodies") byte[] body) {
+        checkAcceptedOrRefused(utf8, body);
+    }
+
+    /** A body the legacy grammar accepts means the same with UTF-8 names: the flag adds, it changes nothing. */
+    @Property(tries = 400)
+    void legacyBodiesParseTheSameWithUtf8Names(@ForAll("bodies") byte[] body) {
+        ParsedBody legacy;
+        try {
+            legacy = parser.parse(body, body.length);
+        } catch (BodyFormatException e) {
+            return;
+        }
+        try {
+            assertThat(utf8.parse(body, body.length)).isEqualTo(legacy);
+        } catch (BodyFormatException e) {
+            throw new AssertionError("accepted as legacy, refused with UTF-8 names: " + e.getMessage(), e);
+        }
+    }
+
+    @Provide
+    Arbitrary<byte[]> utf8Bodies() {
+        Arbitrary<String> line = Arbitraries.of(
+                "{\"a.b\"} 1\n", "\"x.y\"{\"l.n\"=\"v\"} 2\n", "{\"a.b\",c=\"d\"} 3\n", "{c=\"d\",\"a.b\"} 4\n",
+                "# TYPE \"s.m\" summary\n{\"s.m\",quantile=\"0.5\"} 1\n{\"s.m_sum\"} 2\n{\"s.m_count\"} 3\n",
+                "# TYPE \"h.m\" histogram\n{\"h.m_bucket\",le=\"1\"} 1\n{le=\"+Inf\",\"h.m_bucket\"} 2\n",
+                "# HELP \"é 😀\" help\n{\"é 😀\",\"quote\\\"d\\n\"=\"x\"} 5\n", "plain{a=\"b\"} 6\n",
+                "{\"a\\\\b\"} 7\n", "{} 8\n", "{\"\"} 9\n", "{\"a\",\"b\"} 10\n");
+        Arbitrary<byte[]> valid = line.list().ofMinSize(1).ofMaxSize(6).map(lines -> String.join("", lines)
+                .getBytes(StandardCharsets.UTF_8));
+        return Arbitraries.oneOf(valid, Mutations.of(valid, ExpositionTexts.TOKENS, 3));
+    }
+
     @Provide
     Arbitrary<byte[]> bodies() {
         return ExpositionTexts.bodyBytes();
@@ -74,6 +115,10 @@ class TextFormatParserFuzzTest {
     }
 
     private void checkAcceptedOrRefused(byte[] body) {
+        checkAcceptedOrRefused(parser, body);
+    }
+
+    private void checkAcceptedOrRefused(TextFormatParser parser, byte[] body) {
         ParsedBody parsed;
         try {
             parsed = parser.parse(body, body.length);
@@ -82,7 +127,7 @@ class TextFormatParserFuzzTest {
             Refusals.assertClean(e.getMessage());
             return;
         }
-        Renderings.assertWellFormed(parsed);
+        Renderings.assertWellFormed(parsed, parser == utf8 ? NameValidation.UTF8 : NameValidation.LEGACY);
         if (hasSuffixCollision(parsed)) {
             return; // its rendering cannot be read back at all, see hasSuffixCollision
         }

@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.tidegate.format.ExpositionFormat;
 import io.tidegate.format.Label;
 import io.tidegate.format.Metric;
-import io.tidegate.format.Names;
+import io.tidegate.format.NameValidation;
 import io.tidegate.format.MetricFamily;
 import io.tidegate.format.ParsedBody;
 import io.tidegate.format.WireFormat;
@@ -37,15 +37,20 @@ public final class Renderings {
 
     /** What every accepted body holds: valid names, series in every family, no label twice, sane timeouts. */
     public static void assertWellFormed(ParsedBody parsed) {
+        assertWellFormed(parsed, NameValidation.LEGACY);
+    }
+
+    /** {@link #assertWellFormed(ParsedBody)}, names valid by {@code names}. */
+    public static void assertWellFormed(ParsedBody parsed, NameValidation validation) {
         for (var entry : parsed.families().entrySet()) {
             MetricFamily family = entry.getValue();
             assertThat(family.name()).isEqualTo(entry.getKey());
-            assertThat(Names.isValidMetricName(family.name())).as("metric name %s", family.name()).isTrue();
+            assertThat(validation.isValidMetricName(family.name())).as("metric name %s", family.name()).isTrue();
             assertThat(family.metrics()).as("series of %s", family.name()).isNotEmpty();
             for (Metric metric : family.metrics()) {
                 Set<String> names = new HashSet<>();
                 for (Label label : metric.labels()) {
-                    assertThat(Names.isValidLabelName(label.name())).as("label name %s", label.name()).isTrue();
+                    assertThat(validation.isValidLabelName(label.name())).as("label name %s", label.name()).isTrue();
                     assertThat(names.add(label.name())).as("duplicate label %s", label.name()).isTrue();
                     assertThat(StandardCharsets.UTF_8.newEncoder().canEncode(label.value())).isTrue();
                 }

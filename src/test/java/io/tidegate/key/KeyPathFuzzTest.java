@@ -1,5 +1,9 @@
 package io.tidegate.key;
 
+import io.tidegate.format.Label;
+import io.tidegate.format.NameEscaping;
+import io.tidegate.format.NameValidation;
+import io.tidegate.format.Names;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.tidegate.fuzz.FuzzBudget;
@@ -7,9 +11,11 @@ import io.tidegate.fuzz.KeyTexts;
 import io.tidegate.fuzz.Refusals;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
+import java.util.List;
 import java.util.Map;
 import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
+import net.jqwik.api.Combinators;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
@@ -52,6 +58,53 @@ class KeyPathFuzzTest {
             return;
         }
         KeyTexts.assertWellFormed(KeyPathTest.keyOf(parsed));
+    }
+
+    /** With UTF-8 names, any path (U__ encodings among its names) gives a key of usable names or a reason. */
+    @Property(tries = 2000)
+    void anyDecodedPathGivesAKeyOrAReasonWithUtf8Names(@ForAll("segments") String jobSegment, @ForAll boolean jobBase64,
+            @ForAll("utf8LabelPaths") String labelPath) {
+        KeyPath.Parsed parsed = KeyPath.parse(jobSegment, jobBase64, labelPath, NameValidation.UTF8);
+        if (parsed instanceof KeyPath.Refused) {
+            Refusals.assertClean(KeyPathTest.refusalOf(parsed));
+            return;
+        }
+        for (Label label : KeyPathTest.keyOf(parsed).labels()) {
+            assertThat(NameValidation.UTF8.isUsableLabelName(label.name())).as(label.name()).isTrue();
+        }
+    }
+
+    /** Any usable UTF-8 label name, written in the U__ value encoding where it is not legacy, names itself. */
+    @Property(tries = 2000)
+    void everyUtf8LabelNameEncodedReadsBackAsItself(@ForAll("utf8Names") String name) {
+        String written = Names.isValidLabelName(name) ? name : NameEscaping.VALUES.escape(name);
+        KeyPath.Parsed parsed = KeyPath.parse("j", false, List.of(written + KeyPath.BASE64_SUFFIX, "dg"),
+                NameValidation.UTF8);
+        if (name.startsWith("__") || name.equals("job") || written.equals(name) && name.startsWith("U__")) {
+            return; // reserved, overridden by the job, or the ambiguity upstream documents (a legacy name that decodes)
+        }
+        assertThat(KeyPathTest.keyOf(parsed).get(name)).as(written).isEqualTo("v");
+    }
+
+    @Provide
+    Arbitrary<String> utf8Names() {
+        return Arbitraries.oneOf(Arbitraries.strings().ofMinLength(1).ofMaxLength(12),
+                Arbitraries.strings().withChars("._-/ U:é😀0129aZ").ofMinLength(1).ofMaxLength(12))
+                .filter(NameValidation.UTF8::isValidLabelName);
+    }
+
+    @Provide
+    Arbitrary<String> utf8LabelPaths() {
+        Arbitrary<String> name = Arbitraries.oneOf(KeyTexts.segment(), utf8Names().map(NameEscaping.VALUES::escape),
+                Arbitraries.strings().withChars("U_0123456789abcdefxg.").ofMaxLength(14).map(s -> "U__" + s));
+        return Combinators.combine(name.list().ofMaxSize(3), KeyTexts.segment().list().ofMinSize(3).ofMaxSize(3))
+                .as((names, values) -> {
+                    StringBuilder path = new StringBuilder();
+                    for (int i = 0; i < names.size(); i++) {
+                        path.append('/').append(names.get(i)).append('/').append(values.get(i));
+                    }
+                    return path.toString();
+                });
     }
 
     @Property(tries = 2000)

@@ -2,6 +2,7 @@ package io.tidegate.web;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.tidegate.format.NameEscaping;
 import io.tidegate.format.WireFormat;
 import org.junit.jupiter.api.Test;
 
@@ -117,5 +118,47 @@ class ScrapeNegotiationTest {
         for (String header : new String[] {";;;", ";", ",", "", " ; , ;", "gzip;", "gzip;q=", "gzip;q=abc", "=;=", ";gzip"}) {
             assertThat(ScrapeHandler.acceptsGzip(header)).as(header).isEqualTo(header.startsWith("gzip"));
         }
+    }
+
+    /** expfmt/encode_test.go TestNegotiate (v0.67.5), the cases of the formats Tidegate serves: Accept, then Content-Type. */
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.CsvSource(delimiter = '|', value = {
+        "application/vnd.google.protobuf;proto=io.prometheus.client.MetricFamily;encoding=delimited"
+                + "|application/vnd.google.protobuf; proto=io.prometheus.client.MetricFamily; encoding=delimited; escaping=underscores",
+        "text/plain;version=0.0.4|text/plain; version=0.0.4; charset=utf-8; escaping=underscores",
+        "application/vnd.google.protobuf;proto=io.prometheus.client.MetricFamily;encoding=delimited; escaping=allow-utf-8;"
+                + "|application/vnd.google.protobuf; proto=io.prometheus.client.MetricFamily; encoding=delimited; escaping=allow-utf-8",
+        "text/plain;version=0.0.4;|text/plain; version=0.0.4; charset=utf-8; escaping=underscores",
+        "text/plain;version=0.0.4; escaping=values;|text/plain; version=0.0.4; charset=utf-8; escaping=values",
+        // TestNegotiateIncludingOpenMetrics: "OM format, 0.0.1 version" (Tidegate answers OpenMetrics 1.0.0 to either)
+        "application/openmetrics-text;version=0.0.1; escaping=underscores"
+                + "|application/openmetrics-text; version=1.0.0; charset=utf-8; escaping=underscores",
+        "application/openmetrics-text;version=1.0.0; escaping=dots|application/openmetrics-text; version=1.0.0; charset=utf-8; escaping=dots",
+        // an unknown scheme is passed over; no Accept at all is text with the default
+        "text/plain;escaping=nonsense|text/plain; version=0.0.4; charset=utf-8; escaping=underscores",
+    })
+    void theContentTypeNamesTheEscapingAsExpfmtNegotiates(String accept, String contentType) {
+        assertThat(ScrapeNegotiation.negotiate(accept).contentType()).isEqualTo(contentType);
+    }
+
+    @Test
+    void prometheus3sAcceptGetsOpenMetricsWithUtf8Names() {
+        // what Prometheus 3 sends with its default scrape protocols and UTF-8 names
+        String accept = "application/openmetrics-text;version=1.0.0;escaping=allow-utf-8;q=0.5,"
+                + "application/openmetrics-text;version=0.0.1;q=0.4,text/plain;version=1.0.0;escaping=allow-utf-8;q=0.3,"
+                + "text/plain;version=0.0.4;q=0.2,*/*;q=0.1";
+        assertThat(ScrapeNegotiation.negotiate(accept))
+                .isEqualTo(new ScrapeNegotiation.Scrape(WireFormat.OPENMETRICS, NameEscaping.ALLOW_UTF8));
+        assertThat(ScrapeNegotiation.negotiate(null))
+                .isEqualTo(new ScrapeNegotiation.Scrape(WireFormat.TEXT, NameEscaping.UNDERSCORES));
+    }
+
+    @Test
+    void anEscapingOfAMoreWantedRangeThatPicksNoFormatCarriesOverAsInExpfmt() {
+        // expfmt walks the ranges from the most wanted; each escaping it passes replaces the one before
+        assertThat(ScrapeNegotiation.negotiate("application/json;escaping=values;q=0.9,text/plain;q=0.5").escaping())
+                .isEqualTo(NameEscaping.VALUES);
+        assertThat(ScrapeNegotiation.negotiate("text/plain;q=0.9,application/json;escaping=values;q=0.5").escaping())
+                .isEqualTo(NameEscaping.UNDERSCORES);
     }
 }

@@ -3,6 +3,7 @@ package io.tidegate.mqtt.mapping;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonPrimitive;
 import io.tidegate.format.MetricType;
+import io.tidegate.format.NameValidation;
 import io.tidegate.format.Names;
 import io.tidegate.format.TextFormatParser;
 import java.time.Duration;
@@ -114,18 +115,25 @@ public record MqttMapping(String name, TopicPattern topic, Map<String, Pattern> 
             this(path, name, unit, scale, type, help, values, ignoreCase, optional, keyLabel, null, null);
         }
 
+        /** {@link #metricName(String, Map, String, NameValidation)} with legacy names. */
+        public String metricName(String prefix, Map<String, String> captures, String fallback) {
+            return metricName(prefix, captures, fallback, NameValidation.LEGACY);
+        }
+
         /**
          * The metric's name for a message: {@code prefix} + name (or {@code fallback}), made a valid
-         * metric name as JSON payloads' names are, then the unit and, for a counter, {@code _total}
+         * metric name as JSON payloads' names are (with UTF-8 names, {@code --push.enable-utf8-names},
+         * kept as it is: any UTF-8 text names a metric), then the unit and, for a counter, {@code _total}
          * appended as Prometheus' naming conventions ask ({@code energy} with unit {@code joules}
          * as a counter: {@code energy_joules_total}). Empty when nothing is left to name it.
          */
-        public String metricName(String prefix, Map<String, String> captures, String fallback) {
+        public String metricName(String prefix, Map<String, String> captures, String fallback, NameValidation names) {
             String base = name == null ? fallback : name.render(captures);
             if (base.isEmpty()) {
                 return "";
             }
-            String sanitised = Names.sanitiseMetricName(prefix + base);
+            String joined = prefix + base;
+            String sanitised = names.isValidMetricName(joined) ? joined : Names.sanitiseMetricName(joined);
             boolean counter = type == MetricType.COUNTER;
             if (counter && sanitised.endsWith("_total")) {
                 sanitised = sanitised.substring(0, sanitised.length() - "_total".length());

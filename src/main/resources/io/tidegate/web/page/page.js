@@ -296,7 +296,7 @@
       }
       const label = document.createElement('span');
       label.className = 'label';
-      label.textContent = `${name}="${quoteLabelValue(labels[name])}"`;
+      label.textContent = `${formatLabelName(name)}="${quoteLabelValue(labels[name])}"`;
       parent.appendChild(label);
     }
   }
@@ -654,12 +654,13 @@
     }
   }
 
-  // every value in base64url, as the push API reads "<label>@base64/<value>", so any value works
+  // every value in base64url, as the push API reads "<label>@base64/<value>", so any value works; a UTF-8 label
+  // name in the U__ encoding, so any name works too
   function deletePath(labels) {
     let path = `metrics/job@base64/${base64Url(labels.job || '')}`;
     for (const [name, value] of Object.entries(labels)) {
       if (name !== 'job') {
-        path += `/${encodeURIComponent(name + '@base64')}/${base64Url(value)}`;
+        path += `/${encodeURIComponent(pathLabelName(name) + '@base64')}/${base64Url(value)}`;
       }
     }
     return path;
