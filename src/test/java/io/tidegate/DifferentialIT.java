@@ -158,6 +158,42 @@ class DifferentialIT {
                         + "as 1.11's text writer writes them",
                 "SPEC (intro): where upstream changed since 1.5.1, native histograms in the API among them, follow the latest release",
                 Aspect.STATE_SCRAPE, Aspect.STATE_API_METRICS).leavingStateDifferentUntilNextWipe(),
+        known("^PUT /metrics/job/(negative-count|negative-bucket)$", "",
+                "a negative count or bucket count of a classic histogram in a text body: 1.5.1 takes it (200) and "
+                        + "stores it wrapped around as uint64 (-2693 becomes 18446744073709548923); Tidegate refuses it "
+                        + "(400) as 1.11.2 and later do: \"text format parsing error in line 9: negative count for "
+                        + "histogram \\\"request_duration_microseconds\\\"\", \"... line 4: negative bucket population "
+                        + "for histogram ...\"",
+                "upstream's own refusal since prometheus/common v0.67 (text_parse.go readingValue); the bodies and "
+                        + "messages are those of its text_parse_test.go TestTextParseError cases 43 and 44 (one line "
+                        + "less here: no leading blank line); SPEC (intro): follow the latest release",
+                Aspect.STATUS, Aspect.ERROR_MESSAGE, Aspect.ERROR_DETAIL, Aspect.CONTENT_TYPE)
+                .leavingStateDifferentUntilNextWipe(),
+        known("^PUT /metrics/job/(float-histogram|h7)$", "",
+                "a classic histogram with counts that are not whole numbers in a text body: 1.5.1 truncates each to an "
+                        + "integer (123.5 becomes 123); Tidegate keeps them as floats, as 1.11.2 and later do, and then "
+                        + "every count of that histogram is a float (sample_count_float, cumulative_count_float in "
+                        + "protobuf; 2693.9 in text and /api/v1/metrics)",
+                "prometheus/common v0.67 text_parse.go readingValue and normalizeHistogram; its text_parse_test.go "
+                        + "TestTextParse case 12 (this body) expects SampleCountFloat 2693.9 and CumulativeCountFloat "
+                        + "123.5 ... 2693.9, text_create_test.go TestCreate case 8 how 1.11 writes it; SPEC (intro): "
+                        + "float classic histograms as the latest release shows them",
+                Aspect.STATE_SCRAPE, Aspect.STATE_API_METRICS).leavingStateDifferentUntilNextWipe(),
+        known("^PUT /metrics/job/help-escaped-quote$", "",
+                "\\\" in a HELP text: 1.5.1 refuses it (400 \"invalid escape sequence '\\\"'\"); Tidegate takes it, "
+                        + "as 1.11 does, and serves the help with a plain \" in text (# HELP gauge_name gauge\\ndoc\\nstr\"ing)",
+                "prometheus/common v0.56 and later read \\\" in HELP (text_parse.go readTokenUntilNewline); its "
+                        + "text_parse_test.go TestTextParse case 8 expects the help \"gauge\\ndoc\\nstr\\\"ing\", "
+                        + "text_create_test.go TestCreate case 1 writes it back so",
+                Aspect.STATUS, Aspect.ERROR_MESSAGE, Aspect.ERROR_DETAIL, Aspect.CONTENT_TYPE)
+                .leavingStateDifferentUntilNextWipe(),
+        known("^PUT /metrics/job/gaugehistogram$", "",
+                "TYPE gaugehistogram (OpenMetrics' spelling): 1.5.1 refuses it (400 \"unknown metric type\"); Tidegate "
+                        + "takes it as a gauge histogram, as 1.11.2 and later do",
+                "prometheus/common v0.67 text_parse.go readingType; its text_parse_test.go TestTextParse case 15 "
+                        + "(this body) expects a GAUGE_HISTOGRAM family",
+                Aspect.STATUS, Aspect.ERROR_MESSAGE, Aspect.ERROR_DETAIL, Aspect.CONTENT_TYPE)
+                .leavingStateDifferentUntilNextWipe(),
         known("^GET /metrics \\{Accept=application/openmetrics-text", "",
                 "upstream 1.5.1 answers text 0.0.4 when OpenMetrics is preferred; Tidegate answers OpenMetrics 1.0.0",
                 "SPEC §5: content negotiation as Prometheus expects, OpenMetrics 1.0.0 included",
@@ -214,6 +250,8 @@ class DifferentialIT {
             numbers();
             namesAndLabels();
             histogramsAndSummaries();
+            histogramCountsAsUpstream1_11ReadsThem();
+            helpEscapesAndTypeSpellingsAsUpstream1_11ReadsThem();
             consistencyAcrossGroups();
             helpConflicts();
             pushesThatPoisonUpstream();
@@ -462,7 +500,6 @@ class DifferentialIT {
             put("/metrics/job/h4", "# TYPE h histogram\nh_bucket{le=\"abc\"} 1\n");
             put("/metrics/job/h5", "# TYPE h histogram\nh_bucket{le=\"2\"} 5\nh_bucket{le=\"1\"} 6\n");
             put("/metrics/job/h6", "# TYPE h histogram\nh 3\n");
-            put("/metrics/job/h7", "# TYPE h histogram\nh_bucket{le=\"1\"} 1.5\n");
             put("/metrics/job/s1", "# TYPE s summary\ns{quantile=\"abc\"} 1\n");
             put("/metrics/job/s2", "# TYPE s summary\ns_count 3\n");
             put("/metrics/job/s3", "# TYPE s summary\ns 3\n");
@@ -482,6 +519,50 @@ class DifferentialIT {
             section("grouping label le on a histogram");
             put("/metrics/job/hist/le/7", histogram);
             get("/metrics");
+        }
+
+        /**
+         * Bodies of expfmt v0.67.5's text_parse_test.go (upstream 1.11.3's parser), which 1.5.1 reads differently:
+         * see the rows citing them in {@link #KNOWN_DIFFERENCES}.
+         */
+        private void histogramCountsAsUpstream1_11ReadsThem() {
+            section("histogram counts as upstream 1.11 reads them");
+            String latency = """
+                    # HELP request_duration_microseconds The response latency.
+                    # TYPE request_duration_microseconds histogram
+                    request_duration_microseconds_bucket{le="100"} 123
+                    request_duration_microseconds_bucket{le="120"} 412
+                    request_duration_microseconds_bucket{le="144"} 592
+                    request_duration_microseconds_bucket{le="172.8"} 1524
+                    request_duration_microseconds_bucket{le="+Inf"} 2693
+                    request_duration_microseconds_sum 1.7560473e+06
+                    request_duration_microseconds_count 2693
+                    """;
+            // TestTextParseError cases 43 and 44
+            put("/metrics/job/negative-count", latency.replace("_count 2693", "_count -2693"));
+            put("/metrics/job/negative-bucket", latency.replace("{le=\"120\"} 412", "{le=\"120\"} -412"));
+            // TestTextParse case 12, and one float bucket of a histogram without a count
+            put("/metrics/job/float-histogram", latency.replace("} 123\n", "} 123.5\n").replace("} 412\n", "} 412.6\n")
+                    .replace("} 592\n", "} 592.7\n").replace("} 1524\n", "} 1524.8\n").replace("2693", "2693.9"));
+            put("/metrics/job/h7", "# TYPE h histogram\nh_bucket{le=\"1\"} 1.5\n");
+        }
+
+        private void helpEscapesAndTypeSpellingsAsUpstream1_11ReadsThem() {
+            section("HELP escapes and TYPE spellings as upstream 1.11 reads them");
+            // TestTextParse case 8's HELP text (its metric name unquoted: UTF-8 names need the flag)
+            put("/metrics/job/help-escaped-quote", "# HELP gauge_name gauge\\ndoc\\nstr\\\"ing\ngauge_name 1\n");
+            // TestTextParse case 15
+            put("/metrics/job/gaugehistogram", """
+                    # HELP request_duration_microseconds The response latency.
+                    # TYPE request_duration_microseconds gaugehistogram
+                    request_duration_microseconds_bucket{le="100"} 123
+                    request_duration_microseconds_bucket{le="120"} 412
+                    request_duration_microseconds_bucket{le="144"} 592
+                    request_duration_microseconds_bucket{le="172.8"} 1524
+                    request_duration_microseconds_bucket{le="+Inf"} 2693
+                    request_duration_microseconds_sum 1.7560473e+06
+                    request_duration_microseconds_count 2693
+                    """);
         }
 
         private void consistencyAcrossGroups() {

@@ -33,6 +33,18 @@ import java.util.Set;
  *   <li>families that end up without samples (only HELP/TYPE lines) are dropped.
  * </ul>
  *
+ * <p>Where the parser of today's upstream (Pushgateway 1.11.3, prometheus/common v0.67.5) takes what
+ * v0.39.0 refused or kept differently, it reads as v0.67.5 does, so that no push gets a 400 the latest
+ * upstream would not give:
+ * <ul>
+ *   <li>{@code \"} in a HELP text is a double quote (v0.56 and later);
+ *   <li>a histogram's count or bucket count that is not a whole number is kept as a float, where
+ *       v0.39.0 truncated it to an integer, and a negative one is refused ("negative count for
+ *       histogram", "negative bucket population for histogram"), v0.67 and later; a summary's count is
+ *       still truncated, as v0.67.5 still does;
+ *   <li>{@code gaugehistogram} (OpenMetrics' spelling) is a TYPE as {@code gauge_histogram} is (v0.67).
+ * </ul>
+ *
  * <p>Deliberate differences from upstream 1.5.1, where its behaviour is a bug: a
  * {@code gauge_histogram} family is parsed like a histogram (as later upstream versions do), where
  * v0.39.0 silently stores series without a value; and a HELP text that is not valid UTF-8 is decoded
@@ -225,8 +237,9 @@ public final class TextFormatParser {
     }
 
     /**
-     * What a summary count, histogram count or bucket count becomes upstream: the parser stores it
-     * as {@code uint64(value)} and the Pushgateway serves {@code float64} of that. For 0 &le; value
+     * What a summary count becomes upstream: the parser stores it as {@code uint64(value)} and the
+     * Pushgateway serves {@code float64} of that (histogram counts too in v0.39.0; v0.67 keeps those
+     * as floats, see histogramCount). For 0 &le; value
      * &lt; 2^64 that is the value truncated toward zero. Go leaves other conversions to the
      * platform; on amd64 (the upstream build we compare against, checked against it) a negative
      * value above -2^63 wraps around, i.e. becomes 2^64 + trunc(value) (-1 gives 1.8446744073709552e19),
@@ -769,19 +782,35 @@ public final class TextFormatParser {
                 }
                 case HISTOGRAM, GAUGE_HISTOGRAM -> {
                     if (currentIsHistogramCount) {
-                        metric.count = goUint64Count(value);
+                        metric.count = histogramCount(value, "negative count for histogram ");
                     } else if (currentIsHistogramSum) {
                         metric.sum = value;
                     } else if (!Double.isNaN(currentBucket)) {
+                        double count = histogramCount(value, "negative bucket population for histogram ");
                         if (metric.buckets == null) {
                             metric.buckets = new ArrayList<>();
                         }
-                        metric.buckets.add(new Bucket(currentBucket, goUint64Count(value)));
+                        metric.buckets.add(new Bucket(currentBucket, count));
                     }
                 }
                 default -> metric.value = value;
             }
             return cur == '\n' ? START_OF_LINE : START_TIMESTAMP;
+        }
+
+        /**
+         * A histogram's count or bucket count as expfmt v0.67 and later keep it: a whole number as it is
+         * ({@code uint64}), any other number as a float ({@code sample_count_float},
+         * {@code cumulative_count_float}: fractions, NaN, +Inf, 2^64 and beyond), and a negative one refused
+         * with {@code what} and the family's name. A histogram with one float count has all its counts
+         * written as floats ({@link SampleCounts#hasFloatCounts}), as expfmt's normalizeHistogram makes
+         * them. v0.39 (upstream 1.5.1) truncated every count to an integer instead.
+         */
+        private double histogramCount(double value, String what) throws BodyFormatException {
+            if (value < 0) { // -0 is 0, as uint64(-0) == -0 in Go
+                throw parseError(what + GoQuote.string(currentFamily.name));
+            }
+            return value + 0.0;
         }
 
         private void addSeries(FamilyBuilder family, MetricBuilder metric) throws BodyFormatException {
@@ -925,7 +954,10 @@ public final class TextFormatParser {
             return List.of(sorted);
         }
 
-        /** Go looks the upper-cased word up among the protobuf enum names (gauge_histogram included). */
+        /**
+         * Go looks the upper-cased word up among the protobuf enum names (gauge_histogram included), and
+         * since v0.67 takes {@code gaugehistogram} too.
+         */
         private static MetricType metricType(byte[] b, int off, int len) {
             String word = new String(b, off, len, StandardCharsets.UTF_8);
             StringBuilder upper = new StringBuilder(word.length());
@@ -936,7 +968,8 @@ public final class TextFormatParser {
                 case "SUMMARY" -> MetricType.SUMMARY;
                 case "UNTYPED" -> MetricType.UNTYPED;
                 case "HISTOGRAM" -> MetricType.HISTOGRAM;
-                case "GAUGE_HISTOGRAM" -> MetricType.GAUGE_HISTOGRAM;
+                // expfmt v0.67+ also takes OpenMetrics' spelling
+                case "GAUGE_HISTOGRAM", "GAUGEHISTOGRAM" -> MetricType.GAUGE_HISTOGRAM;
                 default -> null;
             };
         }
@@ -1086,7 +1119,8 @@ public final class TextFormatParser {
 
         /**
          * From the current byte up to (not including) the next newline, which becomes current. With
-         * escapes, {@code \\} is a backslash and {@code \n} a newline; any other escape is an error.
+         * escapes (a HELP text), {@code \\} is a backslash, {@code \n} a newline and {@code \"} a double
+         * quote (expfmt v0.56 and later; v0.39 refused it); any other escape is an error.
          */
         private void readTokenUntilNewline(boolean recognizeEscapes) throws BodyFormatException {
             int start = pos - 1;
@@ -1115,8 +1149,8 @@ public final class TextFormatParser {
             for (int i = firstBackslash; i < end; i++) {
                 int c = in[i] & 0xff;
                 if (escaped) {
-                    if (c == '\\') {
-                        length = appendToScratch(length, '\\');
+                    if (c == '\\' || c == '"') {
+                        length = appendToScratch(length, c);
                     } else if (c == 'n') {
                         length = appendToScratch(length, '\n');
                     } else {

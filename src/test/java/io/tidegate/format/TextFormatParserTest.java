@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.params.provider.Arguments.arguments;
 
+import io.prometheus.metrics.expositionformats.generated.com_google_protobuf_4_36_2.Metrics;
+import io.tidegate.fuzz.Renderings;
 import java.io.ByteArrayInputStream;
 import java.io.FilterInputStream;
 import java.io.IOException;
@@ -168,6 +170,19 @@ class TextFormatParserTest {
         }
 
         @Test
+        void anEscapedDoubleQuoteInHelpIsADoubleQuoteAsUpstream1_11ReadsIt() throws Exception {
+            // expfmt v0.67.5 text_parse.go readTokenUntilNewline (line 732; since v0.56): \\, \n and \" in HELP.
+            // Bodies from its text_parse_test.go TestTextParse case 8 (HELP of "gauge.name", here unquoted) and case 2.
+            ParsedBody parsed = parse("# HELP gauge_name gauge\\ndoc\\nstr\\\"ing\ngauge_name 1\n"
+                    + "# HELP name2  \tdoc str\"ing 2\nname2 1\n"
+                    + "# HELP mixed a\\\\\\\"b\\\\\\n\\\"\nmixed 1\n");
+
+            assertThat(parsed.families().get("gauge_name").help()).isEqualTo("gauge\ndoc\nstr\"ing");
+            assertThat(parsed.families().get("name2").help()).isEqualTo("doc str\"ing 2");
+            assertThat(parsed.families().get("mixed").help()).isEqualTo("a\\\"b\\\n\"");
+        }
+
+        @Test
         void helpLineWithoutTextSetsNoHelp() throws Exception {
             ParsedBody parsed = parse("# HELP foo \n# HELP foo x\nfoo 1\n# HELP bar\t\nbar 1\n");
 
@@ -272,14 +287,80 @@ class TextFormatParserTest {
         }
 
         @Test
-        void countsAreTruncatedToIntegersAsUpstreamStoresThemAsUint64() throws Exception {
-            ParsedBody parsed = parse("# TYPE s summary\ns_count 3.7\n"
-                    + "# TYPE h histogram\nh_bucket{le=\"1\"} 1.9\nh_bucket{le=\"2\"} -0.5\nh_count 2.5\n");
+        void summaryCountsAreTruncatedToIntegersAsUpstreamStillStoresThemAsUint64() throws Exception {
+            // expfmt v0.67.5 text_parse.go line 554: SampleCount = proto.Uint64(uint64(value)), as in v0.39.0
+            ParsedBody parsed = parse("# TYPE s summary\ns_count 3.7\n");
 
             assertThat(parsed.families().get("s").metrics().get(0).count()).isEqualTo(3);
-            Metric histogram = parsed.families().get("h").metrics().get(0);
-            assertThat(histogram.count()).isEqualTo(2);
-            assertThat(histogram.buckets()).containsExactly(new Bucket(1, 1), new Bucket(2, 0));
+        }
+
+        @Test
+        void fractionalHistogramCountsAreKeptAsFloatsAsUpstream1_11Does() throws Exception {
+            // expfmt v0.67.5 text_parse_test.go, TestTextParse case 12 ("A full float histogram")
+            ParsedBody parsed = parse("""
+                    # HELP request_duration_microseconds The response latency.
+                    # TYPE request_duration_microseconds histogram
+                    request_duration_microseconds_bucket{le="100"} 123.5
+                    request_duration_microseconds_bucket{le="120"} 412.6
+                    request_duration_microseconds_bucket{le="144"} 592.7
+                    request_duration_microseconds_bucket{le="172.8"} 1524.8
+                    request_duration_microseconds_bucket{le="+Inf"} 2693.9
+                    request_duration_microseconds_sum 1.7560473e+06
+                    request_duration_microseconds_count 2693.9
+                    """);
+
+            Metric histogram = parsed.families().get("request_duration_microseconds").metrics().get(0);
+            assertThat(histogram.count()).isEqualTo(2693.9);
+            assertThat(histogram.sum()).isEqualTo(1756047.3);
+            assertThat(histogram.buckets()).containsExactly(new Bucket(100, 123.5), new Bucket(120, 412.6),
+                    new Bucket(144, 592.7), new Bucket(172.8, 1524.8), new Bucket(Double.POSITIVE_INFINITY, 2693.9));
+            assertThat(SampleCounts.hasFloatCounts(histogram)).isTrue();
+        }
+
+        @ParameterizedTest
+        @CsvSource(delimiter = '|', value = {
+            // expfmt v0.67.5 text_parse_test.go, TestTextParse case 13: only the count is a float
+            "histogram|123|412|592|1524|2693|2693.9",
+            // case 14: only one bucket is a float
+            "histogram|123|412|592|1524.8|2693|2693",
+            // case 17: the same in a gauge histogram
+            "gauge_histogram|123|412|592|1524.8|2693|2693"})
+        void oneFloatCountMakesEveryCountOfTheHistogramAFloatAsUpstream1_11Does(String type, double b100, double b120,
+                double b144, double b172, double bInf, double count) throws Exception {
+            ParsedBody parsed = parse("# TYPE request_duration_microseconds " + type + "\n"
+                    + "request_duration_microseconds_bucket{le=\"100\"} " + b100 + "\n"
+                    + "request_duration_microseconds_bucket{le=\"120\"} " + b120 + "\n"
+                    + "request_duration_microseconds_bucket{le=\"144\"} " + b144 + "\n"
+                    + "request_duration_microseconds_bucket{le=\"172.8\"} " + b172 + "\n"
+                    + "request_duration_microseconds_bucket{le=\"+Inf\"} " + bInf + "\n"
+                    + "request_duration_microseconds_sum 1.7560473e+06\n"
+                    + "request_duration_microseconds_count " + count + "\n");
+
+            Metric histogram = parsed.families().get("request_duration_microseconds").metrics().get(0);
+            assertThat(histogram.count()).isEqualTo(count);
+            assertThat(histogram.buckets()).extracting(Bucket::cumulativeCount).containsExactly(b100, b120, b144, b172, bInf);
+            assertThat(SampleCounts.hasFloatCounts(histogram)).isTrue();
+        }
+
+        @ParameterizedTest
+        @CsvSource(delimiter = '|', value = {"0|0", "-0|0", "7|7", "1e19|1e19", "18446744073709549568|18446744073709549568"})
+        void wholeHistogramCountsStayIntegers(String written, double expected) throws Exception {
+            Metric histogram = parse("# TYPE h histogram\nh_bucket{le=\"1\"} " + written + "\nh_count " + written + "\n")
+                    .families().get("h").metrics().get(0);
+
+            assertThat(histogram.count()).isEqualTo(Double.valueOf(expected)); // boxed: -0 would differ from 0
+            assertThat(histogram.buckets()).containsExactly(new Bucket(1, expected));
+            assertThat(SampleCounts.hasFloatCounts(histogram)).isFalse();
+        }
+
+        /** uint64(value) == value fails for these on amd64, so v0.67 keeps them as floats. */
+        @ParameterizedTest
+        @ValueSource(strings = {"NaN", "+Inf", "1e-3", "18446744073709551616", "1e20"})
+        void histogramCountsNoUint64HoldsAreKeptAsFloats(String written) throws Exception {
+            Metric histogram = parse("# TYPE h histogram\nh_count " + written + "\n").families().get("h").metrics().get(0);
+
+            assertThat(histogram.count()).isEqualTo(TextFormatParser.parseGoFloat(written));
+            assertThat(SampleCounts.hasFloatCounts(histogram)).isTrue();
         }
 
         /** Values read back from the upstream binary (amd64) after pushing these counts. */
@@ -334,6 +415,31 @@ class TextFormatParserTest {
         }
 
         @Test
+        void gaugehistogramAsOpenMetricsSpellsItIsAGaugeHistogramAsUpstream1_11ReadsIt() throws Exception {
+            // expfmt v0.67.5 text_parse.go readingType (line 667), text_parse_test.go TestTextParse case 15
+            ParsedBody parsed = parse("""
+                    # HELP request_duration_microseconds The response latency.
+                    # TYPE request_duration_microseconds gaugehistogram
+                    request_duration_microseconds_bucket{le="100"} 123
+                    request_duration_microseconds_bucket{le="120"} 412
+                    request_duration_microseconds_bucket{le="144"} 592
+                    request_duration_microseconds_bucket{le="172.8"} 1524
+                    request_duration_microseconds_bucket{le="+Inf"} 2693
+                    request_duration_microseconds_sum 1.7560473e+06
+                    request_duration_microseconds_count 2693
+                    # TYPE g GaugeHistogram
+                    g_count 1
+                    """);
+
+            assertThat(parsed.families()).containsExactlyEntriesOf(families(
+                    family("request_duration_microseconds", "The response latency.", MetricType.GAUGE_HISTOGRAM,
+                            Metric.histogram(List.of(), 2693, 1756047.3, List.of(new Bucket(100, 123),
+                                    new Bucket(120, 412), new Bucket(144, 592), new Bucket(172.8, 1524),
+                                    new Bucket(Double.POSITIVE_INFINITY, 2693)), null)),
+                    family("g", null, MetricType.GAUGE_HISTOGRAM, Metric.histogram(List.of(), 1, 0, List.of(), null))));
+        }
+
+        @Test
         void gaugeHistogramIsReadLikeAHistogramAsLatestUpstreamDoes() throws Exception {
             ParsedBody parsed = parse("# TYPE g GAUGE_HISTOGRAM\ng_bucket{le=\"1\"} 2\ng_bucket{le=\"+Inf\"} 3\n"
                     + "g_sum 4\ng_count 3\n");
@@ -341,6 +447,73 @@ class TextFormatParserTest {
             assertThat(parsed.families()).containsExactlyEntriesOf(families(family("g", null, MetricType.GAUGE_HISTOGRAM,
                     Metric.histogram(List.of(), 3, 4,
                             List.of(new Bucket(1, 2), new Bucket(Double.POSITIVE_INFINITY, 3)), null))));
+        }
+    }
+
+    /** What a scrape of a pushed body shows: as upstream 1.11 (expfmt v0.67.5's writers) shows it. */
+    @Nested
+    class ServedAsUpstream1_11ServesIt {
+        private static final String FLOAT_HISTOGRAM = """
+                # HELP name doc string
+                # TYPE name histogram
+                name_bucket{le="100"} 123.123
+                name_bucket{le="120"} 412
+                name_bucket{le="144"} 592
+                name_bucket{le="172.8"} 1524
+                name_bucket{le="+Inf"} 2693.123
+                name_sum 1.7560473e+06
+                name_count 2693.123
+                """;
+
+        @Test
+        void aHelpWithAnEscapedQuoteIsServedWithTheQuoteUnescapedInText() throws Exception {
+            // expfmt v0.67.5 text_create_test.go TestCreate case 1: help "gauge\ndoc\nstr\"ing" is written so
+            // (text_create.go writeEscapedString(w, help, false) escapes only \\ and \n)
+            String written = "# HELP gauge_name gauge\\ndoc\\nstr\"ing\n# TYPE gauge_name gauge\ngauge_name 1\n";
+
+            ParsedBody parsed = parse("# HELP gauge_name gauge\\ndoc\\nstr\\\"ing\n# TYPE gauge_name gauge\ngauge_name 1\n");
+
+            assertThat(new String(Renderings.render(WireFormat.TEXT, parsed), StandardCharsets.UTF_8)).isEqualTo(written);
+            assertThat(new String(Renderings.render(WireFormat.OPENMETRICS, parsed), StandardCharsets.UTF_8))
+                    .startsWith("# HELP gauge_name gauge\\ndoc\\nstr\\\"ing\n"); // OpenMetrics escapes quotes
+        }
+
+        @Test
+        void aFloatHistogramPushedAsTextIsServedWithItsFloatCounts() throws Exception {
+            // expfmt v0.67.5 text_create_test.go TestCreate case 8: what 1.11 writes for a float histogram, pushed
+            ParsedBody parsed = parse(FLOAT_HISTOGRAM);
+
+            assertThat(new String(Renderings.render(WireFormat.TEXT, parsed), StandardCharsets.UTF_8))
+                    .isEqualTo(FLOAT_HISTOGRAM);
+        }
+
+        @Test
+        void aFloatHistogramPushedAsTextIsServedInProtobufWithTheFloatFieldsOnly() throws Exception {
+            // expfmt v0.67.5 text_parse_test.go TestTextParse case 14: one float bucket makes every count a float
+            ParsedBody parsed = parse(FLOAT_HISTOGRAM.replace("123.123", "123").replace("2693.123", "2693")
+                    .replace("le=\"172.8\"} 1524", "le=\"172.8\"} 1524.8"));
+
+            Metrics.MetricFamily family = Metrics.MetricFamily.parseDelimitedFrom(
+                    new ByteArrayInputStream(Renderings.render(WireFormat.PROTOBUF, parsed)));
+            Metrics.Histogram histogram = family.getMetric(0).getHistogram();
+            assertThat(histogram.hasSampleCount()).isFalse();
+            assertThat(histogram.getSampleCountFloat()).isEqualTo(2693);
+            assertThat(histogram.getSampleSum()).isEqualTo(1756047.3);
+            assertThat(histogram.getBucketList()).allSatisfy(b -> assertThat(b.hasCumulativeCount()).isFalse());
+            assertThat(histogram.getBucketList()).extracting(Metrics.Bucket::getCumulativeCountFloat)
+                    .containsExactly(123.0, 412.0, 592.0, 1524.8, 2693.0);
+        }
+
+        @Test
+        void anIntegerHistogramStaysIntegerInProtobuf() throws Exception {
+            ParsedBody parsed = parse("# TYPE h histogram\nh_bucket{le=\"1\"} 2\nh_count 2\nh_sum 3\n");
+
+            Metrics.Histogram histogram = Metrics.MetricFamily.parseDelimitedFrom(
+                    new ByteArrayInputStream(Renderings.render(WireFormat.PROTOBUF, parsed))).getMetric(0).getHistogram();
+            assertThat(histogram.getSampleCount()).isEqualTo(2);
+            assertThat(histogram.hasSampleCountFloat()).isFalse();
+            assertThat(histogram.getBucket(0).getCumulativeCount()).isEqualTo(2);
+            assertThat(histogram.getBucket(0).hasCumulativeCountFloat()).isFalse();
         }
     }
 
@@ -472,7 +645,6 @@ class TextFormatParserTest {
                             "line 1: invalid label value \"😀\ufffd\\xed\\xa0\\x80\""),
                     // HELP and TYPE.
                     arguments("# HELP foo a\\tb\nfoo 1\n", "line 1: invalid escape sequence '\\t'"),
-                    arguments("# HELP foo a\\\"b\nfoo 1\n", "line 1: invalid escape sequence '\\\"'"),
                     arguments("# HELP foo \\\u00c3\u00a9\nfoo 1\n", "line 1: invalid escape sequence '\\Ã'"),
                     arguments("# HELP foo a\\\nfoo 1\n", "line 1: invalid escape sequence: '\\\\' followed by '\\n'"),
                     arguments("# HELP foo a\n# HELP foo b\nfoo 1\n", "line 2: second HELP line for metric name \"foo\""),
@@ -485,7 +657,6 @@ class TextFormatParserTest {
                     arguments("# TYPE s summary\n# TYPE s_sum gauge\ns_count 1\n",
                             "line 2: second TYPE line for metric name \"s\", or TYPE reported after samples"),
                     arguments("# TYPE foo blah\nfoo 1\n", "line 1: unknown metric type \"blah\""),
-                    arguments("# TYPE foo gaugehistogram\nfoo 1\n", "line 1: unknown metric type \"gaugehistogram\""),
                     arguments("# TYPE foo gauge extra\nfoo 1\n", "line 1: unknown metric type \"gauge extra\""),
                     arguments("# TYPE foo gauge \nfoo 1\n", "line 1: unknown metric type \"gauge \""),
                     // Summaries and histograms.
@@ -494,8 +665,38 @@ class TextFormatParserTest {
                     arguments("# TYPE h histogram\nh_bucket{le=\"0x1p3\"} 1\n",
                             "line 2: expected float as value for 'le' label, got \"0x1p3\""),
                     arguments("# TYPE s summary\ns{quantile=\"x\"} 1\n",
-                            "line 2: expected float as value for 'quantile' label, got \"x\""));
+                            "line 2: expected float as value for 'quantile' label, got \"x\""),
+                    // Negative histogram counts: refused since expfmt v0.67 (upstream 1.11.2 and later), whose
+                    // text_parse_test.go TestTextParseError cases 43 to 46 these are (1.5.1 took them, truncated).
+                    arguments(HISTOGRAM_HEAD + "request_duration_microseconds_count -2693\n",
+                            "line 10: negative count for histogram \"request_duration_microseconds\""),
+                    arguments(HISTOGRAM_HEAD.replace("{le=\"120\"} 412", "{le=\"120\"} -412")
+                                    + "request_duration_microseconds_count 2693\n",
+                            "line 5: negative bucket population for histogram \"request_duration_microseconds\""),
+                    arguments(HISTOGRAM_HEAD + "request_duration_microseconds_count -2693.123\n",
+                            "line 10: negative count for histogram \"request_duration_microseconds\""),
+                    arguments(HISTOGRAM_HEAD.replace("{le=\"120\"} 412", "{le=\"120\"} -412.456")
+                                    + "request_duration_microseconds_count 2693\n",
+                            "line 5: negative bucket population for histogram \"request_duration_microseconds\""),
+                    arguments("# TYPE h histogram\nh_count -Inf\n", "line 2: negative count for histogram \"h\""),
+                    arguments("# TYPE h histogram\nh_bucket{le=\"1\"} -0.5\n",
+                            "line 2: negative bucket population for histogram \"h\""),
+                    arguments("# TYPE g gaugehistogram\ng_bucket{a=\"1\",le=\"1\"} -1\n",
+                            "line 2: negative bucket population for histogram \"g\""));
         }
+
+        /** expfmt v0.67.5 text_parse_test.go TestTextParseError cases 43 to 46, up to their count line. */
+        private static final String HISTOGRAM_HEAD = """
+
+                # HELP request_duration_microseconds The response latency.
+                # TYPE request_duration_microseconds histogram
+                request_duration_microseconds_bucket{le="100"} 123
+                request_duration_microseconds_bucket{le="120"} 412
+                request_duration_microseconds_bucket{le="144"} 592
+                request_duration_microseconds_bucket{le="172.8"} 1524
+                request_duration_microseconds_bucket{le="+Inf"} 2693
+                request_duration_microseconds_sum 1.7560473e+06
+                """;
 
         @ParameterizedTest
         @MethodSource("rejectedBodies")

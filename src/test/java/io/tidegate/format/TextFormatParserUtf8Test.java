@@ -56,15 +56,16 @@ class TextFormatParserUtf8Test {
 
     @Test
     void quotedNamesHoldAnyCharacterAndTheEscapesOfLabelValues() throws BodyFormatException {
-        // text_parse_test.go cases 8 and 9 (case 8's HELP text without its \" escape, which only v0.61+ reads)
+        // text_parse_test.go cases 8 and 9
         ParsedBody body = parser.parse("""
+                # HELP "gauge.name" gauge\\ndoc\\nstr\\"ing
                 # TYPE "gauge.name" gauge
                 {"gauge.name","name.1"="val with\\nnew line","name*2"="val with \\\\backslash and \\"quotes\\""} +Inf
                 {"gauge.name","name.1"="Björn","name*2"="佖佥"} 3.14e+42
                 {"my\\"noncompliant\\nmetric\\\\","label\\"name\\n"="value"} 1
                 """);
         assertThat(body.families()).isEqualTo(families(
-                new MetricFamily("gauge.name", null, MetricType.GAUGE, List.of(
+                new MetricFamily("gauge.name", "gauge\ndoc\nstr\"ing", MetricType.GAUGE, List.of(
                         simple(Double.POSITIVE_INFINITY, label("name.1", "val with\nnew line"),
                                 label("name*2", "val with \\backslash and \"quotes\"")),
                         simple(3.14e42, label("name.1", "Björn"), label("name*2", "佖佥")))),
