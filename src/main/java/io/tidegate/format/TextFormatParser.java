@@ -799,8 +799,8 @@ public final class TextFormatParser {
         }
 
         /**
-         * A histogram's count or bucket count as expfmt v0.67 and later keep it: a whole number as it is
-         * ({@code uint64}), any other number as a float ({@code sample_count_float},
+         * A histogram's count or bucket count as expfmt v0.67 and later keep it: a whole number below 2^64 as it
+         * is ({@code uint64}), any other number as a float ({@code sample_count_float},
          * {@code cumulative_count_float}: fractions, NaN, +Inf, 2^64 and beyond), and a negative one refused
          * with {@code what} and the family's name. A histogram with one float count has all its counts
          * written as floats ({@link SampleCounts#hasFloatCounts}), as expfmt's normalizeHistogram makes

@@ -17,6 +17,7 @@ import io.tidegate.format.MetricFamily;
 import io.tidegate.format.MetricType;
 import io.tidegate.format.ParsedBody;
 import io.tidegate.format.ProtobufBodyReader;
+import io.tidegate.format.TextFormatParser;
 import io.tidegate.key.GroupingKey;
 import io.tidegate.store.Source;
 import io.tidegate.store.Store;
@@ -238,5 +239,25 @@ class ApiV1HistogramTest {
 
         assertThat(shown()).containsExactly("{\"buckets\":{\"+Inf\":\"1000000\",\"1\":\"3\"},"
                 + "\"count\":\"1000000\",\"labels\":{" + KEY_LABELS + "},\"sum\":\"2\"}");
+    }
+
+    @Test
+    void aHistogramPushedAsTextWithOneFractionalBucketIsShownWithFloatCountsAsUpstream1_11ShowsIt() throws Exception {
+        // expfmt v0.67.5 text_parse_test.go TestTextParse case 14 (one bucket is a float: every count becomes one)
+        ParsedBody parsed = new TextFormatParser().parse("""
+                # TYPE mfh histogram
+                mfh_bucket{le="100"} 123
+                mfh_bucket{le="120"} 412
+                mfh_bucket{le="144"} 592
+                mfh_bucket{le="172.8"} 1524.8
+                mfh_bucket{le="+Inf"} 2693
+                mfh_sum 1.7560473e+06
+                mfh_count 2693
+                """);
+        store.write(new WriteRequest(KEY, Verb.PUT, parsed.families(), Source.http("127.0.0.1")));
+
+        assertThat(shown()).containsExactly("{\"buckets\":{\"+Inf\":\"2693\",\"100\":\"123\",\"120\":\"412\","
+                + "\"144\":\"592\",\"172.8\":\"1524.8\"},\"count\":\"2693\",\"labels\":{" + KEY_LABELS + "},"
+                + "\"sum\":\"1.7560473e+06\"}");
     }
 }
