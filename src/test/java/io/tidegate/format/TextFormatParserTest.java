@@ -32,7 +32,10 @@ import org.junit.jupiter.params.provider.ValueSource;
 /**
  * The text format parser, held to what the upstream Pushgateway 1.5.1 (Debian's build, with
  * prometheus/common v0.39.0) does: every error text below was produced by that binary for the same
- * body, and every accepted body was accepted by it with the same values.
+ * body, and every accepted body was accepted by it with the same values; except where upstream 1.11
+ * (prometheus/common v0.67.5) reads a body differently ({@code \"} in HELP, {@code gaugehistogram},
+ * histogram counts that are not whole or are negative): those cases come from expfmt's own
+ * text_parse_test.go and text_create_test.go, named where they are used.
  */
 class TextFormatParserTest {
     private final TextFormatParser parser = new TextFormatParser();
