@@ -372,7 +372,7 @@ public final class PushBench {
         List<Map.Entry<String, GatewayStarter>> sides = sides();
         for (int sideIndex = 0; sideIndex < 2; sideIndex++) {
             try (Gateway gateway = sides.get(sideIndex).getValue().start()) {
-                long baseline = gateway.settledRssKb();
+                long baseline = gateway.startRssKb();
                 long heapBaseline = gateway.isJvm && options.jvmGc ? gateway.liveHeapKbAfterFullGc() : 0;
                 progress("  " + gateway.name + ": resident memory at start " + baseline / 1024 + " MiB"
                         + (gateway.isJvm && options.jvmGc ? ", live Java heap " + heapBaseline / 1024 + " MiB" : ""));
@@ -535,7 +535,7 @@ public final class PushBench {
         List<Map.Entry<String, GatewayStarter>> sides = sides();
         for (int sideIndex = 0; sideIndex < 2; sideIndex++) {
             try (Gateway gateway = sides.get(sideIndex).getValue().start()) {
-                long baseline = gateway.settledRssKb();
+                long baseline = gateway.startRssKb();
                 long heapBaseline = gateway.isJvm && options.jvmGc ? gateway.liveHeapKbAfterFullGc() : 0;
                 long start = System.nanoTime();
                 try (Http1 http = new Http1(gateway.port)) {
@@ -1070,6 +1070,18 @@ public final class PushBench {
             }
             progress("  started " + name + " (pid " + process.pid() + ", port " + port + ")");
             return gateway;
+        }
+
+        /**
+         * VmRSS in KiB before anything is stored: for a JVM (Tidegate) after its settle collection 5 s after
+         * ready, which gives back what starting left and shrinks the heap; read before it, the baseline counted
+         * that as room the fill then took (a small fill even read as negative per series).
+         */
+        long startRssKb() throws IOException {
+            if (isJvm) {
+                sleep(5_000);
+            }
+            return settledRssKb();
         }
 
         /** VmRSS in KiB, read after a short pause so that the process has settled. */
