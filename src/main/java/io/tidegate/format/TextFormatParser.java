@@ -1143,19 +1143,25 @@ public final class TextFormatParser {
             throw unexpectedEnd();
         }
 
+        /**
+         * Appends to the scratch what a backslash followed by {@code c} stands for, as expfmt reads it:
+         * {@code \\}, {@code "} or a newline.
+         */
+        private int appendEscaped(int length, int c) throws BodyFormatException {
+            return switch (c) {
+                case '\\', '"' -> appendToScratch(length, c);
+                case 'n' -> appendToScratch(length, '\n');
+                default -> throw invalidEscape(c);
+            };
+        }
+
         private void readEscapedUntilNewline(int start, int firstBackslash) throws BodyFormatException {
             int length = copyToScratch(start, firstBackslash);
             boolean escaped = false;
             for (int i = firstBackslash; i < end; i++) {
                 int c = in[i] & 0xff;
                 if (escaped) {
-                    if (c == '\\' || c == '"') {
-                        length = appendToScratch(length, c);
-                    } else if (c == 'n') {
-                        length = appendToScratch(length, '\n');
-                    } else {
-                        throw invalidEscape(c);
-                    }
+                    length = appendEscaped(length, c);
                     escaped = false;
                 } else if (c == '\n') {
                     setToken(scratch, 0, length);
@@ -1219,13 +1225,7 @@ public final class TextFormatParser {
             while (true) {
                 int c = in[k] & 0xff;
                 if (escaped) {
-                    if (c == '\\' || c == '"') {
-                        length = appendToScratch(length, c);
-                    } else if (c == 'n') {
-                        length = appendToScratch(length, '\n');
-                    } else {
-                        throw invalidEscape(c);
-                    }
+                    length = appendEscaped(length, c);
                     escaped = false;
                 } else if (c == '"') {
                     quoted = !quoted;
