@@ -847,7 +847,9 @@ public final class Store implements GroupWriter {
         long writtenAt = request.timeGiven(now);
         long deadline = groupDeadline(next, writtenAt, request.ttls().pushMillis());
         next.put(PushTimes.PUSH_TIME, PushTimes.pushTime(key, writtenAt, deadline));
-        long failedAt = PushTimes.millisOf(old == null ? null : old.family(PushTimes.PUSH_FAILURE_TIME));
+        // a failure came before this success: never later than it (see recordFailure, which may have put it 1 ms on)
+        long failedAt = Math.min(writtenAt,
+                PushTimes.millisOf(old == null ? null : old.family(PushTimes.PUSH_FAILURE_TIME)));
         next.put(PushTimes.PUSH_FAILURE_TIME, PushTimes.pushFailureTime(key, failedAt, deadline));
         if (deadline != StoredFamily.NEVER) {
             next.put(PushTimes.EXPIRY_TIME, PushTimes.expiryTime(key, writtenAt, deadline));
@@ -881,7 +883,12 @@ public final class Store implements GroupWriter {
         Group written;
         if (current != null) {
             Map<String, StoredFamily> next = new HashMap<>(current.families());
-            next.put(PushTimes.PUSH_FAILURE_TIME, PushTimes.pushFailureTime(key, now, current.deadlineMillis()));
+            // Refused in the millisecond of the last success, which it came after (writes are in order): upstream's
+            // nanosecond clock tells the two apart, a millisecond does not, and last_push_successful (failure time
+            // <= push time) would read true. The failure time is put 1 ms on, less than the clock's own rounding.
+            long pushedAt = PushTimes.millisOf(current.family(PushTimes.PUSH_TIME));
+            long failedAt = pushedAt > 0 && now <= pushedAt ? pushedAt + 1 : now;
+            next.put(PushTimes.PUSH_FAILURE_TIME, PushTimes.pushFailureTime(key, failedAt, current.deadlineMillis()));
             written = new Group(key, next, current.source(), current.deadlineMillis(), false);
         } else {
             written = failureGroup(key, request.source(), now);

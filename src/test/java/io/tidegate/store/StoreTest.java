@@ -93,6 +93,24 @@ class StoreTest {
     }
 
     @Test
+    void aPushRefusedInTheMillisecondOfTheLastSuccessIsTheLastPushAndOneThatSucceedsThenIsToo() {
+        assertApplied(put(key("job", "a"), gauge("x", 1)));
+        MetricFamily stamped = new MetricFamily("x", null, MetricType.GAUGE,
+                List.of(Metric.simple(List.of(), 5, 1234L)));
+
+        put(key("job", "a"), stamped); // the same millisecond: the test clock did not move
+
+        assertThat(group(key("job", "a")).lastPushSuccessful()).as("refused after the success").isFalse();
+        assertThat(value(key("job", "a"), "push_failure_time_seconds")).isEqualTo((clock.millis() + 1) / 1000.0);
+
+        assertApplied(put(key("job", "a"), gauge("x", 2))); // and a success in that millisecond again
+
+        assertThat(group(key("job", "a")).lastPushSuccessful()).as("the success came last").isTrue();
+        assertThat(value(key("job", "a"), "push_failure_time_seconds")).isEqualTo(clock.millis() / 1000.0);
+        assertThat(value(key("job", "a"), "push_time_seconds")).isEqualTo(clock.millis() / 1000.0);
+    }
+
+    @Test
     void aFailedFirstPushLeavesAGroupWithOnlyItsTimes() {
         MetricFamily stamped = new MetricFamily("x", null, MetricType.GAUGE,
                 List.of(Metric.simple(List.of(), 5, 1234L)));
