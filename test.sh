@@ -7,7 +7,7 @@ set -euo pipefail
 cd "$(dirname "$0")"
 
 packages=(mosquitto mosquitto-clients prometheus prometheus-pushgateway curl systemd python3-prometheus-client
-  python3-paho-mqtt chromium chromium-driver docker-compose)
+  python3-paho-mqtt chromium chromium-driver docker-compose nodejs)
 missing=()
 for package in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")
