@@ -30,7 +30,7 @@ public final class StoredFamily {
     private volatile byte[] text;
     private volatile byte[] openMetrics;
     private volatile byte[] protobuf;
-    /** Whether every name is legacy-valid (expfmt: never escaped), 0 until the first scrape asks. */
+    /** Whether every name is legacy-valid (expfmt: never escaped): 0 until the write's check or the first scrape finds out. */
     private volatile byte legacyNames;
     /** Renderings of the escaped family, by format and scheme; made only for a family with names to escape. */
     private volatile byte[][] escaped;
@@ -207,6 +207,9 @@ public final class StoredFamily {
         if (problem == UNCHECKED) {
             problem = SeriesRules.check(family, names);
             seriesProblem = problem;
+            if (problem == null && names == NameValidation.LEGACY) {
+                legacyNames = 1; // the check just found every name legacy-valid: no scrape needs to look again
+            }
         }
         return problem;
     }
