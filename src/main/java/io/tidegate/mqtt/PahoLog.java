@@ -3,6 +3,7 @@ package io.tidegate.mqtt;
 import java.text.MessageFormat;
 import java.util.MissingResourceException;
 import java.util.ResourceBundle;
+import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.event.Level;
@@ -10,11 +11,12 @@ import org.slf4j.event.Level;
 /**
  * Paho's log (both client generations) through Tidegate's own: one line per event in Tidegate's format, under the
  * logger of the Paho class that speaks, its catalogue message filled in, an exception as its message and never a
- * stack trace. Paho makes one of these for every token it creates (an acknowledgement included), by reflection, so
- * making one costs a field or two: Paho's default (java.util.logging) looked up a logger by name and a resource
- * bundle for each, about a tenth of the thread that applies MQTT messages.
- *
- * <p>{@link #install} before the first Paho client class is loaded: Paho reads the choice in static initialisers.
+ * stack trace. Paho asks its {@code LoggerFactory} for a logger for every token it creates (every acknowledgement of
+ * a QoS 1 message), and Paho's factory found the message catalogue ({@code ResourceBundle.getBundle}) and made a
+ * logger by reflection each time: a tenth of the thread that applies MQTT messages. Tidegate's stand-ins for both
+ * generations' {@code LoggerFactory} ({@code src/main/java/org/eclipse/paho/...}) answer with {@link #of}: one
+ * logger per speaking class, made once. Paho's {@code setResourceName} (its client id, per token) is not kept, so a
+ * shared logger never changes.
  */
 public final class PahoLog implements org.eclipse.paho.mqttv5.client.logging.Logger,
         org.eclipse.paho.client.mqttv3.logging.Logger {
@@ -28,17 +30,26 @@ public final class PahoLog implements org.eclipse.paho.mqttv5.client.logging.Log
     static final int FINER_LEVEL = org.eclipse.paho.mqttv5.client.logging.Logger.FINER;
     static final int FINEST_LEVEL = org.eclipse.paho.mqttv5.client.logging.Logger.FINEST;
 
+    /** Paho's loggers by catalogue and speaking class: a few dozen, made once each. */
+    private static final ConcurrentHashMap<String, PahoLog> MADE = new ConcurrentHashMap<>();
+
     private Logger log = UNNAMED;
     private ResourceBundle catalogue;
 
-    /** Paho's choice of logger, for both client generations; idempotent. */
-    static void install() {
-        org.eclipse.paho.mqttv5.client.logging.LoggerFactory.setLogger(PahoLog.class.getName());
-        org.eclipse.paho.client.mqttv3.logging.LoggerFactory.setLogger(PahoLog.class.getName());
-    }
+    PahoLog() {}
 
-    /** For Paho, which makes one by reflection. */
-    public PahoLog() {}
+    /**
+     * The logger for Paho's class {@code loggerID} with the message catalogue {@code catalogueName}; what Paho's
+     * {@code LoggerFactory.getLogger} answers. Throws MissingResourceException for an unknown catalogue, as Paho's
+     * factory does.
+     */
+    public static PahoLog of(String catalogueName, String loggerID) {
+        return MADE.computeIfAbsent(catalogueName + '\n' + loggerID, key -> {
+            PahoLog made = new PahoLog();
+            made.initialise(ResourceBundle.getBundle(catalogueName), loggerID, null);
+            return made;
+        });
+    }
 
     @Override
     public void initialise(ResourceBundle messageCatalog, String loggerID, String resourceName) {

@@ -14,10 +14,6 @@ import org.eclipse.paho.client.mqttv3.persist.MemoryPersistence;
 
 /** MQTT 3.1.1 through Paho's mqttv3 client; a message carries its retain flag and nothing else. */
 final class PahoV3Client implements PahoClient {
-    static {
-        PahoLog.install(); // before Paho's first class is initialised
-    }
-
     private static final int SUBSCRIPTION_REFUSED = 0x80;
     /** Tidegate's own publishes (status, publications) wait one by one; this only leaves room for Paho's late count. */
     private static final int PUBLISH_WINDOW = 100;

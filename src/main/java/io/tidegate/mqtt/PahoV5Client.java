@@ -20,10 +20,6 @@ import org.eclipse.paho.mqttv5.common.packet.UserProperty;
 
 /** MQTT 5 through Paho's mqttv5 client; delivers message expiry, content type and user properties. */
 final class PahoV5Client implements PahoClient {
-    static {
-        PahoLog.install(); // before Paho's first class is initialised
-    }
-
     /** What Paho reports when a 3.1.1 broker answers CONNECT with a 3.1.1 refusal code. */
     private static final int INVALID_RETURN_CODE = 50001;
     private static final int CONNECTION_LOST = 32109;

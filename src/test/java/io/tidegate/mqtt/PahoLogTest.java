@@ -7,7 +7,6 @@ import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
 import java.io.IOException;
-import java.util.ResourceBundle;
 import org.eclipse.paho.mqttv5.client.logging.LoggerFactory;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -35,12 +34,19 @@ class PahoLogTest {
     }
 
     @Test
-    void pahoMakesTidegatesLoggerOnceInstalledForBothClientGenerations() {
-        PahoLog.install();
-        assertThat(LoggerFactory.getLogger(LoggerFactory.MQTT_CLIENT_MSG_CAT, SPEAKER)).isInstanceOf(PahoLog.class);
-        assertThat(org.eclipse.paho.client.mqttv3.logging.LoggerFactory.getLogger(
-                org.eclipse.paho.client.mqttv3.logging.LoggerFactory.MQTT_CLIENT_MSG_CAT, SPEAKER))
-                .isInstanceOf(PahoLog.class);
+    void pahoGetsTidegatesLoggerForBothClientGenerationsOnePerSpeaker() {
+        var v5 = LoggerFactory.getLogger(LoggerFactory.MQTT_CLIENT_MSG_CAT, SPEAKER);
+        assertThat(v5).isInstanceOf(PahoLog.class);
+        // every token asks again: the same logger, not a new one
+        assertThat(LoggerFactory.getLogger(LoggerFactory.MQTT_CLIENT_MSG_CAT, SPEAKER)).isSameAs(v5);
+        assertThat(LoggerFactory.getLogger(LoggerFactory.MQTT_CLIENT_MSG_CAT, "org.eclipse.paho.mqttv5.client.internal.Token"))
+                .isNotSameAs(v5);
+        var v3 = org.eclipse.paho.client.mqttv3.logging.LoggerFactory.getLogger(
+                org.eclipse.paho.client.mqttv3.logging.LoggerFactory.MQTT_CLIENT_MSG_CAT, SPEAKER);
+        assertThat(v3).isInstanceOf(PahoLog.class).isNotSameAs(v5);
+        // the message catalogue of each generation is Paho's own
+        assertThat(v5.formatMessage("101", new Object[] {"a", "b", "c"})).isEqualTo("<init> ClientID=a ServerURI=b PersistenceType=c");
+        assertThat(((PahoLog) v3).formatMessage("101", new Object[] {"a", "b", "c"})).isEqualTo("<init> ClientID=a ServerURI=b PersistenceType=c");
         // one class serves both generations because their levels are the same numbers
         assertThat(new int[] {org.eclipse.paho.client.mqttv3.logging.Logger.SEVERE,
                 org.eclipse.paho.client.mqttv3.logging.Logger.WARNING, org.eclipse.paho.client.mqttv3.logging.Logger.INFO,
@@ -52,8 +58,7 @@ class PahoLogTest {
 
     @Test
     void aCatalogueMessageIsOneLineFilledInAtItsLevelWithTheErrorAsText() {
-        PahoLog log = new PahoLog();
-        log.initialise(ResourceBundle.getBundle(LoggerFactory.MQTT_CLIENT_MSG_CAT), SPEAKER, null);
+        PahoLog log = PahoLog.of(LoggerFactory.MQTT_CLIENT_MSG_CAT, SPEAKER);
 
         log.warning("ClientComms", "connect", "101", new Object[] {"sensor-7", "tcp://broker:1883", "memory"},
                 new IOException("Connection refused"));
