@@ -32,25 +32,43 @@ final class PushTimes {
     }
 
     static StoredFamily pushTime(GroupingKey key, long atMillis, long deadlineMillis) {
-        return gauge(PUSH_TIME, PUSH_TIME_HELP, key, atMillis, atMillis, deadlineMillis);
+        return pushTime(key, atMillis, deadlineMillis, null);
+    }
+
+    /**
+     * With {@code previous}, the group's version before this write (or null): its gauge of the same name lends the
+     * new one its series labels and heap estimate, which come from the key alone, instead of their being made and
+     * counted again on every push (the same goes for the two below).
+     */
+    static StoredFamily pushTime(GroupingKey key, long atMillis, long deadlineMillis, Group previous) {
+        return gauge(PUSH_TIME, PUSH_TIME_HELP, key, atMillis, atMillis, deadlineMillis, previous);
     }
 
     static StoredFamily pushFailureTime(GroupingKey key, long atMillis, long deadlineMillis) {
-        return gauge(PUSH_FAILURE_TIME, PUSH_FAILURE_TIME_HELP, key, atMillis, atMillis, deadlineMillis);
+        return pushFailureTime(key, atMillis, deadlineMillis, null);
     }
 
-    static StoredFamily expiryTime(GroupingKey key, long writtenAtMillis, long deadlineMillis) {
-        return gauge(EXPIRY_TIME, EXPIRY_TIME_HELP, key, deadlineMillis, writtenAtMillis, deadlineMillis);
+    static StoredFamily pushFailureTime(GroupingKey key, long atMillis, long deadlineMillis, Group previous) {
+        return gauge(PUSH_FAILURE_TIME, PUSH_FAILURE_TIME_HELP, key, atMillis, atMillis, deadlineMillis, previous);
+    }
+
+    static StoredFamily expiryTime(GroupingKey key, long writtenAtMillis, long deadlineMillis, Group previous) {
+        return gauge(EXPIRY_TIME, EXPIRY_TIME_HELP, key, deadlineMillis, writtenAtMillis, deadlineMillis, previous);
     }
 
     static StoredFamily expiredTime(GroupingKey key, long expiredAtMillis, long tombstoneDeadlineMillis) {
-        return gauge(EXPIRED_TIME, EXPIRED_TIME_HELP, key, expiredAtMillis, expiredAtMillis, tombstoneDeadlineMillis);
+        return gauge(EXPIRED_TIME, EXPIRED_TIME_HELP, key, expiredAtMillis, expiredAtMillis, tombstoneDeadlineMillis,
+                null);
     }
 
     /** Zero stands for "never", as upstream writes it. */
     private static StoredFamily gauge(String name, String help, GroupingKey key, long valueMillis, long writtenAtMillis,
-            long deadlineMillis) {
+            long deadlineMillis, Group previous) {
         double seconds = valueMillis == 0 ? 0 : valueMillis / 1000.0;
+        StoredFamily held = previous == null ? null : previous.family(name);
+        if (held != null) {
+            return held.withValue(seconds, writtenAtMillis, deadlineMillis);
+        }
         Metric metric = Metric.simple(GroupingLabels.forGroup(key), seconds, null);
         return new StoredFamily(new MetricFamily(name, help, MetricType.GAUGE, List.of(metric)), writtenAtMillis,
                 deadlineMillis, 0);

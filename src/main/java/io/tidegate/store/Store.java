@@ -846,13 +846,13 @@ public final class Store implements GroupWriter {
         }
         long writtenAt = request.timeGiven(now);
         long deadline = groupDeadline(next, writtenAt, request.ttls().pushMillis());
-        next.put(PushTimes.PUSH_TIME, PushTimes.pushTime(key, writtenAt, deadline));
+        next.put(PushTimes.PUSH_TIME, PushTimes.pushTime(key, writtenAt, deadline, old));
         // a failure came before this success: never later than it (see recordFailure, which may have put it 1 ms on)
         long failedAt = Math.min(writtenAt,
                 PushTimes.millisOf(old == null ? null : old.family(PushTimes.PUSH_FAILURE_TIME)));
-        next.put(PushTimes.PUSH_FAILURE_TIME, PushTimes.pushFailureTime(key, failedAt, deadline));
+        next.put(PushTimes.PUSH_FAILURE_TIME, PushTimes.pushFailureTime(key, failedAt, deadline, old));
         if (deadline != StoredFamily.NEVER) {
-            next.put(PushTimes.EXPIRY_TIME, PushTimes.expiryTime(key, writtenAt, deadline));
+            next.put(PushTimes.EXPIRY_TIME, PushTimes.expiryTime(key, writtenAt, deadline, old));
         }
         return new Group(key, next, request.source(), deadline, false);
     }
@@ -888,7 +888,8 @@ public final class Store implements GroupWriter {
             // <= push time) would read true. The failure time is put 1 ms on, less than the clock's own rounding.
             long pushedAt = PushTimes.millisOf(current.family(PushTimes.PUSH_TIME));
             long failedAt = pushedAt > 0 && now <= pushedAt ? pushedAt + 1 : now;
-            next.put(PushTimes.PUSH_FAILURE_TIME, PushTimes.pushFailureTime(key, failedAt, current.deadlineMillis()));
+            next.put(PushTimes.PUSH_FAILURE_TIME,
+                    PushTimes.pushFailureTime(key, failedAt, current.deadlineMillis(), current));
             written = new Group(key, next, current.source(), current.deadlineMillis(), false);
         } else {
             written = failureGroup(key, request.source(), now);

@@ -66,6 +66,17 @@ public final class StoredFamily {
         return new StoredFamily(typed, writtenAtMillis, deadlineMillis, ttlMillis, heapBytes); // same series: same heap
     }
 
+    /**
+     * The same one-series family at another value and times, its series labels and heap estimate kept: for
+     * Tidegate's own gauges ({@link PushTimes}), rewritten on every push of their group.
+     */
+    StoredFamily withValue(double value, long writtenAtMillis, long deadlineMillis) {
+        Metric series = family.metrics().get(0);
+        MetricFamily next = new MetricFamily(family.name(), family.help(), family.type(),
+                List.of(Metric.simple(series.labels(), value, null)));
+        return new StoredFamily(next, writtenAtMillis, deadlineMillis, ttlMillis, heapBytes); // same series: same heap
+    }
+
     public MetricFamily family() {
         return family;
     }
