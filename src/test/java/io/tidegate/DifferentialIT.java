@@ -194,6 +194,29 @@ class DifferentialIT {
                         + "(this body) expects a GAUGE_HISTOGRAM family",
                 Aspect.STATUS, Aspect.ERROR_MESSAGE, Aspect.ERROR_DETAIL, Aspect.CONTENT_TYPE)
                 .leavingStateDifferentUntilNextWipe(),
+        known("^PUT /metrics/job/quoted-(multiple|end-of-name|dotted-metric|dotted-label)$", "",
+                "a quoted name that is not a legacy one (or is followed by a '.'), without --push.enable-utf8-names: "
+                        + "both refuse it (400), 1.5.1 at the quote (\"invalid metric name\", \"invalid label name for metric \\\"metric_name\\\"\"), "
+                        + "Tidegate as 1.11 does, naming the name it read (\"invalid metric name \\\"one.name\\\"\", "
+                        + "\"unexpected end of metric name '.'\", \"... \\\"metric.name\\\"\", \"invalid label name "
+                        + "\\\"dotted.label\\\"\")",
+                "prometheus/common v0.61 and later read quoted names whatever the validation scheme and check each "
+                        + "against it (text_parse.go setOrCreateCurrentMF, startLabelName; 1.11's handler/push.go "
+                        + "passes LegacyValidation without the flag); the bodies and messages are those of its "
+                        + "text_parse_test.go TestTextParseError cases 35, 37, 41 and 42 (their legacy texts)",
+                Aspect.ERROR_DETAIL),
+        known("^PUT /metrics/job/quoted-legacy$", "",
+                "quoted legacy names without --push.enable-utf8-names (# HELP \"my_metric\" ..., {\"my_metric\",\"code\"="
+                        + "\"200\"} 1, \"other_metric\" 2, third{\"code\"=\"404\"} 3): 1.5.1 refuses the quote (400 "
+                        + "\"invalid metric name in comment\"); Tidegate takes them as 1.11 does (200) and stores and "
+                        + "serves the names unquoted, as if written without quotes",
+                "prometheus/common v0.61 and later read the quoted-name grammar whatever the validation scheme and "
+                        + "check only each name read (text_parse.go readTokenAsMetricName, readTokenAsLabelName, "
+                        + "setOrCreateCurrentMF); its text_parse_test.go TestTextParseError case 42 has a quoted legacy "
+                        + "label name (\"foo\"=\"bar\") pass LegacyValidation; TestTextParse runs with UTF8Validation only "
+                        + "and has no case of its own for quoted legacy names",
+                Aspect.STATUS, Aspect.ERROR_MESSAGE, Aspect.ERROR_DETAIL, Aspect.CONTENT_TYPE)
+                .leavingStateDifferentUntilNextWipe(),
         known("^GET /metrics \\{Accept=application/openmetrics-text", "",
                 "upstream 1.5.1 answers text 0.0.4 when OpenMetrics is preferred; Tidegate answers OpenMetrics 1.0.0",
                 "SPEC §5: content negotiation as Prometheus expects, OpenMetrics 1.0.0 included",
@@ -252,6 +275,7 @@ class DifferentialIT {
             histogramsAndSummaries();
             histogramCountsAsUpstream1_11ReadsThem();
             helpEscapesAndTypeSpellingsAsUpstream1_11ReadsThem();
+            quotedNamesAsUpstream1_11ReadsThemWithoutTheFlag();
             consistencyAcrossGroups();
             helpConflicts();
             pushesThatPoisonUpstream();
@@ -562,6 +586,29 @@ class DifferentialIT {
                     request_duration_microseconds_bucket{le="+Inf"} 2693
                     request_duration_microseconds_sum 1.7560473e+06
                     request_duration_microseconds_count 2693
+                    """);
+        }
+
+        /**
+         * Quoted names in text bodies, which 1.11 reads without {@code --push.enable-utf8-names} too (expfmt
+         * v0.61+), checking each name read against the legacy names; 1.5.1 refuses every quote in a name's place.
+         * Refusals first, then the push only 1.11 takes, last in its section (state differs after it).
+         */
+        private void quotedNamesAsUpstream1_11ReadsThemWithoutTheFlag() {
+            section("quoted names as upstream 1.11 reads them without the UTF-8 flag");
+            // TestTextParseError cases 35 (no final newline, as there), 37, 41 and 42
+            put("/metrics/job/quoted-multiple", "{\"one.name\",\"another.name\"} 3.14");
+            put("/metrics/job/quoted-end-of-name", "{\"metric.name\".label=\"bla\"} 3.14\n");
+            put("/metrics/job/quoted-dotted-metric", "{\"metric.name\",foo=\"bla\"} 3.14\n");
+            put("/metrics/job/quoted-dotted-label", "metric_name{\"foo\"=\"bar\", \"dotted.label\"=\"bla\"} 3.14\n");
+            // an empty quoted name: both refuse it alike ("invalid metric name")
+            put("/metrics/job/quoted-empty", "\"\" 1\n");
+            put("/metrics/job/quoted-legacy", """
+                    # HELP "my_metric" Requests by code.
+                    # TYPE "my_metric" counter
+                    {"my_metric","code"="200"} 1
+                    "other_metric" 2
+                    third{"code"="404"} 3
                     """);
         }
 

@@ -78,11 +78,37 @@ class Utf8NamesHttpTest {
     }
 
     @Test
+    void withoutTheFlagQuotedLegacyNamesArePushedAndScrapedUnquoted() {
+        TestHttp http = tidegate.start().http();
+        // what upstream 1.11 takes without --push.enable-utf8-names (expfmt reads the quotes, checks legacy names)
+        String body = """
+                # HELP "my_metric" Requests by code.
+                # TYPE "my_metric" counter
+                {"my_metric","code"="200"} 3
+                "other_metric"{"code"="404"} 1
+                my_gauge{"room"="kitchen"} 21.5
+                """;
+        assertThat(http.put("/metrics/job/quoted", body).status()).isEqualTo(200);
+
+        String scrape = http.get("/metrics").body();
+        assertThat(scrape).contains("# HELP my_metric Requests by code.\n# TYPE my_metric counter\n"
+                        + "my_metric{code=\"200\",instance=\"\",job=\"quoted\"} 3\n")
+                .contains("other_metric{code=\"404\",instance=\"\",job=\"quoted\"} 1\n")
+                .contains("my_gauge{instance=\"\",job=\"quoted\",room=\"kitchen\"} 21.5\n")
+                .doesNotContain("\"my_metric\"").doesNotContain("\"code\"=");
+        // the same names as when written without quotes: a later unquoted push of the family is consistent
+        assertThat(http.put("/metrics/job/plain", "# TYPE my_metric counter\nmy_metric{code=\"500\"} 1\n").status())
+                .isEqualTo(200);
+        assertThat(http.get("/api/v1/metrics").body()).contains("\"my_metric\":{").doesNotContain("\\\"my_metric");
+    }
+
+    @Test
     void withoutTheFlagUtf8NamesAreRefusedAsBefore() {
         TestHttp http = tidegate.start().http();
         TestHttp.Answer quoted = http.put("/metrics/job/testjob", BODY);
         assertThat(quoted.status()).isEqualTo(400);
-        assertThat(quoted.body()).contains("text format parsing error in line 2: invalid metric name");
+        // upstream 1.11's text: the name read is checked against the legacy names (expfmt LegacyValidation)
+        assertThat(quoted.body()).contains("text format parsing error in line 2: invalid metric name \"another.metric\"");
         TestHttp.Answer dotted = http.put("/metrics/job/testjob/dotted.label/x", "some_metric 1\n");
         assertThat(dotted.status()).isEqualTo(400);
         assertThat(dotted.body()).contains("improper label name \"dotted.label\"");

@@ -42,7 +42,15 @@ import java.util.Set;
  *       v0.39.0 truncated it to an integer, and a negative one is refused ("negative count for
  *       histogram", "negative bucket population for histogram"), v0.67 and later; a summary's count is
  *       still truncated, as v0.67.5 still does;
- *   <li>{@code gaugehistogram} (OpenMetrics' spelling) is a TYPE as {@code gauge_histogram} is (v0.67).
+ *   <li>{@code gaugehistogram} (OpenMetrics' spelling) is a TYPE as {@code gauge_histogram} is (v0.67);
+ *   <li>names may be quoted ({@code "my_metric" 1}, {@code m{"code"="200"} 1}, {@code # HELP "my_metric" ...})
+ *       and the metric name may be inside the braces ({@code {"my_metric"} 1}, {@code {code="200",my_metric} 1}),
+ *       with or without UTF-8 names (v0.61 and later): the grammar is one, and only the check of each name read
+ *       depends on {@link NameValidation}. Without UTF-8 names a name read must be a legacy one, so a quoted
+ *       legacy name is taken as if written without quotes and any other is refused with expfmt's
+ *       {@code invalid metric name "my.metric"} or {@code invalid label name "my.label"}, where v0.39 refused
+ *       every quote and brace in those places with texts of its own ({@code invalid metric name},
+ *       {@code invalid label name for metric "m"}, {@code invalid metric name in comment}).
  * </ul>
  *
  * <p>Deliberate differences from upstream 1.5.1, where its behaviour is a bug: a
@@ -398,7 +406,10 @@ public final class TextFormatParser {
         private final byte[] in;
         private final int end;
         private final BodyLimits limits;
-        /** {@code --push.enable-utf8-names}: quoted names and names inside the braces, as expfmt v0.61+ reads them. */
+        /**
+         * {@code --push.enable-utf8-names}: a name read may be any UTF-8 text (expfmt's UTF8Validation); without,
+         * it must be a legacy name (LegacyValidation). The grammar is the same either way.
+         */
         private final boolean utf8Names;
         private boolean nameInsideBraces; // the line started with '{': its metric name is one of the tokens inside
         private boolean nameInsideBracesRead; // ... and that name has been read
@@ -412,6 +423,7 @@ public final class TextFormatParser {
         private int tokenOffset;
         private int tokenLength;
         private boolean tokenAscii = true; // false once a quoted name holds a byte above 0x7f
+        private boolean tokenQuoted; // the name read last had a quoted part: only such a name may not be legacy
         private byte[] scratch = new byte[64];
 
         private final Map<String, FamilyBuilder> familiesByName = new HashMap<>();
@@ -500,7 +512,7 @@ public final class TextFormatParser {
             return switch (cur) {
                 case '#' -> START_COMMENT;
                 case '\n' -> START_OF_LINE;
-                case '{' -> utf8Names ? startNameInsideBraces() : READING_METRIC_NAME;
+                case '{' -> startNameInsideBraces();
                 default -> READING_METRIC_NAME;
             };
         }
@@ -553,7 +565,7 @@ public final class TextFormatParser {
                 return START_OF_LINE;
             }
             skipBlankTabOrFail();
-            readName(NameGrammar.METRIC);
+            readTokenAsQuotableName(NameGrammar.METRIC);
             if (cur == '\n') {
                 return START_OF_LINE; // "# HELP name" without text is no error
             }
@@ -569,7 +581,7 @@ public final class TextFormatParser {
         }
 
         private int readingMetricName() throws BodyFormatException {
-            readName(NameGrammar.METRIC);
+            readTokenAsQuotableName(NameGrammar.METRIC);
             if (tokenLength == 0) {
                 throw parseError("invalid metric name");
             }
@@ -597,31 +609,25 @@ public final class TextFormatParser {
                 skipBlankTabOrFail();
                 return READING_VALUE;
             }
-            readName(NameGrammar.LABEL);
+            readTokenAsQuotableName(NameGrammar.LABEL);
             if (tokenLength == 0) {
                 throw parseError("invalid label name for metric " + GoQuote.string(familyName()));
             }
-            if (utf8Names) {
-                // expfmt v0.61+: what follows the name decides first whether it is a label or the metric name
-                skipBlankTabIfCurrentBlankTab();
-                if (cur != '=') {
-                    return metricNameInsideBraces();
-                }
+            // expfmt v0.61+: what follows the name decides first whether it is a label or the metric name
+            skipBlankTabIfCurrentBlankTab();
+            if (cur != '=') {
+                return metricNameInsideBraces();
             }
             String name = strings.get(tokenBytes, tokenOffset, tokenLength, tokenAscii);
             if (name.equals("__name__")) {
                 throw parseError("label name \"__name__\" is reserved");
             }
-            if (utf8Names && !GoQuote.Utf8.isValid(tokenBytes, tokenOffset, tokenLength)) {
+            if (!isValidName(NameGrammar.LABEL)) {
                 throw parseError("invalid label name " + GoQuote.string(tokenBytes, tokenOffset, tokenLength));
             }
             MetricType type = currentFamily == null ? null : currentFamily.type;
             currentLabelIsSpecial = (type == MetricType.SUMMARY && name.equals(LABEL_QUANTILE))
                     || ((type == MetricType.HISTOGRAM || type == MetricType.GAUGE_HISTOGRAM) && name.equals(LABEL_LE));
-            skipBlankTabIfCurrentBlankTab();
-            if (cur != '=') {
-                throw parseError("expected '=' after label name, found " + GoQuote.byteLiteral(cur));
-            }
             if (!currentLabelIsSpecial && currentMetric.hasLabel(name)) {
                 throw parseError("duplicate label names for metric " + GoQuote.string(familyName()));
             }
@@ -874,7 +880,7 @@ public final class TextFormatParser {
                 setFlags(lastNameFlags);
                 return;
             }
-            if (utf8Names && (tokenLength == 0 || !GoQuote.Utf8.isValid(tokenBytes, tokenOffset, tokenLength))) {
+            if (!isValidName(NameGrammar.METRIC)) {
                 throw parseError("invalid metric name " + GoQuote.string(tokenBytes, tokenOffset, tokenLength));
             }
             String name = strings.get(tokenBytes, tokenOffset, tokenLength, tokenAscii);
@@ -1178,23 +1184,16 @@ public final class TextFormatParser {
             throw unexpectedEnd();
         }
 
-        /** A name of {@code grammar}: legacy only, or, with UTF-8 names, also quoted ({@link #readTokenAsQuotableName}). */
-        private void readName(NameGrammar grammar) throws BodyFormatException {
-            if (utf8Names) {
-                readTokenAsQuotableName(grammar);
-            } else {
-                readTokenAsName(grammar);
-            }
-        }
-
         /**
-         * expfmt's readTokenAsMetricName / readTokenAsLabelName of v0.61+: a name of {@code grammar} in which
-         * a double quote opens a quoted part that may hold any byte and the escapes {@code \\}, {@code \n}
-         * and {@code \"}; the byte after the closing quote becomes current. An unquoted name, the usual case,
-         * is read as {@link #readTokenAsName} reads it.
+         * expfmt's readTokenAsMetricName / readTokenAsLabelName of v0.61+, with or without UTF-8 names: a name
+         * of {@code grammar} in which a double quote opens a quoted part that may hold any byte and the escapes
+         * {@code \\}, {@code \n} and {@code \"}; the byte after the closing quote becomes current. An unquoted
+         * name, the usual case, is a slice of the input; it is empty if the current byte cannot start a name.
+         * Whether the name may be used is for {@link #isValidName} to say.
          */
         private void readTokenAsQuotableName(NameGrammar grammar) throws BodyFormatException {
             tokenAscii = true;
+            tokenQuoted = false;
             int start = pos - 1;
             if (!grammar.isStart[cur & 0xff] && cur != '"') {
                 setToken(in, start, 0);
@@ -1264,6 +1263,7 @@ public final class TextFormatParser {
 
         private void setQuotedToken(int length) {
             setToken(scratch, 0, length);
+            tokenQuoted = true;
             for (int k = 0; k < length; k++) {
                 if (scratch[k] < 0) {
                     tokenAscii = false;
@@ -1272,25 +1272,29 @@ public final class TextFormatParser {
             }
         }
 
-        /** A name of {@code grammar} from the current byte; empty if that byte cannot start one. */
-        private void readTokenAsName(NameGrammar grammar) throws BodyFormatException {
-            int start = pos - 1;
-            if (!grammar.isStart[cur & 0xff]) {
-                setToken(in, start, 0);
-                return;
+        /**
+         * Whether the name just read ({@link #readTokenAsQuotableName}) may be used as a name of {@code grammar}:
+         * with UTF-8 names any non-empty UTF-8 text (model.UTF8Validation), without them a legacy name
+         * (model.LegacyValidation: {@code [a-zA-Z_:][a-zA-Z0-9_:]*} for a metric, no colon in a label name). A
+         * name without quotes is one by the grammar it was read with, so only a quoted one is looked at. A metric
+         * name read inside braces was read as a label name, which is always a valid metric name too.
+         */
+        private boolean isValidName(NameGrammar grammar) {
+            if (utf8Names) {
+                return tokenLength > 0 && GoQuote.Utf8.isValid(tokenBytes, tokenOffset, tokenLength);
             }
-            boolean[] isContinuation = grammar.isContinuation;
-            int i = pos;
-            while (i < end && isContinuation[in[i] & 0xff]) {
-                i++;
+            if (!tokenQuoted && tokenLength > 0) {
+                return true;
             }
-            if (i == end) {
-                pos = end;
-                throw unexpectedEnd();
+            if (tokenLength == 0 || !grammar.isStart[tokenBytes[tokenOffset] & 0xff]) {
+                return false;
             }
-            setToken(in, start, i - start);
-            cur = in[i] & 0xff;
-            pos = i + 1;
+            for (int k = tokenOffset + 1; k < tokenOffset + tokenLength; k++) {
+                if (!grammar.isContinuation[tokenBytes[k] & 0xff]) {
+                    return false;
+                }
+            }
+            return true;
         }
 
         /**

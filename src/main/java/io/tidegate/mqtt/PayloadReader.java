@@ -94,7 +94,10 @@ final class PayloadReader {
                         + GoQuote.string(contentType) + ": use text/plain (Prometheus text format 0.0.4) or application/json");
             }
         } else {
-            // sniffed on the bytes: a text payload goes to the parser without being decoded first
+            // sniffed on the bytes: a text payload goes to the parser without being decoded first. Only with UTF-8
+            // names is a payload starting with a quoted name in braces text: without them the text parser takes
+            // quoted legacy names too (as upstream 1.11's does), but a legacy name needs no braces in front, and
+            // the JSON payloads of flag-less gateways keep being told apart exactly as before
             boolean json = startsWithBrace(payload)
                     && !(limits.names() == NameValidation.UTF8 && startsWithQuotedName(payload));
             number = json || payload.length > LONGEST_NUMBER ? null

@@ -80,6 +80,67 @@ class TextFormatParserFuzzTest {
         }
     }
 
+    /**
+     * Without UTF-8 names the grammar is the same and only the check of each name differs: whatever the body, the
+     * legacy parser refuses it or reads it exactly as the parser with UTF-8 names does.
+     */
+    @Property(tries = 600)
+    void withoutUtf8NamesABodyIsReadAsWithThemOrRefused(@ForAll("utf8Bodies") byte[] body) {
+        checkAcceptedOrRefused(parser, body);
+        ParsedBody legacy;
+        try {
+            legacy = parser.parse(body, body.length);
+        } catch (BodyFormatException e) {
+            return;
+        }
+        try {
+            assertThat(utf8.parse(body, body.length)).isEqualTo(legacy);
+        } catch (BodyFormatException e) {
+            throw new AssertionError("accepted as legacy, refused with UTF-8 names: " + e.getMessage(), e);
+        }
+    }
+
+    /** Quoted legacy names are the names written without quotes, with or without UTF-8 names. */
+    @Property(tries = 300)
+    void quotedLegacyNamesReadAsTheirUnquotedForms(@ForAll("quotedLegacyBodies") List<String[]> lines)
+            throws Exception {
+        StringBuilder quoted = new StringBuilder();
+        StringBuilder unquoted = new StringBuilder();
+        for (String[] line : lines) {
+            quoted.append(line[0]);
+            unquoted.append(line[1]);
+        }
+        ParsedBody expected = parser.parse(unquoted.toString());
+        assertThat(parser.parse(quoted.toString())).isEqualTo(expected);
+        assertThat(utf8.parse(quoted.toString())).isEqualTo(expected);
+    }
+
+    /** Lines of a body, each as written with quoted names and without. */
+    @Provide
+    Arbitrary<List<String[]>> quotedLegacyBodies() {
+        Arbitrary<String[]> head = Arbitraries.of(
+                new String[] {"# HELP \"m\" Help.\n", "# HELP m Help.\n"},
+                new String[] {"# TYPE \"m\" gauge\n", "# TYPE m gauge\n"},
+                new String[] {"# HELP \"m\" Help.\n# TYPE \"m\" counter\n", "# HELP m Help.\n# TYPE m counter\n"});
+        Arbitrary<String[]> line = Arbitraries.of(
+                new String[] {"{\"m\"} 1\n", "m 1\n"},
+                new String[] {"\"m\" 2\n", "m 2\n"},
+                new String[] {"m{\"a\"=\"x\"} 3\n", "m{a=\"x\"} 3\n"},
+                new String[] {"{\"m\",\"a\"=\"y\"} 4\n", "m{a=\"y\"} 4\n"},
+                new String[] {"{a=\"z\",m} 5\n", "m{a=\"z\"} 5\n"},
+                new String[] {"{m} 6\n", "m 6\n"},
+                new String[] {"\"m\"{a=\"w\",\"b\"=\"v\"} 7\n", "m{a=\"w\",b=\"v\"} 7\n"},
+                new String[] {"m{\"b_2\"=\"u\"} 8\n", "m{b_2=\"u\"} 8\n"},
+                new String[] {"{\"rec:rate\"} 9\n", "rec:rate 9\n"});
+        Arbitrary<List<String[]>> lines = line.list().ofMinSize(1).ofMaxSize(5);
+        return Combinators.combine(head.optional(), lines).as((h, rest) -> {
+            List<String[]> all = new java.util.ArrayList<>();
+            h.ifPresent(all::add);
+            all.addAll(rest);
+            return all;
+        });
+    }
+
     @Provide
     Arbitrary<byte[]> utf8Bodies() {
         Arbitrary<String> line = Arbitraries.of(

@@ -34,8 +34,8 @@ import org.junit.jupiter.params.provider.ValueSource;
  * prometheus/common v0.39.0) does: every error text below was produced by that binary for the same
  * body, and every accepted body was accepted by it with the same values; except where upstream 1.11
  * (prometheus/common v0.67.5) reads a body differently ({@code \"} in HELP, {@code gaugehistogram},
- * histogram counts that are not whole or are negative): those cases come from expfmt's own
- * text_parse_test.go and text_create_test.go, named where they are used.
+ * histogram counts that are not whole or are negative, quoted names): those cases come from expfmt's own
+ * text_parse_test.go and text_create_test.go, named where they are used, or from its text_parse.go.
  */
 class TextFormatParserTest {
     private final TextFormatParser parser = new TextFormatParser();
@@ -610,17 +610,34 @@ class TextFormatParserTest {
                     // Names.
                     arguments("1foo 1\n", "line 1: invalid metric name"),
                     arguments("{a=\"1\"} 1\n", "line 1: invalid metric name"),
-                    arguments("\"foo\" 1\n", "line 1: invalid metric name"),
-                    arguments("{\"foo\"} 1\n", "line 1: invalid metric name"),
                     arguments("# HELP foo{ x\n", "line 1: invalid metric name in comment"),
-                    arguments("# HELP \"foo\" x\n", "line 1: invalid metric name in comment"),
                     arguments("foo{1a=\"1\"} 1\n", "line 1: invalid label name for metric \"foo\""),
-                    arguments("foo{\"a\"=\"1\"} 1\n", "line 1: invalid label name for metric \"foo\""),
                     arguments("foo{a=\"1\",,b=\"2\"} 1\n", "line 1: invalid label name for metric \"foo\""),
                     arguments("foo{,} 1\n", "line 1: invalid label name for metric \"foo\""),
                     arguments("foo{__name__=\"1\"} 1\n", "line 1: label name \"__name__\" is reserved"),
                     arguments("foo{a=\"1\",a=\"2\"} 1\n", "line 1: duplicate label names for metric \"foo\""),
                     arguments("foo{a=\"1\",a=\"1\"} 1\n", "line 1: duplicate label names for metric \"foo\""),
+                    // Quoted names that are not legacy names, without UTF-8 names: 1.11 (expfmt v0.61 and later)
+                    // reads the quotes and refuses the name it read (1.5.1 refused the quote itself: "invalid
+                    // metric name", "invalid metric name in comment", "invalid label name for metric \"foo\"").
+                    arguments("\"foo.bar\" 1\n", "line 1: invalid metric name \"foo.bar\""),
+                    arguments("{\"foo.bar\"} 1\n", "line 1: invalid metric name \"foo.bar\""),
+                    arguments("# HELP \"foo.bar\" x\n", "line 1: invalid metric name \"foo.bar\""),
+                    arguments("# TYPE \"foo-bar\" gauge\n", "line 1: invalid metric name \"foo-bar\""),
+                    arguments("foo{\"a.b\"=\"1\"} 1\n", "line 1: invalid label name \"a.b\""),
+                    arguments("foo{\"a:b\"=\"1\"} 1\n", "line 1: invalid label name \"a:b\""),
+                    arguments("foo{\"\u00c3\u00a9\"=\"1\"} 1\n", "line 1: invalid label name \"é\""),
+                    arguments("{\"9foo\"} 1\n", "line 1: invalid metric name \"9foo\""),
+                    arguments("{\"\"} 1\n", "line 1: invalid label name for metric \"\""),
+                    arguments("# HELP \"\" x\n", "line 1: invalid metric name \"\""),
+                    // expfmt v0.67.5 text_parse_test.go TestTextParseError cases 35, 40, 41 and 42 (errLegacy)
+                    arguments("{\"one.name\",\"another.name\"} 3.14",
+                            "line 1: invalid metric name \"one.name\""),
+                    arguments("\n{\"metric.name\",\"new\nline\"=\"bla\"} 3.14\n",
+                            "line 2: invalid metric name \"metric.name\""),
+                    arguments("{\"metric.name\",foo=\"bla\"} 3.14\n", "line 1: invalid metric name \"metric.name\""),
+                    arguments("metric_name{\"foo\"=\"bar\", \"dotted.label\"=\"bla\"} 3.14\n",
+                            "line 1: invalid label name \"dotted.label\""),
                     // Label syntax.
                     arguments("foo{a=1} 1\n", "line 1: expected '\"' at start of label value, found '1'"),
                     arguments("foo{a=\u00c3\u00a9} 1\n", "line 1: expected '\"' at start of label value, found 'Ã'"),
@@ -709,6 +726,112 @@ class TextFormatParserTest {
             assertThatThrownBy(() -> parser.parse(body, body.length))
                     .isInstanceOf(BodyFormatException.class)
                     .hasMessage("text format parsing error in " + expected);
+        }
+    }
+
+    /**
+     * Quoted names without UTF-8 names, as upstream 1.11 reads them: expfmt v0.61 and later parse the quotable
+     * grammar whatever the validation scheme, and the Pushgateway's parser checks each name read against
+     * LegacyValidation without {@code --push.enable-utf8-names} (text_parse.go setOrCreateCurrentMF and
+     * startLabelName; handler/push.go {@code expfmt.NewTextParser(ValidationScheme)}). A quoted legacy name is
+     * the same name as the one written without quotes.
+     */
+    @Nested
+    class QuotedLegacyNames {
+        private final TextFormatParser utf8 = new TextFormatParser(BodyLimits.NONE.withNames(NameValidation.UTF8));
+
+        @ParameterizedTest
+        @ValueSource(strings = {
+            "{\"my_metric\"} 1\n",
+            "\"my_metric\" 1\n",
+            "\"my_metric\"{} 1\n",
+            "{my_metric} 1\n",
+            "{ \"my_metric\" } 1\n",
+            "my\"_metric\" 1\n",
+        })
+        void aQuotedLegacyMetricNameIsTheSameName(String body) throws Exception {
+            assertThat(parse(body).families())
+                    .containsExactlyEntriesOf(families(family("my_metric", null, MetricType.UNTYPED, simple(1))));
+        }
+
+        @ParameterizedTest
+        @ValueSource(strings = {
+            "my_metric{\"code\"=\"200\"} 1\n",
+            "my_metric{ \"code\" = \"200\" } 1\n",
+            "\"my_metric\"{\"code\"=\"200\"} 1\n",
+            "{\"my_metric\",\"code\"=\"200\"} 1\n",
+            "{\"code\"=\"200\",\"my_metric\"} 1\n",
+            "{code=\"200\",my_metric} 1\n",
+        })
+        void aQuotedLegacyLabelNameIsTheSameName(String body) throws Exception {
+            assertThat(parse(body).families()).containsExactlyEntriesOf(families(
+                    family("my_metric", null, MetricType.UNTYPED, simple(1, label("code", "200")))));
+        }
+
+        @Test
+        void helpAndTypeLinesTakeAQuotedLegacyName() throws Exception {
+            ParsedBody parsed = parse("""
+                    # HELP "my_metric" Requests by code.
+                    # TYPE "my_metric" counter
+                    {"my_metric",code="200"} 3
+                    # TYPE "recorded:rate" gauge
+                    {"recorded:rate"} 0.5
+                    # TYPE "rpc" summary
+                    {"rpc",quantile="0.5"} 1
+                    "rpc_sum" 2
+                    {"rpc_count"} 3
+                    """);
+            assertThat(parsed.families().get("my_metric")).isEqualTo(family("my_metric", "Requests by code.",
+                    MetricType.COUNTER, simple(3, label("code", "200"))));
+            assertThat(parsed.families().get("recorded:rate"))
+                    .isEqualTo(family("recorded:rate", null, MetricType.GAUGE, simple(0.5)));
+            Metric rpc = parsed.families().get("rpc").metrics().get(0);
+            assertThat(rpc.quantiles()).containsExactly(new Quantile(0.5, 1));
+            assertThat(rpc.sum()).isEqualTo(2);
+            assertThat(rpc.count()).isEqualTo(3);
+            assertThat(parsed.typeNotGiven()).isEmpty();
+        }
+
+        @Test
+        void aQuotedLegacyBodyParsesAsItsUnquotedFormAndAsWithUtf8Names() throws Exception {
+            String quoted = """
+                    # HELP "http_requests_total" The total.
+                    # TYPE "http_requests_total" counter
+                    {"http_requests_total","method"="post",code="200"} 1027
+                    "http_requests_total"{method="get","code"="404"} 3
+                    """;
+            String unquoted = """
+                    # HELP http_requests_total The total.
+                    # TYPE http_requests_total counter
+                    http_requests_total{method="post",code="200"} 1027
+                    http_requests_total{method="get",code="404"} 3
+                    """;
+            assertThat(parse(quoted)).isEqualTo(parse(unquoted));
+            assertThat(parse(quoted)).isEqualTo(utf8.parse(quoted));
+        }
+
+        static Stream<Arguments> nonLegacyQuotedNames() {
+            return Stream.of(
+                    arguments("ok 1\n{\"my.metric\"} 1\n", "line 2: invalid metric name \"my.metric\""),
+                    arguments("ok 1\n\"my metric\" 1\n", "line 2: invalid metric name \"my metric\""),
+                    arguments("ok 1\n# HELP \"my.metric\" help\n", "line 2: invalid metric name \"my.metric\""),
+                    arguments("ok 1\n# TYPE \"my.metric\" counter\n", "line 2: invalid metric name \"my.metric\""),
+                    arguments("ok 1\nok{\"code.class\"=\"2xx\"} 1\n", "line 2: invalid label name \"code.class\""),
+                    arguments("ok 1\n{code=\"200\",\"my.metric\"} 1\n", "line 2: invalid metric name \"my.metric\""),
+                    arguments("ok 1\n{\"my\\nmetric\"} 1\n", "line 2: invalid metric name \"my\\nmetric\""));
+        }
+
+        @ParameterizedTest
+        @MethodSource("nonLegacyQuotedNames")
+        void aQuotedNameThatIsNotLegacyIsRefusedNamingTheNameAndLine(String body, String expected) {
+            assertThatThrownBy(() -> parse(body)).isInstanceOf(BodyFormatException.class)
+                    .hasMessage("text format parsing error in " + expected);
+        }
+
+        @ParameterizedTest
+        @MethodSource("nonLegacyQuotedNames")
+        void withUtf8NamesTheSameBodiesAreTaken(String body) throws Exception {
+            assertThat(utf8.parse(body).families()).containsKey("ok");
         }
     }
 

@@ -12,14 +12,15 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
-import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * The text parser with {@code --push.enable-utf8-names}: quoted metric and label names and the metric
  * name inside the braces, as expfmt's TextParser reads them with UTF8Validation (prometheus/common
  * v0.61.0 to v0.67.5, the versions upstream Pushgateway 1.11.x is built with). The bodies and messages
- * are those of expfmt/text_parse_test.go of v0.67.5 (cases named by their number there); without the
- * flag the same bodies are refused as before (legacy grammar of v0.39.0).
+ * are those of expfmt/text_parse_test.go of v0.67.5 (cases named by their number there). Without the
+ * flag the grammar is the same and each name read must be a legacy one, as expfmt's LegacyValidation
+ * has it: the same bodies are refused naming the first name that is not (the errLegacy of those cases);
+ * quoted legacy names are taken ({@code TextFormatParserTest.QuotedLegacyNames}).
  */
 class TextFormatParserUtf8Test {
     private static final BodyLimits UTF8 = BodyLimits.NONE.withNames(NameValidation.UTF8);
@@ -170,16 +171,55 @@ class TextFormatParserUtf8Test {
                 .hasMessage("text format parsing error in line 1: invalid label name \"a\\xffb\"");
     }
 
+    static Stream<Arguments> utf8NamesWithoutTheFlag() {
+        return Stream.of(
+            arguments("{\"my.metric\"} 1\n", "invalid metric name \"my.metric\""),
+            arguments("\"my.metric\" 1\n", "invalid metric name \"my.metric\""),
+            arguments("x{\"label.name\"=\"v\"} 1\n", "invalid label name \"label.name\""),
+            arguments("# TYPE \"my.metric\" gauge\nx 1\n", "invalid metric name \"my.metric\""),
+            // text_parse_test.go case 35 (errLegacy): the first name read is refused before a second one is seen
+            arguments("{\"one.name\",\"another.name\"} 3.14\n", "invalid metric name \"one.name\""),
+            // case 41 (errLegacy)
+            arguments("{\"metric.name\",foo=\"bla\"} 3.14\n", "invalid metric name \"metric.name\""),
+            // case 42 (errLegacy): "foo" is a legacy name, quoted or not
+            arguments("metric_name{\"foo\"=\"bar\", \"dotted.label\"=\"bla\"} 3.14\n",
+                    "invalid label name \"dotted.label\""));
+    }
+
     @ParameterizedTest
-    @ValueSource(strings = {
-        "{\"my.metric\"} 1\n",
-        "\"my.metric\" 1\n",
-        "x{\"label.name\"=\"v\"} 1\n",
-        "# TYPE \"my.metric\" gauge\nx 1\n",
-    })
-    void withoutTheFlagQuotedNamesAreRefusedAsBefore(String body) {
+    @MethodSource("utf8NamesWithoutTheFlag")
+    void withoutTheFlagAQuotedNameThatIsNotLegacyIsRefusedAsExpfmtsLegacyValidationRefusesIt(String body,
+            String message) {
         assertThatThrownBy(() -> legacy.parse(body)).isInstanceOf(BodyFormatException.class)
-                .hasMessageStartingWith(TextFormatParser.ERROR_PREFIX + "1: ");
+                .hasMessage(TextFormatParser.ERROR_PREFIX + "1: " + message);
+    }
+
+    static Stream<Arguments> malformedQuotedNamesWithoutTheFlag() {
+        return Stream.of(
+            // text_parse_test.go cases 36 to 39: refused as with the flag (no errLegacy of their own)
+            arguments("{\"a\\xc5z\",label=\"bla\"} 3.14\n", "text format parsing error in line 1: invalid escape sequence '\\x'"),
+            arguments("{\"metric.name\".label=\"bla\"} 3.14\n", "text format parsing error in line 1: unexpected end of metric name '.'"),
+            arguments("\n# TYPE \"metric.name\\t\" counter\n", "text format parsing error in line 2: invalid escape sequence '\\t'"),
+            arguments("\n# TYPE \"metric\nname\" counter\n", "text format parsing error in line 2: metric name \"metric\" contains unescaped new-line"),
+            // case 40 (errLegacy): the metric name is refused before the label name's newline is reached
+            arguments("\n{\"metric.name\",\"new\nline\"=\"bla\"} 3.14\n", "text format parsing error in line 2: invalid metric name \"metric.name\""),
+            arguments("{\"\"} 1\n", "text format parsing error in line 1: invalid label name for metric \"\""),
+            arguments("# HELP \"\" x\n", "text format parsing error in line 1: invalid metric name \"\""),
+            arguments("x{\"__name__\"=\"y\"} 1\n", "text format parsing error in line 1: label name \"__name__\" is reserved")
+        );
+    }
+
+    @ParameterizedTest
+    @MethodSource("malformedQuotedNamesWithoutTheFlag")
+    void withoutTheFlagMalformedQuotedNamesAreRefusedAsExpfmtRefusesThem(String body, String message) {
+        assertThatThrownBy(() -> legacy.parse(body)).isInstanceOf(BodyFormatException.class).hasMessage(message);
+    }
+
+    @Test
+    void aNameThatIsNotUtf8IsRefusedWithoutTheFlagToo() {
+        byte[] body = "{\"a\u00ffb\"} 1\n".getBytes(java.nio.charset.StandardCharsets.ISO_8859_1);
+        assertThatThrownBy(() -> legacy.parse(body, body.length)).isInstanceOf(BodyFormatException.class)
+                .hasMessage("text format parsing error in line 1: invalid metric name \"a\\xffb\"");
     }
 
     @Test

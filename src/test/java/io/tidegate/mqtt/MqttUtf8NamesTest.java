@@ -56,6 +56,35 @@ class MqttUtf8NamesTest {
     }
 
     @Test
+    void withoutTheFlagATextPayloadTakesQuotedLegacyNamesAsAnHttpBodyDoes() {
+        IngestFixture fixture = new IngestFixture();
+        MqttOutcome outcome = fixture.handle(live("metrics/job/j", "m{\"code\"=\"200\"} 1\n\"other\" 2"));
+
+        assertThat(outcome.kind()).isEqualTo(MqttOutcome.Kind.WRITTEN);
+        assertThat(fixture.stored(key("job", "j"), "m").family().metrics().get(0).label("code")).isEqualTo("200");
+        assertThat(fixture.value(key("job", "j"), "other")).isEqualTo(2);
+        MqttOutcome dotted = fixture.handle(live("metrics/job/j", "m{\"code.class\"=\"2xx\"} 1"));
+        assertThat(dotted.kind()).isEqualTo(MqttOutcome.Kind.REJECTED);
+        assertThat(dotted.message()).isEqualTo("text format parsing error in line 1: invalid label name \"code.class\"");
+    }
+
+    @Test
+    void withoutTheFlagAPayloadStartingWithAQuotedNameInBracesIsTextOnlyWhenItsContentTypeSaysSo() {
+        IngestFixture fixture = new IngestFixture();
+        // sniffed: a payload starting with {" is JSON, as before (only the flag sniffs quoted names in braces)
+        assertThat(fixture.handle(live("metrics/job/j", "{\"temp\"} 21.5")).kind()).isEqualTo(MqttOutcome.Kind.REJECTED);
+        assertThat(fixture.rejected(RejectReason.BAD_PAYLOAD)).isEqualTo(1);
+        // an MQTT 5 content type decides: text, read as an HTTP body is
+        MqttOutcome text = fixture.handle(live("metrics/job/j", "{\"temp\"} 21.5").contentType("text/plain"));
+        assertThat(text.kind()).isEqualTo(MqttOutcome.Kind.WRITTEN);
+        assertThat(fixture.value(key("job", "j"), "temp")).isEqualTo(21.5);
+        // with the flag the same payload is sniffed as text
+        IngestFixture utf8 = new IngestFixture(UTF8);
+        assertThat(utf8.handle(live("metrics/job/j", "{\"temp\"} 21.5")).kind()).isEqualTo(MqttOutcome.Kind.WRITTEN);
+        assertThat(utf8.value(key("job", "j"), "temp")).isEqualTo(21.5);
+    }
+
+    @Test
     void aTopicOfAUtf8LabelNameReadsBackToTheSameKey() {
         TopicScheme scheme = new TopicScheme("metrics", NameValidation.UTF8);
         GroupingKey key = key("job", "j", "room/name+#", "kitchen", "zone", "eu");
