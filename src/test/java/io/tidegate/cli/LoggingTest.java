@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.LoggerContext;
 import ch.qos.logback.classic.spi.LoggingEvent;
+import ch.qos.logback.core.spi.FilterReply;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.slf4j.event.KeyValuePair;
@@ -17,6 +18,26 @@ class LoggingTest {
         event.setTimeStamp(1764064800000L);
         event.setKeyValuePairs(List.of(new KeyValuePair("group", "{job=\"a\"}")));
         return event;
+    }
+
+    @Test
+    void theWebServersOwnStartFailureLineIsDroppedAndNoOtherLineIsAndNoLevelCheckAsksTheFilter() {
+        LoggerContext context = new LoggerContext();
+        Logging.StartFailureEcho filter = new Logging.StartFailureEcho();
+        LoggingEvent javalin = new LoggingEvent("x", context.getLogger("io.javalin.Javalin"), Level.ERROR,
+                "Failed to start Javalin", null, null);
+        LoggingEvent ours = new LoggingEvent("x", context.getLogger("io.tidegate.Tidegate"), Level.ERROR,
+                "Failed to start Javalin", null, null);
+        assertThat(filter.decide(javalin)).isEqualTo(FilterReply.DENY);
+        assertThat(filter.decide(ours)).isEqualTo(FilterReply.NEUTRAL);
+        assertThat(filter.decide(event("push rejected"))).isEqualTo(FilterReply.NEUTRAL);
+
+        LoggerContext configured = new LoggerContext();
+        Logging.configure(configured, Level.INFO, Flags.LogFormat.logfmt);
+        // a turbo filter would be asked on every level check of every logger, the web server's debug checks included
+        assertThat(configured.getTurboFilterList()).isEmpty();
+        var appender = configured.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME).iteratorForAppenders().next();
+        assertThat(appender.getCopyOfAttachedFiltersList()).hasOnlyElementsOfType(Logging.StartFailureEcho.class);
     }
 
     @Test
