@@ -137,6 +137,18 @@ class JarProcessIT {
      * build leaves Paho's own out): a payload of a thousand series, over MQTT 5 and 3.1.1, arrives whole.
      */
     @Test
+    void theJarCarriesTidegatesPahoLoggerFactoriesNotPahos() throws Exception {
+        // Paho's made a logger by reflection, its catalogue looked up, for every acknowledgement (PahoLog)
+        try (ZipFile jar = new ZipFile(JAR.toFile())) {
+            for (String name : List.of("org/eclipse/paho/mqttv5/client/logging/LoggerFactory.class",
+                    "org/eclipse/paho/client/mqttv3/logging/LoggerFactory.class")) {
+                byte[] compiled = jar.getInputStream(jar.getEntry(name)).readAllBytes();
+                assertThat(compiled).as(name).isEqualTo(Files.readAllBytes(Path.of("target", "classes").resolve(name)));
+            }
+        }
+    }
+
+    @Test
     void theJarReadsLargePayloadsFromMosquittoThroughItsOwnCountingStream() throws Exception {
         try (ZipFile jar = new ZipFile(JAR.toFile())) {
             for (String name : List.of("org/eclipse/paho/mqttv5/common/packet/util/CountingInputStream.class",
