@@ -139,9 +139,14 @@ class JarProcessIT {
     @Test
     void theJarCarriesTidegatesPahoLoggerFactoriesNotPahos() throws Exception {
         // Paho's made a logger by reflection, its catalogue looked up, for every acknowledgement (PahoLog)
+        assertTheJarCarriesTidegates("org/eclipse/paho/mqttv5/client/logging/LoggerFactory.class",
+                "org/eclipse/paho/client/mqttv3/logging/LoggerFactory.class");
+    }
+
+    /** The jar's class files of these names are the ones compiled from Tidegate's sources. */
+    private static void assertTheJarCarriesTidegates(String... names) throws IOException {
         try (ZipFile jar = new ZipFile(JAR.toFile())) {
-            for (String name : List.of("org/eclipse/paho/mqttv5/client/logging/LoggerFactory.class",
-                    "org/eclipse/paho/client/mqttv3/logging/LoggerFactory.class")) {
+            for (String name : names) {
                 byte[] compiled = jar.getInputStream(jar.getEntry(name)).readAllBytes();
                 assertThat(compiled).as(name).isEqualTo(Files.readAllBytes(Path.of("target", "classes").resolve(name)));
             }
@@ -150,13 +155,8 @@ class JarProcessIT {
 
     @Test
     void theJarReadsLargePayloadsFromMosquittoThroughItsOwnCountingStream() throws Exception {
-        try (ZipFile jar = new ZipFile(JAR.toFile())) {
-            for (String name : List.of("org/eclipse/paho/mqttv5/common/packet/util/CountingInputStream.class",
-                    "org/eclipse/paho/client/mqttv3/internal/wire/CountingInputStream.class")) {
-                byte[] compiled = jar.getInputStream(jar.getEntry(name)).readAllBytes();
-                assertThat(compiled).as(name).isEqualTo(Files.readAllBytes(Path.of("target", "classes").resolve(name)));
-            }
-        }
+        assertTheJarCarriesTidegates("org/eclipse/paho/mqttv5/common/packet/util/CountingInputStream.class",
+                "org/eclipse/paho/client/mqttv3/internal/wire/CountingInputStream.class");
         StringBuilder text = new StringBuilder("# TYPE room_temperature_celsius gauge\n");
         for (int i = 0; i < 1_000; i++) {
             text.append("room_temperature_celsius{room=\"room-").append(i).append("\"} ").append(i).append(".5\n");
