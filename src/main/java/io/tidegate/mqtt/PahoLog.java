@@ -30,8 +30,8 @@ public final class PahoLog implements org.eclipse.paho.mqttv5.client.logging.Log
     static final int FINER_LEVEL = org.eclipse.paho.mqttv5.client.logging.Logger.FINER;
     static final int FINEST_LEVEL = org.eclipse.paho.mqttv5.client.logging.Logger.FINEST;
 
-    /** Paho's loggers by catalogue and speaking class: a few dozen, made once each. */
-    private static final ConcurrentHashMap<String, PahoLog> MADE = new ConcurrentHashMap<>();
+    /** Paho's loggers by catalogue (one per client generation), then by speaking class: a few dozen, made once each. */
+    private static final ConcurrentHashMap<String, ConcurrentHashMap<String, PahoLog>> MADE = new ConcurrentHashMap<>();
 
     private Logger log = UNNAMED;
     private ResourceBundle catalogue;
@@ -44,9 +44,10 @@ public final class PahoLog implements org.eclipse.paho.mqttv5.client.logging.Log
      * factory does.
      */
     public static PahoLog of(String catalogueName, String loggerID) {
-        return MADE.computeIfAbsent(catalogueName + '\n' + loggerID, key -> {
+        // two lookups, nothing made: Paho asks on every acknowledgement
+        return MADE.computeIfAbsent(catalogueName, name -> new ConcurrentHashMap<>()).computeIfAbsent(loggerID, id -> {
             PahoLog made = new PahoLog();
-            made.initialise(ResourceBundle.getBundle(catalogueName), loggerID, null);
+            made.initialise(ResourceBundle.getBundle(catalogueName), id, null);
             return made;
         });
     }
