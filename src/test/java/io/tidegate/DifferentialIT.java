@@ -545,23 +545,26 @@ class DifferentialIT {
             get("/metrics");
         }
 
+        /** The histogram of expfmt v0.67.5's text_parse_test.go that the cases below vary. */
+        private static final String EXPFMT_LATENCY = """
+                # HELP request_duration_microseconds The response latency.
+                # TYPE request_duration_microseconds histogram
+                request_duration_microseconds_bucket{le="100"} 123
+                request_duration_microseconds_bucket{le="120"} 412
+                request_duration_microseconds_bucket{le="144"} 592
+                request_duration_microseconds_bucket{le="172.8"} 1524
+                request_duration_microseconds_bucket{le="+Inf"} 2693
+                request_duration_microseconds_sum 1.7560473e+06
+                request_duration_microseconds_count 2693
+                """;
+
         /**
          * Bodies of expfmt v0.67.5's text_parse_test.go (upstream 1.11.3's parser), which 1.5.1 reads differently:
          * see the rows citing them in {@link #KNOWN_DIFFERENCES}.
          */
         private void histogramCountsAsUpstream1_11ReadsThem() {
             section("histogram counts as upstream 1.11 reads them");
-            String latency = """
-                    # HELP request_duration_microseconds The response latency.
-                    # TYPE request_duration_microseconds histogram
-                    request_duration_microseconds_bucket{le="100"} 123
-                    request_duration_microseconds_bucket{le="120"} 412
-                    request_duration_microseconds_bucket{le="144"} 592
-                    request_duration_microseconds_bucket{le="172.8"} 1524
-                    request_duration_microseconds_bucket{le="+Inf"} 2693
-                    request_duration_microseconds_sum 1.7560473e+06
-                    request_duration_microseconds_count 2693
-                    """;
+            String latency = EXPFMT_LATENCY;
             // TestTextParseError cases 43 and 44
             put("/metrics/job/negative-count", latency.replace("_count 2693", "_count -2693"));
             put("/metrics/job/negative-bucket", latency.replace("{le=\"120\"} 412", "{le=\"120\"} -412"));
@@ -576,17 +579,8 @@ class DifferentialIT {
             // TestTextParse case 8's HELP text (its metric name unquoted: UTF-8 names need the flag)
             put("/metrics/job/help-escaped-quote", "# HELP gauge_name gauge\\ndoc\\nstr\\\"ing\ngauge_name 1\n");
             // TestTextParse case 15
-            put("/metrics/job/gaugehistogram", """
-                    # HELP request_duration_microseconds The response latency.
-                    # TYPE request_duration_microseconds gaugehistogram
-                    request_duration_microseconds_bucket{le="100"} 123
-                    request_duration_microseconds_bucket{le="120"} 412
-                    request_duration_microseconds_bucket{le="144"} 592
-                    request_duration_microseconds_bucket{le="172.8"} 1524
-                    request_duration_microseconds_bucket{le="+Inf"} 2693
-                    request_duration_microseconds_sum 1.7560473e+06
-                    request_duration_microseconds_count 2693
-                    """);
+            put("/metrics/job/gaugehistogram", EXPFMT_LATENCY.replace("microseconds histogram\n",
+                    "microseconds gaugehistogram\n"));
         }
 
         /**

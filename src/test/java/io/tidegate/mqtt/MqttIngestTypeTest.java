@@ -104,16 +104,20 @@ class MqttIngestTypeTest {
         assertThat(outcome.message()).contains("is not a HISTOGRAM");
     }
 
-    /** README "A five-minute tour": a gauge pushed over HTTP, then the same name over MQTT without a type. */
-    @Test
-    void theReadmeTourPublishesOverMqttWhatItPushedOverHttp() throws Exception {
-        WriteOutcome pushed = gateway.store.write(new WriteRequest(key("job", "backup", "instance", "db1"), Verb.PUT,
+    /** The README tour's HTTP push: {@code backup_last_success_seconds}, a gauge with help, as {job="backup",instance="db1"}. */
+    private WriteOutcome pushBackupGaugeOverHttp() throws Exception {
+        return gateway.store.write(new WriteRequest(key("job", "backup", "instance", "db1"), Verb.PUT,
                 new TextFormatParser().parse("""
                         # HELP backup_last_success_seconds When the backup last succeeded.
                         # TYPE backup_last_success_seconds gauge
                         backup_last_success_seconds 1764064800
                         """).families(), Source.http("127.0.0.1")));
-        assertThat(pushed.wasApplied()).isTrue();
+    }
+
+    /** README "A five-minute tour": a gauge pushed over HTTP, then the same name over MQTT without a type. */
+    @Test
+    void theReadmeTourPublishesOverMqttWhatItPushedOverHttp() throws Exception {
+        assertThat(pushBackupGaugeOverHttp().wasApplied()).isTrue();
 
         MqttOutcome db2 = gateway.handle(live("metrics/job/backup/instance/db2", "backup_last_success_seconds 1764064800"));
         MqttOutcome kitchen = gateway.handle(live("metrics/job/room_probe/room/kitchen/temperature_celsius", "21.5"));
@@ -129,13 +133,7 @@ class MqttIngestTypeTest {
     /** A device on an older firmware may describe a family in other words than the HTTP pusher: both are taken. */
     @Test
     void aHelpTextOtherThanTheOneStoredIsTakenAsUpstreamTakesIt() throws Exception {
-        WriteOutcome pushed = gateway.store.write(new WriteRequest(key("job", "backup", "instance", "db1"), Verb.PUT,
-                new TextFormatParser().parse("""
-                        # HELP backup_last_success_seconds When the backup last succeeded.
-                        # TYPE backup_last_success_seconds gauge
-                        backup_last_success_seconds 1764064800
-                        """).families(), Source.http("127.0.0.1")));
-        assertThat(pushed.wasApplied()).isTrue();
+        assertThat(pushBackupGaugeOverHttp().wasApplied()).isTrue();
 
         MqttOutcome db2 = gateway.handle(live("metrics/job/backup/instance/db2",
                 "# HELP backup_last_success_seconds Unix time of the last good backup.\n"
