@@ -136,13 +136,21 @@ final class RecordCodec {
         }
         out.writeLong(group.deadlineMillis());
         out.writeBoolean(group.tombstone());
-        out.writeInt(group.families().size());
-        for (StoredFamily family : group.families().values()) {
-            out.writeLong(family.writtenAtMillis());
-            out.writeLong(family.deadlineMillis());
-            out.writeLong(family.ttlMillis());
-            writeFamily(out, family.family());
+        List<StoredFamily> gauges = group.ownGauges();
+        out.writeInt(group.pushedFamilies().size() + gauges.size());
+        for (StoredFamily family : group.pushedFamilies().values()) {
+            writeStoredFamily(out, family);
         }
+        for (StoredFamily gauge : gauges) {
+            writeStoredFamily(out, gauge);
+        }
+    }
+
+    private static void writeStoredFamily(Sink out, StoredFamily family) {
+        out.writeLong(family.writtenAtMillis());
+        out.writeLong(family.deadlineMillis());
+        out.writeLong(family.ttlMillis());
+        writeFamily(out, family.family());
     }
 
     private static Group readGroup(Cursor in) {

@@ -9,9 +9,10 @@ import java.util.List;
 /**
  * The gauges Tidegate keeps per group: upstream's {@code push_time_seconds} and
  * {@code push_failure_time_seconds}, {@code push_expiry_time_seconds} for a group with a deadline,
- * and {@code push_expired_time_seconds} on the tombstone of an expired group. They live and die
- * with their group, so they carry its deadline. A tombstone keeps its group's {@code push_time_seconds}
- * too, for the Offline view's "last seen"; scrapes show only its {@code push_expired_time_seconds}.
+ * and {@code push_expired_time_seconds} on the tombstone of an expired group. A {@link Group} holds their
+ * times; here they are made into families. They live and die with their group, so they carry its deadline.
+ * A tombstone keeps its group's {@code push_time_seconds} too, for the Offline view's "last seen"; scrapes
+ * show only its {@code push_expired_time_seconds}.
  */
 final class PushTimes {
     static final String PUSH_TIME = "push_time_seconds";
@@ -22,6 +23,11 @@ final class PushTimes {
     private static final String PUSH_FAILURE_TIME_HELP = "Last Unix time when changing this group in the Pushgateway failed.";
     private static final String EXPIRY_TIME_HELP = "Unix time when this group expires unless it is pushed again.";
     private static final String EXPIRED_TIME_HELP = "Unix time when this group expired because it was not pushed again.";
+    /** {@link Group#gaugeKinds}: which gauges a group has. */
+    static final int HAS_PUSH_TIME = 1;
+    static final int HAS_FAILURE_TIME = 2;
+    static final int HAS_EXPIRY_TIME = 4;
+    static final int HAS_EXPIRED_TIME = 8;
 
     private PushTimes() {}
 
@@ -31,54 +37,54 @@ final class PushTimes {
                 || EXPIRED_TIME.equals(familyName);
     }
 
+    /** A group's {@code push_time_seconds} as a family. */
     static StoredFamily pushTime(GroupingKey key, long atMillis, long deadlineMillis) {
-        return pushTime(key, atMillis, deadlineMillis, null);
+        return gauge(PUSH_TIME, PUSH_TIME_HELP, key, atMillis, atMillis, deadlineMillis);
+    }
+
+    /** The gauges {@code group} has, as families, in name order. */
+    static List<StoredFamily> gauges(Group group) {
+        int kinds = group.gaugeKinds();
+        StoredFamily[] gauges = new StoredFamily[Integer.bitCount(kinds)];
+        int made = 0;
+        GroupingKey key = group.key();
+        long deadline = group.deadlineMillis();
+        if ((kinds & HAS_EXPIRED_TIME) != 0) {
+            long expiredAt = group.expiredTimeMillis();
+            gauges[made++] = gauge(EXPIRED_TIME, EXPIRED_TIME_HELP, key, expiredAt, expiredAt, deadline);
+        }
+        if ((kinds & HAS_EXPIRY_TIME) != 0) {
+            gauges[made++] = gauge(EXPIRY_TIME, EXPIRY_TIME_HELP, key, deadline, group.pushTimeMillis(), deadline);
+        }
+        if ((kinds & HAS_FAILURE_TIME) != 0) {
+            long failedAt = group.failureTimeMillis();
+            gauges[made++] = gauge(PUSH_FAILURE_TIME, PUSH_FAILURE_TIME_HELP, key, failedAt, failedAt, deadline);
+        }
+        if ((kinds & HAS_PUSH_TIME) != 0) {
+            long pushedAt = group.pushTimeMillis();
+            gauges[made++] = gauge(PUSH_TIME, PUSH_TIME_HELP, key, pushedAt, pushedAt, deadline);
+        }
+        return List.of(gauges);
     }
 
     /**
-     * With {@code previous}, the group's version before this write (or null): its gauge of the same name lends the
-     * new one its series labels and heap estimate, which come from the key alone, instead of their being made and
-     * counted again on every push (the same goes for the two below).
+     * The heap {@code group}'s gauges would take if they were held as families, with their renderings, as
+     * {@link HeapEstimate} counts it: what {@code --store.max-bytes} counts for them.
      */
-    static StoredFamily pushTime(GroupingKey key, long atMillis, long deadlineMillis, Group previous) {
-        return gauge(PUSH_TIME, PUSH_TIME_HELP, key, atMillis, atMillis, deadlineMillis, previous);
-    }
-
-    static StoredFamily pushFailureTime(GroupingKey key, long atMillis, long deadlineMillis) {
-        return pushFailureTime(key, atMillis, deadlineMillis, null);
-    }
-
-    static StoredFamily pushFailureTime(GroupingKey key, long atMillis, long deadlineMillis, Group previous) {
-        return gauge(PUSH_FAILURE_TIME, PUSH_FAILURE_TIME_HELP, key, atMillis, atMillis, deadlineMillis, previous);
-    }
-
-    static StoredFamily expiryTime(GroupingKey key, long writtenAtMillis, long deadlineMillis, Group previous) {
-        return gauge(EXPIRY_TIME, EXPIRY_TIME_HELP, key, deadlineMillis, writtenAtMillis, deadlineMillis, previous);
-    }
-
-    static StoredFamily expiredTime(GroupingKey key, long expiredAtMillis, long tombstoneDeadlineMillis) {
-        return gauge(EXPIRED_TIME, EXPIRED_TIME_HELP, key, expiredAtMillis, expiredAtMillis, tombstoneDeadlineMillis,
-                null);
+    static long heapBytes(Group group) {
+        long bytes = 0;
+        for (StoredFamily gauge : gauges(group)) {
+            bytes += HeapEstimate.ofFamily(gauge.family());
+        }
+        return bytes;
     }
 
     /** Zero stands for "never", as upstream writes it. */
     private static StoredFamily gauge(String name, String help, GroupingKey key, long valueMillis, long writtenAtMillis,
-            long deadlineMillis, Group previous) {
+            long deadlineMillis) {
         double seconds = valueMillis == 0 ? 0 : valueMillis / 1000.0;
-        StoredFamily held = previous == null ? null : previous.family(name);
-        if (held != null) {
-            return held.withValue(seconds, writtenAtMillis, deadlineMillis);
-        }
         Metric metric = Metric.simple(GroupingLabels.forGroup(key), seconds, null);
-        return new StoredFamily(new MetricFamily(name, help, MetricType.GAUGE, List.of(metric)), writtenAtMillis,
-                deadlineMillis, 0);
-    }
-
-    static double valueOf(StoredFamily family) {
-        return family == null ? 0 : family.family().metrics().get(0).value();
-    }
-
-    static long millisOf(StoredFamily family) {
-        return family == null ? 0 : family.writtenAtMillis();
+        return StoredFamily.madeForReading(new MetricFamily(name, help, MetricType.GAUGE, List.of(metric)),
+                writtenAtMillis, deadlineMillis);
     }
 }

@@ -649,8 +649,8 @@ public final class Store implements GroupWriter {
     /** Whether {@code offered} replaces {@code current}, under the writer lock, changing nothing. */
     private Adoption judgeAdoption(Group offered, Group current, long now) {
         if (current != null && current.isLiveAt(now)) {
-            long held = PushTimes.millisOf(current.family(PushTimes.PUSH_TIME));
-            long given = PushTimes.millisOf(offered.family(PushTimes.PUSH_TIME));
+            long held = current.pushTimeMillis();
+            long given = offered.pushTimeMillis();
             if (held > given || held == given && current.families().keySet().containsAll(offered.families().keySet())) {
                 return Adoption.HELD;
             }
@@ -659,18 +659,9 @@ public final class Store implements GroupWriter {
         if (overLimit != null) {
             return Adoption.refused(overLimit.refusal());
         }
-        List<StoredFamily> pushed = new ArrayList<>(offered.families().size());
-        String problem = null;
-        for (StoredFamily family : offered.families().values()) {
-            if (!PushTimes.isOwnGauge(family.name())) {
-                pushed.add(family);
-            } else if (family.family().type() != MetricType.GAUGE || family.family().metrics().size() != 1) {
-                problem = family.name() + " must be a gauge with one series";
-            }
-        }
-        if (problem == null && offered.family(PushTimes.PUSH_TIME) == null) {
-            problem = "the group has no " + PushTimes.PUSH_TIME;
-        }
+        // the gauges' shapes were checked when the group was decoded (Group's constructor)
+        List<StoredFamily> pushed = new ArrayList<>(offered.pushedFamilies().values());
+        String problem = offered.hasPushTime() ? null : "the group has no " + PushTimes.PUSH_TIME;
         if (problem == null) {
             problem = SeriesRules.timestampsPresent(pushed.stream().map(StoredFamily::family).toList());
         }
@@ -835,26 +826,16 @@ public final class Store implements GroupWriter {
         Group old = liveOrNull(current, now);
         Map<String, StoredFamily> next = new HashMap<>();
         if (old != null && request.verb() == Verb.POST) {
-            old.families().forEach((name, family) -> {
-                if (!PushTimes.isOwnGauge(name)) {
-                    next.put(name, family);
-                }
-            });
+            next.putAll(old.pushedFamilies());
         }
         for (StoredFamily family : prepared) {
             next.put(family.name(), family);
         }
         long writtenAt = request.timeGiven(now);
         long deadline = groupDeadline(next, writtenAt, request.ttls().pushMillis());
-        next.put(PushTimes.PUSH_TIME, PushTimes.pushTime(key, writtenAt, deadline, old));
         // a failure came before this success: never later than it (see recordFailure, which may have put it 1 ms on)
-        long failedAt = Math.min(writtenAt,
-                PushTimes.millisOf(old == null ? null : old.family(PushTimes.PUSH_FAILURE_TIME)));
-        next.put(PushTimes.PUSH_FAILURE_TIME, PushTimes.pushFailureTime(key, failedAt, deadline, old));
-        if (deadline != StoredFamily.NEVER) {
-            next.put(PushTimes.EXPIRY_TIME, PushTimes.expiryTime(key, writtenAt, deadline, old));
-        }
-        return new Group(key, next, request.source(), deadline, false);
+        long failedAt = old == null ? 0 : Math.min(writtenAt, Math.max(0, old.failureTimeMillis()));
+        return new Group(key, next, request.source(), deadline, false, writtenAt, failedAt, Group.ABSENT, current);
     }
 
     private void commit(Group current, Group written) {
@@ -882,15 +863,13 @@ public final class Store implements GroupWriter {
         }
         Group written;
         if (current != null) {
-            Map<String, StoredFamily> next = new HashMap<>(current.families());
             // Refused in the millisecond of the last success, which it came after (writes are in order): upstream's
             // nanosecond clock tells the two apart, a millisecond does not, and last_push_successful (failure time
             // <= push time) would read true. The failure time is put 1 ms on, less than the clock's own rounding.
-            long pushedAt = PushTimes.millisOf(current.family(PushTimes.PUSH_TIME));
+            long pushedAt = current.pushTimeMillis();
             long failedAt = pushedAt > 0 && now <= pushedAt ? pushedAt + 1 : now;
-            next.put(PushTimes.PUSH_FAILURE_TIME,
-                    PushTimes.pushFailureTime(key, failedAt, current.deadlineMillis(), current));
-            written = new Group(key, next, current.source(), current.deadlineMillis(), false);
+            written = new Group(key, current.pushedFamilies(), current.source(), current.deadlineMillis(), false,
+                    pushedAt, failedAt, Group.ABSENT, current);
         } else {
             written = failureGroup(key, request.source(), now);
         }
@@ -904,9 +883,7 @@ public final class Store implements GroupWriter {
      * with no deadline.
      */
     private static Group failureGroup(GroupingKey key, Source source, long now) {
-        return new Group(key, Map.of(PushTimes.PUSH_TIME, PushTimes.pushTime(key, 0, StoredFamily.NEVER),
-                PushTimes.PUSH_FAILURE_TIME, PushTimes.pushFailureTime(key, now, StoredFamily.NEVER)),
-                source, StoredFamily.NEVER, false);
+        return new Group(key, FamilyMap.EMPTY, source, StoredFamily.NEVER, false, 0, now, Group.ABSENT, null);
     }
 
     /** The latest deadline among the group's own families; with none, the push's TTL decides. */
@@ -929,16 +906,15 @@ public final class Store implements GroupWriter {
     private void replaceGroup(Group old, Group next) {
         heapBytes += next.heapBytes() - (old == null ? 0 : old.heapBytes());
         if (old != null) {
-            seriesCount += reindex(old.sortedFamilies(), next.sortedFamilies());
+            seriesCount += reindex(old.sortedFamilies(), next.sortedFamilies())
+                    + Integer.bitCount(next.gaugeKinds()) - Integer.bitCount(old.gaugeKinds());
         } else {
             shapes.add(next.key());
             groupCount++;
-            long series = seriesCount;
-            for (StoredFamily family : next.families().values()) {
+            for (StoredFamily family : next.pushedFamilies().values()) {
                 index(family);
-                series += family.seriesCount();
             }
-            seriesCount = series;
+            seriesCount += next.seriesCount();
         }
         long nextExpiry = next.nextExpiryMillis();
         if (nextExpiry != StoredFamily.NEVER) {
@@ -1016,40 +992,22 @@ public final class Store implements GroupWriter {
         }
         if (group.deadlineMillis() <= now) {
             expiredGroups++;
-            expiredFamilies += countOwnFamilies(group.families());
+            expiredFamilies += group.pushedFamilies().size();
             removeGroup(group.key());
-            long lastPush = PushTimes.millisOf(group.family(PushTimes.PUSH_TIME));
+            long lastPush = group.pushTimeMillis();
             if (tombstoneMillis > 0) {
                 long until = group.deadlineMillis() + tombstoneMillis;
-                StoredFamily expiredTime = PushTimes.expiredTime(group.key(), group.deadlineMillis(), until);
-                Map<String, StoredFamily> kept = lastPush == 0 ? Map.of(PushTimes.EXPIRED_TIME, expiredTime)
-                        : Map.of(PushTimes.EXPIRED_TIME, expiredTime,
-                                PushTimes.PUSH_TIME, PushTimes.pushTime(group.key(), lastPush, until));
-                replaceGroup(null, new Group(group.key(), kept, group.source(), until, true));
+                replaceGroup(null, new Group(group.key(), FamilyMap.EMPTY, group.source(), until, true,
+                        lastPush == 0 ? Group.ABSENT : lastPush, Group.ABSENT, group.deadlineMillis(), null));
             } else {
                 recentExpiries.add(new OfflineGroup(group.key(), group.source(), lastPush, group.deadlineMillis(),
                         StoredFamily.NEVER));
             }
             return;
         }
-        Map<String, StoredFamily> live = new HashMap<>();
-        group.families().forEach((name, family) -> {
-            if (family.isLiveAt(now)) {
-                live.put(name, family);
-            }
-        });
-        expiredFamilies += countOwnFamilies(group.families()) - countOwnFamilies(live);
-        replaceGroup(group, new Group(group.key(), live, group.source(), group.deadlineMillis(), false));
-    }
-
-    private static int countOwnFamilies(Map<String, StoredFamily> families) {
-        int count = 0;
-        for (String name : families.keySet()) {
-            if (!PushTimes.isOwnGauge(name)) {
-                count++;
-            }
-        }
-        return count;
+        Map<String, StoredFamily> live = group.liveFamilies(now);
+        expiredFamilies += group.pushedFamilies().size() - live.size();
+        replaceGroup(group, group.withPushed(live));
     }
 
     /** Whether there was a group to remove. */
@@ -1071,12 +1029,10 @@ public final class Store implements GroupWriter {
 
     private void unindex(Group group) {
         expiries.remove(group.key());
-        long series = seriesCount;
-        for (StoredFamily family : group.families().values()) {
+        for (StoredFamily family : group.pushedFamilies().values()) {
             unindex(family);
-            series -= family.seriesCount();
         }
-        seriesCount = series;
+        seriesCount -= group.seriesCount();
     }
 
     /**

@@ -85,15 +85,12 @@ public final class StoreSnapshot {
         for (Group group : held) {
             if (group.tombstone()) {
                 if (group.deadlineMillis() > atMillis) {
-                    StoredFamily expired = group.family(PushTimes.EXPIRED_TIME);
-                    offline.add(new OfflineGroup(group.key(), group.source(),
-                            PushTimes.millisOf(group.family(PushTimes.PUSH_TIME)),
-                            expired == null ? group.deadlineMillis() : PushTimes.millisOf(expired),
-                            group.deadlineMillis()));
+                    long expiredAt = group.expiredTimeMillis();
+                    offline.add(new OfflineGroup(group.key(), group.source(), group.pushTimeMillis(),
+                            expiredAt == Group.ABSENT ? group.deadlineMillis() : expiredAt, group.deadlineMillis()));
                 }
             } else if (group.deadlineMillis() <= atMillis) {
-                long lastPush = PushTimes.millisOf(group.family(PushTimes.PUSH_TIME));
-                offline.add(new OfflineGroup(group.key(), group.source(), lastPush, group.deadlineMillis(),
+                offline.add(new OfflineGroup(group.key(), group.source(), group.pushTimeMillis(), group.deadlineMillis(),
                         StoredFamily.NEVER));
             }
         }
@@ -153,17 +150,15 @@ public final class StoreSnapshot {
             if (group.deadlineMillis() <= atMillis) {
                 continue; // all of it expired: the sweep has not freed it yet
             }
-            for (StoredFamily family : group.families().values()) {
-                if (!family.isLiveAt(atMillis) || group.tombstone() && !family.name().equals(PushTimes.EXPIRED_TIME)) {
-                    continue; // a tombstone shows only when it expired; its last push time is for the Offline view
+            for (StoredFamily family : group.pushedFamilies().values()) {
+                if (family.isLiveAt(atMillis)) {
+                    add(byName, family, wireFormat, escaping);
                 }
-                MetricFamily data = family.family();
-                ScrapedFamily scraped = byName.computeIfAbsent(family.name(),
-                        name -> new ScrapedFamily(name, family.writtenName(escaping), data.type(), new ArrayList<>()));
-                // a family whose only holder changed its type while this scrape ran: leave it for the next
-                if (scraped.type == data.type()) {
-                    scraped.adopt(data.help());
-                    scraped.parts.add(family.rendered(wireFormat, escaping));
+            }
+            for (StoredFamily gauge : group.ownGauges()) {
+                // a tombstone shows only when it expired; its last push time is for the Offline view
+                if (!group.tombstone() || gauge.name().equals(PushTimes.EXPIRED_TIME)) {
+                    add(byName, gauge, wireFormat, escaping);
                 }
             }
         }
@@ -193,6 +188,18 @@ public final class StoreSnapshot {
             ownIndex++;
         }
         format.writeEnd(out);
+    }
+
+    private static void add(Map<String, ScrapedFamily> byName, StoredFamily family, WireFormat wireFormat,
+            NameEscaping escaping) {
+        MetricFamily data = family.family();
+        ScrapedFamily scraped = byName.computeIfAbsent(family.name(),
+                name -> new ScrapedFamily(name, family.writtenName(escaping), data.type(), new ArrayList<>()));
+        // a family whose only holder changed its type while this scrape ran: leave it for the next
+        if (scraped.type == data.type()) {
+            scraped.adopt(data.help());
+            scraped.parts.add(family.rendered(wireFormat, escaping));
+        }
     }
 
     /**

@@ -52,6 +52,14 @@ public final class StoredFamily {
         this.heapBytes = heapBytes;
     }
 
+    /**
+     * A family made for one reader and dropped after (a group's own gauges, {@link PushTimes}): its heap is not
+     * estimated, since the store does not hold it.
+     */
+    static StoredFamily madeForReading(MetricFamily family, long writtenAtMillis, long deadlineMillis) {
+        return new StoredFamily(family, writtenAtMillis, deadlineMillis, 0, 0);
+    }
+
     /** A family as it was kept on disk: its series already carry the grouping key. */
     public static StoredFamily restored(MetricFamily family, long writtenAtMillis, long deadlineMillis, long ttlMillis) {
         return new StoredFamily(family, writtenAtMillis, deadlineMillis, ttlMillis);
@@ -64,17 +72,6 @@ public final class StoredFamily {
     StoredFamily withType(MetricType type) {
         MetricFamily typed = new MetricFamily(family.name(), family.help(), type, family.metrics());
         return new StoredFamily(typed, writtenAtMillis, deadlineMillis, ttlMillis, heapBytes); // same series: same heap
-    }
-
-    /**
-     * The same one-series family at another value and times, its series labels and heap estimate kept: for
-     * Tidegate's own gauges ({@link PushTimes}), rewritten on every push of their group.
-     */
-    StoredFamily withValue(double value, long writtenAtMillis, long deadlineMillis) {
-        Metric series = family.metrics().get(0);
-        MetricFamily next = new MetricFamily(family.name(), family.help(), family.type(),
-                List.of(Metric.simple(series.labels(), value, null)));
-        return new StoredFamily(next, writtenAtMillis, deadlineMillis, ttlMillis, heapBytes); // same series: same heap
     }
 
     public MetricFamily family() {

@@ -193,6 +193,42 @@ class GroupStatesTest {
     }
 
     @Test
+    void aStateWhosePushTimeIsNoGaugeIsRefusedSayingSo() throws Exception {
+        Replica a = replica("tidegate-a", EVERY_GROUP);
+        a.push(put(BACKUP, "backup_bytes 1\n", Ttls.NEVER));
+        a.flushStates();
+        MqttMessage good = broker.retainedCopy("metrics/tidegate/state/job/backup/instance/db1");
+        // the family's type is the byte after its help text
+        byte[] payload = good.payload().clone();
+        byte[] help = "Last Unix time when changing this group in the Pushgateway succeeded.".getBytes(StandardCharsets.UTF_8);
+        int typeAt = indexOf(payload, help) + help.length;
+        assertThat(payload[typeAt]).isEqualTo((byte) io.tidegate.format.MetricType.GAUGE.ordinal());
+        payload[typeAt] = (byte) io.tidegate.format.MetricType.COUNTER.ordinal();
+        Replica c = replica("tidegate-c", EVERY_GROUP);
+
+        c.deliver(new MqttMessage(good.topic(), payload, true, 1, null, GroupStates.CONTENT_TYPE, Map.of()));
+
+        assertThat(c.fixture.lastRejection(good.topic()).message())
+                .isEqualTo("group state does not decode: push_time_seconds must be a gauge with one series");
+        assertThat(c.fixture.group(BACKUP)).isNull();
+        c.deliver(good);
+        assertThat(c.fixture.group(BACKUP)).isNotNull();
+    }
+
+    private static int indexOf(byte[] haystack, byte[] needle) {
+        outer:
+        for (int i = 0; i + needle.length <= haystack.length; i++) {
+            for (int j = 0; j < needle.length; j++) {
+                if (haystack[i + j] != needle[j]) {
+                    continue outer;
+                }
+            }
+            return i;
+        }
+        throw new AssertionError("not in the state");
+    }
+
+    @Test
     void aLiveCopyOfAStateIsNotTakenSinceTheWriteItselfComesOnTheGroupsTopic() throws Exception {
         Replica a = replica("tidegate-a", EVERY_GROUP);
         a.push(put(BACKUP, "backup_bytes 1\n", Ttls.NEVER));
