@@ -51,11 +51,13 @@ public final class GroupingKey implements Comparable<GroupingKey> {
     /**
      * The labels a series with none of its own carries in this group, made by {@code derive} on the
      * first call and kept: every family of a write, and the group's own gauges, then share one list.
+     * {@code derive} returns an immutable list, kept as it is (not copied: the store's list keeps its
+     * rendered text, which a copy would lose).
      */
     public List<Label> keyOnlySeriesLabels(Function<GroupingKey, List<Label>> derive) {
         List<Label> labels = keyOnlySeriesLabels;
         if (labels == null) {
-            labels = List.copyOf(derive.apply(this));
+            labels = derive.apply(this);
             keyOnlySeriesLabels = labels;
         }
         return labels;

@@ -13,11 +13,13 @@ import io.tidegate.format.GoQuote;
 import io.tidegate.format.Label;
 import io.tidegate.format.Metric;
 import io.tidegate.format.MetricFamily;
+import io.tidegate.format.NameValidation;
 import io.tidegate.format.ParsedBody;
 import io.tidegate.key.GroupingKey;
 import io.tidegate.store.Verb;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -326,22 +328,44 @@ final class MappedPayloadReader {
 
     private String name(MqttMapping rule, MappedMetric metric, Map<String, String> captures, String fallback)
             throws BodyFormatException {
-        String name = metric.metricName(rule.prefix(), captures, fallback, payloads.names());
+        String base = metric.baseName(captures, fallback);
+        NameValidation validation = payloads.names();
+        MadeName[] made = NAMES.get(base);
+        String name = null;
+        if (made != null) {
+            for (MadeName known : made) {
+                if (known.metric() == metric && known.prefix().equals(rule.prefix()) && known.validation() == validation) {
+                    name = known.name();
+                    break;
+                }
+            }
+        }
+        if (name == null) {
+            name = metric.metricName(rule.prefix(), base, validation);
+            // a few metrics share a base; more are rules read again from a changed config: start afresh
+            MadeName[] more = made == null || made.length >= 8 ? new MadeName[1] : Arrays.copyOf(made, made.length + 1);
+            more[more.length - 1] = new MadeName(metric, rule.prefix(), validation, name);
+            if (NAMES.size() >= NAMES_REMEMBERED) {
+                NAMES.clear();
+            }
+            NAMES.put(base, more);
+        }
         if (name.isEmpty()) {
             throw new BodyFormatException("the metric name is empty for this topic");
         }
-        String known = NAMES.putIfAbsent(name, name);
-        if (known == null && NAMES.size() > NAMES_REMEMBERED) {
-            NAMES.clear();
-        }
-        return known != null ? known : name;
+        return name;
     }
 
+    /** A metric name made of a base for one metric of a rule, with the rule's prefix, as names were checked. */
+    private record MadeName(MappedMetric metric, String prefix, NameValidation validation, String name) {}
+
     /**
-     * The metric names rules made lately, each kept once: every message of a device carries the same
-     * string (its hash computed once), and the store keeps one copy of it rather than one per message.
+     * The metric names rules made lately, by the base they were made of (a JSON key, a rendered name template):
+     * every message of a device carries the same keys, and its names are made once, not joined, checked and
+     * suffixed again per message; the store then holds one copy of each name rather than one per message.
+     * A metric of a rule is compared by identity: rules read again from a changed config make their names anew.
      */
-    private static final ConcurrentHashMap<String, String> NAMES = new ConcurrentHashMap<>();
+    private static final ConcurrentHashMap<String, MadeName[]> NAMES = new ConcurrentHashMap<>();
     private static final int NAMES_REMEMBERED = 10_000;
 
     /** Adds a series; metrics of a rule that come out with the same name share one family. */

@@ -19,7 +19,11 @@ public record Ttls(long pushMillis, Map<String, Long> familyMillis) {
     }
 
     public long forFamily(String name) {
-        return familyMillis.getOrDefault(name, pushMillis);
+        if (familyMillis.isEmpty()) {
+            return pushMillis; // most writes: no lookup, and no boxing of the default
+        }
+        Long ttl = familyMillis.get(name);
+        return ttl == null ? pushMillis : ttl;
     }
 
     /** The deadline of something written at {@code nowMillis} with {@code ttlMillis}. */

@@ -128,7 +128,16 @@ public record MqttMapping(String name, TopicPattern topic, Map<String, Pattern> 
          * as a counter: {@code energy_joules_total}). Empty when nothing is left to name it.
          */
         public String metricName(String prefix, Map<String, String> captures, String fallback, NameValidation names) {
-            String base = name == null ? fallback : name.render(captures);
+            return metricName(prefix, baseName(captures, fallback), names);
+        }
+
+        /** What the metric's name is made of for a message: its name template rendered, or {@code fallback}. */
+        public String baseName(Map<String, String> captures, String fallback) {
+            return name == null ? fallback : name.render(captures);
+        }
+
+        /** {@link #metricName(String, Map, String, NameValidation)} from the {@link #baseName}. */
+        public String metricName(String prefix, String base, NameValidation names) {
             if (base.isEmpty()) {
                 return "";
             }

@@ -1,0 +1,51 @@
+package io.tidegate.store;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.tidegate.format.Label;
+import io.tidegate.format.LabelList;
+import io.tidegate.format.Metric;
+import io.tidegate.format.MetricFamily;
+import io.tidegate.format.MetricType;
+import io.tidegate.key.GroupingKey;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class GroupingLabelsTest {
+    private static final GroupingKey KEY = GroupingKey.of(Map.of("job", "zigbee2mqtt", "device", "kitchen"));
+
+    @Test
+    void aSeriesWithoutLabelsOfItsOwnGetsTheKeyAndAnEmptyInstanceSortedByName() {
+        MetricFamily pushed = new MetricFamily("temperature", null, MetricType.GAUGE,
+                List.of(Metric.simple(List.of(), 21.5, null)));
+
+        MetricFamily held = GroupingLabels.apply(pushed, KEY);
+
+        assertThat(held.metrics().get(0).labels()).containsExactly(new Label("device", "kitchen"),
+                new Label("instance", ""), new Label("job", "zigbee2mqtt"));
+    }
+
+    @Test
+    void everySeriesWithoutLabelsOfItsOwnSharesTheKeysOneLabelListWhichKeepsItsRenderedText() {
+        MetricFamily pushed = new MetricFamily("temperature", null, MetricType.GAUGE,
+                List.of(Metric.simple(List.of(), 21.5, null)));
+
+        List<Label> first = GroupingLabels.apply(pushed, KEY).metrics().get(0).labels();
+        List<Label> again = GroupingLabels.apply(pushed, KEY).metrics().get(0).labels();
+
+        // a copy would be a plain list, and every scrape would render the key's labels again for every family
+        assertThat(first).isInstanceOf(LabelList.class).isSameAs(again).isSameAs(GroupingLabels.forGroup(KEY));
+    }
+
+    @Test
+    void aBodysOwnLabelsKeepTheirValuesUnlessTheKeyNamesThem() {
+        MetricFamily pushed = new MetricFamily("temperature", null, MetricType.GAUGE, List.of(Metric.simple(
+                List.of(new Label("device", "hall"), new Label("sensor", "a")), 21.5, null)));
+
+        MetricFamily held = GroupingLabels.apply(pushed, KEY);
+
+        assertThat(held.metrics().get(0).labels()).containsExactly(new Label("device", "kitchen"),
+                new Label("instance", ""), new Label("job", "zigbee2mqtt"), new Label("sensor", "a"));
+    }
+}
