@@ -114,7 +114,8 @@ public record WriteLimits(int maxSeries, int maxLabelsPerSeries, int maxLabelNam
         }
         GroupingKey key = request.key();
         BodyLimits body = body();
-        for (Label label : key.labels()) {
+        for (int i = 0; i < key.size(); i++) {
+            Label label = key.label(i);
             if (!body.fits(label)) {
                 return Violation.of(body.oversized("grouping key", label));
             }
