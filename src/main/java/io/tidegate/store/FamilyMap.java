@@ -6,6 +6,7 @@ import java.util.Arrays;
 import java.util.Collection;
 import java.util.Collections;
 import java.util.Iterator;
+import java.util.List;
 import java.util.Map;
 import java.util.NoSuchElementException;
 import java.util.Set;
@@ -28,6 +29,10 @@ final class FamilyMap extends AbstractMap<String, StoredFamily> {
     private final long heapBytes;
 
     private FamilyMap(String[] names, StoredFamily[] families) {
+        this(names, families, names.length <= SCANNED ? hashesOf(names) : null);
+    }
+
+    private FamilyMap(String[] names, StoredFamily[] families, int[] hashes) {
         this.names = names;
         this.families = families;
         long series = 0;
@@ -38,14 +43,38 @@ final class FamilyMap extends AbstractMap<String, StoredFamily> {
         }
         this.seriesCount = series;
         this.heapBytes = bytes;
-        if (names.length <= SCANNED) {
-            hashes = new int[names.length];
-            for (int i = 0; i < names.length; i++) {
-                hashes[i] = names[i].hashCode();
-            }
-        } else {
-            hashes = null;
+        this.hashes = hashes;
+    }
+
+    private static int[] hashesOf(String[] names) {
+        int[] hashes = new int[names.length];
+        for (int i = 0; i < names.length; i++) {
+            hashes[i] = names[i].hashCode();
         }
+        return hashes;
+    }
+
+    /**
+     * These names with {@code written} in place of the families of the same names, sharing this map's arrays of
+     * names and hashes: what a device writing the families it wrote before makes, without a map to fill and sort.
+     * With {@code keepOthers} (a POST) the families {@code written} does not name stay; without (a PUT)
+     * {@code written} must name every one. Null when {@code written} has a name this map lacks, or, without
+     * {@code keepOthers}, lacks one it has.
+     */
+    FamilyMap replacing(List<StoredFamily> written, boolean keepOthers) {
+        if (!keepOthers && written.size() != names.length) {
+            return null;
+        }
+        StoredFamily[] next = keepOthers ? families.clone() : new StoredFamily[names.length];
+        for (int w = 0; w < written.size(); w++) {
+            StoredFamily family = written.get(w);
+            int i = indexOf(family.name());
+            if (i < 0) {
+                return null;
+            }
+            next[i] = family;
+        }
+        return new FamilyMap(names, next, hashes); // written names each at most once: a PUT's fill them all
     }
 
     /** The same mappings, in name order; {@code families} itself when it is one already. */

@@ -824,12 +824,17 @@ public final class Store implements GroupWriter {
     private static Group written(WriteRequest request, Group current, List<StoredFamily> prepared, long now) {
         GroupingKey key = request.key();
         Group old = liveOrNull(current, now);
-        Map<String, StoredFamily> next = new HashMap<>();
-        if (old != null && request.verb() == Verb.POST) {
-            next.putAll(old.pushedFamilies());
-        }
-        for (StoredFamily family : prepared) {
-            next.put(family.name(), family);
+        // most writes name the families the group holds: its arrays of names are kept
+        Map<String, StoredFamily> next = old == null ? null
+                : old.sortedFamilies().replacing(prepared, request.verb() == Verb.POST);
+        if (next == null) {
+            next = new HashMap<>();
+            if (old != null && request.verb() == Verb.POST) {
+                next.putAll(old.pushedFamilies());
+            }
+            for (StoredFamily family : prepared) {
+                next.put(family.name(), family);
+            }
         }
         long writtenAt = request.timeGiven(now);
         long deadline = groupDeadline(next, writtenAt, request.ttls().pushMillis());
