@@ -121,14 +121,21 @@ public final class GoFloat {
      * trailing zeros.
      */
     private static void appendDigits(ByteBuilder out, long digits, int pointPosition) {
-        String d = Long.toString(digits);
-        int count = d.length();
+        // the digits in ASCII, most significant first, at d[first..]: no string per value written
+        byte[] d = new byte[MAX_DIGITS];
+        int first = MAX_DIGITS;
+        long rest = digits;
+        do {
+            d[--first] = (byte) ('0' + rest % 10);
+            rest /= 10;
+        } while (rest != 0);
+        int count = MAX_DIGITS - first;
         int exponent = pointPosition - 1;
         if (exponent < -4 || exponent >= 6) {
-            out.append((byte) d.charAt(0));
+            out.append(d[first]);
             if (count > 1) {
                 out.append('.');
-                out.appendAscii(d.substring(1));
+                out.append(d, first + 1, count - 1);
             }
             out.append('e');
             if (exponent < 0) {
@@ -140,28 +147,37 @@ public final class GoFloat {
             if (exponent < 10) {
                 out.append('0');
             }
-            out.appendAscii(Integer.toString(exponent));
+            if (exponent >= 100) {
+                out.append((byte) ('0' + exponent / 100));
+            }
+            if (exponent >= 10) {
+                out.append((byte) ('0' + exponent / 10 % 10));
+            }
+            out.append((byte) ('0' + exponent % 10));
             return;
         }
         if (pointPosition > 0) {
             if (pointPosition >= count) {
-                out.appendAscii(d);
+                out.append(d, first, count);
                 for (int i = count; i < pointPosition; i++) {
                     out.append('0');
                 }
             } else {
-                out.appendAscii(d.substring(0, pointPosition));
+                out.append(d, first, pointPosition);
                 out.append('.');
-                out.appendAscii(d.substring(pointPosition));
+                out.append(d, first + pointPosition, count - pointPosition);
             }
         } else {
             out.append('0').append('.');
             for (int i = pointPosition; i < 0; i++) {
                 out.append('0');
             }
-            out.appendAscii(d);
+            out.append(d, first, count);
         }
     }
+
+    /** Digits of the largest long. */
+    private static final int MAX_DIGITS = 19;
 
     /** A positive decimal {@code 0.<digits> x 10^pointPosition}. */
     record Decimal(long digits, int pointPosition) {

@@ -1,6 +1,7 @@
 package io.tidegate.format;
 
 import java.util.List;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The pieces of a line the Prometheus text format and OpenMetrics render alike, as expfmt writes
@@ -60,13 +61,30 @@ final class TextLines {
      */
     record SampleName(byte[] start, boolean insideBraces) {
         static SampleName of(String name) {
+            SampleName known = KNOWN.get(name);
+            if (known != null) {
+                return known;
+            }
             ByteBuilder out = new ByteBuilder(name.length() + 3);
             boolean legacy = Names.isValidMetricName(name);
             if (!legacy) {
                 out.append('{');
             }
             appendName(out, name);
-            return new SampleName(out.toByteArray(), !legacy);
+            SampleName made = new SampleName(out.toByteArray(), !legacy);
+            if (KNOWN.size() >= KNOWN_NAMES) {
+                KNOWN.clear();
+            }
+            KNOWN.put(name, made);
+            return made;
         }
+
+        /**
+         * The sample names rendered lately: a scrape renders every family written since the one before, and the
+         * same few names over and over; each is checked and encoded once. At most {@value #KNOWN_NAMES}, forgotten
+         * all at once past that.
+         */
+        private static final ConcurrentHashMap<String, SampleName> KNOWN = new ConcurrentHashMap<>();
+        private static final int KNOWN_NAMES = 10_000;
     }
 }
