@@ -17,6 +17,7 @@ import java.util.Map;
 public final class JsonPath {
     private final String text;
     private final List<Step> steps;
+    private final boolean hasWildcard;
 
     /** A key, any key ({@code *}, key null), or an array index (key null, index at least 0). */
     private record Step(String key, int index) {
@@ -31,6 +32,7 @@ public final class JsonPath {
     private JsonPath(String text, List<Step> steps) {
         this.text = text;
         this.steps = steps;
+        this.hasWildcard = steps.stream().anyMatch(Step::anyKey);
     }
 
     /** @throws IllegalArgumentException saying what is wrong with the path */
@@ -74,7 +76,7 @@ public final class JsonPath {
 
     /** Whether the path has a {@code *}, so it may lead to several values. */
     public boolean hasWildcard() {
-        return steps.stream().anyMatch(Step::anyKey);
+        return hasWildcard;
     }
 
     /** The last key of the path ({@code Power} for {@code ENERGY.Power}), to name a metric by default. */
@@ -89,9 +91,24 @@ public final class JsonPath {
 
     /** Every value the path leads to in {@code root}, in document order; empty when there is none. */
     public List<Selected> select(JsonElement root) {
+        if (!hasWildcard) {
+            JsonElement at = root;
+            for (int i = 0; i < steps.size() && at != null; i++) {
+                at = child(at, steps.get(i));
+            }
+            return at == null ? List.of() : List.of(new Selected(null, at)); // at most one: no list to grow
+        }
         List<Selected> found = new ArrayList<>();
         walk(root, 0, null, found);
         return found;
+    }
+
+    /** The value {@code step} (a key or an index) leads to from {@code at}; null for none. */
+    private static JsonElement child(JsonElement at, Step step) {
+        if (step.key() != null) {
+            return at instanceof JsonObject object ? object.get(step.key()) : null;
+        }
+        return at instanceof JsonArray array && step.index() < array.size() ? array.get(step.index()) : null;
     }
 
     private void walk(JsonElement at, int step, String wildcardKey, List<Selected> found) {
@@ -106,12 +123,11 @@ public final class JsonPath {
                     walk(entry.getValue(), step + 1, entry.getKey(), found);
                 }
             }
-        } else if (next.key() != null) {
-            if (at instanceof JsonObject object && object.has(next.key())) {
-                walk(object.get(next.key()), step + 1, wildcardKey, found);
+        } else {
+            JsonElement child = child(at, next);
+            if (child != null) {
+                walk(child, step + 1, wildcardKey, found);
             }
-        } else if (at instanceof JsonArray array && next.index() < array.size()) {
-            walk(array.get(next.index()), step + 1, wildcardKey, found);
         }
     }
 
