@@ -14,6 +14,8 @@ import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
@@ -21,6 +23,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.IntStream;
 import org.eclipse.paho.mqttv5.client.IMqttToken;
 import org.eclipse.paho.mqttv5.client.MqttCallback;
 import org.eclipse.paho.mqttv5.client.MqttClient;
@@ -129,11 +132,15 @@ class EmbeddedBrokerIT {
             subscriber.subscribe(new MqttSubscription[] {new MqttSubscription("backlog/#", 1)});
             subscriber.disconnect();
 
-            try (PahoTestClient device = new PahoTestClient(url, "busy-device")) {
-                for (int i = 0; i < published; i++) {
-                    device.publish("backlog/reading", "r " + i + "\n", false);
-                }
-            }
+            // one QoS 1 message per line, each acknowledged by the broker before mosquitto_pub ends
+            Path lines = Files.createTempFile("backlog", ".txt");
+            Files.write(lines, IntStream.range(0, published).mapToObj(i -> "r " + i).toList());
+            Process device = new ProcessBuilder("mosquitto_pub", "-h", "127.0.0.1", "-p", Integer.toString(broker.port()),
+                    "-V", "mqttv5", "-q", "1", "-t", "backlog/reading", "-l").redirectInput(lines.toFile())
+                    .redirectErrorStream(true).start();
+            assertThat(device.waitFor(30, TimeUnit.SECONDS)).isTrue();
+            assertThat(device.exitValue()).as(new String(device.getInputStream().readAllBytes())).isZero();
+            Files.delete(lines);
             subscriber.setCallback(new MqttCallback() {
                 @Override
                 public void messageArrived(String topic, org.eclipse.paho.mqttv5.common.MqttMessage message) {
