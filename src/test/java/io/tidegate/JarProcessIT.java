@@ -147,12 +147,14 @@ class JarProcessIT {
 
     /**
      * The jar's embedded broker takes its configuration in the process, through Tidegate's stand-in for HiveMQ's
-     * {@code ConfigFileReader} (the build leaves HiveMQ's out): starting it loads neither JAXB nor the JDK's XML
-     * parser, about 570 classes HiveMQ's reader loaded to read its config.xml.
+     * {@code ConfigFileReader}, and does not count processor cores, through its stand-in for HiveMQ's
+     * {@code SystemInformationImpl} (the build leaves HiveMQ's out): starting it loads neither JAXB nor the JDK's XML
+     * parser (about 570 classes HiveMQ's reader loaded to read its config.xml), nor OSHI and JNA (about 150).
      */
     @Test
-    void theJarsEmbeddedBrokerStartsWithoutJaxbOrAnXmlParser() throws Exception {
-        assertTheJarCarriesTidegates("com/hivemq/configuration/reader/ConfigFileReader.class");
+    void theJarsEmbeddedBrokerStartsWithoutJaxbAnXmlParserOrOshi() throws Exception {
+        assertTheJarCarriesTidegates("com/hivemq/configuration/reader/ConfigFileReader.class",
+                "com/hivemq/configuration/info/SystemInformationImpl.class");
         Path classes = dir.resolve("classes.log");
         jvmOptions = List.of("-Xlog:class+load=info:file=" + classes);
         start("--mqtt.embedded", "--mqtt.listen-address=127.0.0.1:" + freePort());
@@ -164,7 +166,8 @@ class JarProcessIT {
         List<String> loaded = Files.readAllLines(classes);
         assertThat(loaded).as("HiveMQ configured itself").anyMatch(line -> line.contains(" com.hivemq.configuration.reader.ConfigFileReader "));
         assertThat(loaded).noneMatch(line -> line.matches(
-                ".* (jakarta\\.xml\\.bind|org\\.glassfish\\.jaxb|com\\.sun\\.xml|javax\\.xml\\.parsers|com\\.sun\\.org\\.apache\\.xerces)\\..*"));
+                ".* (jakarta\\.xml\\.bind|org\\.glassfish\\.jaxb|com\\.sun\\.xml|javax\\.xml\\.parsers|com\\.sun\\.org\\.apache\\.xerces"
+                        + "|oshi|com\\.sun\\.jna)\\..*"));
         assertThat(Files.readString(log)).doesNotContain("level=error");
     }
 
