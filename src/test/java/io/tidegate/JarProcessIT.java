@@ -27,6 +27,8 @@ class JarProcessIT {
 
     private Process tidegate;
     private Path log;
+    /** Options for the JVM of the Tidegate a test launches. */
+    private List<String> jvmOptions = List.of();
 
     @AfterEach
     void stop() throws InterruptedException {
@@ -143,6 +145,32 @@ class JarProcessIT {
                 "org/eclipse/paho/client/mqttv3/logging/LoggerFactory.class");
     }
 
+    /**
+     * The jar's embedded broker takes its configuration in the process, through Tidegate's stand-in for HiveMQ's
+     * {@code ConfigFileReader}, and does not count processor cores, through its stand-in for HiveMQ's
+     * {@code SystemInformationImpl} (the build leaves HiveMQ's out): starting it loads neither JAXB nor the JDK's XML
+     * parser (about 570 classes HiveMQ's reader loaded to read its config.xml), nor OSHI and JNA (about 150).
+     */
+    @Test
+    void theJarsEmbeddedBrokerStartsWithoutJaxbAnXmlParserOrOshi() throws Exception {
+        assertTheJarCarriesTidegates("com/hivemq/configuration/reader/ConfigFileReader.class",
+                "com/hivemq/configuration/info/SystemInformationImpl.class");
+        Path classes = dir.resolve("classes.log");
+        jvmOptions = List.of("-Xlog:class+load=info:file=" + classes);
+        start("--mqtt.embedded", "--mqtt.listen-address=127.0.0.1:" + freePort());
+        Awaitility.await().atMost(Duration.ofSeconds(30)).untilAsserted(() ->
+                assertThat(Files.readString(log)).contains("embedded MQTT broker listening"));
+        signal("TERM");
+        assertThat(tidegate.waitFor()).isIn(0, 143);
+
+        List<String> loaded = Files.readAllLines(classes);
+        assertThat(loaded).as("HiveMQ configured itself").anyMatch(line -> line.contains(" com.hivemq.configuration.reader.ConfigFileReader "));
+        assertThat(loaded).noneMatch(line -> line.matches(
+                ".* (jakarta\\.xml\\.bind|org\\.glassfish\\.jaxb|com\\.sun\\.xml|javax\\.xml\\.parsers|com\\.sun\\.org\\.apache\\.xerces"
+                        + "|oshi|com\\.sun\\.jna)\\..*"));
+        assertThat(Files.readString(log)).doesNotContain("level=error");
+    }
+
     /** The jar's class files of these names are the ones compiled from Tidegate's sources. */
     private static void assertTheJarCarriesTidegates(String... names) throws IOException {
         try (ZipFile jar = new ZipFile(JAR.toFile())) {
@@ -228,15 +256,22 @@ class JarProcessIT {
     private void launch(String... flags) throws IOException {
         assertThat(JAR).as("the jar, built by mvn package before the integration tests").exists();
         log = dir.resolve("tidegate.log");
-        List<String> command = javaJar("--no-mqtt.embedded"); // a test that wants the broker passes --mqtt.embedded: the last one wins
+        List<String> command = javaJar(jvmOptions, "--no-mqtt.embedded"); // a test that wants the broker passes --mqtt.embedded: the last one wins
         command.addAll(List.of(flags));
         tidegate = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
     }
 
     /** {@code java -jar target/tidegate.jar arguments...}, with the Java running the tests. */
     private static List<String> javaJar(String... arguments) {
+        return javaJar(List.of(), arguments);
+    }
+
+    /** {@code java jvmOptions... -jar target/tidegate.jar arguments...}, with the Java running the tests. */
+    private static List<String> javaJar(List<String> jvmOptions, String... arguments) {
         List<String> command = new java.util.ArrayList<>(List.of(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-jar", JAR.toString()));
+                Path.of(System.getProperty("java.home"), "bin", "java").toString()));
+        command.addAll(jvmOptions);
+        command.addAll(List.of("-jar", JAR.toString()));
         command.addAll(List.of(arguments));
         return command;
     }

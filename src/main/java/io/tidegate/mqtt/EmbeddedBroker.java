@@ -27,7 +27,8 @@ import org.slf4j.LoggerFactory;
  * in memory, with its files in a temporary directory that goes when it stops. (Moquette, the light
  * alternative, speaks only MQTT 3.1.1, and the TTL rules need MQTT 5's message expiry.) Who gets in
  * and what they may do is Tidegate's {@link BrokerExtension}, started by HiveMQ before it listens;
- * the bounds on packets and connections are HiveMQ's own ({@link BrokerSettings}).
+ * the bounds on packets and connections are HiveMQ's own ({@link BrokerSettings}), given to it with the rest of its
+ * configuration in the process ({@link BrokerConfiguration}), not as a file it would parse.
  */
 public final class EmbeddedBroker implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(EmbeddedBroker.class);
@@ -87,7 +88,7 @@ public final class EmbeddedBroker implements AutoCloseable {
             home = Files.createTempDirectory("tidegate-mqtt-");
             Files.createDirectories(home.resolve("data"));
             Files.createDirectories(home.resolve("extensions"));
-            Files.writeString(home.resolve("config.xml"), config(address, settings));
+            Files.writeString(home.resolve("config.xml"), CONFIG_FILE);
         } catch (IOException e) {
             throw new MqttStartException("cannot prepare the embedded MQTT broker: " + e);
         }
@@ -112,6 +113,7 @@ public final class EmbeddedBroker implements AutoCloseable {
                         .build())
                 .withoutLoggingBootstrap() // Tidegate's logging stays one line per event
                 .build();
+        BrokerConfiguration.offer(home, BrokerConfiguration.of(address, settings));
         try {
             hivemq.start().get();
             if (!extension.started()) {
@@ -127,6 +129,8 @@ public final class EmbeddedBroker implements AutoCloseable {
             throw new MqttStartException(isFree(address)
                     ? "embedded MQTT broker did not start on " + listenAddress + ": " + e.getCause()
                     : "mqtt listen address " + listenAddress + " is in use");
+        } finally {
+            BrokerConfiguration.withdraw(home); // HiveMQ has read it at start
         }
         BrokerAccess access = settings.access();
         log.atInfo().addKeyValue("address", address.host() + ":" + address.port())
@@ -193,41 +197,14 @@ public final class EmbeddedBroker implements AutoCloseable {
     static final int IN_FLIGHT_WINDOW = 1_000;
 
     /**
-     * HiveMQ's config.xml (element names as in the {@code config.xsd} of hivemq-community-edition-embedded):
-     * {@code mqtt/packets/max-packet-size} refuses a larger packet from its fixed header, and
-     * {@code restrictions/max-connections} caps the connections at once.
+     * HiveMQ's {@code config.xml}, which it must find in its configuration folder (without one it logs an error). It is
+     * not read: the configuration is {@link BrokerConfiguration}'s, given to HiveMQ in the process.
      */
-    static String config(HostPort address, BrokerSettings settings) {
-        return """
-                <?xml version="1.0"?>
-                <hivemq>
-                    <listeners>
-                        <tcp-listener>
-                            <port>%d</port>
-                            <bind-address>%s</bind-address>
-                        </tcp-listener>
-                    </listeners>
-                    <persistence>
-                        <mode>in-memory</mode>
-                    </persistence>
-                    <mqtt>
-                        <queued-messages>
-                            <max-queue-size>%d</max-queue-size>
-                        </queued-messages>
-                        <packets>
-                            <max-packet-size>%d</max-packet-size>
-                        </packets>
-                    </mqtt>
-                    <restrictions>
-                        <max-connections>%d</max-connections>
-                    </restrictions>
-                    <anonymous-usage-statistics>
-                        <enabled>false</enabled>
-                    </anonymous-usage-statistics>
-                </hivemq>
-                """.formatted(address.port(), address.host(), MAX_QUEUED_MESSAGES, settings.maxPacketBytes(),
-                settings.maxConnections());
-    }
+    private static final String CONFIG_FILE = """
+            <?xml version="1.0"?>
+            <!-- Not read: Tidegate gives this broker its configuration in the process (io.tidegate.mqtt.BrokerConfiguration). -->
+            <hivemq/>
+            """;
 
     private static boolean isFree(HostPort address) {
         try (ServerSocket socket = new ServerSocket()) {

@@ -14,12 +14,25 @@ import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.IntStream;
+import org.eclipse.paho.mqttv5.client.IMqttToken;
+import org.eclipse.paho.mqttv5.client.MqttCallback;
+import org.eclipse.paho.mqttv5.client.MqttClient;
+import org.eclipse.paho.mqttv5.client.MqttConnectionOptions;
+import org.eclipse.paho.mqttv5.client.MqttDisconnectResponse;
+import org.eclipse.paho.mqttv5.client.persist.MemoryPersistence;
+import org.eclipse.paho.mqttv5.common.MqttException;
+import org.eclipse.paho.mqttv5.common.MqttSubscription;
+import org.eclipse.paho.mqttv5.common.packet.MqttProperties;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -96,6 +109,64 @@ class EmbeddedBrokerIT {
                     .isInstanceOf(MqttStartException.class)
                     .hasMessage("mqtt listen address " + address + " is in use");
             NonDaemonThreads.awaitNoneBut(threadsBefore);
+        }
+    }
+
+    /**
+     * A subscriber whose session outlives its connection finds everything published meanwhile when it comes back,
+     * beyond HiveMQ's default queue of 1,000 messages, which would have dropped the rest (the broker had acknowledged
+     * them to their publisher).
+     */
+    @Test
+    void aSubscriberBackFromAnAbsenceGetsMoreThanAThousandMessagesQueuedForIt() throws Exception {
+        int published = 1_500;
+        try (EmbeddedBroker broker = EmbeddedBroker.start("127.0.0.1:0")) {
+            String url = "tcp://127.0.0.1:" + broker.port();
+            AtomicInteger received = new AtomicInteger();
+            MqttClient subscriber = new MqttClient(url, "absent-subscriber", new MemoryPersistence());
+            subscriber.setTimeToWait(10_000);
+            MqttConnectionOptions session = new MqttConnectionOptions();
+            session.setCleanStart(false);
+            session.setSessionExpiryInterval(300L);
+            subscriber.connect(session);
+            subscriber.subscribe(new MqttSubscription[] {new MqttSubscription("backlog/#", 1)});
+            subscriber.disconnect();
+
+            // one QoS 1 message per line, each acknowledged by the broker before mosquitto_pub ends
+            Path lines = Files.createTempFile("backlog", ".txt");
+            Files.write(lines, IntStream.range(0, published).mapToObj(i -> "r " + i).toList());
+            Process device = new ProcessBuilder("mosquitto_pub", "-h", "127.0.0.1", "-p", Integer.toString(broker.port()),
+                    "-V", "mqttv5", "-q", "1", "-t", "backlog/reading", "-l").redirectInput(lines.toFile())
+                    .redirectErrorStream(true).start();
+            assertThat(device.waitFor(30, TimeUnit.SECONDS)).isTrue();
+            assertThat(device.exitValue()).as(new String(device.getInputStream().readAllBytes())).isZero();
+            Files.delete(lines);
+            subscriber.setCallback(new MqttCallback() {
+                @Override
+                public void messageArrived(String topic, org.eclipse.paho.mqttv5.common.MqttMessage message) {
+                    received.incrementAndGet();
+                }
+
+                @Override
+                public void disconnected(MqttDisconnectResponse response) {}
+
+                @Override
+                public void mqttErrorOccurred(MqttException exception) {}
+
+                @Override
+                public void deliveryComplete(IMqttToken token) {}
+
+                @Override
+                public void connectComplete(boolean reconnect, String serverURI) {}
+
+                @Override
+                public void authPacketArrived(int reasonCode, MqttProperties properties) {}
+            });
+            subscriber.connect(session);
+
+            await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertThat(received).hasValue(published));
+            subscriber.disconnect();
+            subscriber.close();
         }
     }
 
