@@ -863,7 +863,8 @@ public final class DrainBench {
                     Process process = null;
                     boolean keep = false;
                     try {
-                        int httpPort = freePort();
+                        int[] ports = freePorts(2); // two different ones: each picked while the other is held
+                        int httpPort = ports[0];
                         List<String> command = new ArrayList<>();
                         String path;
                         if (server.equals("mqtt2prometheus")) {
@@ -874,7 +875,7 @@ public final class DrainBench {
                             path = "/metrics";
                         } else {
                             command.addAll(tidegateCommand(server.equals("reference") ? referenceJar : tidegateJar));
-                            command.addAll(List.of("--web.listen-address=127.0.0.1:" + httpPort, "--mqtt.listen-address=127.0.0.1:" + freePort()));
+                            command.addAll(List.of("--web.listen-address=127.0.0.1:" + httpPort, "--mqtt.listen-address=127.0.0.1:" + ports[1]));
                             command.addAll(words(tidegateArgs));
                             path = "/-/ready";
                         }
@@ -1641,6 +1642,25 @@ public final class DrainBench {
     static int freePort() throws IOException {
         try (ServerSocket socket = new ServerSocket(0)) {
             return socket.getLocalPort();
+        }
+    }
+
+    /** {@code count} free ports, all different: the sockets are held until all are picked. */
+    static int[] freePorts(int count) throws IOException {
+        ServerSocket[] sockets = new ServerSocket[count];
+        try {
+            int[] ports = new int[count];
+            for (int i = 0; i < count; i++) {
+                sockets[i] = new ServerSocket(0);
+                ports[i] = sockets[i].getLocalPort();
+            }
+            return ports;
+        } finally {
+            for (ServerSocket socket : sockets) {
+                if (socket != null) {
+                    socket.close();
+                }
+            }
         }
     }
 
