@@ -161,10 +161,7 @@ class GroupStatesTest {
 
     @Test
     void aStateThatIsNotOneIsRefusedSayingWhyAndChangesNothing() throws Exception {
-        Replica a = replica("tidegate-a", EVERY_GROUP);
-        a.push(put(BACKUP, "backup_bytes 1\n", Ttls.NEVER));
-        a.flushStates();
-        MqttMessage good = broker.retainedCopy("metrics/tidegate/state/job/backup/instance/db1");
+        MqttMessage good = backupState(replica("tidegate-a", EVERY_GROUP));
         Replica c = replica("tidegate-c", EVERY_GROUP);
 
         String topic = good.topic();
@@ -194,10 +191,7 @@ class GroupStatesTest {
 
     @Test
     void aStateWhosePushTimeIsNoGaugeIsRefusedSayingSo() throws Exception {
-        Replica a = replica("tidegate-a", EVERY_GROUP);
-        a.push(put(BACKUP, "backup_bytes 1\n", Ttls.NEVER));
-        a.flushStates();
-        MqttMessage good = broker.retainedCopy("metrics/tidegate/state/job/backup/instance/db1");
+        MqttMessage good = backupState(replica("tidegate-a", EVERY_GROUP));
         // the family's type is the byte after its help text
         byte[] payload = good.payload().clone();
         byte[] help = "Last Unix time when changing this group in the Pushgateway succeeded.".getBytes(StandardCharsets.UTF_8);
@@ -215,6 +209,13 @@ class GroupStatesTest {
         assertThat(c.fixture.group(BACKUP)).isNotNull();
     }
 
+    /** The state {@code a} keeps on the broker for BACKUP once it holds {@code backup_bytes 1}. */
+    private MqttMessage backupState(Replica a) throws Exception {
+        a.push(put(BACKUP, "backup_bytes 1\n", Ttls.NEVER));
+        a.flushStates();
+        return broker.retainedCopy("metrics/tidegate/state/job/backup/instance/db1");
+    }
+
     private static int indexOf(byte[] haystack, byte[] needle) {
         outer:
         for (int i = 0; i + needle.length <= haystack.length; i++) {
@@ -230,10 +231,7 @@ class GroupStatesTest {
 
     @Test
     void aLiveCopyOfAStateIsNotTakenSinceTheWriteItselfComesOnTheGroupsTopic() throws Exception {
-        Replica a = replica("tidegate-a", EVERY_GROUP);
-        a.push(put(BACKUP, "backup_bytes 1\n", Ttls.NEVER));
-        a.flushStates();
-        MqttMessage retained = broker.retainedCopy("metrics/tidegate/state/job/backup/instance/db1");
+        MqttMessage retained = backupState(replica("tidegate-a", EVERY_GROUP));
         Replica c = replica("tidegate-c", EVERY_GROUP);
 
         c.deliver(new MqttMessage(retained.topic(), retained.payload(), false, 1, null, retained.contentType(),
