@@ -12,8 +12,9 @@ import java.util.Map;
  * {@code push_failure_time_seconds}, and {@code push_expiry_time_seconds} for a group with a deadline. Immutable:
  * a write makes a new group, so a reader holding a group never sees half a write.
  *
- * <p>The gauges are kept as times, not as families: a device's every message replaces its group, and three
- * families more per message were a third of what the store allocated and kept. They are made as families each
+ * <p>The gauges are kept as times, not as families: a device's every message replaces its group, and the gauges
+ * were three of the seven families a zigbee2mqtt device's group held, each made anew by every message and kept
+ * until the next (a drain's collector copied them with the rest). They are made as families each
  * time something reads them ({@link #ownGauges}: a scrape, the JSON API, the journal), and dropped after.
  *
  * <p>A tombstone is what remains of an expired group when {@code --ttl.tombstone} is set: only its
