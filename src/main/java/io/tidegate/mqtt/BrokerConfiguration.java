@@ -11,6 +11,7 @@ import com.hivemq.configuration.entity.mqtt.PacketsConfigEntity;
 import com.hivemq.configuration.entity.mqtt.QueuedMessagesConfigEntity;
 import io.tidegate.format.HostPort;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -29,7 +30,10 @@ import java.util.concurrent.ConcurrentHashMap;
  * no usage statistics. Everything else is HiveMQ's default, as an element left out of the file was.
  */
 public final class BrokerConfiguration {
-    private static final Map<Path, HiveMQConfigEntity> offered = new ConcurrentHashMap<>();
+    /** What Tidegate offers one HiveMQ: its configuration, and the clock its start time is read from. */
+    private record Offer(HiveMQConfigEntity configuration, Clock clock) {}
+
+    private static final Map<Path, Offer> offered = new ConcurrentHashMap<>();
 
     private BrokerConfiguration() {}
 
@@ -115,9 +119,12 @@ public final class BrokerConfiguration {
         };
     }
 
-    /** Offers {@code configuration} to the HiveMQ whose configuration folder is {@code folder}, until withdrawn. */
-    static void offer(Path folder, HiveMQConfigEntity configuration) {
-        offered.put(key(folder), configuration);
+    /**
+     * Offers {@code configuration}, and {@code clock} for the time it starts, to the HiveMQ whose configuration folder
+     * is {@code folder}, until withdrawn.
+     */
+    static void offer(Path folder, HiveMQConfigEntity configuration, Clock clock) {
+        offered.put(key(folder), new Offer(configuration, clock));
     }
 
     static void withdraw(Path folder) {
@@ -126,7 +133,12 @@ public final class BrokerConfiguration {
 
     /** For HiveMQ's {@code ConfigFileReader}: the configuration offered to the HiveMQ of this configuration folder. */
     public static Optional<HiveMQConfigEntity> offeredFor(Path folder) {
-        return Optional.ofNullable(offered.get(key(folder)));
+        return Optional.ofNullable(offered.get(key(folder))).map(Offer::configuration);
+    }
+
+    /** For HiveMQ's {@code SystemInformationImpl}: the clock offered to the HiveMQ of this configuration folder. */
+    public static Optional<Clock> clockFor(Path folder) {
+        return Optional.ofNullable(offered.get(key(folder))).map(Offer::clock);
     }
 
     private static Path key(Path folder) {

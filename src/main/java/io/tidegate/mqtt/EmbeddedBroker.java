@@ -113,7 +113,7 @@ public final class EmbeddedBroker implements AutoCloseable {
                         .build())
                 .withoutLoggingBootstrap() // Tidegate's logging stays one line per event
                 .build();
-        BrokerConfiguration.offer(home, BrokerConfiguration.of(address, settings));
+        BrokerConfiguration.offer(home, BrokerConfiguration.of(address, settings), clock);
         try {
             hivemq.start().get();
             if (!extension.started()) {

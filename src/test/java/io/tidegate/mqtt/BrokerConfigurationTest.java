@@ -15,6 +15,7 @@ import io.tidegate.mqtt.access.BrokerAccess;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Clock;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -36,7 +37,8 @@ class BrokerConfigurationTest {
     @Test
     void hiveMqTakesTheListenerTheBoundsAndMemoryOnlyFromTheConfigurationTidegateOffered() throws IOException {
         BrokerSettings settings = BrokerSettings.of(BrokerAccess.loopbackAnonymous(), 64 * 1024, 50);
-        BrokerConfiguration.offer(home, BrokerConfiguration.of(new HostPort("127.0.0.1", 18830), settings));
+        BrokerConfiguration.offer(home, BrokerConfiguration.of(new HostPort("127.0.0.1", 18830), settings),
+                Clock.systemUTC());
         FullConfigurationService configuration;
         try {
             configuration = bootstrap();

@@ -4,10 +4,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.hivemq.HiveMQServer;
 import com.hivemq.configuration.info.SystemInformationImpl;
+import io.tidegate.format.HostPort;
+import io.tidegate.mqtt.access.BrokerAccess;
 import java.io.File;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.ZoneOffset;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -41,6 +46,22 @@ class HiveMqSystemInformationTest {
         assertThat(system.getHiveMQVersion()).isNotEmpty();
         assertThat(system.getProcessorCount()).isEqualTo(Runtime.getRuntime().availableProcessors());
         assertThat(system.getRunningSince()).isPositive().isLessThanOrEqualTo(System.currentTimeMillis());
+    }
+
+    @Test
+    void itStartsAtTheTimeOfTheClockTidegateOfferedWithItsConfiguration() {
+        Clock clock = Clock.fixed(Instant.parse("2026-12-07T05:00:00Z"), ZoneOffset.UTC);
+        BrokerConfiguration.offer(home, BrokerConfiguration.of(new HostPort("127.0.0.1", 18831),
+                BrokerSettings.of(BrokerAccess.loopbackAnonymous(), 64 * 1024, 50)), clock);
+        try {
+            SystemInformationImpl system = new SystemInformationImpl(true, true, home.toFile(),
+                    home.resolve("data").toFile(), home.resolve("extensions").toFile());
+            system.init();
+
+            assertThat(system.getRunningSince()).isEqualTo(clock.millis());
+        } finally {
+            BrokerConfiguration.withdraw(home);
+        }
     }
 
     @Test

@@ -4,12 +4,16 @@ import com.hivemq.HiveMQServer;
 import com.hivemq.configuration.EnvironmentVariables;
 import com.hivemq.configuration.SystemProperties;
 import com.hivemq.util.ManifestUtils;
+import io.tidegate.mqtt.BrokerConfiguration;
 import java.io.File;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.lang.management.ManagementFactory;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.time.Clock;
+import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -31,7 +35,7 @@ public class SystemInformationImpl implements SystemInformation {
 
     private final boolean usePathOfRunningJar;
     private final boolean embedded;
-    private final long runningSince = System.currentTimeMillis();
+    private long runningSince;
     private final int processorCount = Runtime.getRuntime().availableProcessors();
     private File homeFolder;
     private File configFolder;
@@ -64,6 +68,7 @@ public class SystemInformationImpl implements SystemInformation {
         hivemqVersion = version == null || version.isEmpty() ? DEVELOPMENT_VERSION : version;
         log.info("HiveMQ version: {}", hivemqVersion);
 
+        runningSince = startedAt();
         homeFolder = findHomeFolder();
         if (configFolder == null) {
             configFolder = folder(SystemProperties.CONFIG_FOLDER, EnvironmentVariables.CONFIG_FOLDER, "conf", false);
@@ -127,6 +132,15 @@ public class SystemInformationImpl implements SystemInformation {
     @Override
     public boolean isEmbedded() {
         return embedded;
+    }
+
+    /**
+     * Now, by the clock Tidegate offered this broker with its configuration; for a broker it offered none, the JVM's
+     * start. (Only HiveMQ's usage statistics, which Tidegate turns off, read it.)
+     */
+    private long startedAt() {
+        return Optional.ofNullable(configFolder).flatMap(folder -> BrokerConfiguration.clockFor(folder.toPath()))
+                .map(Clock::millis).orElseGet(() -> ManagementFactory.getRuntimeMXBean().getStartTime());
     }
 
     private File findHomeFolder() {
