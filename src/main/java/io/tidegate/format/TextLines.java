@@ -1,7 +1,6 @@
 package io.tidegate.format;
 
 import java.util.List;
-import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The pieces of a line the Prometheus text format and OpenMetrics render alike, as expfmt writes
@@ -61,30 +60,23 @@ final class TextLines {
      */
     record SampleName(byte[] start, boolean insideBraces) {
         static SampleName of(String name) {
-            SampleName known = KNOWN.get(name);
-            if (known != null) {
-                return known;
-            }
+            return KNOWN.get(name, SampleName::make);
+        }
+
+        private static SampleName make(String name) {
             ByteBuilder out = new ByteBuilder(name.length() + 3);
             boolean legacy = Names.isValidMetricName(name);
             if (!legacy) {
                 out.append('{');
             }
             appendName(out, name);
-            SampleName made = new SampleName(out.toByteArray(), !legacy);
-            if (KNOWN.size() >= KNOWN_NAMES) {
-                KNOWN.clear();
-            }
-            KNOWN.put(name, made);
-            return made;
+            return new SampleName(out.toByteArray(), !legacy);
         }
 
         /**
          * The sample names rendered lately: a scrape renders every family written since the one before, and the
-         * same few names over and over; each is checked and encoded once. At most {@value #KNOWN_NAMES}, forgotten
-         * all at once past that.
+         * same few names over and over; each is checked and encoded once.
          */
-        private static final ConcurrentHashMap<String, SampleName> KNOWN = new ConcurrentHashMap<>();
-        private static final int KNOWN_NAMES = 10_000;
+        private static final RecentlyMade<String, SampleName> KNOWN = new RecentlyMade<>(10_000);
     }
 }

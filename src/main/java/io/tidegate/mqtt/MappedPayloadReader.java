@@ -15,6 +15,7 @@ import io.tidegate.format.Metric;
 import io.tidegate.format.MetricFamily;
 import io.tidegate.format.NameValidation;
 import io.tidegate.format.ParsedBody;
+import io.tidegate.format.RecentlyMade;
 import io.tidegate.key.GroupingKey;
 import io.tidegate.store.Verb;
 import java.nio.charset.StandardCharsets;
@@ -27,7 +28,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Matcher;
 
 /**
@@ -345,9 +345,6 @@ final class MappedPayloadReader {
             // a few metrics share a base; more are rules read again from a changed config: start afresh
             MadeName[] more = made == null || made.length >= 8 ? new MadeName[1] : Arrays.copyOf(made, made.length + 1);
             more[more.length - 1] = new MadeName(metric, rule.prefix(), validation, name);
-            if (NAMES.size() >= NAMES_REMEMBERED) {
-                NAMES.clear();
-            }
             NAMES.put(base, more);
         }
         if (name.isEmpty()) {
@@ -365,8 +362,7 @@ final class MappedPayloadReader {
      * suffixed again per message; the store then holds one copy of each name rather than one per message.
      * A metric of a rule is compared by identity: rules read again from a changed config make their names anew.
      */
-    private static final ConcurrentHashMap<String, MadeName[]> NAMES = new ConcurrentHashMap<>();
-    private static final int NAMES_REMEMBERED = 10_000;
+    private static final RecentlyMade<String, MadeName[]> NAMES = new RecentlyMade<>(10_000);
 
     /** Adds a series; metrics of a rule that come out with the same name share one family. */
     private static void add(Map<String, MetricFamily> families, String name, MappedMetric metric, List<Label> labels,

@@ -3,6 +3,7 @@ package io.tidegate.mqtt;
 import io.tidegate.store.Digest;
 import io.tidegate.store.RetainedMemory;
 import io.tidegate.format.Durations;
+import io.tidegate.format.RecentlyMade;
 import io.tidegate.mqtt.discovery.DiscoveryConfig;
 import io.tidegate.mqtt.discovery.HomeAssistantDiscovery;
 import io.tidegate.mqtt.mapping.MqttMapping;
@@ -24,7 +25,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.Optional;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
@@ -285,7 +285,7 @@ public final class MqttIngest implements MessageHandler {
      * grouping key, whose labels the store then derives once; at most {@link #ROUTES_REMEMBERED}, forgotten all at
      * once past that (a topic not remembered is routed again, the same way).
      */
-    private final ConcurrentHashMap<String, Route> routes = new ConcurrentHashMap<>();
+    private final RecentlyMade<String, Route> routes = new RecentlyMade<>(ROUTES_REMEMBERED);
     static final int ROUTES_REMEMBERED = 100_000;
 
     /** The route of {@code topic}, or {@link Route#none} with the outcome that ends its message there. */
@@ -318,9 +318,6 @@ public final class MqttIngest implements MessageHandler {
                 return Route.none(MqttOutcome.rejected(match.rule().name(), key.rejection()));
             }
             route = new Route(key.key(), null, match.rule(), match.captures(), current, topic);
-        }
-        if (routes.size() >= ROUTES_REMEMBERED) {
-            routes.clear();
         }
         routes.put(topic, route);
         return route;

@@ -2,7 +2,7 @@ package io.tidegate.mqtt.mapping;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.ConcurrentHashMap;
+import io.tidegate.format.RecentlyMade;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -18,25 +18,20 @@ public final class RegexGroups {
      * The names found for the expressions of the rules loaded lately, each read once: the ingest asks
      * for every value a {@code key_match} takes. Cleared when large, as reloads leave old ones behind.
      */
-    private static final ConcurrentHashMap<Pattern, List<String>> KNOWN = new ConcurrentHashMap<>();
-    private static final int REMEMBERED = 1_000;
+    private static final RecentlyMade<Pattern, List<String>> KNOWN = new RecentlyMade<>(1_000);
 
     private RegexGroups() {}
 
     public static List<String> names(Pattern pattern) {
-        List<String> known = KNOWN.get(pattern);
-        if (known != null) {
-            return known;
-        }
+        return KNOWN.get(pattern, RegexGroups::read);
+    }
+
+    private static List<String> read(Pattern pattern) {
         List<String> names = new ArrayList<>();
         Matcher matcher = NAMED_GROUP.matcher(pattern.pattern());
         while (matcher.find()) {
             names.add(matcher.group(1));
         }
-        if (KNOWN.size() >= REMEMBERED) {
-            KNOWN.clear();
-        }
-        KNOWN.put(pattern, List.copyOf(names));
         return List.copyOf(names);
     }
 }
