@@ -4,27 +4,26 @@ import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 
 /**
- * One thread that runs what it is given in the order given, for a subscriber that reads each message
- * on the client's callback thread while the message before it is being applied here: the two
- * processors of a small machine share a message's work, and the store still takes messages one at a
- * time in the order they came. At most {@link #CAPACITY} wait; {@link #execute} blocks beyond that, so
- * a broker that sends faster than the store applies is held back by the client's own flow control (QoS 0
- * included) rather than by memory.
+ * One thread that runs what it is given in the order given: a stage of the subscriber's pipeline (reading
+ * messages, then applying them), so the stages run at once on the processors of a small machine and the
+ * store still takes messages one at a time in the order they came. At most {@code capacity} wait;
+ * {@link #execute} blocks beyond that, so a broker that sends faster than the store applies is held back
+ * by the client's own flow control (QoS 0 included) rather than by memory.
  */
 final class InOrderWorker implements AutoCloseable {
-    static final int CAPACITY = 256;
     private static final Runnable STOP = () -> { };
 
-    private final BlockingQueue<Runnable> queue = new ArrayBlockingQueue<>(CAPACITY);
+    private final BlockingQueue<Runnable> queue;
     private final Thread thread;
 
-    InOrderWorker(String name) {
+    InOrderWorker(String name, int capacity) {
+        queue = new ArrayBlockingQueue<>(capacity);
         thread = new Thread(this::run, name);
         thread.setDaemon(true);
         thread.start();
     }
 
-    /** Runs {@code task} after everything given before it; waits while {@link #CAPACITY} are waiting. */
+    /** Runs {@code task} after everything given before it; waits while as many as the capacity are waiting. */
     void execute(Runnable task) {
         boolean interrupted = false;
         while (true) {

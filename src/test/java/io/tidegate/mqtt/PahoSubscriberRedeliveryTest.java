@@ -26,7 +26,7 @@ import org.junit.jupiter.api.Test;
  * for a message of the old.
  */
 class PahoSubscriberRedeliveryTest {
-    private final FakeClient client = new FakeClient();
+    private final FakePahoClient client = new FakePahoClient();
     private final List<String> handled = new CopyOnWriteArrayList<>();
     private final Map<String, Runnable> acknowledgements = new ConcurrentHashMap<>();
     private PahoSubscriber subscriber;
@@ -108,74 +108,5 @@ class PahoSubscriberRedeliveryTest {
     private void arrive(String payload, int messageId) {
         subscriber.arrived(MqttMessage.of("metrics/job/t", payload.getBytes(StandardCharsets.UTF_8), false, 1),
                 messageId);
-    }
-
-    /** A connected client that records acknowledgements and reconnects. */
-    private static final class FakeClient implements PahoClient {
-        final List<Integer> acknowledged = new CopyOnWriteArrayList<>();
-        final AtomicInteger reconnects = new AtomicInteger();
-        final AtomicInteger reconnected = new AtomicInteger();
-        private final Object gate = new Object();
-        private boolean blocked; // guarded by gate
-
-        void blockReconnect() {
-            synchronized (gate) {
-                blocked = true;
-            }
-        }
-
-        void unblockReconnect() {
-            synchronized (gate) {
-                blocked = false;
-                gate.notifyAll();
-            }
-        }
-
-        @Override
-        public String protocol() {
-            return "3.1.1";
-        }
-
-        @Override
-        public void connect(Events events) {}
-
-        @Override
-        public void subscribe(List<String> filters) {}
-
-        @Override
-        public void unsubscribe(List<String> filters) {}
-
-        @Override
-        public void publish(String topic, byte[] payload, boolean retained) {}
-
-        @Override
-        public void acknowledge(int messageId, int qos) {
-            acknowledged.add(messageId);
-        }
-
-        @Override
-        public void reconnect(Runnable whileDisconnected) {
-            reconnects.incrementAndGet();
-            synchronized (gate) {
-                while (blocked) {
-                    try {
-                        gate.wait();
-                    } catch (InterruptedException e) {
-                        Thread.currentThread().interrupt();
-                        return;
-                    }
-                }
-            }
-            whileDisconnected.run();
-            reconnected.incrementAndGet();
-        }
-
-        @Override
-        public boolean isConnected() {
-            return true;
-        }
-
-        @Override
-        public void close() {}
     }
 }
