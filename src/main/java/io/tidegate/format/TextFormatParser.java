@@ -846,7 +846,8 @@ public final class TextFormatParser {
                 throw parseError("second HELP line for metric name " + GoQuote.string(currentFamily.name));
             }
             readTokenUntilNewline(true);
-            currentFamily.help = new String(tokenBytes, tokenOffset, tokenLength, StandardCharsets.UTF_8);
+            // a device sends the same help push after push: a short one is decoded once and shared
+            currentFamily.help = strings.get(tokenBytes, tokenOffset, tokenLength, false);
             return START_OF_LINE;
         }
 
@@ -965,6 +966,11 @@ public final class TextFormatParser {
          * since v0.67 takes {@code gaugehistogram} too.
          */
         private static MetricType metricType(byte[] b, int off, int len) {
+            for (MetricType type : ASCII_SPELLINGS) { // what nearly every body says, compared without a string
+                if (equalsIgnoringAsciiCase(b, off, len, type.name())) {
+                    return type;
+                }
+            }
             String word = new String(b, off, len, StandardCharsets.UTF_8);
             StringBuilder upper = new StringBuilder(word.length());
             word.codePoints().forEach(cp -> upper.appendCodePoint(Character.toUpperCase(cp)));
@@ -978,6 +984,26 @@ public final class TextFormatParser {
                 case "GAUGE_HISTOGRAM", "GAUGEHISTOGRAM" -> MetricType.GAUGE_HISTOGRAM;
                 default -> null;
             };
+        }
+
+        private static final List<MetricType> ASCII_SPELLINGS = List.of(MetricType.GAUGE, MetricType.COUNTER,
+                MetricType.UNTYPED, MetricType.SUMMARY, MetricType.HISTOGRAM);
+
+        /** Whether the bytes are {@code upper}'s letters, each in either ASCII case. */
+        private static boolean equalsIgnoringAsciiCase(byte[] b, int off, int len, String upper) {
+            if (len != upper.length()) {
+                return false;
+            }
+            for (int i = 0; i < len; i++) {
+                int c = b[off + i];
+                if (c >= 'a' && c <= 'z') {
+                    c -= 'a' - 'A';
+                }
+                if (c != upper.charAt(i)) {
+                    return false;
+                }
+            }
+            return true;
         }
 
         // --- the stale timeout directive -----------------------------------------------------------

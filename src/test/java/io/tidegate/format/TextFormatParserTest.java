@@ -157,6 +157,15 @@ class TextFormatParserTest {
                     .containsExactly(MetricType.COUNTER, MetricType.GAUGE, MetricType.UNTYPED);
         }
 
+        @Test
+        void aTypeIsUpperCasedAsGoDoesBeyondAscii() throws Exception {
+            // Go's strings.ToUpper makes the long s (U+017F) an S
+            ParsedBody parsed = parse("# TYPE a \u017fummary\na_sum 1\na_count 1\n# TYPE b HiStOgRaM\nb_count 1\n");
+
+            assertThat(parsed.families().values()).extracting(MetricFamily::type)
+                    .containsExactly(MetricType.SUMMARY, MetricType.HISTOGRAM);
+        }
+
         @ParameterizedTest
         @ValueSource(strings = {"# TYPE foo gauge\n", "#TYPE foo gauge\n", "#  TYPE foo gauge\n", "# TYPE foo  gauge\n",
                 "# TYPE foo\tgauge\n", "  # TYPE foo gauge\n", "# TYPE foo \n# TYPE foo gauge\n"})
