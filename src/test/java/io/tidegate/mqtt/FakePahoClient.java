@@ -1,5 +1,10 @@
 package io.tidegate.mqtt;
 
+import io.tidegate.TestClock;
+import io.tidegate.cli.Flags;
+import io.tidegate.cli.MqttFlags;
+import io.tidegate.config.ConfigException;
+import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -11,6 +16,13 @@ final class FakePahoClient implements PahoClient {
     final AtomicInteger reconnected = new AtomicInteger();
     private final Object gate = new Object();
     private boolean blocked; // guarded by gate
+
+    /** A subscriber over this client, set up for an MQTT 3.1.1 broker, its clock standing at {@code now}. */
+    PahoSubscriber subscriber(Instant now) throws ConfigException {
+        Flags flags = new Flags();
+        Flags.commandLine(flags).parseArgs("--mqtt.url=tcp://127.0.0.1:1", "--mqtt.protocol=3.1.1");
+        return new PahoSubscriber(this, MqttFlags.settings(flags).orElseThrow(), new TestClock(now));
+    }
 
     void blockReconnect() {
         synchronized (gate) {

@@ -3,9 +3,6 @@ package io.tidegate.mqtt;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.tidegate.TestClock;
-import io.tidegate.cli.Flags;
-import io.tidegate.cli.MqttFlags;
 import io.tidegate.config.ConfigException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -33,10 +30,7 @@ class PahoSubscriberRedeliveryTest {
 
     @BeforeEach
     void start() throws ConfigException {
-        Flags flags = new Flags();
-        Flags.commandLine(flags).parseArgs("--mqtt.url=tcp://127.0.0.1:1", "--mqtt.protocol=3.1.1");
-        subscriber = new PahoSubscriber(client, MqttFlags.settings(flags).orElseThrow(),
-                new TestClock(Instant.parse("2026-11-25T10:00:00Z")));
+        subscriber = client.subscriber(Instant.parse("2026-11-25T10:00:00Z"));
         // a handler that keeps each acknowledgement for the test to run, as the store runs it once durable
         subscriber.start((message, acknowledge) -> {
             String text = new String(message.payload(), StandardCharsets.UTF_8);

@@ -3,9 +3,6 @@ package io.tidegate.mqtt;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.tidegate.TestClock;
-import io.tidegate.cli.Flags;
-import io.tidegate.cli.MqttFlags;
 import io.tidegate.config.ConfigException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -34,10 +31,7 @@ class PahoSubscriberStagesTest {
 
     @BeforeEach
     void start() throws ConfigException {
-        Flags flags = new Flags();
-        Flags.commandLine(flags).parseArgs("--mqtt.url=tcp://127.0.0.1:1", "--mqtt.protocol=3.1.1");
-        subscriber = new PahoSubscriber(client, MqttFlags.settings(flags).orElseThrow(),
-                new TestClock(Instant.parse("2026-12-07T10:00:00Z")));
+        subscriber = client.subscriber(Instant.parse("2026-12-07T10:00:00Z"));
         subscriber.start(new MessageHandler() {
             @Override
             public MqttOutcome onMessage(MqttMessage message, Runnable acknowledge) {
