@@ -4,8 +4,7 @@ import java.io.IOException;
 import org.awaitility.Awaitility;
 import org.awaitility.core.ConditionTimeoutException;
 import java.io.UncheckedIOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
+import io.tidegate.MosquittoBroker;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -40,7 +39,7 @@ public final class UpstreamPushgateway implements GatewayUnderTest {
      * shared by everything on the machine, so persistence is switched off unless a flag sets it.
      */
     public static UpstreamPushgateway start(String name, Path logDirectory, String... flags) {
-        int port = freeLoopbackPort();
+        int port = MosquittoBroker.freeLoopbackPort();
         List<String> command = new ArrayList<>(List.of(BINARY.toString(), "--web.listen-address=127.0.0.1:" + port));
         if (List.of(flags).stream().noneMatch(flag -> flag.startsWith("--persistence.file"))) {
             command.add("--persistence.file=");
@@ -59,14 +58,6 @@ public final class UpstreamPushgateway implements GatewayUnderTest {
             Runtime.getRuntime().addShutdownHook(new Thread(process::destroy));
             gateway.awaitReady(Duration.ofSeconds(15));
             return gateway;
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
-
-    static int freeLoopbackPort() {
-        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return socket.getLocalPort();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
