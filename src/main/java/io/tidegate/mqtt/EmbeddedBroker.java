@@ -97,6 +97,12 @@ public final class EmbeddedBroker implements AutoCloseable {
         // a stack trace kept per binding) serve debugging and cost processor time at every start
         System.setProperty("guice_bytecode_gen_option", System.getProperty("guice_bytecode_gen_option", "DISABLED"));
         System.setProperty("guice_include_stack_traces", System.getProperty("guice_include_stack_traces", "OFF"));
+        // HiveMQ's Netty takes its buffers from 4 MB chunks, one per event loop that serves a client. Allowed to
+        // reach DirectByteBuffer's constructor (the jar's manifest opens java.nio to it), Netty allocates a chunk
+        // itself and its pages become resident as they are used; otherwise the JDK zeroes all 4 MB at the first
+        // client (README, "Performance"). Without the opening Netty falls back to the JDK, as before.
+        System.setProperty("io.netty.tryReflectionSetAccessible",
+                System.getProperty("io.netty.tryReflectionSetAccessible", "true"));
         BrokerExtension extension = new BrokerExtension(settings.access(), clock, ingest, clients);
         EmbeddedHiveMQ hivemq = EmbeddedHiveMQ.builder()
                 .withConfigurationFolder(home)
