@@ -1447,7 +1447,13 @@ public final class DrainBench {
     static final List<Process> CHILDREN = Collections.synchronizedList(new ArrayList<>());
 
     static Process spawn(List<String> command, Path log) throws IOException {
-        ProcessBuilder builder = new ProcessBuilder(command).directory(workDir.toFile()).redirectErrorStream(true)
+        // Each child in a session of its own (setsid, same pid): when the shell that started the bench ends, the
+        // bench's process group is orphaned, and the kernel sends a stopped member of a newly orphaned group SIGHUP
+        // and SIGCONT; a consumer frozen for its backlog was thawed that way once and drained part of it early
+        // (121,454 messages/s, its log saying "configuration reloaded" mid-queueing).
+        List<String> own = new ArrayList<>(List.of("setsid"));
+        own.addAll(command);
+        ProcessBuilder builder = new ProcessBuilder(own).directory(workDir.toFile()).redirectErrorStream(true)
                 .redirectOutput(log.toFile());
         builder.environment().put("JAVA_OPTS", javaOpts); // read by bin/tidegate
         builder.environment().put("JAVA", javaCommand);
