@@ -76,7 +76,7 @@ class JarProcessIT {
     void aBrokenConfigurationFileStopsTheStartWithTheReason() throws Exception {
         Path config = dir.resolve("broken.yml");
         Files.writeString(config, "ttl_rule:\n  - ttl: 5m\n");
-        launch("--config.file=" + config, "--web.listen-address=127.0.0.1:" + freePort());
+        launch("--config.file=" + config, "--web.listen-address=127.0.0.1:" + MosquittoBroker.freeLoopbackPort());
 
         assertThat(tidegate.waitFor()).isEqualTo(1);
         assertThat(Files.readString(log)).contains("could not start").contains("unknown top-level key \\\"ttl_rule\\\"");
@@ -84,7 +84,7 @@ class JarProcessIT {
 
     @Test
     void startedUnderNohupItSaysThatSighupCannotReloadIt() throws Exception {
-        int port = freePort();
+        int port = MosquittoBroker.freeLoopbackPort();
         List<String> command = new java.util.ArrayList<>(List.of("nohup"));
         command.addAll(javaJar("--no-mqtt.embedded", "--web.listen-address=127.0.0.1:" + port));
         log = dir.resolve("tidegate.log");
@@ -119,11 +119,8 @@ class JarProcessIT {
         try (ZipFile jar = new ZipFile(JAR.toFile())) {
             assertThat(jar.stream().map(ZipEntry::getName)).noneMatch(name -> name.contains("librocksdbjni"));
         }
-        int mqttPort = freePort();
-        TestHttp http = start("--mqtt.embedded", "--mqtt.listen-address=127.0.0.1:" + mqttPort);
-        // HTTP answers before the broker listens; online on the status topic means Tidegate has subscribed.
-        Awaitility.await().atMost(Duration.ofSeconds(30)).ignoreExceptions().until(() -> MosquittoBroker.client(mqttPort,
-                "mosquitto_sub", "-t", "metrics/tidegate/status", "-C", "1", "-W", "2").equals("online\n"));
+        int mqttPort = MosquittoBroker.freeLoopbackPort();
+        TestHttp http = startWithEmbeddedBroker(mqttPort);
 
         MosquittoBroker.client(mqttPort, "mosquitto_pub", "-V", "mqttv5", "-q", "1", "-t", "metrics/job/jar/instance/dev1",
                 "-m", "temperature_celsius 21.5");
@@ -141,10 +138,8 @@ class JarProcessIT {
      */
     @Test
     void theEmbeddedBrokersFirstClientDoesNotCostAZeroedFourMegabyteBuffer() throws Exception {
-        int mqttPort = freePort();
-        TestHttp http = start("--mqtt.embedded", "--mqtt.listen-address=127.0.0.1:" + mqttPort);
-        Awaitility.await().atMost(Duration.ofSeconds(30)).ignoreExceptions().until(() -> MosquittoBroker.client(mqttPort,
-                "mosquitto_sub", "-t", "metrics/tidegate/status", "-C", "1", "-W", "2").equals("online\n"));
+        int mqttPort = MosquittoBroker.freeLoopbackPort();
+        TestHttp http = startWithEmbeddedBroker(mqttPort);
 
         MosquittoBroker.client(mqttPort, "mosquitto_pub", "-q", "1", "-t", "metrics/job/jar/instance/dev1", "-m", "humidity_percent 55");
 
@@ -178,7 +173,7 @@ class JarProcessIT {
                 "com/hivemq/configuration/info/SystemInformationImpl.class");
         Path classes = dir.resolve("classes.log");
         jvmOptions = List.of("-Xlog:class+load=info:file=" + classes);
-        start("--mqtt.embedded", "--mqtt.listen-address=127.0.0.1:" + freePort());
+        start("--mqtt.embedded", "--mqtt.listen-address=127.0.0.1:" + MosquittoBroker.freeLoopbackPort());
         Awaitility.await().atMost(Duration.ofSeconds(30)).untilAsserted(() ->
                 assertThat(Files.readString(log)).contains("embedded MQTT broker listening"));
         signal("TERM");
@@ -239,7 +234,7 @@ class JarProcessIT {
     /** The Dockerfile's HEALTHCHECK runs {@code java -jar tidegate.jar healthcheck}: its exit status is the verdict. */
     @Test
     void theHealthcheckSubcommandExitsZeroForARunningTidegateAndOneOnceItHasStopped() throws Exception {
-        int port = freePort();
+        int port = MosquittoBroker.freeLoopbackPort();
         startOn(port);
         String url = "--url=http://127.0.0.1:" + port;
 
@@ -260,7 +255,16 @@ class JarProcessIT {
     }
 
     private TestHttp start(String... flags) throws IOException {
-        return startOn(freePort(), flags);
+        return startOn(MosquittoBroker.freeLoopbackPort(), flags);
+    }
+
+    /** Started with its embedded broker on {@code mqttPort}, once Tidegate has subscribed inside it. */
+    private TestHttp startWithEmbeddedBroker(int mqttPort) throws IOException {
+        TestHttp http = start("--mqtt.embedded", "--mqtt.listen-address=127.0.0.1:" + mqttPort);
+        // HTTP answers before the broker listens; online on the status topic means Tidegate has subscribed.
+        Awaitility.await().atMost(Duration.ofSeconds(30)).ignoreExceptions().until(() -> MosquittoBroker.client(mqttPort,
+                "mosquitto_sub", "-t", "metrics/tidegate/status", "-C", "1", "-W", "2").equals("online\n"));
+        return http;
     }
 
     private TestHttp startOn(int port, String... flags) throws IOException {
@@ -302,9 +306,4 @@ class JarProcessIT {
         assertThat(kill.waitFor()).isZero();
     }
 
-    private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        }
-    }
 }

@@ -3,7 +3,6 @@ package io.tidegate;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -53,7 +52,7 @@ class PersistenceCrashIT {
 
     @Test
     void everyAnsweredPushAndAppliedMessageSurvivesKillNineAndExpiredGroupsStayGone() throws Exception {
-        int mqttPort = freePort();
+        int mqttPort = MosquittoBroker.freeLoopbackPort();
         Path file = dir.resolve("db");
         TestHttp http = start(file, "--mqtt.listen-address=127.0.0.1:" + mqttPort);
         ExecutorService pool = Executors.newFixedThreadPool(8);
@@ -91,7 +90,7 @@ class PersistenceCrashIT {
         tidegate.waitFor();
         Awaitility.await().atMost(Duration.ofSeconds(10))
                 .until(() -> Instant.now().isAfter(lastShortPush.plusSeconds(3)));
-        TestHttp restarted = start(file, "--mqtt.listen-address=127.0.0.1:" + freePort());
+        TestHttp restarted = start(file, "--mqtt.listen-address=127.0.0.1:" + MosquittoBroker.freeLoopbackPort());
 
         List<String> expected = before.stream().filter(line -> !Pattern.compile("job=\"h\\d*0\"").matcher(line).find())
                 .toList();
@@ -184,7 +183,7 @@ class PersistenceCrashIT {
 
     private TestHttp start(Path file, String... flags) throws IOException {
         assertThat(JAR).as("the jar, built by mvn package before the integration tests").exists();
-        int port = freePort();
+        int port = MosquittoBroker.freeLoopbackPort();
         log = dir.resolve("tidegate-" + starts++ + ".log");
         List<String> command = new ArrayList<>(List.of(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-jar", JAR.toString(),
@@ -197,9 +196,4 @@ class PersistenceCrashIT {
         return http;
     }
 
-    private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        }
-    }
 }
