@@ -95,14 +95,13 @@ public final class EmbeddedBroker implements AutoCloseable {
         InternalConfigurations.MAX_INFLIGHT_WINDOW_SIZE_MESSAGES = IN_FLIGHT_WINDOW;
         // HiveMQ wires itself with Guice at every start; Guice's defaults (a class generated per constructor,
         // a stack trace kept per binding) serve debugging and cost processor time at every start
-        System.setProperty("guice_bytecode_gen_option", System.getProperty("guice_bytecode_gen_option", "DISABLED"));
-        System.setProperty("guice_include_stack_traces", System.getProperty("guice_include_stack_traces", "OFF"));
+        defaultProperty("guice_bytecode_gen_option", "DISABLED");
+        defaultProperty("guice_include_stack_traces", "OFF");
         // HiveMQ's Netty takes its buffers from 4 MB chunks, one per event loop that serves a client. Allowed to
         // reach DirectByteBuffer's constructor (the jar's manifest opens java.nio to it), Netty allocates a chunk
         // itself and its pages become resident as they are used; otherwise the JDK zeroes all 4 MB at the first
         // client (README, "Performance"). Without the opening Netty falls back to the JDK, as before.
-        System.setProperty("io.netty.tryReflectionSetAccessible",
-                System.getProperty("io.netty.tryReflectionSetAccessible", "true"));
+        defaultProperty("io.netty.tryReflectionSetAccessible", "true");
         BrokerExtension extension = new BrokerExtension(settings.access(), clock, ingest, clients);
         EmbeddedHiveMQ hivemq = EmbeddedHiveMQ.builder()
                 .withConfigurationFolder(home)
@@ -211,6 +210,13 @@ public final class EmbeddedBroker implements AutoCloseable {
             <!-- Not read: Tidegate gives this broker its configuration in the process (io.tidegate.mqtt.BrokerConfiguration). -->
             <hivemq/>
             """;
+
+    /** Sets a system property the command line (-D) left unset; one it set stays. */
+    private static void defaultProperty(String name, String value) {
+        if (System.getProperty(name) == null) {
+            System.setProperty(name, value);
+        }
+    }
 
     private static boolean isFree(HostPort address) {
         try (ServerSocket socket = new ServerSocket()) {
