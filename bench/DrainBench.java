@@ -43,7 +43,8 @@ import org.eclipse.paho.mqttv5.common.packet.MqttProperties;
 
 /**
  * Issue 17's side-by-side MQTT figures, each measured in one run, as ratios against mqtt2prometheus (Debian's
- * {@code prometheus-mqtt-exporter}) and the bare Paho client:
+ * {@code prometheus-mqtt-exporter}) and the bare Paho client on the same backlog (paho on the JSON devices', paho-text
+ * on the text devices'):
  *
  * <ol>
  *   <li><b>Backlog drain</b>: each consumer, in a fresh process, subscribes to a fresh Mosquitto, is frozen (SIGSTOP),
@@ -99,7 +100,7 @@ public final class DrainBench {
     static String exporter = "/usr/bin/prometheus-mqtt-exporter";
     static String javaCommand = Path.of(System.getProperty("java.home"), "bin", "java").toString();
     static final long START = System.nanoTime();
-    static final List<String> ALL_CONSUMERS = List.of("paho", "tidegate-json", "tidegate-text", "mqtt2prometheus",
+    static final List<String> ALL_CONSUMERS = List.of("paho", "paho-text", "tidegate-json", "tidegate-text", "mqtt2prometheus",
             "reference-json", "reference-text");
 
     /** The mapping rule for the devices' JSON, as EmbeddedBench writes it (examples/mappings/zigbee2mqtt.yml's, four fields). */
@@ -141,8 +142,10 @@ public final class DrainBench {
               --messages=N          backlog per measurement [200000]
               --devices=LIST        topics the messages go round-robin over, one matrix cell each [1000,10000]
               --qos=LIST            QoS of the publishes (and of the subscriptions where the consumer chooses) [1,0]
-              --consumers=LIST      of paho, tidegate-json, tidegate-text, mqtt2prometheus, reference-json, reference-text
-                                    [paho,tidegate-json,tidegate-text,mqtt2prometheus; reference-* too with --reference-jar]
+              --consumers=LIST      of paho, paho-text, tidegate-json, tidegate-text, mqtt2prometheus, reference-json,
+                                    reference-text (paho-text: the bare client on the text devices' backlog)
+                                    [paho,paho-text,tidegate-json,tidegate-text,mqtt2prometheus; reference-* too with
+                                    --reference-jar]
               --rounds=N            repeats of the whole matrix; even rounds take the consumers in reverse order [1]
               --text-bytes=N        tidegate-text payloads of about N bytes of Prometheus text (MqttBench's 1 KB case)
                                     instead of the four gauges the JSON devices send [0: the four gauges]
@@ -218,7 +221,7 @@ public final class DrainBench {
             }
         }
         if (consumers == null) {
-            consumers = new ArrayList<>(List.of("paho", "tidegate-json", "tidegate-text", "mqtt2prometheus"));
+            consumers = new ArrayList<>(List.of("paho", "paho-text", "tidegate-json", "tidegate-text", "mqtt2prometheus"));
             if (!referenceJar.isEmpty()) {
                 consumers.addAll(List.of("reference-json", "reference-text"));
             }
@@ -349,6 +352,11 @@ public final class DrainBench {
         return consumer.endsWith("-text");
     }
 
+    /** The bare Paho client (paho on the JSON devices' backlog, paho-text on the text devices'): the ceiling, not a server. */
+    static boolean bareClient(String consumer) {
+        return consumer.startsWith("paho");
+    }
+
     /** How Tidegate is started: the installed launcher (JAVA_OPTS from --java-opts, see spawn), or java -jar. */
     static List<String> tidegateCommand(String jar) {
         if (runWithLauncher) {
@@ -419,14 +427,15 @@ public final class DrainBench {
 
     private Consumer startConsumer(String consumer, int brokerPort, int qos, String tag) throws Exception {
         Path log = workDir.resolve(tag + "-" + consumer + ".log");
-        if (consumer.equals("paho")) {
+        if (bareClient(consumer)) {
+            String filter = textPayloads(consumer) ? "metrics/job/bench/instance/+" : "zigbee2mqtt/+";
             List<String> command = new ArrayList<>(List.of(javaCommand, "-cp", absoluteClassPath(),
                     Path.of("bench", "DrainBench.java").toAbsolutePath().toString(), "--bare-subscriber", "--port=" + brokerPort,
-                    "--qos=" + qos, "--topic=zigbee2mqtt/+"));
+                    "--qos=" + qos, "--topic=" + filter));
             Process process = spawn(command, log);
             awaitTrue(() -> Files.exists(log) && Files.readAllLines(log).contains("subscribed"), process,
                     "no \"subscribed\" from the bare Paho client, see " + log);
-            progress("  paho (bare client) subscribed with QoS " + qos + " (pid " + process.pid() + ")");
+            progress("  " + consumer + " (bare client) subscribed to " + filter + " with QoS " + qos + " (pid " + process.pid() + ")");
             return new Consumer(consumer, process, log) {
                 long handled() throws IOException {
                     return countIn(log);
@@ -951,7 +960,7 @@ public final class DrainBench {
             System.out.println("## Part 1: backlog drain");
             System.out.println();
             System.out.printf(Locale.ROOT, "%d messages per measurement, queued at Mosquitto while the consumer was frozen, then drained; "
-                    + "devices publish zigbee2mqtt JSON (paho, *-json, mqtt2prometheus) or %s (*-text). CPU: user + system of the consumer "
+                    + "devices publish zigbee2mqtt JSON (paho, *-json, mqtt2prometheus) or %s (*-text, paho-text included). CPU: user + system of the consumer "
                     + "process from thaw until its count was complete (its scrapes included). Resident MB (VmRSS): *idle* once subscribed, "
                     + "before the backlog; *after* right after the drain; *+%d s* %d s after the drain.%n%n", messages,
                     textBytes > 0 ? "~" + textBytes + " B of Prometheus text" : "the same four gauges as Prometheus text", afterSeconds, afterSeconds);
@@ -973,11 +982,12 @@ public final class DrainBench {
             int met = 0;
             int checked = 0;
             for (DrainResult r : drains) {
-                if (!r.ok() || !r.consumer.contains("-")) {
+                if (!r.ok() || bareClient(r.consumer) || r.consumer.equals("mqtt2prometheus")) {
                     continue;
                 }
                 DrainResult m2p = find(r, "mqtt2prometheus");
-                DrainResult paho = find(r, "paho");
+                // "the bare Paho client on the same backlog": text consumers against the bare client on the text devices
+                DrainResult paho = find(r, textPayloads(r.consumer) ? "paho-text" : "paho");
                 if (m2p == null && paho == null) {
                     continue;
                 }
@@ -1004,7 +1014,7 @@ public final class DrainBench {
                 System.out.println();
                 markdown(List.of("QoS", "devices", "round", "consumer", "rate ÷ mqtt2prometheus (≥ 1.0x)", "CPU/msg ÷ mqtt2prometheus (≤ 1.0x)",
                         "RSS idle (≤ 100 MB)", "RSS after ÷ mqtt2prometheus (≤ 2x)", "RSS +" + afterSeconds + " s ÷ mqtt2prometheus (≤ 2x)",
-                        "rate ÷ paho (≥ 90%)"), ratios);
+                        "rate ÷ bare Paho on the same backlog: paho, text: paho-text (≥ 90%)"), ratios);
                 System.out.println();
                 System.out.println("Targets met: " + met + " of " + checked + ".");
             }
@@ -1029,7 +1039,7 @@ public final class DrainBench {
                 short_ |= r.achieved < 0.97 * r.offered;
                 rows.add(List.of(r.consumer, fmt("%.0f", r.offered), fmt("%.0f", r.achieved) + (r.achieved < 0.97 * r.offered ? " (short)" : ""),
                         str(r.published), str(r.appliedAtEnd) + fmt(" (%.1f%%)", 100.0 * r.appliedAtEnd / r.published),
-                        r.consumer.equals("paho") ? fmt("%.2f", r.lag) : target(r.lag, false, 2.0, "%.2f"),
+                        bareClient(r.consumer) ? fmt("%.2f", r.lag) : target(r.lag, false, 2.0, "%.2f"),
                         fmt("%.1f", r.cpuPerMessage * 1e6), fmt("%.1f", r.brokerCpuPerMessage * 1e6), fmt("%.1f", r.publisherCpuPerMessage * 1e6),
                         fmt("%.0f", r.rssIdle), fmt("%.0f", r.rssAfter)));
             }
