@@ -91,6 +91,42 @@ class ReadAheadSocketFactoryTest {
     }
 
     @Test
+    void packetsLargerThanABlockAndPacketsAcrossBlocksArriveWhole() throws Exception {
+        byte[] sent = new byte[3 * ReadAheadSocketFactory.BLOCK_BYTES + 12_345];
+        for (int i = 0; i < sent.length; i++) {
+            sent[i] = (byte) (i * 31 + i / 7);
+        }
+        try (ServerSocket server = new ServerSocket(0, 1, LOOPBACK)) {
+            CompletableFuture<Void> sender = CompletableFuture.runAsync(() -> {
+                try (Socket peer = server.accept(); OutputStream out = peer.getOutputStream()) {
+                    for (int from = 0; from < sent.length; from += 1_000) { // in pieces, as a broker writes packets
+                        out.write(sent, from, Math.min(1_000, sent.length - from));
+                    }
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+            try (Socket socket = ReadAheadSocketFactory.INSTANCE.createSocket(LOOPBACK, server.getLocalPort())) {
+                socket.setSoTimeout(5_000);
+                DataInputStream in = new DataInputStream(socket.getInputStream());
+                ByteArrayOutputStream received = new ByteArrayOutputStream();
+                received.write(in.readByte());
+                assertThat(in.available()).as("what is waiting, once a block was read").isPositive();
+                byte[] small = new byte[777]; // ends inside a block
+                in.readFully(small);
+                received.write(small);
+                byte[] large = new byte[2 * ReadAheadSocketFactory.BLOCK_BYTES + 5]; // more than a block
+                in.readFully(large);
+                received.write(large);
+                received.write(in.readAllBytes());
+                assertThat(received.toByteArray()).isEqualTo(sent);
+                assertThat(in.read()).as("the end of the stream").isEqualTo(-1);
+            }
+            sender.get(10, TimeUnit.SECONDS);
+        }
+    }
+
+    @Test
     void aSocketConnectsByHostNameAndFromAGivenLocalAddress() throws Exception {
         try (ServerSocket server = new ServerSocket(0, 2, LOOPBACK)) {
             try (Socket byName = ReadAheadSocketFactory.INSTANCE.createSocket(LOOPBACK.getHostAddress(),
