@@ -72,7 +72,7 @@ public final class DrainBench {
     static int messages = 200_000;
     static List<Integer> deviceCounts = List.of(1_000, 10_000);
     static List<Integer> qosLevels = List.of(1, 0);
-    static List<String> consumers = null; // default: the four, plus the reference jar's two when given
+    static List<String> consumers = null; // default: DEFAULT_CONSUMERS, plus the reference jar's two when given
     static int rounds = 1;
     static Set<String> parts = new LinkedHashSet<>(List.of("drain", "live", "start"));
     static int publishers = 2;
@@ -100,8 +100,11 @@ public final class DrainBench {
     static String exporter = "/usr/bin/prometheus-mqtt-exporter";
     static String javaCommand = Path.of(System.getProperty("java.home"), "bin", "java").toString();
     static final long START = System.nanoTime();
-    static final List<String> ALL_CONSUMERS = List.of("paho", "paho-text", "tidegate-json", "tidegate-text", "mqtt2prometheus",
-            "reference-json", "reference-text");
+    /** Who drains when --consumers is not given: all but the reference jar's, which come with --reference-jar. */
+    static final List<String> DEFAULT_CONSUMERS = List.of("paho", "paho-text", "tidegate-json", "tidegate-text",
+            "mqtt2prometheus");
+    static final List<String> REFERENCE_CONSUMERS = List.of("reference-json", "reference-text");
+    static final List<String> ALL_CONSUMERS = concat(DEFAULT_CONSUMERS, REFERENCE_CONSUMERS);
 
     /** The mapping rule for the devices' JSON, as EmbeddedBench writes it (examples/mappings/zigbee2mqtt.yml's, four fields). */
     static final String RULES = """
@@ -221,10 +224,7 @@ public final class DrainBench {
             }
         }
         if (consumers == null) {
-            consumers = new ArrayList<>(List.of("paho", "paho-text", "tidegate-json", "tidegate-text", "mqtt2prometheus"));
-            if (!referenceJar.isEmpty()) {
-                consumers.addAll(List.of("reference-json", "reference-text"));
-            }
+            consumers = referenceJar.isEmpty() ? DEFAULT_CONSUMERS : ALL_CONSUMERS;
         }
         if (liveConsumers == null) {
             liveConsumers = consumers;
@@ -428,7 +428,7 @@ public final class DrainBench {
     private Consumer startConsumer(String consumer, int brokerPort, int qos, String tag) throws Exception {
         Path log = workDir.resolve(tag + "-" + consumer + ".log");
         if (bareClient(consumer)) {
-            String filter = textPayloads(consumer) ? "metrics/job/bench/instance/+" : "zigbee2mqtt/+";
+            String filter = topicFilter(textPayloads(consumer));
             List<String> command = new ArrayList<>(List.of(javaCommand, "-cp", absoluteClassPath(),
                     Path.of("bench", "DrainBench.java").toAbsolutePath().toString(), "--bare-subscriber", "--port=" + brokerPort,
                     "--qos=" + qos, "--topic=" + filter));
@@ -1121,6 +1121,11 @@ public final class DrainBench {
         return text ? "metrics/job/bench/instance/device" + device : "zigbee2mqtt/" + deviceName(device);
     }
 
+    /** The filter that takes every device's topic (see {@link #topic}). */
+    static String topicFilter(boolean text) {
+        return text ? "metrics/job/bench/instance/+" : "zigbee2mqtt/+";
+    }
+
     static synchronized byte[] payload(boolean text, int i) {
         int variant = i % VARIANTS;
         byte[][] cache = text ? TEXT : JSON;
@@ -1368,7 +1373,7 @@ public final class DrainBench {
     private static void bareSubscriber(String[] args) throws Exception {
         int port = 0;
         int qos = 1;
-        String filter = "zigbee2mqtt/+";
+        String filter = topicFilter(false);
         for (String arg : args) {
             String[] kv = arg.replaceFirst("^--", "").split("=", 2);
             switch (kv[0]) {

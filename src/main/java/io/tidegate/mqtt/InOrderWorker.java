@@ -99,13 +99,9 @@ final class InOrderWorker implements AutoCloseable {
         if (handedOn.isEmpty()) {
             return;
         }
-        Runnable[] tasks = handedOn.toArray(new Runnable[0]);
+        List<Runnable> tasks = List.copyOf(handedOn);
         handedOn.clear();
-        next.execute(tasks.length == 1 ? tasks[0] : () -> {
-            for (Runnable task : tasks) {
-                task.run();
-            }
-        });
+        next.execute(() -> tasks.forEach(Runnable::run));
     }
 
     /** Runs what was given before, then ends the thread; waits for it. */

@@ -79,7 +79,7 @@ final class ReadAheadSocketFactory extends SocketFactory {
     }
 
     /** The socket's input a block at a time; read by one thread (Paho's receiving thread). */
-    static final class ReadAheadInputStream extends InputStream {
+    private static final class ReadAheadInputStream extends InputStream {
         private final InputStream network;
         private final byte[] block = new byte[BLOCK_BYTES];
         private int position;
