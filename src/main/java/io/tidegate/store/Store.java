@@ -18,6 +18,7 @@ import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Function;
@@ -51,8 +52,8 @@ public final class Store implements GroupWriter {
     // readers walk the sorted map; a write that replaces a group only swaps its slot's group, so the
     // sorted map (a cache miss per level) changes only when a key comes or goes
     private final ConcurrentSkipListMap<GroupingKey, Slot> groups = new ConcurrentSkipListMap<>();
-    // the same slots by hash, for writers
-    private final Map<GroupingKey, Slot> groupsByKey = new HashMap<>();
+    // the same slots by hash, for writers (under the lock) and for preparing a write (off it, see prepareFamilies)
+    private final Map<GroupingKey, Slot> groupsByKey = new ConcurrentHashMap<>();
     private final Collection<Group> groupsView = new AbstractCollection<>() {
         @Override
         public Iterator<Group> iterator() {
@@ -266,10 +267,11 @@ public final class Store implements GroupWriter {
     }
 
     /**
-     * Does, without the lock and without reading anything the store holds, what a PUT or POST needs
-     * before it can be judged against the groups: its bounds, its families with the grouping key
-     * applied, their deadlines from this instant of the store's clock. Thread-safe; {@link #apply}
-     * the result to write it.
+     * Does, without the lock, what a PUT or POST needs before it can be judged against the groups: its
+     * bounds, its families with the grouping key applied, their deadlines from this instant of the store's
+     * clock. Of what the store holds it reads only the key's group, for label lists to share (see
+     * {@link #prepareFamilies}); nothing judged depends on it. Thread-safe; {@link #apply} the result to
+     * write it.
      */
     public Prepared prepare(WriteRequest request) {
         long now = clock.millis();
@@ -442,7 +444,7 @@ public final class Store implements GroupWriter {
         if (overLimit != null) {
             return new Verdict(overLimit, null);
         }
-        String problem = prepareFamilies(request, now, prepared, limits.names());
+        String problem = prepareFamilies(request, now, prepared, limits.names(), held(request.key()));
         return problem == null ? Verdict.FITS : new Verdict(null, problem);
     }
 
@@ -535,9 +537,14 @@ public final class Store implements GroupWriter {
         return verdict.outcome();
     }
 
-    /** Fills {@code prepared} with the families as the group will hold them; returns what makes the write invalid, or null. */
+    /**
+     * Fills {@code prepared} with the families as the group will hold them; returns what makes the write invalid, or null.
+     *
+     * @param held the group the key held a moment ago, or null: read off the lock only to share label lists equal
+     *     to its series' ({@link GroupingLabels}), which are the same whichever group a racing write leaves
+     */
     private static String prepareFamilies(WriteRequest request, long now, List<StoredFamily> prepared,
-            NameValidation names) {
+            NameValidation names, Group held) {
         String problem = SeriesRules.timestampsPresent(request.families().values());
         if (problem != null) {
             return problem;
@@ -548,7 +555,9 @@ public final class Store implements GroupWriter {
                 continue; // the group's own gauges replace these, as upstream does
             }
             long ttl = request.ttls().forFamily(pushed.name());
-            StoredFamily family = new StoredFamily(GroupingLabels.apply(pushed, request.key()), writtenAt,
+            StoredFamily heldFamily = held == null ? null : held.pushedFamilies().get(pushed.name());
+            MetricFamily keyed = GroupingLabels.apply(pushed, request.key(), heldFamily == null ? null : heldFamily.family());
+            StoredFamily family = new StoredFamily(keyed, writtenAt,
                     Ttls.deadline(writtenAt, ttl), ttl);
             family.seriesProblem(names); // checked here, off the lock; the judgement under it reads the answer
             prepared.add(family);

@@ -48,4 +48,41 @@ class GroupingLabelsTest {
         assertThat(held.metrics().get(0).labels()).containsExactly(new Label("device", "kitchen"),
                 new Label("instance", ""), new Label("job", "zigbee2mqtt"), new Label("sensor", "a"));
     }
+
+    @Test
+    void aSeriesWhoseLabelsComeOutAsTheHeldOnesTakesTheHeldListAndItsNewValue() {
+        MetricFamily first = new MetricFamily("temperature", null, MetricType.GAUGE, List.of(
+                Metric.simple(List.of(new Label("sensor", "a")), 21.5, null),
+                Metric.simple(List.of(new Label("sensor", "b")), 19.0, null)));
+        MetricFamily held = GroupingLabels.apply(first, KEY);
+        MetricFamily next = new MetricFamily("temperature", null, MetricType.GAUGE, List.of(
+                Metric.simple(List.of(new Label("sensor", "a")), 22.0, null),
+                Metric.simple(List.of(new Label("sensor", "c")), 18.5, null),
+                Metric.simple(List.of(new Label("sensor", "d")), 17.0, null)));
+
+        MetricFamily written = GroupingLabels.apply(next, KEY, held);
+
+        assertThat(written.metrics().get(0).labels()).isSameAs(held.metrics().get(0).labels());
+        assertThat(written.metrics().get(0).value()).isEqualTo(22.0);
+        // labels that differ from the held series at the same place, or a place the held family lacks: their own
+        assertThat(written.metrics().get(1).labels()).containsExactly(new Label("device", "kitchen"),
+                new Label("instance", ""), new Label("job", "zigbee2mqtt"), new Label("sensor", "c"));
+        assertThat(written.metrics().get(2).labels()).containsExactly(new Label("device", "kitchen"),
+                new Label("instance", ""), new Label("job", "zigbee2mqtt"), new Label("sensor", "d"));
+        assertThat(written).isEqualTo(GroupingLabels.apply(next, KEY));
+    }
+
+    @Test
+    void theKeyStillWinsOverABodyLabelWhenTheHeldSeriesHadTheBodysValue() {
+        MetricFamily pushed = new MetricFamily("temperature", null, MetricType.GAUGE, List.of(Metric.simple(
+                List.of(new Label("device", "hall"), new Label("sensor", "a")), 21.5, null)));
+        MetricFamily heldWithoutKey = new MetricFamily("temperature", null, MetricType.GAUGE, List.of(Metric.simple(
+                List.of(new Label("device", "hall"), new Label("instance", ""), new Label("job", "zigbee2mqtt"),
+                        new Label("sensor", "a")), 20.0, null)));
+
+        MetricFamily written = GroupingLabels.apply(pushed, KEY, heldWithoutKey);
+
+        assertThat(written.metrics().get(0).labels()).containsExactly(new Label("device", "kitchen"),
+                new Label("instance", ""), new Label("job", "zigbee2mqtt"), new Label("sensor", "a"));
+    }
 }
