@@ -97,6 +97,21 @@ final class GroupingLabels {
         return count;
     }
 
+    /** Whether each series of {@code family} has the very label list of the series at its place in {@code held}. */
+    static boolean sameLabelLists(MetricFamily family, MetricFamily held) {
+        List<Metric> metrics = family.metrics();
+        List<Metric> heldMetrics = held.metrics();
+        if (metrics.size() > heldMetrics.size()) {
+            return false;
+        }
+        for (int i = 0; i < metrics.size(); i++) {
+            if (metrics.get(i).labels() != heldMetrics.get(i).labels()) {
+                return false;
+            }
+        }
+        return true;
+    }
+
     private static boolean equal(Label[] labels, int count, List<Label> held) {
         if (held.size() != count) {
             return false;

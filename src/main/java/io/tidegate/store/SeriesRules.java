@@ -35,12 +35,20 @@ final class SeriesRules {
 
     /** Checks one family whose labels have been sorted with the grouping key applied. */
     static String check(MetricFamily family, NameValidation names) {
+        return check(family, names, false);
+    }
+
+    /**
+     * @param seriesKnownDistinct the family's label lists are, place by place, those of a family found without
+     *     problems before (shared by {@link GroupingLabels}), so no two of them are equal: not compared again
+     */
+    static String check(MetricFamily family, NameValidation names, boolean seriesKnownDistinct) {
         if (!names.isValidMetricName(family.name())) {
             return "metric name " + Names.quote(family.name()) + " is not a valid metric name";
         }
         List<Metric> metrics = family.metrics();
         // a device's family holds a series or a few: compared pairwise, they need no set of their labels
-        Set<List<Label>> seen = metrics.size() > PAIRWISE_SERIES ? new HashSet<>() : null;
+        Set<List<Label>> seen = metrics.size() > PAIRWISE_SERIES && !seriesKnownDistinct ? new HashSet<>() : null;
         for (int i = 0; i < metrics.size(); i++) {
             Metric metric = metrics.get(i);
             if (!metric.hasValueOf(family.type())) {
@@ -63,7 +71,7 @@ final class SeriesRules {
                 }
                 previous = name;
             }
-            if (seen != null ? !seen.add(metric.labels()) : sameLabelsBefore(metrics, i)) {
+            if (!seriesKnownDistinct && (seen != null ? !seen.add(metric.labels()) : sameLabelsBefore(metrics, i))) {
                 return describe(family.name(), metric)
                         + " was collected before with the same name and label values";
             }

@@ -559,7 +559,7 @@ public final class Store implements GroupWriter {
             MetricFamily keyed = GroupingLabels.apply(pushed, request.key(), heldFamily == null ? null : heldFamily.family());
             StoredFamily family = new StoredFamily(keyed, writtenAt,
                     Ttls.deadline(writtenAt, ttl), ttl);
-            family.seriesProblem(names); // checked here, off the lock; the judgement under it reads the answer
+            family.seriesProblem(names, heldFamily); // checked here, off the lock; the judgement under it reads the answer
             prepared.add(family);
         }
         return null;

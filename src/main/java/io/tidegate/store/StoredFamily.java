@@ -211,9 +211,20 @@ public final class StoredFamily {
      * threads at once may both check: same answer.)
      */
     String seriesProblem(NameValidation names) {
+        return seriesProblem(names, null);
+    }
+
+    /**
+     * {@link #seriesProblem(NameValidation)}, for a family prepared with the label lists of {@code held} (see
+     * {@link GroupingLabels}): where it has that family's lists place by place and that family was found without
+     * problems, its series are not compared with each other again.
+     */
+    String seriesProblem(NameValidation names, StoredFamily held) {
         String problem = seriesProblem;
         if (problem == UNCHECKED) {
-            problem = SeriesRules.check(family, names);
+            boolean knownDistinct = held != null && held.seriesProblem == null
+                    && GroupingLabels.sameLabelLists(family, held.family);
+            problem = SeriesRules.check(family, names, knownDistinct);
             seriesProblem = problem;
             if (problem == null && names == NameValidation.LEGACY) {
                 legacyNames = 1; // the check just found every name legacy-valid: no scrape needs to look again

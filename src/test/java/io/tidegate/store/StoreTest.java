@@ -281,6 +281,35 @@ class StoreTest {
     }
 
     @Test
+    void aDuplicateSeriesIsFoundWhenTheGroupHoldsItsSeriesAlready() {
+        for (int size : new int[] {3, SeriesRules.PAIRWISE_SERIES + 1, 40}) {
+            GroupingKey key = key("job", "held" + size);
+            assertApplied(put(key, series(size, 0, -1)));
+            assertApplied(put(key, series(size, 100, -1))); // the same series again, new values
+
+            for (int length : new int[] {size, size + 1}) {
+                WriteOutcome outcome = put(key, series(length, 200, 0));
+
+                assertThat(outcome.refusal()).as("%d series held, %d pushed, the last repeating the first", size, length)
+                        .isNotNull();
+                assertThat(outcome.refusal().message()).isEqualTo("collected metric \"x\" {a=\"v0\",instance=\"\",job=\"held"
+                        + size + "\"} was collected before with the same name and label values");
+            }
+            assertThat(group(key).family("x").family().metrics().get(1).value()).isEqualTo(101);
+        }
+    }
+
+    /** A family x of {@code count} series a="v0", a="v1", ... with values from {@code first}; the last a="v{repeat}" when repeat >= 0. */
+    private static MetricFamily series(int count, double first, int repeat) {
+        List<Metric> metrics = new ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            String value = repeat >= 0 && i == count - 1 ? "v" + repeat : "v" + i;
+            metrics.add(Metric.simple(List.of(new Label("a", value)), first + i, null));
+        }
+        return new MetricFamily("x", null, MetricType.GAUGE, metrics);
+    }
+
+    @Test
     void aPushMayAddSeriesToTidegatesOwnFamilyOnlyWithItsType() {
         assertApplied(put(key("job", "a"), counter("process_cpu_seconds_total", 5)));
 
