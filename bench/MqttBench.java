@@ -168,7 +168,7 @@ public final class MqttBench {
                 log_type error
                 log_type warning
                 """.formatted(brokerPort));
-        Process process = new ProcessBuilder(mosquitto, "-c", config.toString()).redirectErrorStream(true)
+        Process process = new ProcessBuilder(ownSession(mosquitto, "-c", config.toString())).redirectErrorStream(true)
                 .redirectOutput(workDir.resolve("mosquitto.log").toFile()).start();
         Runtime.getRuntime().addShutdownHook(new Thread(process::destroy));
         awaitPort(brokerPort, process, "mosquitto");
@@ -180,9 +180,9 @@ public final class MqttBench {
 
     private double measureBare(int round) throws Exception {
         Path out = workDir.resolve("bare-" + round + ".log");
-        Process consumer = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"),
+        Process consumer = new ProcessBuilder(ownSession(java, "-cp", System.getProperty("java.class.path"),
                 Path.of("bench", "MqttBench.java").toString(), "--bare-subscriber", "--port=" + brokerPort,
-                "--messages=" + messages).redirectErrorStream(true).redirectOutput(out.toFile()).start();
+                "--messages=" + messages)).redirectErrorStream(true).redirectOutput(out.toFile()).start();
         try {
             awaitLine(out, "subscribed", consumer);
             double seconds = drain(consumer, () -> countIn(out), POLL_MILLIS);
@@ -209,7 +209,8 @@ public final class MqttBench {
         command.addAll(List.of("-jar", jar, "--web.listen-address=127.0.0.1:" + httpPort,
                 "--mqtt.url=tcp://127.0.0.1:" + brokerPort, "--mqtt.client-id=mqttbench-" + name + "-" + round,
                 "--log.level=warn"));
-        Process tidegate = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(out.toFile()).start();
+        Process tidegate = new ProcessBuilder(ownSession(command.toArray(String[]::new))).redirectErrorStream(true)
+                .redirectOutput(out.toFile()).start();
         try {
             awaitPort(httpPort, tidegate, "tidegate");
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
@@ -381,6 +382,17 @@ public final class MqttBench {
         String stat = Files.readString(Path.of("/proc", Long.toString(process.pid()), "stat"));
         String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
         return (Long.parseLong(fields[11]) + Long.parseLong(fields[12])) / 100.0;
+    }
+
+    /**
+     * {@code command} run in a session of its own ({@code setsid}, the same pid): when the shell that started the
+     * bench ends, the bench's process group is orphaned, and the kernel sends a stopped member of a newly orphaned
+     * group SIGHUP and SIGCONT, which would thaw a consumer frozen for its backlog early (see DrainBench).
+     */
+    private static List<String> ownSession(String... command) {
+        List<String> own = new ArrayList<>(List.of("setsid"));
+        own.addAll(List.of(command));
+        return own;
     }
 
     private static void signal(Process process, String signal) throws Exception {

@@ -94,7 +94,7 @@ public final class ShardBench {
                 log_dest stderr
                 log_type error
                 """.formatted(brokerPort));
-        Process broker = new ProcessBuilder(mosquitto, "-c", config.toString()).redirectErrorStream(true)
+        Process broker = new ProcessBuilder(ownSession(mosquitto, "-c", config.toString())).redirectErrorStream(true)
                 .redirectOutput(workDir.resolve("mosquitto-" + shards + ".log").toFile()).start();
         List<Process> tidegates = new ArrayList<>();
         List<Integer> ports = new ArrayList<>();
@@ -112,7 +112,7 @@ public final class ShardBench {
                         "--mqtt.url=tcp://127.0.0.1:" + brokerPort, "--mqtt.client-id=shardbench-" + shards + "-" + i,
                         "--mqtt.topics=metrics/job/site-" + i + "/#",
                         "--mqtt.status-topic=metrics/tidegate/shard-" + i + "/status", "--log.level=warn"));
-                tidegates.add(new ProcessBuilder(command).redirectErrorStream(true)
+                tidegates.add(new ProcessBuilder(ownSession(command.toArray(String[]::new))).redirectErrorStream(true)
                         .redirectOutput(workDir.resolve("tidegate-" + shards + "-" + i + ".log").toFile()).start());
                 ports.add(port);
             }
@@ -265,6 +265,17 @@ public final class ShardBench {
             }
         }
         return -1;
+    }
+
+    /**
+     * {@code command} run in a session of its own ({@code setsid}, the same pid): when the shell that started the
+     * bench ends, the bench's process group is orphaned, and the kernel sends a stopped member of a newly orphaned
+     * group SIGHUP and SIGCONT, which would thaw a consumer frozen for its backlog early (see DrainBench).
+     */
+    private static List<String> ownSession(String... command) {
+        List<String> own = new ArrayList<>(List.of("setsid"));
+        own.addAll(List.of(command));
+        return own;
     }
 
     private static void signal(Process process, String signal) throws Exception {
