@@ -341,7 +341,9 @@ public final class TextFormatParser {
         /** Up to this many labels, a name is looked for among them one by one; beyond, in {@link #names}. */
         private static final int SCANNED_LABELS = 8;
 
-        final ArrayList<Label> labels = new ArrayList<>(4);
+        private static final List<Label> NO_LABELS = List.of();
+
+        List<Label> labels = NO_LABELS; // a list of its own from the first label on: a device's series often have none
         private HashSet<String> names; // made at the first label past SCANNED_LABELS
         double value;
         double count;
@@ -363,6 +365,9 @@ public final class TextFormatParser {
         }
 
         void addLabel(Label label) {
+            if (labels == NO_LABELS) {
+                labels = new ArrayList<>(4);
+            }
             labels.add(label);
             if (names != null) {
                 names.add(label.name());
@@ -375,10 +380,21 @@ public final class TextFormatParser {
         }
 
         Metric build(MetricType type) {
+            List<Label> labels = keptLabels();
             return switch (type) {
                 case SUMMARY -> Metric.summary(labels, count, sum, quantiles, timestampMs);
                 case HISTOGRAM, GAUGE_HISTOGRAM -> Metric.histogram(labels, count, sum, buckets, timestampMs);
                 default -> Metric.simple(labels, value, timestampMs);
+            };
+        }
+
+        /** The labels as an immutable list, made at once for up to two (a copy of the list would copy its array twice). */
+        private List<Label> keptLabels() {
+            return switch (labels.size()) {
+                case 0 -> NO_LABELS;
+                case 1 -> List.of(labels.get(0));
+                case 2 -> List.of(labels.get(0), labels.get(1));
+                default -> List.copyOf(labels);
             };
         }
     }
