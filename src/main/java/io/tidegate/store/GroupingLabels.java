@@ -26,10 +26,6 @@ final class GroupingLabels {
 
     private GroupingLabels() {}
 
-    static MetricFamily apply(MetricFamily family, GroupingKey key) {
-        return apply(family, key, null);
-    }
-
     /**
      * @param held the family of this name the key's group holds now, or null: its series' label lists are
      *     taken where they are equal to what the key makes of the pushed ones, place by place

@@ -33,12 +33,9 @@ final class SeriesRules {
         return null;
     }
 
-    /** Checks one family whose labels have been sorted with the grouping key applied. */
-    static String check(MetricFamily family, NameValidation names) {
-        return check(family, names, false);
-    }
-
     /**
+     * Checks one family whose labels have been sorted with the grouping key applied.
+     *
      * @param seriesKnownDistinct the family's label lists are, place by place, those of a family found without
      *     problems before (shared by {@link GroupingLabels}), so no two of them are equal: not compared again
      */

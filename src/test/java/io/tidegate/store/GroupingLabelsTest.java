@@ -20,7 +20,7 @@ class GroupingLabelsTest {
         MetricFamily pushed = new MetricFamily("temperature", null, MetricType.GAUGE,
                 List.of(Metric.simple(List.of(), 21.5, null)));
 
-        MetricFamily held = GroupingLabels.apply(pushed, KEY);
+        MetricFamily held = GroupingLabels.apply(pushed, KEY, null);
 
         assertThat(held.metrics().get(0).labels()).containsExactly(new Label("device", "kitchen"),
                 new Label("instance", ""), new Label("job", "zigbee2mqtt"));
@@ -31,8 +31,8 @@ class GroupingLabelsTest {
         MetricFamily pushed = new MetricFamily("temperature", null, MetricType.GAUGE,
                 List.of(Metric.simple(List.of(), 21.5, null)));
 
-        List<Label> first = GroupingLabels.apply(pushed, KEY).metrics().get(0).labels();
-        List<Label> again = GroupingLabels.apply(pushed, KEY).metrics().get(0).labels();
+        List<Label> first = GroupingLabels.apply(pushed, KEY, null).metrics().get(0).labels();
+        List<Label> again = GroupingLabels.apply(pushed, KEY, null).metrics().get(0).labels();
 
         // a copy would be a plain list, and every scrape would render the key's labels again for every family
         assertThat(first).isInstanceOf(LabelList.class).isSameAs(again).isSameAs(GroupingLabels.forGroup(KEY));
@@ -43,7 +43,7 @@ class GroupingLabelsTest {
         MetricFamily pushed = new MetricFamily("temperature", null, MetricType.GAUGE, List.of(Metric.simple(
                 List.of(new Label("device", "hall"), new Label("sensor", "a")), 21.5, null)));
 
-        MetricFamily held = GroupingLabels.apply(pushed, KEY);
+        MetricFamily held = GroupingLabels.apply(pushed, KEY, null);
 
         assertThat(held.metrics().get(0).labels()).containsExactly(new Label("device", "kitchen"),
                 new Label("instance", ""), new Label("job", "zigbee2mqtt"), new Label("sensor", "a"));
@@ -54,7 +54,7 @@ class GroupingLabelsTest {
         MetricFamily first = new MetricFamily("temperature", null, MetricType.GAUGE, List.of(
                 Metric.simple(List.of(new Label("sensor", "a")), 21.5, null),
                 Metric.simple(List.of(new Label("sensor", "b")), 19.0, null)));
-        MetricFamily held = GroupingLabels.apply(first, KEY);
+        MetricFamily held = GroupingLabels.apply(first, KEY, null);
         MetricFamily next = new MetricFamily("temperature", null, MetricType.GAUGE, List.of(
                 Metric.simple(List.of(new Label("sensor", "a")), 22.0, null),
                 Metric.simple(List.of(new Label("sensor", "c")), 18.5, null),
@@ -69,7 +69,7 @@ class GroupingLabelsTest {
                 new Label("instance", ""), new Label("job", "zigbee2mqtt"), new Label("sensor", "c"));
         assertThat(written.metrics().get(2).labels()).containsExactly(new Label("device", "kitchen"),
                 new Label("instance", ""), new Label("job", "zigbee2mqtt"), new Label("sensor", "d"));
-        assertThat(written).isEqualTo(GroupingLabels.apply(next, KEY));
+        assertThat(written).isEqualTo(GroupingLabels.apply(next, KEY, null));
     }
 
     @Test
