@@ -9,6 +9,7 @@ COPY pom.xml .
 RUN mvn -B -q dependency:go-offline
 COPY src ./src
 COPY bin ./bin
+COPY build ./build
 RUN mvn -B -q package -DskipTests
 
 # Runtime stage: a Java 17 runtime and the jar, nothing else (no Maven, no JDK, no curl).
