@@ -14,6 +14,12 @@ import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.objectweb.asm.ClassReader;
+import org.objectweb.asm.ClassVisitor;
+import org.objectweb.asm.ClassWriter;
+import org.objectweb.asm.Label;
+import org.objectweb.asm.MethodVisitor;
+import org.objectweb.asm.Opcodes;
 
 /**
  * The packaged jar as an operator runs it: a process of its own, with signals. (Other tests start
@@ -187,14 +193,63 @@ class JarProcessIT {
         assertThat(Files.readString(log)).doesNotContain("level=error");
     }
 
-    /** The jar's class files of these names are the ones compiled from Tidegate's sources. */
+    /**
+     * A start by the launcher takes the command line parser's classes from the class archive, as all others:
+     * picocli ships Java 5 class files, which the JVM does not archive, and the build raises them to Java 8's
+     * format (build/SlimJar.java). Otherwise some 175 of them are read from the jar at every start.
+     */
+    @Test
+    void theLaunchersClassArchiveHoldsTheCommandLineParser() throws Exception {
+        Path opt = Files.createDirectories(dir.resolve("opt"));
+        Files.copy(JAR, opt.resolve("tidegate.jar"));
+        Files.copy(Path.of("bin", "tidegate"), opt.resolve("tidegate"));
+        assertThat(launcher(opt, List.of(), "--version").waitFor()).isZero(); // records the archive
+        assertThat(opt.resolve("tidegate.jsa")).exists();
+
+        Path classes = dir.resolve("classes.log");
+        assertThat(launcher(opt, List.of("-Xlog:class+load=info:file=" + classes), "--version").waitFor()).isZero();
+
+        List<String> parser = Files.readAllLines(classes).stream().filter(line -> line.contains(" picocli.")).toList();
+        assertThat(parser).hasSizeGreaterThan(100).allMatch(line -> line.endsWith("source: shared objects file (top)"));
+    }
+
+    /** {@code opt/tidegate arguments...} with {@code JAVA_OPTS} of these options, its output in the test's folder. */
+    private Process launcher(Path opt, List<String> javaOptions, String... arguments) throws IOException {
+        List<String> command = new java.util.ArrayList<>(List.of(opt.resolve("tidegate").toString()));
+        command.addAll(List.of(arguments));
+        ProcessBuilder launcher = new ProcessBuilder(command).redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve("launcher.log").toFile()));
+        launcher.environment().put("JAVA", Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        launcher.environment().put("JAVA_OPTS", String.join(" ", javaOptions));
+        return launcher.start();
+    }
+
+    /**
+     * The jar's class files of these names are the ones compiled from Tidegate's sources, without the local
+     * variable tables the build leaves out of every class of the jar (build/SlimJar.java).
+     */
     private static void assertTheJarCarriesTidegates(String... names) throws IOException {
         try (ZipFile jar = new ZipFile(JAR.toFile())) {
             for (String name : names) {
-                byte[] compiled = jar.getInputStream(jar.getEntry(name)).readAllBytes();
-                assertThat(compiled).as(name).isEqualTo(Files.readAllBytes(Path.of("target", "classes").resolve(name)));
+                byte[] inJar = jar.getInputStream(jar.getEntry(name)).readAllBytes();
+                byte[] compiled = Files.readAllBytes(Path.of("target", "classes").resolve(name));
+                assertThat(inJar).as(name).isEqualTo(withoutLocalVariableTables(compiled));
             }
         }
+    }
+
+    private static byte[] withoutLocalVariableTables(byte[] classFile) {
+        ClassWriter writer = new ClassWriter(0);
+        new ClassReader(classFile).accept(new ClassVisitor(Opcodes.ASM9, writer) {
+            @Override
+            public MethodVisitor visitMethod(int access, String name, String descriptor, String signature, String[] exceptions) {
+                return new MethodVisitor(Opcodes.ASM9, super.visitMethod(access, name, descriptor, signature, exceptions)) {
+                    @Override
+                    public void visitLocalVariable(String name, String descriptor, String signature, Label start, Label end, int index) {}
+                };
+            }
+        }, 0);
+        return writer.toByteArray();
     }
 
     @Test
