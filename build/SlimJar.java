@@ -46,7 +46,7 @@ public final class SlimJar {
         long after = 0;
         int classes = 0;
         int raised = 0;
-        try (URLClassLoader hierarchy = new URLClassLoader(new URL[] {jar.toUri().toURL()}, null);
+        try (URLClassLoader hierarchy = new URLClassLoader(new URL[] {jar.toUri().toURL()}, ClassLoader.getPlatformClassLoader());
                 ZipInputStream in = new ZipInputStream(Files.newInputStream(jar));
                 ZipOutputStream out = new ZipOutputStream(Files.newOutputStream(slim))) {
             for (ZipEntry entry; (entry = in.getNextEntry()) != null; ) {
