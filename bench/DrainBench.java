@@ -79,6 +79,8 @@ public final class DrainBench {
     static int window = 1_000;
     static int textBytes = 0;
     static long pollMillis = 1_000;
+    /** Print the consumer's processor time per thread name after each drain. */
+    static boolean threads = false;
     static long lagPollMillis = 250;
     static int afterSeconds = 10;
     static int liveRate = 20_000;
@@ -155,6 +157,7 @@ public final class DrainBench {
               --after-seconds=N     resident memory is read again N s after the drain [10]
               --poll-ms=N           how often a consumer's count is read during a drain (a read of Tidegate or
                                     mqtt2prometheus is a full scrape) [1000]
+              --threads             also print the consumer's processor time by thread name during each drain
             Part 2, live (the consumer running, publishers paced evenly):
               --live-rate=N         messages/s offered [20000]
               --live-seconds=N      seconds of publishing [20]
@@ -195,6 +198,7 @@ public final class DrainBench {
                 case "text-bytes" -> textBytes = Integer.parseInt(value);
                 case "after-seconds" -> afterSeconds = Integer.parseInt(value);
                 case "poll-ms" -> pollMillis = Long.parseLong(value);
+                case "threads" -> threads = true;
                 case "live-rate" -> liveRate = Integer.parseInt(value);
                 case "live-seconds" -> liveSeconds = Integer.parseInt(value);
                 case "live-qos" -> liveQos = Integer.parseInt(value);
@@ -599,6 +603,7 @@ public final class DrainBench {
             }
             try {
                 double cpu0 = cpuSeconds(consumer.process.pid());
+                java.util.Map<String, Double> threadCpu0 = threads ? threadCpuSeconds(consumer.process.pid()) : java.util.Map.of();
                 double brokerCpu0 = cpuSeconds(broker.pid());
                 long thawed = System.nanoTime();
                 signal(consumer.process, "CONT");
@@ -606,6 +611,9 @@ public final class DrainBench {
                 progress("    " + consumerName + " thawed");
                 Finish finish = awaitCount(consumer, base, messages, thawed, consumer.pollMillis(pollMillis), publishing, "    ");
                 cpu = cpuSeconds(consumer.process.pid()) - cpu0;
+                if (threads) {
+                    progress("    processor time by thread during the drain: " + threadCpuChange(threadCpu0, threadCpuSeconds(consumer.process.pid())));
+                }
                 brokerCpu = cpuSeconds(broker.pid()) - brokerCpu0;
                 rssAfter = rssMegabytes(consumer.process);
                 drainedAt = System.nanoTime();
@@ -1559,6 +1567,37 @@ public final class DrainBench {
         String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
         String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
         return (Long.parseLong(fields[11]) + Long.parseLong(fields[12])) / 100.0;
+    }
+
+    /**
+     * utime + stime of each thread of a process, from /proc/<pid>/task/<tid>/stat, summed by thread name with its
+     * digits taken out (the JIT's compiler threads, a pool's workers), in seconds. Threads that ended are missing.
+     */
+    static java.util.Map<String, Double> threadCpuSeconds(long pid) throws IOException {
+        java.util.Map<String, Double> byName = new java.util.TreeMap<>();
+        try (var tasks = Files.list(Path.of("/proc", Long.toString(pid), "task"))) {
+            for (Path task : tasks.toList()) {
+                try {
+                    String stat = Files.readString(task.resolve("stat"));
+                    String name = stat.substring(stat.indexOf('(') + 1, stat.lastIndexOf(')')).replaceAll("[0-9]+", "#");
+                    String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+                    byName.merge(name, (Long.parseLong(fields[11]) + Long.parseLong(fields[12])) / 100.0, Double::sum);
+                } catch (java.nio.file.NoSuchFileException ended) {
+                    // the thread ended between the listing and the read
+                }
+            }
+        }
+        return byName;
+    }
+
+    /** The thread names whose processor time grew, largest first, as "name 1.23 s". */
+    static String threadCpuChange(java.util.Map<String, Double> before, java.util.Map<String, Double> after) {
+        return after.entrySet().stream()
+                .map(e -> java.util.Map.entry(e.getKey(), e.getValue() - before.getOrDefault(e.getKey(), 0.0)))
+                .filter(e -> e.getValue() >= 0.01)
+                .sorted(java.util.Map.Entry.<String, Double>comparingByValue().reversed())
+                .map(e -> String.format(Locale.ROOT, "%s %.2f s", e.getKey(), e.getValue()))
+                .collect(java.util.stream.Collectors.joining(", "));
     }
 
     /** VmRSS from /proc/<pid>/status, in MB. */

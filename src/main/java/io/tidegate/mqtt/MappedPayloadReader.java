@@ -111,6 +111,14 @@ final class MappedPayloadReader {
 
     /** The families of a non-empty payload and the verb that writes them, or why it cannot be used. */
     MappedRead read(MqttMapping rule, Map<String, String> captures, String topic, byte[] payload) {
+        return read(rule, captures, topic, payload, true);
+    }
+
+    /**
+     * {@link #read(MqttMapping, Map, String, byte[])}, with {@code flatPath} false reading every JSON payload as a
+     * tree, as it was read before {@link FlatJson}: what the two make of a payload must be the same.
+     */
+    MappedRead read(MqttMapping rule, Map<String, String> captures, String topic, byte[] payload, boolean flatPath) {
         if (!PayloadReader.isUtf8(payload)) {
             return MappedRead.of(PayloadReader.Read.rejected(RejectReason.BAD_PAYLOAD, "rule " + rule.name()
                     + ": payload is not valid UTF-8"));
@@ -119,7 +127,7 @@ final class MappedPayloadReader {
         try {
             return switch (rule.format()) {
                 case PROMETHEUS -> MappedRead.of(new PayloadReader.Read(payloads.text(payload), verb, null));
-                case JSON -> json(rule, captures, payload, verb);
+                case JSON -> json(rule, captures, payload, verb, flatPath);
                 case VALUE -> MappedRead.of(new PayloadReader.Read(
                         ParsedBody.of(value(rule, captures, topic, new String(payload, StandardCharsets.UTF_8))), verb, null));
             };
@@ -156,7 +164,147 @@ final class MappedPayloadReader {
         return text;
     }
 
-    private MappedRead json(MqttMapping rule, Map<String, String> captures, byte[] payload, Verb verb)
+    private MappedRead json(MqttMapping rule, Map<String, String> captures, byte[] payload, Verb verb,
+            boolean flatPath) throws BodyFormatException {
+        FlatRule flat = flatPath ? flatRule(rule) : null;
+        if (flat != null) {
+            FlatJson.Members members = FlatJson.read(payload, flat.keys(), flat.textWanted());
+            if (members != null) {
+                return flat(rule, flat, members, captures, verb);
+            }
+        }
+        return tree(rule, captures, payload, verb);
+    }
+
+    /**
+     * The keys a JSON rule reads, when each of its metrics and labels names one key ({@code temperature}, not
+     * {@code ENERGY.Power}, {@code *} or an index) and it has no {@code when} conditions: such a rule reads a
+     * payload's members without its tree ({@link FlatJson}).
+     *
+     * @param rule null for a rule that is not such a rule
+     * @param keys each key once, as UTF-8
+     * @param textWanted per key, whether a label takes its value as written
+     * @param metricKeys per metric of the rule, the index of its key
+     * @param labelNames the rule's labels in their order, and {@code labelKeys} the index of the key of each
+     */
+    private record FlatRule(MqttMapping rule, byte[][] keys, boolean[] textWanted, int[] metricKeys,
+            String[] labelNames, int[] labelKeys) {
+
+        static FlatRule of(MqttMapping rule) {
+            if (!rule.when().isEmpty() || rule.metrics().isEmpty()) {
+                return null;
+            }
+            List<String> keys = new ArrayList<>();
+            int[] metricKeys = new int[rule.metrics().size()];
+            for (int m = 0; m < metricKeys.length; m++) {
+                MappedMetric metric = rule.metrics().get(m);
+                String key = metric.path().singleKey();
+                if (key == null || metric.keyLabel() != null || metric.keyMatch() != null) {
+                    return null;
+                }
+                metricKeys[m] = indexOf(keys, key);
+            }
+            String[] labelNames = rule.labels().keySet().toArray(new String[0]);
+            int[] labelKeys = new int[labelNames.length];
+            for (int l = 0; l < labelNames.length; l++) {
+                String key = rule.labels().get(labelNames[l]).singleKey();
+                if (key == null) {
+                    return null;
+                }
+                labelKeys[l] = indexOf(keys, key);
+            }
+            byte[][] utf8 = new byte[keys.size()][];
+            for (int k = 0; k < utf8.length; k++) {
+                utf8[k] = keys.get(k).getBytes(StandardCharsets.UTF_8);
+            }
+            boolean[] textWanted = new boolean[utf8.length];
+            for (int key : labelKeys) {
+                textWanted[key] = true;
+            }
+            return new FlatRule(rule, utf8, textWanted, metricKeys, labelNames, labelKeys);
+        }
+
+        private static int indexOf(List<String> keys, String key) {
+            int at = keys.indexOf(key);
+            if (at < 0) {
+                keys.add(key);
+                at = keys.size() - 1;
+            }
+            return at;
+        }
+    }
+
+    /** A rule's {@link FlatRule}, or null: made once per rule, found by the rule's identity among the latest few. */
+    private FlatRule flatRule(MqttMapping rule) {
+        FlatRule[] known = flatRules;
+        for (FlatRule flat : known) {
+            if (flat != null && flat.rule() == rule) {
+                return flat.keys() == null ? null : flat;
+            }
+        }
+        FlatRule flat = FlatRule.of(rule);
+        int slot = Math.floorMod(flatRulesMade++, known.length); // a race loses a slot's entry: it is made again
+        known[slot] = flat != null ? flat : new FlatRule(rule, null, null, null, null, null);
+        return flat;
+    }
+
+    /** The rules {@link #flatRule} looked at lately, flat or not (keys null); replaced in turn. */
+    private final FlatRule[] flatRules = new FlatRule[16];
+    private int flatRulesMade;
+
+    /** {@link #tree}'s reading of a payload whose named members {@link FlatJson} read. */
+    private MappedRead flat(MqttMapping rule, FlatRule flat, FlatJson.Members members, Map<String, String> captures,
+            Verb verb) throws BodyFormatException {
+        byte[] kinds = members.kinds();
+        List<Label> labels = List.of();
+        if (flat.labelNames().length > 0) {
+            labels = new ArrayList<>();
+            for (int l = 0; l < flat.labelNames().length; l++) {
+                int k = flat.labelKeys()[l];
+                String text = switch (kinds[k]) {
+                    case FlatJson.STRING, FlatJson.NUMBER -> members.texts()[k];
+                    case FlatJson.TRUE -> "true";
+                    case FlatJson.FALSE -> "false";
+                    default -> null; // absent or null: no such label, as from the tree
+                };
+                if (text != null) {
+                    labels.add(new Label(flat.labelNames()[l], text));
+                }
+            }
+        }
+        Map<String, MetricFamily> families = new LinkedHashMap<>();
+        List<SkippedField> skipped = new ArrayList<>();
+        for (int m = 0; m < flat.metricKeys().length; m++) {
+            MappedMetric metric = rule.metrics().get(m);
+            int k = flat.metricKeys()[m];
+            byte kind = kinds[k];
+            String name = kind == FlatJson.ABSENT ? null : name(rule, metric, captures, metric.path().lastKey());
+            switch (kind) {
+                case FlatJson.ABSENT, FlatJson.NULL -> notTaken(metric, skipped); // null: as if the field were not there
+                case FlatJson.NUMBER -> add(families, name, metric, labels, members.numbers()[k] * metric.scale());
+                case FlatJson.TRUE, FlatJson.FALSE -> add(families, name, metric, labels,
+                        (kind == FlatJson.TRUE ? 1 : 0) * metric.scale());
+                default -> addUnlessSkipped(families, name, metric, metric.path().toString(),
+                        new JsonPrimitive(members.texts()[k]), labels, skipped);
+            }
+        }
+        if (families.isEmpty()) {
+            return new MappedRead(null, skipped, true);
+        }
+        return new MappedRead(new PayloadReader.Read(ParsedBody.of(families), verb, null), skipped, false);
+    }
+
+    /** A metric the payload has no value for: refused unless it is optional, when it is counted as skipped. */
+    private static void notTaken(MappedMetric metric, List<SkippedField> skipped) throws BodyFormatException {
+        if (!metric.optional()) {
+            throw new BodyFormatException("no value at " + metric.path() + " (mark the metric optional: true if"
+                    + " the device does not always send it)");
+        }
+        skipped.add(new SkippedField(metric.path().toString(), SkippedField.Reason.MISSING, null));
+    }
+
+    /** Reads the payload as a tree and the rule's paths in it. */
+    private MappedRead tree(MqttMapping rule, Map<String, String> captures, byte[] payload, Verb verb)
             throws BodyFormatException {
         JsonElement root = JsonPayload.parse(payload);
         if (!(root instanceof JsonObject)) {
@@ -199,11 +347,7 @@ final class MappedPayloadReader {
                 }
             }
             if (!taken) {
-                if (!metric.optional()) {
-                    throw new BodyFormatException("no value at " + metric.path() + " (mark the metric optional: true if"
-                            + " the device does not always send it)");
-                }
-                skipped.add(new SkippedField(metric.path().toString(), SkippedField.Reason.MISSING, null));
+                notTaken(metric, skipped);
             }
         }
         if (families.isEmpty()) {

@@ -79,6 +79,11 @@ public final class JsonPath {
         return hasWildcard;
     }
 
+    /** The key of a path that is one key ({@code temperature}), else null (nested keys, an index, {@code *}). */
+    public String singleKey() {
+        return steps.size() == 1 && steps.get(0).key() != null ? steps.get(0).key() : null;
+    }
+
     /** The last key of the path ({@code Power} for {@code ENERGY.Power}), to name a metric by default. */
     public String lastKey() {
         for (int i = steps.size() - 1; i >= 0; i--) {
