@@ -14,7 +14,8 @@ public record ParsedBody(Map<String, MetricFamily> families, Map<String, Double>
         Set<String> typeNotGiven) {
     public ParsedBody {
         families = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(families));
-        staleTimeoutSeconds = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(staleTimeoutSeconds));
+        staleTimeoutSeconds = staleTimeoutSeconds.isEmpty() ? Map.of()
+                : java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(staleTimeoutSeconds));
         typeNotGiven = Set.copyOf(typeNotGiven);
     }
 

@@ -5,7 +5,6 @@ import io.tidegate.format.Label;
 import io.tidegate.format.LabelList;
 import io.tidegate.format.Metric;
 import io.tidegate.format.MetricFamily;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 
@@ -33,7 +32,7 @@ final class GroupingLabels {
     static MetricFamily apply(MetricFamily family, GroupingKey key, MetricFamily held) {
         List<Metric> metrics = family.metrics();
         List<Metric> heldMetrics = held == null ? List.of() : held.metrics();
-        List<Metric> sanitized = new ArrayList<>(metrics.size());
+        Metric[] sanitized = new Metric[metrics.size()]; // the family takes List.of's list as it is, not a copy
         Label[] merged = null;
         for (int i = 0; i < metrics.size(); i++) {
             Metric metric = metrics.get(i);
@@ -51,9 +50,9 @@ final class GroupingLabels {
                         ? heldLabels
                         : List.of(Arrays.copyOf(merged, count));
             }
-            sanitized.add(metric.withLabels(labels));
+            sanitized[i] = metric.withLabels(labels);
         }
-        return family.withMetrics(sanitized);
+        return family.withMetrics(List.of(sanitized));
     }
 
     /**
