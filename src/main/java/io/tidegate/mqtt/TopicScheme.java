@@ -20,6 +20,8 @@ import java.util.List;
 final class TopicScheme {
     private final String prefix;
     private final String levelPrefix;
+    /** {@link #wipeTopic}, made once: every message's topic is compared with it. */
+    private final String wipeTopic;
     private final NameValidation names;
 
     /**
@@ -45,6 +47,7 @@ final class TopicScheme {
         }
         this.prefix = trimmed;
         this.levelPrefix = trimmed + "/";
+        this.wipeTopic = levelPrefix + "tidegate/wipe";
     }
 
     /**
@@ -67,7 +70,7 @@ final class TopicScheme {
      * topics, since a wipe names no group, and so subscribed apart from them by every replica.
      */
     String wipeTopic() {
-        return levelPrefix + "tidegate/wipe";
+        return wipeTopic;
     }
 
     /**

@@ -39,9 +39,12 @@ public final class TtlResolver {
      */
     public Ttls resolve(GroupingKey key, Source.Kind source, Optional<Duration> pushTtl,
             Map<String, Double> staleTimeoutSeconds) {
-        long push = pushTtl.map(Duration::toMillis)
-                .or(() -> rules.get().ttlFor(key, source).map(Duration::toMillis))
-                .orElse(defaultMillis);
+        // no Optional chain: a message of a device that gives no TTL of its own boxed its TTL twice (an allocation profile)
+        Optional<Duration> ttl = pushTtl.isPresent() ? pushTtl : rules.get().ttlFor(key, source);
+        long push = ttl.isPresent() ? ttl.get().toMillis() : defaultMillis;
+        if (staleTimeoutSeconds.isEmpty()) {
+            return new Ttls(cap(push), Map.of());
+        }
         Map<String, Long> perFamily = new HashMap<>();
         staleTimeoutSeconds.forEach((family, seconds) ->
                 perFamily.put(family, cap(seconds == null ? 0 : atLeastOneMilli(seconds))));
