@@ -181,7 +181,7 @@ final class MappedPayloadReader {
      * {@code ENERGY.Power}, {@code *} or an index) and it has no {@code when} conditions: such a rule reads a
      * payload's members without its tree ({@link FlatJson}).
      *
-     * @param rule null for a rule that is not such a rule
+     * @param rule the rule; one that is not such a rule is remembered with every other component null
      * @param keys each key once, as UTF-8
      * @param textWanted per key, whether a label takes its value as written
      * @param metricKeys per metric of the rule, the index of its key
