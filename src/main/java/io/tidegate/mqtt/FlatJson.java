@@ -8,13 +8,13 @@ import java.nio.charset.StandardCharsets;
  * tree ({@link PlainJson}) of every member and its keys and numbers as strings. Members the rule does not name are
  * checked and passed over, nested ones included.
  *
- * <p>It takes only what {@link PlainJson} takes (strict JSON, strings without escapes or control characters, nesting
- * up to {@link PlainJson#MAX_DEPTH}), and only an object whose named members are not objects or arrays. For anything
- * else, valid or not, it returns null and the caller reads the tree as before, which words every refusal as before.
+ * <p>It takes only what {@link PlainJson} takes (the plain path of strict JSON, {@link PlainJsonScanner}), and only
+ * an object whose named members are not objects or arrays. For anything else, valid or not, it returns null and the
+ * caller reads the tree as before, which words every refusal as before.
  * What it reads is what the tree holds: a repeated key's last value (as Gson's tree keeps it), a number as
  * {@link Double#parseDouble} reads its text.
  */
-final class FlatJson {
+final class FlatJson extends PlainJsonScanner {
     /** What a named member held. */
     static final byte ABSENT = 0;
     static final byte NUMBER = 1;
@@ -36,11 +36,15 @@ final class FlatJson {
      */
     record Members(byte[] kinds, double[] numbers, String[] texts) {}
 
-    private final byte[] in;
-    private int at;
+    private final byte[][] keys;
+    private final boolean[] textWanted;
+    private final Members members;
 
-    private FlatJson(byte[] in) {
-        this.in = in;
+    private FlatJson(byte[] in, byte[][] keys, boolean[] textWanted) {
+        super(in);
+        this.keys = keys;
+        this.textWanted = textWanted;
+        this.members = new Members(new byte[keys.length], new double[keys.length], new String[keys.length]);
     }
 
     /**
@@ -50,124 +54,21 @@ final class FlatJson {
      * @param textWanted per key, whether a number's text is wanted too (a label takes it as written)
      */
     static Members read(byte[] json, byte[][] keys, boolean[] textWanted) {
-        FlatJson reader = new FlatJson(json);
-        Members members = new Members(new byte[keys.length], new double[keys.length], new String[keys.length]);
-        if (!reader.object(keys, textWanted, members)) {
-            return null;
-        }
+        FlatJson reader = new FlatJson(json, keys, textWanted);
         reader.skipWhitespace();
-        return reader.at == json.length ? members : null;
+        boolean read = reader.peek() == '{' && reader.object(1) && reader.atEnd();
+        return read ? reader.members : null;
     }
 
-    private boolean object(byte[][] keys, boolean[] textWanted, Members members) {
-        skipWhitespace();
-        if (at >= in.length || in[at] != '{') {
-            return false;
-        }
-        at++;
-        skipWhitespace();
-        if (at < in.length && in[at] == '}') {
-            at++;
-            return true;
-        }
-        while (true) {
-            skipWhitespace();
-            int keyStart = at + 1;
-            if (at >= in.length || in[at] != '"' || !string()) {
-                return false;
-            }
-            int named = named(keys, keyStart, at - 1);
-            skipWhitespace();
-            if (at >= in.length || in[at] != ':') {
-                return false;
-            }
-            at++;
-            if (!(named < 0 ? value(1) : namedValue(named, textWanted[named], members))) {
-                return false;
-            }
-            skipWhitespace();
-            if (at >= in.length) {
-                return false;
-            }
-            byte next = in[at++];
-            if (next == '}') {
-                return true;
-            }
-            if (next != ',') {
-                return false;
-            }
-        }
-    }
-
-    /** The index of the key whose bytes are {@code in[start, end)}, or -1. */
-    private int named(byte[][] keys, int start, int end) {
-        int length = end - start;
-        for (int k = 0; k < keys.length; k++) {
-            byte[] key = keys[k];
-            if (key.length == length && java.util.Arrays.equals(in, start, end, key, 0, length)) {
-                return k;
-            }
-        }
-        return -1;
-    }
-
-    /** A named member's value into {@code members}; false for one that is not plain, or an object or an array. */
-    private boolean namedValue(int k, boolean textWanted, Members members) {
-        skipWhitespace();
-        if (at >= in.length) {
-            return false;
-        }
-        int start = at;
-        switch (in[at]) {
-            case '"' -> {
-                if (!string()) {
-                    return false;
-                }
-                members.kinds[k] = STRING;
-                members.texts[k] = text(start + 1, at - 1);
-            }
-            case 't' -> {
-                if (!literal("true")) {
-                    return false;
-                }
-                members.kinds[k] = TRUE;
-            }
-            case 'f' -> {
-                if (!literal("false")) {
-                    return false;
-                }
-                members.kinds[k] = FALSE;
-            }
-            case 'n' -> {
-                if (!literal("null")) {
-                    return false;
-                }
-                members.kinds[k] = NULL;
-            }
-            case '{', '[' -> {
-                return false;
-            }
-            default -> {
-                if (!number()) {
-                    return false;
-                }
-                members.kinds[k] = NUMBER;
-                members.numbers[k] = parseDouble(in, start, at);
-                members.texts[k] = textWanted ? new String(in, start, at - start, StandardCharsets.ISO_8859_1) : null;
-            }
-        }
-        return true;
-    }
-
-    /** Checks and passes over a value at {@code depth} (the payload's object is 1). */
+    /** Passes over a value at {@code depth} (the payload's object is 1). */
     private boolean value(int depth) {
         skipWhitespace();
         if (at >= in.length) {
             return false;
         }
         return switch (in[at]) {
-            case '{' -> depth < PlainJson.MAX_DEPTH && skipObject(depth + 1);
-            case '[' -> depth < PlainJson.MAX_DEPTH && skipArray(depth + 1);
+            case '{' -> depth < MAX_DEPTH && object(depth + 1);
+            case '[' -> depth < MAX_DEPTH && array(depth + 1);
             case '"' -> string();
             case 't' -> literal("true");
             case 'f' -> literal("false");
@@ -176,151 +77,84 @@ final class FlatJson {
         };
     }
 
-    private boolean skipObject(int depth) {
-        at++; // {
-        skipWhitespace();
-        if (at < in.length && in[at] == '}') {
-            at++;
+    /** Passes over an object, the payload's own ({@code depth} 1) keeping its named members. */
+    private boolean object(int depth) {
+        if (openedEmpty((byte) '}')) {
             return true;
         }
         while (true) {
-            skipWhitespace();
-            if (at >= in.length || in[at] != '"' || !string()) {
+            if (!key()) {
                 return false;
             }
-            skipWhitespace();
-            if (at >= in.length || in[at] != ':') {
+            int named = depth == 1 ? named() : -1;
+            if (!(named < 0 ? value(depth) : namedValue(named))) {
                 return false;
             }
-            at++;
-            if (!value(depth)) {
-                return false;
-            }
-            skipWhitespace();
-            if (at >= in.length) {
-                return false;
-            }
-            byte next = in[at++];
-            if (next == '}') {
-                return true;
-            }
-            if (next != ',') {
-                return false;
+            int next = next((byte) '}');
+            if (next != MORE) {
+                return next == CLOSED;
             }
         }
     }
 
-    private boolean skipArray(int depth) {
-        at++; // [
-        skipWhitespace();
-        if (at < in.length && in[at] == ']') {
-            at++;
+    private boolean array(int depth) {
+        if (openedEmpty((byte) ']')) {
             return true;
         }
         while (true) {
             if (!value(depth)) {
                 return false;
             }
-            skipWhitespace();
-            if (at >= in.length) {
-                return false;
-            }
-            byte next = in[at++];
-            if (next == ']') {
-                return true;
-            }
-            if (next != ',') {
-                return false;
+            int next = next((byte) ']');
+            if (next != MORE) {
+                return next == CLOSED;
             }
         }
     }
 
-    /** Passes over a string at {@code "}; false for one with an escape, a control character or no end. */
-    private boolean string() {
-        at++;
-        while (at < in.length) {
-            int b = in[at];
-            if (b == '"') {
-                at++;
-                return true;
-            }
-            if (b == '\\' || (b >= 0 && b < 0x20)) {
-                return false;
-            }
-            at++;
-        }
-        return false;
-    }
-
-    private String text(int start, int end) {
-        for (int i = start; i < end; i++) {
-            if (in[i] < 0) {
-                return new String(in, start, end - start, StandardCharsets.UTF_8);
+    /** The index of the key just passed over among {@link #keys}, or -1. */
+    private int named() {
+        int length = keyEnd - keyStart;
+        for (int k = 0; k < keys.length; k++) {
+            byte[] key = keys[k];
+            if (key.length == length && java.util.Arrays.equals(in, keyStart, keyEnd, key, 0, length)) {
+                return k;
             }
         }
-        return new String(in, start, end - start, StandardCharsets.ISO_8859_1);
+        return -1;
     }
 
-    private boolean literal(String word) {
-        int end = at + word.length();
-        if (end > in.length) {
+    /** A named member's value into {@link #members}; false for one that is not plain, or an object or an array. */
+    private boolean namedValue(int k) {
+        skipWhitespace();
+        if (at >= in.length) {
             return false;
         }
-        for (int i = 0; i < word.length(); i++) {
-            if (in[at + i] != word.charAt(i)) {
-                return false;
-            }
-        }
-        at = end;
-        return true; // what follows is checked by the enclosing object or array
-    }
-
-    /** Passes over a number by JSON's grammar: {@code -?(0|[1-9][0-9]*)(.[0-9]+)?([eE][+-]?[0-9]+)?}. */
-    private boolean number() {
-        if (peek() == '-') {
-            at++;
-        }
-        if (peek() == '0') {
-            at++;
-        } else if (!digits()) {
-            return false;
-        }
-        if (peek() == '.') {
-            at++;
-            if (!digits()) {
-                return false;
-            }
-        }
-        if (peek() == 'e' || peek() == 'E') {
-            at++;
-            if (peek() == '+' || peek() == '-') {
-                at++;
-            }
-            return digits();
-        }
-        return true;
-    }
-
-    private boolean digits() {
         int start = at;
-        while (at < in.length && in[at] >= '0' && in[at] <= '9') {
-            at++;
-        }
-        return at > start;
-    }
-
-    private int peek() {
-        return at < in.length ? in[at] : -1;
-    }
-
-    private void skipWhitespace() {
-        while (at < in.length) {
-            byte b = in[at];
-            if (b != ' ' && b != '\n' && b != '\r' && b != '\t') {
-                return;
+        byte kind;
+        switch (in[at]) {
+            case '"' -> {
+                if (!string()) {
+                    return false;
+                }
+                kind = STRING;
+                members.texts[k] = text(start + 1, at - 1);
             }
-            at++;
+            case 't' -> kind = literal("true") ? TRUE : ABSENT;
+            case 'f' -> kind = literal("false") ? FALSE : ABSENT;
+            case 'n' -> kind = literal("null") ? NULL : ABSENT;
+            case '{', '[' -> kind = ABSENT; // the tree says what such a member is
+            default -> {
+                if (!number()) {
+                    return false;
+                }
+                kind = NUMBER;
+                members.numbers[k] = parseDouble(in, start, at);
+                members.texts[k] = textWanted[k] ? new String(in, start, at - start, StandardCharsets.ISO_8859_1) : null;
+            }
         }
+        members.kinds[k] = kind;
+        return kind != ABSENT;
     }
 
     /**
