@@ -114,10 +114,10 @@ final class FlatJson extends PlainJsonScanner {
 
     /** The index of the key just passed over among {@link #keys}, or -1. */
     private int named() {
-        int length = keyEnd - keyStart;
+        int length = stringEnd - stringStart;
         for (int k = 0; k < keys.length; k++) {
             byte[] key = keys[k];
-            if (key.length == length && java.util.Arrays.equals(in, keyStart, keyEnd, key, 0, length)) {
+            if (key.length == length && java.util.Arrays.equals(in, stringStart, stringEnd, key, 0, length)) {
                 return k;
             }
         }
@@ -138,7 +138,7 @@ final class FlatJson extends PlainJsonScanner {
                     return false;
                 }
                 kind = STRING;
-                members.texts[k] = text(start + 1, at - 1);
+                members.texts[k] = stringText();
             }
             case 't' -> kind = literal("true") ? TRUE : ABSENT;
             case 'f' -> kind = literal("false") ? FALSE : ABSENT;

@@ -42,7 +42,7 @@ final class PlainJson extends PlainJsonScanner {
         return switch (in[at]) {
             case '{' -> depth < MAX_DEPTH ? object(depth + 1) : null;
             case '[' -> depth < MAX_DEPTH ? array(depth + 1) : null;
-            case '"' -> string() ? new JsonPrimitive(text(start + 1, at - 1)) : null;
+            case '"' -> string() ? new JsonPrimitive(stringText()) : null;
             case 't' -> literal("true") ? TRUE : null;
             case 'f' -> literal("false") ? FALSE : null;
             case 'n' -> literal("null") ? JsonNull.INSTANCE : null;
@@ -61,7 +61,7 @@ final class PlainJson extends PlainJsonScanner {
             if (!key()) {
                 return null;
             }
-            String key = text(keyStart, keyEnd);
+            String key = stringText();
             if (object.has(key)) {
                 return null;
             }

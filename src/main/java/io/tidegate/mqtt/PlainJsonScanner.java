@@ -21,9 +21,11 @@ abstract class PlainJsonScanner {
 
     final byte[] in;
     int at;
-    /** The bytes of the key {@link #key} passed over: {@code in[keyStart, keyEnd)}. */
-    int keyStart;
-    int keyEnd;
+    /** The bytes between the quotes of the string {@link #string} passed over last: {@code in[stringStart, stringEnd)}. */
+    int stringStart;
+    int stringEnd;
+    /** Whether those bytes are all ASCII (found while passing over them, so {@link #stringText} reads them once). */
+    private boolean stringAscii;
 
     PlainJsonScanner(byte[] in) {
         this.in = in;
@@ -46,14 +48,12 @@ abstract class PlainJsonScanner {
         return false;
     }
 
-    /** Passes over a member's key and its colon, the key's bytes left at {@link #keyStart}; false if there is none. */
+    /** Passes over a member's key and its colon, the key left as the {@link #string} passed over last; false if none. */
     final boolean key() {
         skipWhitespace();
-        keyStart = at + 1;
         if (at >= in.length || in[at] != '"' || !string()) {
             return false;
         }
-        keyEnd = at - 1;
         skipWhitespace();
         if (at >= in.length || in[at] != ':') {
             return false;
@@ -74,29 +74,28 @@ abstract class PlainJsonScanner {
 
     /** Passes over a string at {@code "}; false for one with an escape, a control character or no end. */
     final boolean string() {
-        at++;
+        stringStart = ++at;
+        boolean ascii = true;
         while (at < in.length) {
             int b = in[at];
             if (b == '"') {
-                at++;
+                stringEnd = at++;
+                stringAscii = ascii;
                 return true;
             }
             if (b == '\\' || (b >= 0 && b < 0x20)) {
                 return false;
             }
+            ascii &= b >= 0;
             at++;
         }
         return false;
     }
 
-    /** The text of {@code in[start, end)}, which {@link #string} passed over. */
-    final String text(int start, int end) {
-        for (int i = start; i < end; i++) {
-            if (in[i] < 0) {
-                return new String(in, start, end - start, StandardCharsets.UTF_8);
-            }
-        }
-        return new String(in, start, end - start, StandardCharsets.ISO_8859_1);
+    /** The text of the string {@link #string} passed over last. */
+    final String stringText() {
+        return new String(in, stringStart, stringEnd - stringStart,
+                stringAscii ? StandardCharsets.ISO_8859_1 : StandardCharsets.UTF_8);
     }
 
     /** Passes over {@code word}; what follows is checked by the enclosing object or array, or the payload's end. */
